@@ -1,0 +1,3 @@
+from leadloom.cli import main
+
+main()

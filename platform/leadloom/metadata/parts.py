@@ -1,0 +1,42 @@
+"""Validated config files, before cross-checks: the input of ``checks`` and ``build``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from leadloom.metadata.errors import ConfigError
+from leadloom.metadata.source import Document, KeyPath
+
+
+@dataclass(slots=True)
+class Part:
+    """One loaded file: its validated data and where its keys sit in the config tree."""
+
+    doc: Document
+    prefix: KeyPath
+    data: dict[str, Any]
+
+    def where(self, *path: str | int) -> tuple[Path, int | None, str]:
+        """File, line and dotted config path of a key inside this file."""
+        dotted = ".".join(str(p) for p in (*self.prefix, *path))
+        return self.doc.file, self.doc.line(tuple(path)), dotted
+
+    def error(self, path: tuple[str | int, ...], message: str) -> ConfigError:
+        file, line, dotted = self.where(*path)
+        return ConfigError(file, line, dotted, message)
+
+
+@dataclass(slots=True)
+class ConfigParts:
+    """Every file of a config folder, validated for shape; the input of checks and build."""
+
+    root: Path
+    app: Part | None = None
+    options: Part | None = None
+    roles: Part | None = None
+    entities: dict[str, Part] = field(default_factory=dict)
+    units: dict[str, Part] = field(default_factory=dict)
+    #: entities whose file is broken: references to them are not reported again.
+    broken_entities: set[str] = field(default_factory=set)

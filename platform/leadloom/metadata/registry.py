@@ -1,0 +1,201 @@
+"""The Registry: a frozen, typed description of everything the config declares.
+
+Built once by ``metadata.loader`` and never mutated; every other layer reads it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from leadloom.metadata.field_types import NO_COLUMN, FieldType
+
+LOCALES = ("zh", "en")
+OPERATIONS = ("list", "read", "create", "update", "delete")
+SCOPES = ("own", "team", "unit", "all")
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A name in Chinese and English; ``zh`` is the default."""
+
+    zh: str
+    en: str
+
+    def get(self, locale: str | None) -> str:
+        return self.en if (locale or "zh").startswith("en") else self.zh
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    code: str
+    label: Label
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class OptionSet:
+    code: str
+    label: Label
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One declared field; ``column`` is its physical column (``None`` for tags)."""
+
+    code: str
+    label: Label
+    type: FieldType
+    required: bool = False
+    unique: bool = False
+    default: Any = None
+    min: Decimal | None = None
+    max: Decimal | None = None
+    length: int | None = None
+    pattern: str | None = None
+    help: Label | None = None
+    section: str | None = None
+    list: bool = False
+    search: bool = False
+    filter: bool = False
+    index: bool = False
+    options: tuple[Option, ...] = ()
+    to: str | None = None
+    group: str | None = None
+
+    @property
+    def column(self) -> str | None:
+        if self.type in NO_COLUMN:
+            return None
+        if self.type in (FieldType.REFERENCE, FieldType.USER):
+            return f"{self.code}_id"
+        return self.code
+
+    def option(self, code: str) -> Option | None:
+        return next((o for o in self.options if o.code == code), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    code: str
+    label: Label
+
+
+@dataclass(frozen=True, slots=True)
+class SeedRow:
+    """A row the platform keeps present, matched on the field ``by``; values by field code."""
+
+    by: str
+    values: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    code: str
+    label: Label
+    menu: str
+    title_field: str
+    owned: bool
+    fields: tuple[Field, ...]
+    sections: tuple[Section, ...] = ()
+    seed: tuple[SeedRow, ...] = ()
+    order: int = 0
+
+    @property
+    def table(self) -> str:
+        return self.code
+
+    def field(self, code: str) -> Field:
+        for f in self.fields:
+            if f.code == code:
+                return f
+        raise KeyError(f"entity '{self.code}' has no field '{code}'")
+
+    def has_field(self, code: str) -> bool:
+        return any(f.code == code for f in self.fields)
+
+
+@dataclass(frozen=True, slots=True)
+class Menu:
+    code: str
+    label: Label
+    icon: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    code: str
+    label: Label
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    code: str
+    label: Label
+    teams: tuple[Team, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What one role may do with one entity."""
+
+    entity: str
+    operations: frozenset[str]
+    scope: str = "own"
+    hidden: frozenset[str] = frozenset()
+    readonly: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    code: str
+    label: Label
+    grants: tuple[Grant, ...] = ()
+    admin: bool = False
+
+    def grant(self, entity: str) -> Grant | None:
+        return next((g for g in self.grants if g.entity == entity), None)
+
+
+@dataclass(frozen=True, slots=True)
+class AppSettings:
+    title: Label
+    default_locale: str = "zh"
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    app: AppSettings
+    menus: tuple[Menu, ...]
+    option_sets: tuple[OptionSet, ...]
+    entities: tuple[Entity, ...]
+    units: tuple[Unit, ...]
+    roles: tuple[Role, ...]
+
+    def entity(self, code: str) -> Entity:
+        for e in self.entities:
+            if e.code == code:
+                return e
+        raise KeyError(f"no entity '{code}'")
+
+    def role(self, code: str) -> Role:
+        for r in self.roles:
+            if r.code == code:
+                return r
+        raise KeyError(f"no role '{code}'")
+
+    def unit(self, code: str) -> Unit:
+        for u in self.units:
+            if u.code == code:
+                return u
+        raise KeyError(f"no unit '{code}'")
+
+    def team_unit(self, team: str) -> str | None:
+        """The unit a team belongs to."""
+        for u in self.units:
+            if any(t.code == team for t in u.teams):
+                return u.code
+        return None
