@@ -146,3 +146,13 @@ def _readable(path: KeyPath, message: str) -> str:
     if message == "Field may not be null.":
         return f"'{name}' needs a value"
     return message[0].lower() + message[1:].rstrip(".") if message else message
+
+
+def locate_field_key(config_dir: Path, entity: str, field: str, key: str) -> ConfigError:
+    """An error anchored at ``entities.<entity>.fields.<field>.<key>`` (file and line)."""
+    parts, _ = read_parts(Path(config_dir))
+    part = parts.entities.get(entity)
+    path = f"entities.{entity}.fields.{field}.{key}"
+    if part is None:
+        return ConfigError(Path("entities") / f"{entity}.yaml", None, path, "")
+    return part.error(("fields", field, key), "")

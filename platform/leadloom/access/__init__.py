@@ -1,0 +1,9 @@
+"""Roles, row scopes and field permissions: who may do what with which records."""
+
+from __future__ import annotations
+
+from leadloom.access.actor import Actor as Actor
+from leadloom.access.grants import Rights as Rights
+from leadloom.access.grants import rights as rights
+from leadloom.access.scopes import scope as scope
+from leadloom.access.scopes import scope_clause as scope_clause

@@ -1,0 +1,52 @@
+"""A user's effective rights on one entity: the union of what each of their roles grants."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from leadloom.access.actor import Actor
+from leadloom.metadata.registry import OPERATIONS, Registry
+
+SCOPE_WIDTH = {"own": 0, "team": 1, "unit": 2, "all": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Rights:
+    """Operations, per-role row scopes, and the fields the user may not see or change."""
+
+    operations: frozenset[str]
+    scopes: frozenset[str]
+    hidden: frozenset[str]
+    readonly: frozenset[str]
+
+    def allows(self, operation: str) -> bool:
+        return operation in self.operations
+
+    @property
+    def widest_scope(self) -> str | None:
+        return max(self.scopes, key=SCOPE_WIDTH.__getitem__) if self.scopes else None
+
+
+NO_RIGHTS = Rights(frozenset(), frozenset(), frozenset(), frozenset())
+ALL_RIGHTS = Rights(frozenset(OPERATIONS), frozenset({"all"}), frozenset(), frozenset())
+
+
+def rights(registry: Registry, actor: Actor, entity: str) -> Rights:
+    """What ``actor`` may do with ``entity``.
+
+    A field is hidden (or read-only) only if every role that grants the entity hides it:
+    a second role can widen what a user sees, never narrow it.
+    """
+    if actor.system:
+        return ALL_RIGHTS
+    grants = [g for r in registry.roles if r.code in actor.roles
+              for g in [r.grant(entity)] if g is not None]
+    if not grants:
+        return NO_RIGHTS
+    readers = [g for g in grants if {"list", "read"} & g.operations]
+    return Rights(
+        operations=frozenset().union(*(g.operations for g in grants)),
+        scopes=frozenset(g.scope for g in readers),
+        hidden=frozenset.intersection(*(g.hidden for g in grants)),
+        readonly=frozenset.intersection(*(g.readonly | g.hidden for g in grants)),
+    )

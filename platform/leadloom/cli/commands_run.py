@@ -1,0 +1,97 @@
+"""Commands that run things: ``serve``, ``demo``, ``demo-data`` and ``user``."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+
+from leadloom.cli.options import settings_from
+from leadloom.demo import DEMO_USERS, generate_demo
+from leadloom.metadata import ConfigInvalid
+from leadloom.model import DestructiveChange
+from leadloom.records import RecordError
+from leadloom.settings import Settings
+from leadloom.web import create_app
+from leadloom.web.users import add_user
+
+
+def _app(settings: Settings, *, demo: bool = False):  # type: ignore[no-untyped-def]
+    try:
+        return create_app(settings, demo=demo)
+    except (ConfigInvalid, DestructiveChange) as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Run the web app (UI + REST), migrating the schema first."""
+    app = _app(settings_from(ctx))
+    app.run(host=host, port=port, threaded=True)
+
+
+@click.command(name="demo-data")
+@click.option("--leads", default=1000, show_default=True, type=click.IntRange(min=0))
+@click.option("--seed", default=42, show_default=True, type=int)
+@click.option("--password", default="demo1234", show_default=True,
+              help="Password of every demo user.")
+@click.pass_context
+def demo_data(ctx: click.Context, leads: int, seed: int, password: str) -> None:
+    """Create the demo organisation and N realistic leads (same seed, same data)."""
+    settings = settings_from(ctx)
+    app = _app(settings, demo=not settings.secret_key)
+    with app.app_context():
+        summary = generate_demo(app, leads=leads, seed=seed, password=password)
+    click.echo(summary)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--leads", default=2000, show_default=True, type=click.IntRange(min=0))
+@click.pass_context
+def demo(ctx: click.Context, host: str, port: int, leads: int) -> None:
+    """Everything for a first look: migrate, demo data, and the web app."""
+    settings = settings_from(ctx)
+    if not settings.secret_key:
+        settings = Settings.from_env(config_dir=settings.config_dir,
+                                     database_url=settings.database_url,
+                                     secret_key=secrets.token_urlsafe(48))
+    app = _app(settings, demo=True)
+    password = "demo1234"
+    with app.app_context():
+        click.echo(generate_demo(app, leads=leads, seed=42, password=password))
+    click.echo(f"\nleadloom is running on http://{host}:{port}/")
+    click.echo(f"Demo logins (password '{password}'): " + ", ".join(u.username for u in DEMO_USERS))
+    app.run(host=host, port=port, threaded=True)
+
+
+@click.command(name="user")
+@click.argument("username")
+@click.option("--role", "roles", multiple=True, required=True, help="Role code; repeatable.")
+@click.option("--team", default=None, help="Team code (its unit follows).")
+@click.option("--unit", default=None, help="Business unit, for users without a team.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default=None, help="Display name, e.g. 张伟.")
+@click.option("--email", default=None)
+@click.pass_context
+def user(ctx: click.Context, username: str, roles: tuple[str, ...], team: str | None,
+         unit: str | None, password: str, name: str | None, email: str | None) -> None:
+    """Create a user (or update their roles, team and unit)."""
+    settings = settings_from(ctx)
+    app = _app(settings, demo=not settings.secret_key)
+    with app.app_context():
+        try:
+            account = add_user(username, roles=roles, password=password, team=team, unit=unit,
+                               name=name, email=email)
+        except RecordError as error:
+            for field, messages in error.errors.items():
+                click.echo(f"{field}: {'; '.join(messages)}", err=True)
+            raise click.ClickException(error.message) from error
+    click.echo(f"user {account.username} (#{account.id}): roles {', '.join(roles)}")
+
+
+COMMANDS = [serve, demo_data, demo, user]

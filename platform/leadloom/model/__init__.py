@@ -1,0 +1,12 @@
+"""Registry → SQLAlchemy models, and schema plans that never lose data."""
+
+from __future__ import annotations
+
+from leadloom.model.apply import migrate as migrate
+from leadloom.model.errors import DestructiveChange as DestructiveChange
+from leadloom.model.errors import SchemaError as SchemaError
+from leadloom.model.plan import Plan as Plan
+from leadloom.model.plan import make_plan as make_plan
+from leadloom.model.tables import Models as Models
+from leadloom.model.tables import build_models as build_models
+from leadloom.model.tables import utcnow as utcnow

@@ -1,0 +1,40 @@
+"""What the write path can refuse, each with the HTTP status the web layer answers with."""
+
+from __future__ import annotations
+
+
+class RecordError(Exception):
+    status = 400
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
+class Forbidden(RecordError):
+    """The actor's roles do not grant this operation."""
+
+    status = 403
+
+
+class NotFound(RecordError):
+    """No such record, or not in the actor's scope (indistinguishable on purpose)."""
+
+    status = 404
+
+
+class Conflict(RecordError):
+    """Someone saved the record since it was read, or the database refused for integrity."""
+
+    status = 409
+
+
+class RecordInvalid(RecordError):
+    """One or more fields are wrong; ``errors`` maps each field code to its messages."""
+
+    status = 422
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        fields = ", ".join(sorted(errors))
+        super().__init__(f"invalid fields: {fields}", errors)

@@ -1,0 +1,187 @@
+"""The one write path: every change to a record, from any channel, goes through here.
+
+Order of work for each write: the access check, loading and validating every field (all
+problems collected into one ``RecordInvalid``), stamping owner/unit/audit columns, and a
+single-transaction save with optimistic locking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from leadloom.access import Actor, Rights, rights, scope_clause
+from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.registry import Entity, Registry
+from leadloom.model.tables import Models, utcnow
+from leadloom.records.errors import Conflict, Forbidden, NotFound, RecordInvalid
+from leadloom.records.validation import EMPTY, RecordChecks, load_input
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Who writes, through which channel, with which session and models."""
+
+    actor: Actor
+    session: Session
+    models: Models
+    channel: str = "api"
+
+    @property
+    def registry(self) -> Registry:
+        return self.models.registry
+
+
+def create(ctx: Context, entity_code: str, data: Mapping[str, Any]) -> Any:
+    """Create a record of ``entity_code`` from raw input ``data``.
+
+    :raises Forbidden: the actor may not create this entity.
+    :raises RecordInvalid: with every field problem at once.
+    :raises Conflict: the database refused the row (e.g. a unique value taken meanwhile).
+    """
+    entity = ctx.registry.entity(entity_code)
+    granted = _require(ctx, entity, "create")
+    record = ctx.models.cls(entity.code)()
+    values = _validated(ctx, entity, granted, data, record, creating=True)
+    _assign(ctx, entity, record, values)
+    _stamp_created(ctx, entity, record, values)
+    ctx.session.add(record)
+    commit(ctx)
+    return record
+
+
+def update(ctx: Context, entity_code: str, pk: int, data: Mapping[str, Any],
+           expected_version: int | None = None) -> Any:
+    """Change the fields in ``data`` of record ``pk``; other fields keep their values.
+
+    :raises NotFound: no such record in the actor's scope.
+    :raises Conflict: ``expected_version`` (or a ``version`` key in ``data``) is stale.
+    """
+    entity = ctx.registry.entity(entity_code)
+    granted = _require(ctx, entity, "update")
+    record = _scoped_record(ctx, entity, pk)
+    data = dict(data)
+    version = data.pop("version", None)
+    expected = expected_version if expected_version is not None else version
+    if expected not in EMPTY and int(expected) != record.version:
+        raise Conflict(f"this record was changed by someone else (now version "
+                       f"{record.version}, you edited version {expected}); reload it")
+    values = _validated(ctx, entity, granted, data, record, creating=False)
+    _assign(ctx, entity, record, values)
+    record.updated_at = utcnow()
+    record.updated_by_id = ctx.actor.user_id
+    if "owner" in values:
+        record.unit = _unit_of(ctx, values["owner"]) or record.unit
+    commit(ctx)
+    return record
+
+
+def delete(ctx: Context, entity_code: str, pk: int) -> None:
+    """Delete record ``pk``.
+
+    :raises Conflict: other records still refer to it.
+    """
+    entity = ctx.registry.entity(entity_code)
+    _require(ctx, entity, "delete")
+    ctx.session.delete(_scoped_record(ctx, entity, pk))
+    commit(ctx)
+
+
+def get(ctx: Context, entity_code: str, pk: int) -> Any:
+    """Record ``pk`` if the actor may read it, else ``NotFound``."""
+    entity = ctx.registry.entity(entity_code)
+    _require(ctx, entity, "read")
+    return _scoped_record(ctx, entity, pk)
+
+
+def scoped_select(ctx: Context, entity_code: str) -> sa.Select[Any]:
+    """A SELECT of the records of ``entity_code`` the actor may list."""
+    entity = ctx.registry.entity(entity_code)
+    _require(ctx, entity, "list")
+    cls = ctx.models.cls(entity.code)
+    return sa.select(cls).where(scope_clause(ctx.models, ctx.actor, entity.code))
+
+
+def _require(ctx: Context, entity: Entity, operation: str) -> Rights:
+    granted = rights(ctx.registry, ctx.actor, entity.code)
+    if not granted.allows(operation):
+        raise Forbidden(f"your role may not {operation} {entity.label.en.lower()} records")
+    return granted
+
+
+def _scoped_record(ctx: Context, entity: Entity, pk: int) -> Any:
+    cls = ctx.models.cls(entity.code)
+    query = sa.select(cls).where(cls.id == pk,
+                                 scope_clause(ctx.models, ctx.actor, entity.code))
+    record = ctx.session.scalars(query).unique().first()
+    if record is None:
+        raise NotFound(f"{entity.label.en} #{pk} not found")
+    return record
+
+
+def _validated(ctx: Context, entity: Entity, granted: Rights, data: Mapping[str, Any],
+               record: Any, *, creating: bool) -> dict[str, Any]:
+    """Load ``data`` and run every field rule; raise one RecordInvalid with all problems."""
+    values, errors = load_input(entity, granted, data, None if creating else record)
+    checks = RecordChecks(ctx.session, ctx.models, ctx.actor, entity, record, creating)
+    for code, problem in checks.problems(values):
+        errors.setdefault(code, []).append(problem)
+    if errors:
+        raise RecordInvalid(errors)
+    return values
+
+
+def _assign(ctx: Context, entity: Entity, record: Any, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        if key == "owner":
+            record.owner_id = value
+            continue
+        f = entity.field(key)
+        if f.type is FieldType.TAGS:
+            tag = ctx.models.cls("tag")
+            tags = ctx.session.scalars(sa.select(tag).where(tag.id.in_(value or []))).all()
+            setattr(record, f.code, list(tags))
+        else:
+            setattr(record, f.column, value)
+
+
+def _stamp_created(ctx: Context, entity: Entity, record: Any, values: dict[str, Any]) -> None:
+    now = utcnow()
+    record.created_at = record.updated_at = now
+    record.created_by_id = record.updated_by_id = ctx.actor.user_id
+    if entity.owned:
+        record.owner_id = values.get("owner") or ctx.actor.user_id
+        record.unit = _unit_of(ctx, record.owner_id) or ctx.actor.unit
+
+
+def _unit_of(ctx: Context, user_id: int | None) -> str | None:
+    if user_id is None:
+        return None
+    org = ctx.models.org
+    return ctx.session.scalar(sa.select(org.c.unit).where(org.c.user_id == user_id))
+
+
+def commit(ctx: Context) -> None:
+    """Commit the write; stale versions and integrity refusals become ``Conflict``."""
+    try:
+        ctx.session.commit()
+    except StaleDataError as exc:
+        ctx.session.rollback()
+        raise Conflict("this record was changed by someone else meanwhile; reload it") from exc
+    except sa.exc.IntegrityError as exc:
+        ctx.session.rollback()
+        raise Conflict(f"the database refused the change: {_integrity_reason(exc)}") from exc
+
+
+def _integrity_reason(exc: sa.exc.IntegrityError) -> str:
+    text = str(exc.orig).lower()
+    if "foreign key" in text:
+        return "other records still refer to this one"
+    if "unique" in text or "duplicate" in text:
+        return "a unique value is already taken"
+    return str(exc.orig).splitlines()[0]

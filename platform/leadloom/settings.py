@@ -1,0 +1,40 @@
+"""Settings from the environment; every one optional so the embedded mode just runs."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DATABASE_URL = "sqlite:///var/leadloom.db"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Where the config, database, job queue and report archive are."""
+
+    config_dir: Path = Path("config")
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    secret_key: str | None = None
+    reports_dir: Path = Path("var/reports")
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        """Read ``LEADLOOM_*`` variables; keyword arguments win over the environment."""
+        env = os.environ
+        settings = cls(
+            config_dir=Path(env.get("LEADLOOM_CONFIG_DIR", "config")),
+            database_url=env.get("LEADLOOM_DATABASE_URL", DEFAULT_DATABASE_URL),
+            redis_url=env.get("LEADLOOM_REDIS_URL") or None,
+            secret_key=env.get("LEADLOOM_SECRET_KEY") or None,
+            reports_dir=Path(env.get("LEADLOOM_REPORTS_DIR", "var/reports")),
+        )
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+    def ensure_local_dirs(self) -> None:
+        """Create the folder of a SQLite database file so a first run just works."""
+        prefix = "sqlite:///"
+        if self.database_url.startswith(prefix) and self.database_url != "sqlite:///:memory:":
+            Path(self.database_url[len(prefix):]).parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,5 @@
+"""The web app: Flask-AppBuilder screens and REST APIs generated from the Registry."""
+
+from __future__ import annotations
+
+from leadloom.web.app import create_app as create_app

@@ -1,0 +1,151 @@
+"""REST per entity at ``/api/v1/<entity>/``: FAB's ModelRestApi, writing through ``records``.
+
+FAB keeps its conventions (rison ``?q=`` filters, ordering, paging, ``_info``, OpenAPI);
+reads are scoped by the same base filter as the screens, writes go through the write path
+and answer ``{"message", "errors"}`` with 403/404/409/422.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, request
+from flask_appbuilder.api import ModelRestApi
+from marshmallow import Schema
+from marshmallow import fields as mf
+
+from leadloom import records
+from leadloom.access import rights
+from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.registry import Entity
+from leadloom.records import RecordError, input_schema
+from leadloom.web.actor import current_actor, request_context
+from leadloom.web.errors import answers_record_errors, json_error
+from leadloom.web.serialize import record_json
+from leadloom.web.state import state
+from leadloom.web.views import BASE_PERMISSIONS, ScopeFilter
+
+API_PERMISSIONS = {
+    "get_list": "list", "info": "list", "get": "read", "post": "create", "put": "update",
+    "delete": "delete",
+}
+
+
+class EntityApi(ModelRestApi):
+    """Base class; ``build_api`` fills in ``entity`` and the column lists."""
+
+    entity: Entity
+    method_permission_name = API_PERMISSIONS
+    base_permissions = BASE_PERMISSIONS
+    allow_browser_login = True
+
+    def _hidden(self) -> frozenset[str]:
+        return rights(state().registry, current_actor(), self.entity.code).hidden
+
+    def _json(self, record: Any) -> dict[str, Any]:
+        return record_json(self.entity, record, self._hidden())
+
+    def _body(self) -> dict[str, Any]:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise RecordError("send a JSON object as the request body")
+        return data
+
+    @answers_record_errors
+    def post_headless(self) -> Response:
+        record = records.create(request_context("api"), self.entity.code, self._body())
+        return self.response(201, id=record.id, result=self._json(record))
+
+    @answers_record_errors
+    def put_headless(self, pk: Any) -> Response:
+        record = records.update(request_context("api"), self.entity.code, _pk(pk),
+                                self._body())
+        return self.response(200, id=record.id, result=self._json(record))
+
+    @answers_record_errors
+    def delete_headless(self, pk: Any) -> Response:
+        records.delete(request_context("api"), self.entity.code, _pk(pk))
+        return self.response(200, message="OK")
+
+    @answers_record_errors
+    def get_headless(self, pk: Any, **kwargs: Any) -> Response:
+        record = records.get(request_context("api"), self.entity.code, _pk(pk))
+        return self.response(200, id=record.id, result=self._json(record))
+
+    @answers_record_errors
+    def get_list_headless(self, **kwargs: Any) -> Response:
+        args = kwargs.get("rison", {})
+        hidden = self._hidden()
+        refused = sorted({f.get("col") for f in args.get("filters", [])} & hidden
+                         | ({args.get("order_column")} & hidden))
+        if refused:
+            return json_error(RecordError(f"unknown column '{refused[0]}'"))
+        try:
+            filters = self._handle_filters_args(args)
+            order_column, order_direction = self._handle_order_args(args)
+        except Exception as exc:  # FAB raises its own exception types for bad arguments
+            return self.response_400(message=str(exc))
+        page, page_size = self._handle_page_args(args)
+        count, rows = self.datamodel.query(filters, order_column, order_direction,
+                                           page=page, page_size=page_size)
+        return self.response(200, count=count, ids=[r.id for r in rows],
+                             result=[self._json(r) for r in rows])
+
+    def _label_columns_json(self, cols: list[str] | None = None) -> dict[str, Any]:
+        cols = cols or []
+        return {k: str(v) for k, v in self.label_columns.items() if k in cols}
+
+
+def _pk(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise records.NotFound(f"no record '{value}'") from None
+
+
+def output_schema(entity: Entity) -> Schema:
+    """The documented shape of a record in responses (for OpenAPI)."""
+    declared: dict[str, mf.Field] = {"id": mf.Integer()}
+    for f in entity.fields:
+        declared[f.code] = _output_field(f.type)
+    for name in ("owner", "version"):
+        declared[name] = mf.Integer(allow_none=True)
+    declared["unit"] = mf.String(allow_none=True)
+    declared["created_at"] = mf.DateTime()
+    declared["updated_at"] = mf.DateTime()
+    return Schema.from_dict(declared, name=f"{entity.code.title()}Record")()
+
+
+def _output_field(ftype: FieldType) -> mf.Field:
+    if ftype is FieldType.TAGS:
+        return mf.List(mf.Dict())
+    if ftype is FieldType.MULTI_ENUM:
+        return mf.List(mf.String())
+    if ftype in (FieldType.INTEGER, FieldType.REFERENCE, FieldType.USER):
+        return mf.Integer(allow_none=True)
+    if ftype is FieldType.BOOLEAN:
+        return mf.Boolean(allow_none=True)
+    return mf.String(allow_none=True)
+
+
+def build_api(entity: Entity, view_cls: Any) -> type[EntityApi]:
+    """A ModelRestApi class for ``entity`` sharing the view's labels and permissions."""
+    filterable = [c for c in view_cls.search_columns]
+    columns = [f.code for f in entity.fields if f.type is not FieldType.TAGS]
+    schema = output_schema(entity)
+    return type(f"{entity.code.title()}Api", (EntityApi,), {
+        "entity": entity,
+        "datamodel": view_cls.datamodel,
+        "resource_name": entity.code,
+        "class_permission_name": entity.code,
+        "list_columns": ["id", *columns],
+        "show_columns": ["id", *columns],
+        "search_columns": filterable,
+        "order_columns": ["id", *[c for c in view_cls.order_columns]],
+        "label_columns": dict(view_cls.label_columns),
+        "add_model_schema": input_schema(entity),
+        "edit_model_schema": input_schema(entity),
+        "list_model_schema": schema,
+        "show_model_schema": schema,
+        "base_filters": [["id", ScopeFilter, lambda: None]],
+    })

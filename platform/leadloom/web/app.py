@@ -1,0 +1,95 @@
+"""The app factory: Registry → models → schema → FAB views, REST APIs and roles.
+
+Building an app is a pure function of its settings: a fresh DeclarativeBase, a fresh
+``AppBuilder`` and a fresh ``SQLA`` per call, so two apps can live in one process.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from flask_appbuilder import AppBuilder
+from flask_appbuilder.const import AUTH_DB
+from flask_appbuilder.models.sqla.base import SQLA
+
+from leadloom.access import Actor
+from leadloom.metadata import load_registry
+from leadloom.model import Models, build_models, migrate
+from leadloom.records import Context, ensure_seed_rows
+from leadloom.settings import Settings
+from leadloom.web.api import build_api
+from leadloom.web.home import Home
+from leadloom.web.labels import lazy
+from leadloom.web.security import sync_roles
+from leadloom.web.state import AppState
+from leadloom.web.views import build_view
+
+LANGUAGES = {"zh": {"flag": "cn", "name": "简体中文"}, "en": {"flag": "gb", "name": "English"}}
+
+
+class MissingSecretKey(RuntimeError):
+    """Outside the demo and tests, sessions and tokens need a real secret."""
+
+
+def create_app(settings: Settings | None = None, *, testing: bool = False,
+               demo: bool = False) -> Flask:
+    """Build the web app for ``settings`` (default: from the environment).
+
+    Applies additive schema changes and seed rows first, so a fresh database just works.
+
+    :raises ConfigInvalid: the config has errors (nothing is touched).
+    :raises DestructiveChange: the config would drop or narrow data (nothing is touched).
+    :raises MissingSecretKey: ``LEADLOOM_SECRET_KEY`` is unset outside demo and tests.
+    """
+    settings = settings or Settings.from_env()
+    registry = load_registry(settings.config_dir)
+    if not settings.secret_key and not (testing or demo):
+        raise MissingSecretKey("set LEADLOOM_SECRET_KEY (at least 32 random characters)")
+    settings.ensure_local_dirs()
+    app = Flask("leadloom", template_folder=str(Path(__file__).parent / "templates"))
+    app.config.update(_flask_config(settings, registry, testing))
+    db = SQLA()
+    db.init_app(app)
+    with app.app_context():
+        appbuilder = AppBuilder(indexview=Home)
+        appbuilder.init_app(app, db.session)
+        models = build_models(registry)
+        migrate(db.engine, models)
+        app.extensions["leadloom"] = AppState(registry, models, db, appbuilder)
+        ensure_seed_rows(Context(Actor.system_actor(), db.session, models, channel="seed"))
+        _add_views(appbuilder, models)
+        sync_roles(appbuilder.sm, registry)
+    return app
+
+
+def _flask_config(settings: Settings, registry: Any, testing: bool) -> dict[str, Any]:
+    return {
+        "SECRET_KEY": settings.secret_key or secrets.token_urlsafe(48),
+        "SQLALCHEMY_DATABASE_URI": settings.database_url,
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "AUTH_TYPE": AUTH_DB,
+        "AUTH_ROLE_ADMIN": "admin",
+        "AUTH_ROLE_PUBLIC": "Public",
+        "APP_NAME": registry.app.title.get(registry.app.default_locale),
+        "BABEL_DEFAULT_LOCALE": registry.app.default_locale,
+        "LANGUAGES": LANGUAGES,
+        "FAB_API_SWAGGER_UI": True,
+        "WTF_CSRF_ENABLED": not testing,
+        "TESTING": testing,
+        "LEADLOOM_SETTINGS": settings,
+    }
+
+
+def _add_views(appbuilder: AppBuilder, models: Models) -> None:
+    menus = {m.code: m for m in models.registry.menus}
+    for entity in models.registry.entities:
+        menu = menus[entity.menu]
+        view = build_view(entity, models.cls(entity.code))
+        appbuilder.add_view(view, entity.code, label=lazy(entity.label),
+                            category=menu.code, category_label=lazy(menu.label),
+                            category_icon=menu.icon)
+        appbuilder.add_api(build_api(entity, view))

@@ -1,0 +1,58 @@
+"""Roles from ``config/roles.yaml`` → Flask-AppBuilder roles and permissions, idempotently.
+
+FAB checks operations (``can_list`` … ``can_delete`` on the entity) and menu access;
+row scopes and field permissions are leadloom's own (``access``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from leadloom.metadata.registry import Registry
+
+#: Screens every signed-in user needs: their own profile and password.
+SELF_SERVICE = [
+    ("can_userinfo", "UserDBModelView"),
+    ("resetmypassword", "UserDBModelView"),
+    ("can_this_form_get", "ResetMyPasswordView"),
+    ("can_this_form_post", "ResetMyPasswordView"),
+]
+
+
+def sync_roles(sm: Any, registry: Registry) -> None:
+    """Make FAB's roles match the config: add what is granted, remove what no longer is."""
+    for role in registry.roles:
+        if role.admin:
+            sm.find_role(role.code) or sm.add_role(role.code)
+            continue
+        fab_role = sm.find_role(role.code) or sm.add_role(role.code)
+        wanted = _wanted(sm, registry, role.code)
+        for pv in list(fab_role.permissions):
+            if pv not in wanted and _managed(pv, registry):
+                sm.del_permission_role(fab_role, pv)
+        for pv in wanted:
+            if pv not in fab_role.permissions:
+                sm.add_permission_role(fab_role, pv)
+
+
+def _wanted(sm: Any, registry: Registry, role_code: str) -> list[Any]:
+    role = registry.role(role_code)
+    found: list[Any] = []
+    menus: set[str] = set()
+    for grant in role.grants:
+        for op in sorted(grant.operations):
+            found.append(sm.add_permission_view_menu(f"can_{op}", grant.entity))
+        if "list" in grant.operations:
+            found.append(sm.add_permission_view_menu("menu_access", grant.entity))
+            menus.add(registry.entity(grant.entity).menu)
+    found += [sm.add_permission_view_menu("menu_access", menu) for menu in sorted(menus)]
+    found += [sm.add_permission_view_menu(p, v) for p, v in SELF_SERVICE]
+    return [pv for pv in found if pv is not None]
+
+
+def _managed(pv: Any, registry: Registry) -> bool:
+    """Permissions leadloom owns; anything else on a role was granted by hand and stays."""
+    entity_names = {e.code for e in registry.entities}
+    menu_names = {m.code for m in registry.menus}
+    name = pv.view_menu.name
+    return name in entity_names or (pv.permission.name == "menu_access" and name in menu_names)

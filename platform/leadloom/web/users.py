@@ -1,0 +1,39 @@
+"""Creating users: a Flask-AppBuilder account with roles, plus a team and unit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from leadloom.records import RecordInvalid, set_membership
+from leadloom.web.state import state
+
+
+def add_user(username: str, *, roles: Sequence[str], password: str, team: str | None = None,
+             unit: str | None = None, name: str | None = None,
+             email: str | None = None) -> Any:
+    """Create ``username`` or update their roles, team and unit (needs an app context).
+
+    :raises RecordInvalid: unknown role, team or unit.
+    """
+    st = state()
+    sm = st.appbuilder.sm
+    known = {r.code for r in st.registry.roles}
+    unknown = [r for r in roles if r not in known]
+    if unknown or not roles:
+        raise RecordInvalid({"role": [f"unknown role '{unknown[0]}' (known: "
+                                      f"{', '.join(sorted(known))})" if unknown
+                                      else "give at least one role"]})
+    fab_roles = [sm.find_role(r) for r in roles]
+    family, given = (name[0], name[1:]) if name else (username, "")
+    account = sm.find_user(username=username)
+    if account is None:
+        account = sm.add_user(username, given or username, family,
+                              email or f"{username}@leadloom.local", fab_roles, password)
+        if not account:
+            raise RecordInvalid({"username": [f"could not create user '{username}'"]})
+    else:
+        account.roles = fab_roles
+        sm.update_user(account)
+    set_membership(st.db.session, st.models, account.id, team, unit)
+    return account

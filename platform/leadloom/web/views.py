@@ -1,0 +1,241 @@
+"""CRUD screens per entity: Flask-AppBuilder's ModelView, writing only through ``records``.
+
+FAB renders lists, search, filters, paging and forms; the overrides here make every read
+go through the access scope (a base filter) and every write through the write path, and
+hide per request the fields the user's roles may not see.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, request
+from flask_appbuilder import ModelView
+from flask_appbuilder.forms import GeneralModelConverter
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from leadloom import records
+from leadloom.access import rights, scope
+from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.registry import OPERATIONS, Entity, Label
+from leadloom.records import RecordError, RecordInvalid
+from leadloom.web.actor import current_actor, request_context
+from leadloom.web.fields import form_class, form_data, submitted_values
+from leadloom.web.labels import display, lazy
+from leadloom.web.state import state
+
+#: FAB method → leadloom operation; views and APIs of an entity share these permissions.
+VIEW_PERMISSIONS = {
+    "list": "list", "show": "read", "add": "create", "edit": "update", "delete": "delete",
+    "download": "read", "action": "update", "action_post": "update",
+}
+#: ``menu_access`` too: the menu item shares the entity's name, so FAB never churns it.
+BASE_PERMISSIONS = [*(f"can_{op}" for op in OPERATIONS), "menu_access"]
+OWNER_LABEL = {"zh": "负责人", "en": "Owner"}
+SYSTEM_LABELS = {
+    "owner": ("负责人", "Owner"), "unit": ("业务单元", "Business unit"),
+    "created_at": ("创建时间", "Created at"), "updated_at": ("更新时间", "Updated at"),
+}
+
+
+class ScopeFilter(BaseFilter):
+    """A base filter that applies ``access.scope`` for the current user."""
+
+    name = "scope"
+    arg_name = "scope"
+
+    def apply(self, query: Any, value: Any) -> Any:
+        entity = self.datamodel.obj.__leadloom_entity__
+        return scope(query, state().models, current_actor(), entity)
+
+
+def system_label(code: str) -> Any:
+    zh, en = SYSTEM_LABELS[code]
+    return lazy(Label(zh, en))
+
+
+class EntityView(ModelView):
+    """Base class; ``build_view`` fills in ``entity`` and the column lists."""
+
+    entity: Entity
+    method_permission_name = VIEW_PERMISSIONS
+    base_permissions = BASE_PERMISSIONS
+    list_template = "appbuilder/general/model/list.html"
+
+    # ---- what the current user may see -------------------------------------------------
+    def _hidden(self) -> frozenset[str]:
+        return rights(state().registry, current_actor(), self.entity.code).hidden
+
+    def _visible(self, columns: list[str]) -> list[str]:
+        hidden = self._hidden()
+        return [c for c in columns if c not in hidden]
+
+    def _get_list_widget(self, filters: Any, actions: Any = None, order_column: str = "",
+                         order_direction: str = "", page: Any = None, page_size: Any = None,
+                         widgets: Any = None, **kwargs: Any) -> Any:
+        hidden = self._hidden()
+        for i in reversed(range(len(filters.filters))):
+            if filters.filters[i].column_name in hidden:
+                del filters.filters[i]
+                del filters.values[i]
+        if order_column in hidden:
+            order_column, order_direction = "", ""
+        widgets = widgets or {}
+        page_size = page_size or self.page_size
+        if not order_column and self.base_order:
+            order_column, order_direction = self.base_order
+        joined = filters.get_joined_filters(self._base_filters)
+        count, rows = self.datamodel.query(joined, order_column, order_direction,
+                                           page=page, page_size=page_size)
+        columns = self._visible(self.list_columns)
+        widgets["list"] = self.list_widget(
+            label_columns=self.label_columns, include_columns=columns,
+            value_columns=self.datamodel.get_values(rows, columns),
+            order_columns=[c for c in self.order_columns if c not in hidden],
+            formatters_columns=self.formatters_columns, page=page, page_size=page_size,
+            count=count, pks=self.datamodel.get_keys(rows), actions=actions or self.actions,
+            filters=filters, modelview_name=self.__class__.__name__, **kwargs)
+        return widgets
+
+    def _get_show_widget(self, pk: Any, item: Any, widgets: Any = None, actions: Any = None,
+                         show_fieldsets: Any = None) -> Any:
+        hidden = self._hidden()
+        fieldsets = [(title, {"fields": [c for c in spec["fields"] if c not in hidden]})
+                     for title, spec in (show_fieldsets or self.show_fieldsets)]
+        columns = self._visible(self.show_columns)
+        widgets = widgets or {}
+        widgets["show"] = self.show_widget(
+            pk=pk, label_columns=self.label_columns, include_columns=columns,
+            value_columns=self.datamodel.get_values_item(item, columns),
+            formatters_columns=self.formatters_columns, actions=actions or self.actions,
+            fieldsets=[f for f in fieldsets if f[1]["fields"]],
+            modelview_name=self.__class__.__name__)
+        return widgets
+
+    # ---- reads and writes through records ----------------------------------------------
+    def _show(self, pk: Any) -> Any:
+        item = self._record_or_404(pk)
+        widgets = self._get_show_widget(pk, item)
+        self.update_redirect()
+        return widgets
+
+    def _add(self) -> Any:
+        return self._form_page(None)
+
+    def _edit(self, pk: Any) -> Any:
+        return self._form_page(pk)
+
+    def _delete(self, pk: Any) -> None:
+        try:
+            records.delete(request_context("ui"), self.entity.code, int(pk))
+            flash(self.delete_row_message, "success")
+        except RecordError as error:
+            if error.status == 404:
+                abort(404)
+            flash(error.message, "danger")
+        self.update_redirect()
+
+    def _record_or_404(self, pk: Any) -> Any:
+        try:
+            return records.get(request_context("ui"), self.entity.code, int(pk))
+        except (RecordError, ValueError):
+            abort(404)
+
+    def _form_page(self, pk: Any) -> Any:
+        """Add (``pk`` None) or edit: render the form, or save it and return None."""
+        ctx = request_context("ui")
+        record = self._record_or_404(pk) if pk is not None else None
+        granted = rights(ctx.registry, ctx.actor, self.entity.code)
+        skip = granted.readonly | granted.hidden
+        form_cls = form_class(self.entity, ctx, record, system_label("owner"))
+        if request.method == "POST":
+            form = form_cls(request.form)
+            if form.validate() and self._save(ctx, form, pk, skip):
+                return None
+        else:
+            form = form_cls(data=form_data(self.entity, record, ctx) if record else None)
+        exclude = sorted(skip)
+        if pk is None:
+            return self._get_add_widget(form=form, exclude_cols=exclude)
+        return self._get_edit_widget(form=form, exclude_cols=exclude)
+
+    def _save(self, ctx: records.Context, form: Any, pk: Any, skip: frozenset[str]) -> bool:
+        values = submitted_values(self.entity, form, ctx, skip)
+        try:
+            if pk is None:
+                records.create(ctx, self.entity.code, values)
+                flash(self.add_row_message, "success")
+            else:
+                records.update(ctx, self.entity.code, int(pk), values,
+                               expected_version=int(form.version.data or 0) or None)
+                flash(self.edit_row_message, "success")
+            return True
+        except RecordInvalid as error:
+            for name, messages in error.errors.items():
+                target = form._fields.get(name)
+                if target is not None:
+                    target.errors = [*list(target.errors), *messages]
+                else:
+                    flash(f"{name}: {'; '.join(messages)}", "danger")
+        except RecordError as error:
+            flash(error.message, "danger")
+        return False
+
+    def _init_forms(self) -> None:
+        """Forms are built per request (choices depend on the user); skip FAB's own."""
+        self.search_form = GeneralModelConverter(self.datamodel).create_form(
+            self.label_columns, self.search_columns, filter_rel_fields=None)
+        self.add_form = self.edit_form = self.search_form
+
+
+def build_view(entity: Entity, model: type[Any]) -> type[EntityView]:
+    """A ModelView class for ``entity``: columns, sections, labels and formatters."""
+    columns = [f.code for f in entity.fields]
+    owner = ["owner"] if entity.owned else []
+    listed = [f.code for f in entity.fields if f.list] or columns[:5]
+    searchable = [f.code for f in entity.fields if (f.search or f.filter)
+                  and f.type not in (FieldType.MULTI_ENUM, FieldType.TAGS)]
+    labels = {f.code: lazy(f.label) for f in entity.fields}
+    labels.update({code: system_label(code) for code in SYSTEM_LABELS})
+    formatters = {f.code: (lambda value, _f=f: display(_f, value)) for f in entity.fields}
+    sections = _fieldsets(entity, owner)
+    return type(f"{entity.code.title()}View", (EntityView,), {
+        "entity": entity,
+        "datamodel": SQLAInterface(model),
+        "route_base": f"/{entity.code}",
+        "class_permission_name": entity.code,
+        "list_title": lazy(entity.label), "show_title": lazy(entity.label),
+        "add_title": lazy(entity.label), "edit_title": lazy(entity.label),
+        "list_columns": listed + owner,
+        "show_columns": columns + owner + ["unit", "created_at", "updated_at"],
+        "add_columns": columns + owner, "edit_columns": columns + owner,
+        "search_columns": searchable,
+        "order_columns": [c for c in listed if entity.field(c).type not in (
+            FieldType.REFERENCE, FieldType.USER, FieldType.TAGS, FieldType.MULTI_ENUM)],
+        "label_columns": labels,
+        "formatters_columns": formatters,
+        "add_fieldsets": sections, "edit_fieldsets": sections,
+        "show_fieldsets": [*sections, (lazy_system_section(), {
+            "fields": ["unit", "created_at", "updated_at"]})],
+        "base_order": ("id", "desc"),
+        "base_filters": [["id", ScopeFilter, lambda: None]],
+    })
+
+
+def lazy_system_section() -> Any:
+    return lazy(Label("系统信息", "System"))
+
+
+def _fieldsets(entity: Entity, owner: list[str]) -> list[tuple[Any, dict[str, list[str]]]]:
+    """Form sections in config order; fields without a section go to a last, untitled one."""
+    sets: list[tuple[Any, dict[str, list[str]]]] = []
+    for section in entity.sections:
+        fields = [f.code for f in entity.fields if f.section == section.code]
+        if fields:
+            sets.append((lazy(section.label), {"fields": fields}))
+    rest = [f.code for f in entity.fields if not f.section] + owner
+    if rest:
+        title = lazy(Label("其他", "Other")) if sets else lazy(entity.label)
+        sets.append((title, {"fields": rest}))
+    return sets

@@ -1,0 +1,110 @@
+"""Shared fixtures: a built app on SQLite (default) or PostgreSQL, users, logins.
+
+Set ``LEADLOOM_TEST_DATABASE_URL`` (e.g. ``postgresql+psycopg://postgres@127.0.0.1/postgres``)
+to run everything against PostgreSQL: each test session creates and drops its own database.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from leadloom.settings import Settings
+from leadloom.web import create_app
+from leadloom.web.users import add_user
+
+ROOT = Path(__file__).resolve().parents[1]
+CONFIG = ROOT / "config"
+CONFIGS = Path(__file__).parent / "configs"
+PASSWORD = "test-pass-123"
+SECRET = "x" * 48
+
+#: (username, roles, team, unit) — the demo organisation of DESIGN.md.
+ORG = (
+    ("admin", ("admin",), None, None),
+    ("sup1", ("supervisor",), "east-1", None),
+    ("rep1", ("rep",), "east-1", None),
+    ("rep2", ("rep",), "east-1", None),
+    ("sup2", ("supervisor",), "west-1", None),
+    ("rep3", ("rep",), "west-1", None),
+    ("rep4", ("rep",), "west-1", None),
+    ("fin1", ("finance",), None, None),
+    ("mkt1", ("marketing",), None, None),
+)
+
+
+@pytest.fixture(scope="session")
+def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
+    """Makes empty databases: SQLite files, or fresh PostgreSQL databases dropped at the end."""
+    server = os.environ.get("LEADLOOM_TEST_DATABASE_URL")
+    created: list[str] = []
+
+    def make() -> str:
+        if not server:
+            return f"sqlite:///{tmp_path_factory.mktemp('db') / 'leadloom.db'}"
+        name = f"leadloom_test_{uuid.uuid4().hex[:12]}"
+        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        created.append(name)
+        return sa.make_url(server).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    if server:
+        admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in created:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def build_app(config_dir: Path, database_url: str) -> Flask:
+    settings = Settings(config_dir=config_dir, database_url=database_url, secret_key=SECRET)
+    return create_app(settings, testing=True)
+
+
+@pytest.fixture(scope="session")
+def app(database_factory: Callable[[], str]) -> Flask:
+    """The default CRM with the demo organisation's users (password ``PASSWORD``)."""
+    flask_app = build_app(CONFIG, database_factory())
+    with flask_app.app_context():
+        for username, roles, team, unit in ORG:
+            add_user(username, roles=roles, password=PASSWORD, team=team, unit=unit)
+    return flask_app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def tokens(app: Flask) -> dict[str, str]:
+    """A JWT access token per demo user."""
+    found = {}
+    client = app.test_client()
+    for username, *_ in ORG:
+        response = client.post("/api/v1/security/login", json={
+            "username": username, "password": PASSWORD, "provider": "db"})
+        assert response.status_code == 200, response.get_json()
+        found[username] = response.get_json()["access_token"]
+    return found
+
+
+@pytest.fixture
+def api(client: FlaskClient, tokens: dict[str, str]) -> Callable[..., object]:
+    """``api("rep1", "post", "/api/v1/lead/", json=...)`` → response."""
+
+    def call(user: str, method: str, url: str, **kwargs: object) -> object:
+        headers = {"Authorization": f"Bearer {tokens[user]}"}
+        return getattr(client, method)(url, headers=headers, **kwargs)
+
+    return call
