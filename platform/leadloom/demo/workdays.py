@@ -1,0 +1,118 @@
+"""The demo's working calendar: China's 2024–2025 statutory holidays, 调休 and office hours.
+
+Vendored (not ``chinesecalendar``) so the data never changes with a library upgrade.
+All times here are naive Asia/Shanghai wall-clock times; the generator converts to UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+START = dt.date(2024, 1, 1)
+END = dt.date(2025, 12, 31)
+AS_OF = dt.datetime(2025, 12, 31, 23, 59)
+SHANGHAI_OFFSET = dt.timedelta(hours=8)
+
+
+def _span(first: str, last: str) -> tuple[dt.date, ...]:
+    a, b = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    return tuple(a + dt.timedelta(days=i) for i in range((b - a).days + 1))
+
+
+HOLIDAYS = frozenset(
+    _span("2024-01-01", "2024-01-01") + _span("2024-02-10", "2024-02-17")
+    + _span("2024-04-04", "2024-04-06") + _span("2024-05-01", "2024-05-05")
+    + _span("2024-06-10", "2024-06-10") + _span("2024-09-15", "2024-09-17")
+    + _span("2024-10-01", "2024-10-07") + _span("2025-01-01", "2025-01-01")
+    + _span("2025-01-28", "2025-02-04") + _span("2025-04-04", "2025-04-06")
+    + _span("2025-05-01", "2025-05-05") + _span("2025-05-31", "2025-06-02")
+    + _span("2025-10-01", "2025-10-08"))
+MAKEUP_WORKDAYS = frozenset(dt.date.fromisoformat(d) for d in (
+    "2024-02-04", "2024-02-18", "2024-04-07", "2024-04-28", "2024-05-11", "2024-09-14",
+    "2024-09-29", "2024-10-12", "2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28",
+    "2025-10-11"))
+
+MONTH_FACTOR = (0.90, 0.55, 1.15, 1.05, 0.95, 1.00, 0.90, 0.90, 1.15, 0.80, 1.10, 1.05)
+WEEKDAY_FACTOR = (1.15, 1.10, 1.05, 1.00, 0.95, 0.35, 0.25)
+YEARLY_GROWTH = 1.15
+
+
+def is_workday(day: dt.date) -> bool:
+    """A 调休 Saturday is a workday; a holiday Monday is not."""
+    if day in MAKEUP_WORKDAYS:
+        return True
+    return day not in HOLIDAYS and day.weekday() < 5
+
+
+def next_workday(day: dt.date) -> dt.date:
+    """``day`` itself if it is a workday, else the next one."""
+    while not is_workday(day):
+        day += dt.timedelta(days=1)
+    return day
+
+
+def add_workdays(day: dt.date, count: int) -> dt.date:
+    """The workday ``count`` workdays after ``day``."""
+    for _ in range(count):
+        day = next_workday(day + dt.timedelta(days=1))
+    return day
+
+
+def horizon_days() -> list[dt.date]:
+    """Every calendar day on which leads may arrive, in order."""
+    return [START + dt.timedelta(days=i) for i in range((END - START).days + 1)]
+
+
+def arrival_weight(day: dt.date) -> float:
+    """Relative lead volume of ``day``: growth × month × weekday (× 0.2 on holidays)."""
+    weight = YEARLY_GROWTH ** ((day - START).days / 365.0) * MONTH_FACTOR[day.month - 1]
+    if day in HOLIDAYS:
+        return weight * WEEKDAY_FACTOR[day.weekday()] * 0.2
+    if day in MAKEUP_WORKDAYS:
+        return weight * WEEKDAY_FACTOR[3]
+    return weight * WEEKDAY_FACTOR[day.weekday()]
+
+
+def allocate(total: int, weights: list[float]) -> list[int]:
+    """Split ``total`` into integer parts proportional to ``weights`` (largest remainder).
+
+    Deterministic and exact, so ``--leads N`` gives exactly N leads.
+    """
+    scale = total / sum(weights)
+    exact = [w * scale for w in weights]
+    parts = [int(x) for x in exact]
+    order = sorted(range(len(weights)), key=lambda i: (parts[i] - exact[i], i))
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def at(day: dt.date, hours: float) -> dt.datetime:
+    """``day`` at ``hours`` past midnight, to the second."""
+    return dt.datetime(day.year, day.month, day.day) + dt.timedelta(seconds=int(hours * 3600))
+
+
+def office_hour(rng: random.Random) -> float:
+    """An hour of the working day: 09:00–18:30 with a dip over lunch."""
+    while True:
+        hour = 9.0 + 9.5 * rng.random()
+        if not 12.0 <= hour < 13.5 or rng.random() < 0.3:
+            return hour
+
+
+def work_time(rng: random.Random, moment: dt.datetime) -> dt.datetime:
+    """Snap an event to when people work: 92 % office hours, 5 % evenings, 3 % weekends."""
+    roll = rng.random()
+    day = moment.date()
+    if roll < 0.03:
+        return at(day, office_hour(rng))
+    day = next_workday(day)
+    if roll < 0.08:
+        return at(day, 19.0 + 3.0 * rng.random())
+    return at(day, office_hour(rng))
+
+
+def to_utc(local: dt.datetime) -> dt.datetime:
+    """Shanghai wall-clock → naive UTC (China has no daylight saving time)."""
+    return local - SHANGHAI_OFFSET
