@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
 import prison as rison
+import pytest
 
 OWNERS = ("rep1", "rep3")
 #: who sees a lead owned by rep1 (east-1) / rep3 (west-1)

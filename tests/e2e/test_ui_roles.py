@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
 from tests.e2e.test_rest_roles import DELETE_REP1, SEES, UPDATE_REP1
 
 PASSWORD = "test-pass-123"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 
 import click
+from redis import Redis
+from rq import Worker
 
 from leadloom.cli.options import settings_from
 from leadloom.demo import DEMO_USERS, generate_demo
@@ -94,4 +96,16 @@ def user(ctx: click.Context, username: str, roles: tuple[str, ...], team: str | 
     click.echo(f"user {account.username} (#{account.id}): roles {', '.join(roles)}")
 
 
-COMMANDS = [serve, demo_data, demo, user]
+@click.command()
+@click.option("--queue", "queues", multiple=True, default=("default",), show_default=True)
+@click.pass_context
+def worker(ctx: click.Context, queues: tuple[str, ...]) -> None:
+    """Run an RQ worker for background jobs (needs LEADLOOM_REDIS_URL)."""
+    settings = settings_from(ctx)
+    if not settings.redis_url:
+        raise click.ClickException("set LEADLOOM_REDIS_URL: without Redis, jobs run in-process")
+    Worker(list(queues), connection=Redis.from_url(settings.redis_url)).work(
+        with_scheduler=True)
+
+
+COMMANDS = [serve, demo_data, demo, user, worker]

@@ -13,6 +13,9 @@ from leadloom.model.errors import DestructiveChange, SchemaError
 from leadloom.model.plan import Plan, make_plan, migration_context
 from leadloom.model.tables import Models
 
+#: PostgreSQL advisory lock id held while the schema changes.
+MIGRATION_LOCK = 0x1EAD100
+
 
 def migrate(engine: sa.Engine, models: Models, *, dry_run: bool = False) -> Plan:
     """Bring the database up to ``models``: create or evolve the leadloom tables.
@@ -21,6 +24,9 @@ def migrate(engine: sa.Engine, models: Models, *, dry_run: bool = False) -> Plan
     :raises SchemaError: if the database refuses a step; the transaction rolls back.
     """
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # several web workers start at once: one migrates, the others wait, then see no-op
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         if not dry_run:
             security_tables().create_all(conn, checkfirst=True)
         plan = make_plan(conn, models)

@@ -1,0 +1,123 @@
+"""Schema evolution from config: additive changes apply with data intact; destructive refused."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+from sqlalchemy.orm import Session
+
+from leadloom.access import Actor
+from leadloom.cli.main import cli
+from leadloom.metadata import load_registry
+from leadloom.model import DestructiveChange, build_models, make_plan, migrate
+from leadloom.records import Context, create
+
+CONFIG = Path(__file__).resolve().parents[3] / "config"
+
+
+@pytest.fixture
+def config(tmp_path):
+    folder = tmp_path / "config"
+    shutil.copytree(CONFIG, folder)
+    return folder
+
+
+def edit(folder: Path, file: str, old: str, new: str) -> None:
+    path = folder / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {file}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def snapshot(engine, table):
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY id"))]
+
+
+def seeded(config, url):
+    engine = sa.create_engine(url)
+    models = build_models(load_registry(config))
+    migrate(engine, models)
+    with Session(engine) as session:
+        ctx = Context(Actor.system_actor(), session, models, channel="test")
+        source = create(ctx, "source", {"code": "WEB", "name": "官网表单"})
+        for i in range(3):
+            create(ctx, "lead", {"customer_name": f"客户{i}", "industry": "manufacturing",
+                                 "contact_name": "张总", "source": source.id,
+                                 "need_description": "CRM", "budget_min": "100000.50"})
+    return engine
+
+
+def test_add_field_and_entity_keep_existing_rows(config, database_factory):
+    engine = seeded(config, database_factory())
+    before = snapshot(engine, "lead")
+    edit(config, "entities/lead.yaml", "  remark:", "  wechat: {type: string, zh: 微信, "
+         "en: WeChat, length: 64}\n  score: {type: integer, zh: 评分, en: Score, default: 10}\n"
+         "  remark:")
+    (config / "entities" / "campaign.yaml").write_text(
+        "entity: campaign\nzh: 市场活动\nen: Campaign\nmenu: leads\n"
+        "fields:\n  name: {type: string, zh: 名称, en: Name, required: true}\n",
+        encoding="utf-8")
+    models = build_models(load_registry(config))
+    plan = migrate(engine, models)
+    assert any("add column lead.wechat" in line for line in plan.lines())
+    assert any("create table campaign" in line for line in plan.lines())
+    after = snapshot(engine, "lead")
+    assert [row[: len(before[0])] for row in after] == before
+    with engine.connect() as conn:
+        assert conn.scalar(sa.text("SELECT min(score) FROM lead")) == 10
+    assert not migrate(engine, models)
+
+
+def test_removed_field_is_refused_and_nothing_changes(config, database_factory):
+    engine = seeded(config, database_factory())
+    before = snapshot(engine, "lead")
+    edit(config, "entities/lead.yaml", "  remark: {type: text, zh: 备注, en: Remarks, "
+         "section: need}\n", "")
+    edit(config, "entities/lead.yaml", "  city: {type: string, zh: 城市, en: City, length: 32,",
+         "  city: {type: string, zh: 城市, en: City, length: 64,")
+    models = build_models(load_registry(config))
+    with pytest.raises(DestructiveChange) as refused:
+        migrate(engine, models)
+    assert "drop column lead.remark" in str(refused.value)
+    assert "nothing was changed" in str(refused.value)
+    assert snapshot(engine, "lead") == before
+    with engine.connect() as conn:
+        columns = {c["name"]: c for c in sa.inspect(conn).get_columns("lead")}
+    assert "remark" in columns and columns["city"]["type"].length == 32
+
+
+def test_narrowing_is_refused_widening_applies(config, database_factory):
+    engine = seeded(config, database_factory())
+    edit(config, "entities/lead.yaml", "length: 200, required: true,\n                  list",
+         "length: 100, required: true,\n                  list")
+    with pytest.raises(DestructiveChange, match="could lose or truncate"):
+        migrate(engine, build_models(load_registry(config)))
+    edit(config, "entities/lead.yaml", "length: 100, required: true,", "length: 300, "
+         "required: true,")
+    migrate(engine, build_models(load_registry(config)))
+    with engine.connect() as conn:
+        columns = {c["name"]: c for c in sa.inspect(conn).get_columns("lead")}
+        assert columns["customer_name"]["type"].length == 300
+        assert make_plan(conn, build_models(load_registry(config))).steps == []
+    assert len(snapshot(engine, "lead")) == 3
+
+
+def test_cli_migrate_dry_run_prints_plan_and_changes_nothing(config, database_factory):
+    url = database_factory()
+    engine = seeded(config, url)
+    edit(config, "entities/lead.yaml", "  remark:", "  wechat: {type: string, zh: 微信, "
+         "en: WeChat}\n  remark:")
+    runner = CliRunner()
+    result = runner.invoke(cli, ["--config", str(config), "--database-url", url, "migrate",
+                                 "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "add column lead.wechat VARCHAR(255)" in result.output
+    with engine.connect() as conn:
+        assert "wechat" not in {c["name"] for c in sa.inspect(conn).get_columns("lead")}
+    result = runner.invoke(cli, ["--config", str(config), "--database-url", url, "migrate"])
+    assert result.exit_code == 0 and "applied 1 step(s)" in result.output
