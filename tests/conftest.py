@@ -72,13 +72,15 @@ def build_app(config_dir: Path, database_url: str) -> Flask:
 
 
 @pytest.fixture(scope="session")
-def app(database_factory: Callable[[], str]) -> Flask:
+def app(database_factory: Callable[[], str]) -> Iterator[Flask]:
     """The default CRM with the demo organisation's users (password ``PASSWORD``)."""
     flask_app = build_app(CONFIG, database_factory())
     with flask_app.app_context():
         for username, roles, team, unit in ORG:
             add_user(username, roles=roles, password=PASSWORD, team=team, unit=unit)
-    return flask_app
+    yield flask_app
+    with flask_app.app_context():
+        flask_app.extensions["leadloom"].db.engine.dispose()
 
 
 @pytest.fixture

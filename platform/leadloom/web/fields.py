@@ -79,7 +79,7 @@ def user_choices(ctx: Context) -> list[tuple[int | str, str]]:
     users = ctx.session.execute(
         sa.select(User.id, User.first_name, User.last_name, User.username)
         .where(User.active.is_(True)).order_by(User.username))
-    return [("", "—")] + [(u.id, f"{u.last_name}{u.first_name} ({u.username})") for u in users]
+    return [("", "—")] + [(u.id, f"{u.first_name}{u.last_name} ({u.username})") for u in users]
 
 
 def _tag_choices(ctx: Context, f: Field) -> list[tuple[int, str]]:

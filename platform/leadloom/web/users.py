@@ -25,10 +25,10 @@ def add_user(username: str, *, roles: Sequence[str], password: str, team: str | 
                                       f"{', '.join(sorted(known))})" if unknown
                                       else "give at least one role"]})
     fab_roles = [sm.find_role(r) for r in roles]
-    family, given = (name[0], name[1:]) if name else (username, "")
     account = sm.find_user(username=username)
     if account is None:
-        account = sm.add_user(username, given or username, family,
+        # Chinese names are written family name first: keep the whole name in first_name.
+        account = sm.add_user(username, name or username, "",
                               email or f"{username}@leadloom.local", fab_roles, password)
         if not account:
             raise RecordInvalid({"username": [f"could not create user '{username}'"]})

@@ -38,8 +38,18 @@ def snapshot(engine, table):
         return [tuple(r) for r in conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY id"))]
 
 
-def seeded(config, url):
+@pytest.fixture
+def engines():
+    """Engines made by a test, disposed after it (so its database can be dropped)."""
+    made: list[sa.Engine] = []
+    yield made
+    for engine in made:
+        engine.dispose()
+
+
+def seeded(config, url, engines):
     engine = sa.create_engine(url)
+    engines.append(engine)
     models = build_models(load_registry(config))
     migrate(engine, models)
     with Session(engine) as session:
@@ -52,8 +62,8 @@ def seeded(config, url):
     return engine
 
 
-def test_add_field_and_entity_keep_existing_rows(config, database_factory):
-    engine = seeded(config, database_factory())
+def test_add_field_and_entity_keep_existing_rows(config, database_factory, engines):
+    engine = seeded(config, database_factory(), engines)
     before = snapshot(engine, "lead")
     edit(config, "entities/lead.yaml", "  remark:", "  wechat: {type: string, zh: 微信, "
          "en: WeChat, length: 64}\n  score: {type: integer, zh: 评分, en: Score, default: 10}\n"
@@ -73,8 +83,8 @@ def test_add_field_and_entity_keep_existing_rows(config, database_factory):
     assert not migrate(engine, models)
 
 
-def test_removed_field_is_refused_and_nothing_changes(config, database_factory):
-    engine = seeded(config, database_factory())
+def test_removed_field_is_refused_and_nothing_changes(config, database_factory, engines):
+    engine = seeded(config, database_factory(), engines)
     before = snapshot(engine, "lead")
     edit(config, "entities/lead.yaml", "  remark: {type: text, zh: 备注, en: Remarks, "
          "section: need}\n", "")
@@ -91,8 +101,8 @@ def test_removed_field_is_refused_and_nothing_changes(config, database_factory):
     assert "remark" in columns and columns["city"]["type"].length == 32
 
 
-def test_narrowing_is_refused_widening_applies(config, database_factory):
-    engine = seeded(config, database_factory())
+def test_narrowing_is_refused_widening_applies(config, database_factory, engines):
+    engine = seeded(config, database_factory(), engines)
     edit(config, "entities/lead.yaml", "length: 200, required: true,\n                  list",
          "length: 100, required: true,\n                  list")
     with pytest.raises(DestructiveChange, match="could lose or truncate"):
@@ -107,9 +117,9 @@ def test_narrowing_is_refused_widening_applies(config, database_factory):
     assert len(snapshot(engine, "lead")) == 3
 
 
-def test_cli_migrate_dry_run_prints_plan_and_changes_nothing(config, database_factory):
+def test_cli_migrate_dry_run_prints_plan_and_changes_nothing(config, database_factory, engines):
     url = database_factory()
-    engine = seeded(config, url)
+    engine = seeded(config, url, engines)
     edit(config, "entities/lead.yaml", "  remark:", "  wechat: {type: string, zh: 微信, "
          "en: WeChat}\n  remark:")
     runner = CliRunner()
