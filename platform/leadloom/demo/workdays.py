@@ -102,17 +102,21 @@ def office_hour(rng: random.Random) -> float:
 
 
 def work_time(rng: random.Random, moment: dt.datetime) -> dt.datetime:
-    """Snap an event to when people work: 92 % office hours, 5 % evenings, 3 % weekends."""
+    """The first plausible working moment at or after ``moment``.
+
+    92 % land in office hours on a workday, 5 % on a weekday evening (WeChat), and 3 %
+    happen whenever they happen, weekends included.
+    """
     roll = rng.random()
-    day = moment.date()
     if roll < 0.03:
-        return at(day, office_hour(rng))
-    day = next_workday(day)
-    if roll < 0.08:
-        return at(day, 19.0 + 3.0 * rng.random())
-    return at(day, office_hour(rng))
+        return moment
+    hour = 19.0 + 3.0 * rng.random() if roll < 0.08 else office_hour(rng)
+    day = next_workday(moment.date())
+    if at(day, hour) < moment:
+        day = next_workday(day + dt.timedelta(days=1))
+    return at(day, hour)
 
 
 def to_utc(local: dt.datetime) -> dt.datetime:
-    """Shanghai wall-clock → naive UTC (China has no daylight saving time)."""
-    return local - SHANGHAI_OFFSET
+    """Shanghai wall-clock → naive UTC to the second (China has no daylight saving time)."""
+    return (local - SHANGHAI_OFFSET).replace(microsecond=0)

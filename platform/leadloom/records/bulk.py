@@ -114,10 +114,11 @@ def _insert(ctx: Context, entity: Entity, rows: list[dict[str, Any]],
     table = ctx.models.cls(entity.code).__table__
     units = _units(ctx, rows)
     now = utcnow()
+    columns = [(f.column, f.code) for f in entity.fields if f.column]
     params = []
     for values, stamp in zip(rows, stamps, strict=True):
         owner = (values.get("owner") or ctx.actor.user_id) if entity.owned else None
-        param = {f.column: values.get(f.code) for f in entity.fields if f.column}
+        param = {column: values.get(code) for column, code in columns}
         param.update(owner_id=owner, unit=units.get(owner, ctx.actor.unit) if owner else None,
                      created_by_id=ctx.actor.user_id, updated_by_id=ctx.actor.user_id,
                      created_at=stamp.get("created_at", now),

@@ -36,5 +36,6 @@ class RecordInvalid(RecordError):
     status = 422
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
-        fields = ", ".join(sorted(errors))
-        super().__init__(f"invalid fields: {fields}", errors)
+        names = sorted(errors)
+        more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+        super().__init__(f"invalid fields: {', '.join(names[:10])}{more}", errors)

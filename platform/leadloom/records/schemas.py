@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, validate
@@ -93,9 +92,27 @@ INPUT_FIELDS: dict[FieldType, Callable[[Field], mf.Field]] = {
 }
 
 
-@lru_cache(maxsize=256)
 def input_schema(entity: Entity) -> Schema:
-    """The schema that loads raw input for ``entity``; unknown keys are reported by records."""
+    """The schema that loads raw input for ``entity``, built once per Entity object.
+
+    Keyed by identity: hashing a frozen Entity walks every field and option, which cost more
+    than the load itself in bulk writes. The cached entry keeps the Entity alive, so its id
+    cannot be reused while it is cached.
+    """
+    cached = _SCHEMAS.get(id(entity))
+    if cached is not None and cached[0] is entity:
+        return cached[1]
+    if len(_SCHEMAS) > 1024:
+        _SCHEMAS.clear()
+    schema = _build_input_schema(entity)
+    _SCHEMAS[id(entity)] = (entity, schema)
+    return schema
+
+
+_SCHEMAS: dict[int, tuple[Entity, Schema]] = {}
+
+
+def _build_input_schema(entity: Entity) -> Schema:
     declared: dict[str, mf.Field] = {
         f.code: INPUT_FIELDS[f.type](f) for f in entity.fields}
     declared["owner"] = mf.Integer(strict=False)

@@ -12,7 +12,7 @@ from leadloom.web.state import state
 def add_user(username: str, *, roles: Sequence[str], password: str, team: str | None = None,
              unit: str | None = None, name: str | None = None,
              email: str | None = None) -> Any:
-    """Create ``username`` or update their roles, team and unit (needs an app context).
+    """Create ``username`` or update their roles, password, team and unit (app context).
 
     :raises RecordInvalid: unknown role, team or unit.
     """
@@ -35,5 +35,6 @@ def add_user(username: str, *, roles: Sequence[str], password: str, team: str | 
     else:
         account.roles = fab_roles
         sm.update_user(account)
+        sm.reset_password(account.id, password)
     set_membership(st.db.session, st.models, account.id, team, unit)
     return account

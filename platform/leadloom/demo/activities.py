@@ -1,0 +1,140 @@
+"""Follow-ups and tasks of one lead: how many, when, by which method, with what outcome.
+
+Counts per lead outcome, method mixes per stage and late entries follow domain.md §3.8.
+Rows are raw ``records`` input; the ``lead`` key is filled in once the lead has an id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from typing import Any
+
+from leadloom.demo.distributions import Weighted, chance, count_around
+from leadloom.demo.funnel import Journey, stage_at
+from leadloom.demo.texts import followup_summary, next_action
+from leadloom.demo.workdays import AS_OF, at, to_utc, work_time
+
+METHODS = {
+    "discovery": Weighted([("phone", 60), ("wechat", 25), ("visit", 5), ("email", 7),
+                           ("proposal", 3)]),
+    "solution": Weighted([("phone", 30), ("wechat", 25), ("visit", 20), ("online_demo", 15),
+                          ("email", 5), ("proposal", 5)]),
+    "negotiation": Weighted([("phone", 35), ("wechat", 30), ("visit", 25), ("email", 5),
+                             ("proposal", 5)]),
+    "after_sales": Weighted([("phone", 40), ("wechat", 40), ("visit", 10),
+                             ("online_demo", 10)]),
+}
+_FEEDBACK_EARLY = Weighted([("no_answer", 25), ("interested", 25), ("evaluating", 20),
+                            ("no_need", 15), ("wants_demo", 7), ("wants_quote", 5),
+                            ("refused", 3)])
+_FEEDBACK_LATER = Weighted([("no_answer", 5), ("interested", 25), ("evaluating", 30),
+                            ("wants_quote", 20), ("wants_demo", 10), ("no_need", 5),
+                            ("refused", 5)])
+_FEEDBACK_AFTER = Weighted([("interested", 50), ("evaluating", 30), ("no_need", 15),
+                            ("no_answer", 5)])
+TOUCHES_IF_OPEN = {"A": 5.0, "B": 4.5, "C": 3.0}
+TASK_RATE = 0.15
+TASK_DONE = Weighted([("done", 85), ("overdue", 10), ("cancelled", 5)])
+
+
+@dataclass(frozen=True, slots=True)
+class Touch:
+    moment: dt.datetime
+    stage: str
+
+
+def _spread(rng: random.Random, start: dt.datetime, end: dt.datetime, count: int,
+            stage_of: Journey) -> list[Touch]:
+    span = max((end - start).total_seconds(), 3600.0)
+    moments = sorted(work_time(rng, start + dt.timedelta(seconds=span * rng.random()))
+                     for _ in range(count))
+    return [Touch(m, stage_at(stage_of, m)) for m in moments if m <= AS_OF]
+
+
+def plan_touches(rng: random.Random, journey: Journey) -> list[Touch]:
+    """When the rep talked to the customer, up to AS_OF, oldest first."""
+    first = journey.first_touch
+    if first is None or first > AS_OF:
+        return []
+    if journey.invalid_reason:
+        return [Touch(first, "discovery")]
+    end = journey.closed_at or first
+    if journey.opportunity_at is None:
+        count = count_around(rng, TOUCHES_IF_OPEN[journey.grade or "C"])
+        return [Touch(first, "discovery"), *_spread(rng, first, end, count - 1, journey)]
+    count = count_around(rng, 16.0 if journey.won else 10.0)
+    touches = [Touch(first, "discovery"), *_spread(rng, first, end, count - 1, journey)]
+    if journey.won:
+        after = count_around(rng, 5.0)
+        touches += _spread(rng, end, end + dt.timedelta(days=120), after, journey)
+    return touches
+
+
+def _feedback(rng: random.Random, journey: Journey, stage: str, last: bool) -> str:
+    if journey.invalid_reason:
+        return "no_answer" if journey.invalid_reason == "bad_contact" else "no_need"
+    if not journey.reached:
+        return "no_answer"
+    if last and journey.status() in ("lost", "nurturing"):
+        return "refused" if journey.lost_stage != "discovery" else "no_need"
+    if stage == "discovery":
+        return _FEEDBACK_EARLY.pick(rng)
+    return _FEEDBACK_AFTER.pick(rng) if stage == "after_sales" else _FEEDBACK_LATER.pick(rng)
+
+
+def _entered(rng: random.Random, moment: dt.datetime) -> dt.datetime:
+    """When the note was typed in: mostly the same day; 7 % after 24 h, 1 % after 72 h."""
+    roll = rng.random()
+    if roll < 0.01:
+        hours = 72 + 96 * rng.random()
+    elif roll < 0.08:
+        hours = 24 + 48 * rng.random()
+    else:
+        hours = 0.05 + 4 * rng.random()
+    return min(moment + dt.timedelta(hours=hours), AS_OF)
+
+
+def followup_rows(rng: random.Random, journey: Journey, touches: list[Touch], owner: int,
+                  budget_wan: float) -> list[dict[str, Any]]:
+    """One ``followup`` input row per touch (``lead`` still to be filled in)."""
+    rows = []
+    visit_due = journey.visited
+    for i, touch in enumerate(touches):
+        method = METHODS[touch.stage].pick(rng)
+        if visit_due and touch.stage in ("solution", "negotiation"):
+            method, visit_due = "visit", False
+        feedback = _feedback(rng, journey, touch.stage, i == len(touches) - 1)
+        due = touch.moment.date() + dt.timedelta(days=rng.randrange(1, 11))
+        wants_next = feedback not in ("refused",) and chance(rng, 0.75)
+        entered = _entered(rng, touch.moment)
+        rows.append({
+            "occurred_at": to_utc(touch.moment), "method": method,
+            "summary": followup_summary(rng, method, touch.stage, feedback, budget_wan, due),
+            "customer_feedback": feedback,
+            "next_action": next_action(rng, touch.stage) if wants_next else None,
+            "next_action_due": due if wants_next else None,
+            "owner": owner, "created_at": to_utc(entered), "updated_at": to_utc(entered),
+        })
+    return rows
+
+
+def task_rows(rng: random.Random, followups: list[dict[str, Any]], owner: int,
+              company: str, still_open: bool) -> list[dict[str, Any]]:
+    """Tasks from some follow-ups' next actions, always from an open lead's latest one."""
+    rows = []
+    for i, followup in enumerate(followups):
+        latest = still_open and i == len(followups) - 1
+        if followup["next_action"] is None or not (latest or chance(rng, TASK_RATE)):
+            continue
+        due = at(followup["next_action_due"], 18.0)
+        status = "todo" if due > AS_OF else TASK_DONE.pick(rng)
+        if latest and due <= AS_OF:
+            status = "overdue"
+        rows.append({
+            "title": f"{followup['next_action']}（{company}）", "assignee": owner,
+            "due_at": to_utc(due), "status": status, "owner": owner,
+            "created_at": followup["created_at"], "updated_at": followup["created_at"],
+        })
+    return rows
