@@ -41,7 +41,7 @@ from leadloom.access import scope_clause
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Field
 from leadloom.records import Context
-from leadloom.web.labels import current_locale, lazy
+from leadloom.web.labels import current_locale, lazy, local_time
 
 #: How many choices a reference drop-down offers (most recent first, plus the current one).
 REFERENCE_CHOICES = 500
@@ -138,14 +138,12 @@ def form_class(entity: Entity, ctx: Context, record: Any, owner_label: Any) -> t
 
 def form_data(entity: Entity, record: Any, ctx: Context) -> dict[str, Any]:
     """A record's values as the form shows them (ids for references, local times)."""
-    zone = ZoneInfo(ctx.registry.app.timezone)
     data: dict[str, Any] = {"version": record.version}
     for f in entity.fields:
         if f.type is FieldType.TAGS:
             data[f.code] = [t.id for t in getattr(record, f.code)]
         elif f.type is FieldType.DATETIME and getattr(record, f.column) is not None:
-            value = getattr(record, f.column).replace(tzinfo=dt.UTC).astimezone(zone)
-            data[f.code] = value.replace(tzinfo=None)
+            data[f.code] = local_time(getattr(record, f.column)).replace(tzinfo=None)
         else:
             data[f.code] = getattr(record, f.column)
     if entity.owned:

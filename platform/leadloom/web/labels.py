@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask_babel import LazyString, get_locale
 
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Field, Label
+from leadloom.web.state import state
 
 
 def current_locale() -> str:
@@ -39,8 +41,14 @@ def display(field: Field, value: Any) -> str:
     if field.type is FieldType.BOOLEAN:
         return ("是" if value else "否") if locale == "zh" else ("Yes" if value else "No")
     if field.type is FieldType.DATETIME and isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
+        return local_time(value).strftime("%Y-%m-%d %H:%M")
     return str(value)
+
+
+def local_time(value: dt.datetime) -> dt.datetime:
+    """A stored (naive UTC) time in the app's time zone (Asia/Shanghai by default)."""
+    zone = ZoneInfo(state().registry.app.timezone)
+    return value.replace(tzinfo=dt.UTC).astimezone(zone)
 
 
 def display_option(field: Field, code: str, locale: str) -> str:

@@ -22,7 +22,7 @@ from leadloom.metadata.registry import OPERATIONS, Entity, Label
 from leadloom.records import RecordError, RecordInvalid
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.fields import form_class, form_data, submitted_values
-from leadloom.web.labels import display, lazy
+from leadloom.web.labels import display, lazy, local_time
 from leadloom.web.state import state
 
 #: FAB method → leadloom operation; views and APIs of an entity share these permissions.
@@ -199,6 +199,9 @@ def build_view(entity: Entity, model: type[Any]) -> type[EntityView]:
     labels = {f.code: lazy(f.label) for f in entity.fields}
     labels.update({code: system_label(code) for code in SYSTEM_LABELS})
     formatters = {f.code: (lambda value, _f=f: display(_f, value)) for f in entity.fields}
+    for stamp in ("created_at", "updated_at"):
+        formatters[stamp] = lambda value: local_time(value).strftime("%Y-%m-%d %H:%M") if (
+            value) else ""
     sections = _fieldsets(entity, owner)
     return type(f"{entity.code.title()}View", (EntityView,), {
         "entity": entity,
