@@ -43,13 +43,16 @@ def _database_problems(url: str, registry: object, folder: Path) -> list[str]:
     """Problems only the live data can show, if the database exists yet."""
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
         return []
-    engine = sa.create_engine(url)
+    try:
+        engine = sa.create_engine(url)
+    except (sa.exc.ArgumentError, ImportError) as exc:
+        return [f"database URL '{url}' cannot be used: {exc}"]
     try:
         with engine.connect() as conn:
             return [str(e) for e in required_without_default(conn, build_models(registry),
                                                              folder)]
     except sa.exc.OperationalError:
-        return []
+        return []  # no database yet: nothing that exists can break
     finally:
         engine.dispose()
 

@@ -101,6 +101,8 @@ def _default(ftype: FieldType, value: Any) -> Any:
         return Decimal(str(value))
     if ftype is FieldType.DATE and not isinstance(value, dt.date):
         return dt.date.fromisoformat(str(value))
+    if ftype is FieldType.DATETIME and not isinstance(value, dt.datetime):
+        return dt.datetime.fromisoformat(str(value))
     if ftype is FieldType.MULTI_ENUM:
         return tuple(str(v) for v in (value if isinstance(value, list) else [value]))
     if ftype is FieldType.ENUM:

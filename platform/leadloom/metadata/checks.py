@@ -6,21 +6,21 @@ all and returns every problem together.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from marshmallow import ValidationError
 
+from leadloom.metadata.defaults import as_date, as_number, default_problem
 from leadloom.metadata.errors import ConfigError
-from leadloom.metadata.field_types import CHOICE, NUMERIC, TEXTUAL, TYPE_OPTIONS, FieldType
+from leadloom.metadata.field_types import CHOICE, TEXTUAL, TYPE_OPTIONS, FieldType
 from leadloom.metadata.parts import ConfigParts, Part
 from leadloom.metadata.schema import OptionSchema
 
 RESERVED_FIELDS = frozenset({
     "id", "owner", "owner_id", "unit", "team", "version", "extra", "created_at", "created_by",
     "created_by_id", "updated_at", "updated_by", "updated_by_id",
+    "metadata", "registry",  # reserved by SQLAlchemy on every mapped class
 })
 RESERVED_ENTITIES = frozenset({"user", "role", "permission", "session"})
 COMMON_KEYS = frozenset({"type", "zh", "en", "required", "unique", "default", "help", "section",
@@ -34,6 +34,7 @@ def check_config(parts: ConfigParts) -> list[ConfigError]:
     menus = _menu_codes(parts)
     option_sets = _option_sets(parts)
     errors += _check_option_sets(parts)
+    errors += _entity_code_clashes(parts)
     for code, part in parts.entities.items():
         errors += _check_entity(parts, code, part, menus, option_sets)
     errors += _check_roles(parts)
@@ -72,6 +73,20 @@ def _duplicate_codes(part: Part | None, path: tuple[str | int, ...],
         seen.add(code)
 
 
+def _entity_code_clashes(parts: ConfigParts) -> Iterator[ConfigError]:
+    """Codes the model layer cannot tell apart: class ``Foo1`` (``foo1``, ``foo_1``), and
+    ``lead__tags``, the name of the link table of ``lead.tags``."""
+    seen: dict[str, str] = {}
+    for code, part in parts.entities.items():
+        name = "".join(p.capitalize() for p in code.split("_"))
+        if "__" in code:
+            yield part.error(("entity",), f"'{code}': '__' is reserved; use a single '_'")
+        elif name in seen:
+            yield part.error(("entity",), f"'{code}' is too close to entity '{seen[name]}'; "
+                                          "rename one")
+        seen.setdefault(name, code)
+
+
 def _check_entity(parts: ConfigParts, code: str, part: Part, menus: set[str],
                   option_sets: dict[str, list[dict[str, Any]]]) -> Iterator[ConfigError]:
     data = part.data
@@ -83,16 +98,23 @@ def _check_entity(parts: ConfigParts, code: str, part: Part, menus: set[str],
     sections = [s["code"] for s in data["sections"]]
     yield from _duplicate_codes(part, ("sections",), data["sections"])
     fields = data["fields"]
-    title = data.get("title_field")
-    if title is not None and title not in fields:
-        yield part.error(("title_field",), f"unknown field '{title}'")
-    elif title is not None and FieldType(fields[title]["type"]) not in TEXTUAL:
-        yield part.error(("title_field",), "the title field must be a text field")
+    yield from _title_field(part, data.get("title_field"), fields)
     yield from _column_clashes(part, fields)
     for fcode, spec in fields.items():
         yield from _check_field(parts, part, fcode, spec, sections, option_sets)
     if "seed" in data:
         yield from _check_seed(part, data["seed"], fields)
+
+
+def _title_field(part: Part, title: str | None, fields: dict[str, Any]
+                 ) -> Iterator[ConfigError]:
+    if title is None or title in part.broken_fields:
+        return
+    if title not in fields:
+        yield part.error(("title_field",), _unknown("field", title, fields))
+    elif FieldType(fields[title]["type"]) not in TEXTUAL:
+        yield part.error(("title_field",), f"'{title}' is {fields[title]['type']}: pick a "
+                                           "string, text, email or phone field")
 
 
 def _column_clashes(part: Part, fields: dict[str, Any]) -> Iterator[ConfigError]:
@@ -102,8 +124,8 @@ def _column_clashes(part: Part, fields: dict[str, Any]) -> Iterator[ConfigError]
             yield part.error(("fields", fcode), f"'{fcode}' is a system field; rename it")
         column = f"{fcode}_id" if spec["type"] in ("reference", "user") else fcode
         if column in columns:
-            yield part.error(("fields", fcode),
-                             f"column '{column}' clashes with field '{columns[column]}'")
+            yield part.error(("fields", fcode), f"column '{column}' clashes with field "
+                                                f"'{columns[column]}'; rename one")
         columns[column] = fcode
 
 
@@ -117,10 +139,10 @@ def _check_field(parts: ConfigParts, part: Part, fcode: str, spec: dict[str, Any
         if key not in allowed:
             yield part.error((*at, key), f"'{key}' does not apply to type '{ftype}'")
     if "section" in spec and spec["section"] not in sections:
-        yield part.error((*at, "section"), f"unknown section '{spec['section']}'")
+        yield part.error((*at, "section"), _unknown("section", spec["section"], sections))
     options: list[dict[str, Any]] = []
     if ftype in CHOICE:
-        options = yield from _choice_options(part, at, spec, option_sets)
+        options = yield from _choice_options(parts, part, at, spec, option_sets)
     if ftype is FieldType.REFERENCE:
         yield from _reference_target(parts, part, at, spec)
     if ftype is FieldType.TAGS:
@@ -138,18 +160,19 @@ def _check_field(parts: ConfigParts, part: Part, fcode: str, spec: dict[str, Any
             yield part.error((*at, "default"), problem)
 
 
-def _choice_options(part: Part, at: tuple[str, ...], spec: dict[str, Any],
+def _choice_options(parts: ConfigParts, part: Part, at: tuple[str, ...], spec: dict[str, Any],
                     option_sets: dict[str, list[dict[str, Any]]]
                     ) -> Iterator[ConfigError]:
     """Check the options of an enum field; returns the options for later checks."""
     raw = spec.get("options")
     if raw is None:
-        yield part.error(at, f"type '{spec['type']}' needs options")
+        yield part.error(at, f"type '{spec['type']}' needs 'options': a set name or a list")
         return []
     if isinstance(raw, str):
         if raw not in option_sets:
             known = ", ".join(sorted(option_sets)) or "none declared in options.yaml"
-            yield part.error((*at, "options"), f"unknown option set '{raw}' (known: {known})")
+            if not parts.options_broken:  # its own errors say what is wrong there
+                yield part.error((*at, "options"), f"unknown option set '{raw}' (known: {known})")
             return []
         return option_sets[raw]
     if not isinstance(raw, list) or not raw:
@@ -157,20 +180,34 @@ def _choice_options(part: Part, at: tuple[str, ...], spec: dict[str, Any],
         return []
     loaded = []
     for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            yield part.error((*at, "options", i), "an option is {code: ..., zh: ..., en: ...}")
+            continue
         try:
-            loaded.append(OptionSchema().load(item if isinstance(item, dict) else {}))
+            loaded.append(OptionSchema().load(item))
         except ValidationError as exc:
             for key, messages in exc.messages.items():
-                yield part.error((*at, "options", i, key), _first(messages))
+                yield part.error((*at, "options", i, key), _first(key, messages))
     yield from _duplicate_codes(part, (*at, "options"), loaded)
     return loaded
 
 
-def _first(messages: Any) -> str:
+def _first(key: str, messages: Any) -> str:
     text = str(messages[0] if isinstance(messages, list) else messages)
     if text == "Missing data for required field.":
-        return "required"
-    return text.rstrip(".")
+        return f"'{key}' is required"
+    if text == "Unknown field.":
+        return f"unknown key '{key}' (an option has code, zh, en and active)"
+    return text[0].lower() + text[1:].rstrip(".")
+
+
+def _unknown(what: str, name: Any, known: Any) -> str:
+    """``unknown field 'x' (known: a, b)``: the message names what the admin may write."""
+    return f"unknown {what} '{name}' {_known(known)}"
+
+
+def _known(names: Any) -> str:
+    return f"(known: {', '.join(sorted(set(map(str, names)))) or 'none'})"
 
 
 def _reference_target(parts: ConfigParts, part: Part, at: tuple[str, ...],
@@ -178,6 +215,8 @@ def _reference_target(parts: ConfigParts, part: Part, at: tuple[str, ...],
     target = spec.get("to")
     if target is None:
         yield part.error(at, "a reference needs 'to: <entity>'")
+    elif target == "user":
+        yield part.error((*at, "to"), "to point at a user, use 'type: user' without 'to'")
     elif target not in parts.entities and target not in parts.broken_entities:
         known = ", ".join(sorted(parts.entities))
         yield part.error((*at, "to"), f"unknown entity '{target}' (known: {known})")
@@ -192,7 +231,10 @@ def _tag_group(parts: ConfigParts, part: Part, at: tuple[str, ...],
         return
     group = spec.get("group")
     group_field = tag.data["fields"].get("group")
-    if group is None or group_field is None:
+    if group is None or "group" in tag.broken_fields:
+        return
+    if group_field is None:
+        yield part.error((*at, "group"), "entity 'tag' has no 'group' field to pick from")
         return
     codes = {str(o["code"]) for o in _inline_or_named(parts, group_field)}
     if codes and group not in codes:
@@ -204,7 +246,7 @@ def _inline_or_named(parts: ConfigParts, spec: dict[str, Any]) -> list[dict[str,
     raw = spec.get("options")
     if isinstance(raw, str):
         return _option_sets(parts).get(raw, [])
-    return [o for o in raw or [] if isinstance(o, dict) and "code" in o]
+    return [o for o in raw if isinstance(o, dict) and "code" in o] if isinstance(raw, list) else []
 
 
 def _bounds(part: Part, at: tuple[str, ...], ftype: FieldType,
@@ -213,7 +255,7 @@ def _bounds(part: Part, at: tuple[str, ...], ftype: FieldType,
     for key in ("min", "max"):
         if key not in spec:
             continue
-        value = _as_date(spec[key]) if ftype is FieldType.DATE else _as_number(spec[key])
+        value = as_date(spec[key]) if ftype is FieldType.DATE else as_number(spec[key])
         if value is None:
             kind = "a date (YYYY-MM-DD)" if ftype is FieldType.DATE else "a number"
             yield part.error((*at, key), f"'{key}' must be {kind}")
@@ -223,71 +265,22 @@ def _bounds(part: Part, at: tuple[str, ...], ftype: FieldType,
         yield part.error((*at, "max"), "'max' is smaller than 'min'")
 
 
-def _as_number(value: Any) -> Decimal | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        return None
-
-
-def _as_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-def default_problem(ftype: FieldType, value: Any, options: list[dict[str, Any]],
-                    spec: dict[str, Any]) -> str | None:
-    """Why ``value`` cannot be the default of a field of ``ftype``, or ``None``."""
-    codes = [str(o["code"]) for o in options]
-    if ftype in (FieldType.REFERENCE, FieldType.USER, FieldType.TAGS):
-        return f"type '{ftype}' cannot have a default"
-    if ftype is FieldType.BOOLEAN and not isinstance(value, bool):
-        return "default must be true or false"
-    if ftype is FieldType.INTEGER and (isinstance(value, bool) or not isinstance(value, int)):
-        return f"default '{value}' is not a whole number"
-    if ftype in NUMERIC and ftype is not FieldType.INTEGER and _as_number(value) is None:
-        return f"default '{value}' is not a number"
-    if ftype is FieldType.DATE and _as_date(value) is None:
-        return f"default '{value}' is not a date (YYYY-MM-DD)"
-    if ftype is FieldType.ENUM and codes and str(value) not in codes:
-        return f"default '{value}' is not an option (known: {', '.join(codes)})"
-    if ftype is FieldType.MULTI_ENUM and codes:
-        wrong = [str(v) for v in (value if isinstance(value, list) else [value])
-                 if str(v) not in codes]
-        if wrong:
-            return f"default '{wrong[0]}' is not an option (known: {', '.join(codes)})"
-    if ftype in NUMERIC and _as_number(value) is not None:
-        number = _as_number(value)
-        if "min" in spec and _as_number(spec["min"]) is not None and number < _as_number(
-                spec["min"]):
-            return f"default {value} is below min {spec['min']}"
-        if "max" in spec and _as_number(spec["max"]) is not None and number > _as_number(
-                spec["max"]):
-            return f"default {value} is above max {spec['max']}"
-    if ftype in TEXTUAL and not isinstance(value, str):
-        return "default must be text"
-    if ftype in TEXTUAL and spec.get("length") and len(value) > spec["length"]:
-        return f"default is longer than length {spec['length']}"
-    return None
-
-
 def _check_seed(part: Part, seed: dict[str, Any], fields: dict[str, Any]
                 ) -> Iterator[ConfigError]:
-    if seed["by"] not in fields:
-        yield part.error(("seed", "by"), f"unknown field '{seed['by']}'")
+    by = seed["by"]
+    if by in part.broken_fields:
         return
+    if by not in fields:
+        yield part.error(("seed", "by"), _unknown("field", by, fields))
+        return
+    if fields[by]["type"] == FieldType.TAGS:
+        yield part.error(("seed", "by"), "rows cannot be matched on a tags field")
     for i, row in enumerate(seed["rows"]):
-        if seed["by"] not in row:
-            yield part.error(("seed", "rows", i), f"row has no '{seed['by']}'")
+        if by not in row:
+            yield part.error(("seed", "rows", i), f"give this row a '{by}': rows are matched on it")
         for key in row:
-            if key not in fields:
-                yield part.error(("seed", "rows", i, key), f"unknown field '{key}'")
+            if key not in fields and key not in part.broken_fields:
+                yield part.error(("seed", "rows", i, key), _unknown("field", key, fields))
 
 
 def _check_roles(parts: ConfigParts) -> Iterator[ConfigError]:
@@ -304,13 +297,14 @@ def _check_roles(parts: ConfigParts) -> Iterator[ConfigError]:
             entity = parts.entities.get(ecode)
             if entity is None:
                 if ecode not in parts.broken_entities:
-                    yield parts.roles.error(at, f"unknown entity '{ecode}'")
+                    yield parts.roles.error(at, _unknown("entity", ecode, parts.entities))
                 continue
             for kind in ("hidden", "readonly"):
                 for i, fcode in enumerate(grant[kind]):
-                    if fcode not in entity.data["fields"] and fcode != "owner":
-                        yield parts.roles.error((*at, kind, i),
-                                                f"unknown field '{fcode}' of '{ecode}'")
+                    if fcode not in entity.data["fields"] and fcode not in {
+                            "owner", *entity.broken_fields}:
+                        yield parts.roles.error((*at, kind, i), f"'{ecode}' has no field "
+                                                f"'{fcode}' {_known([*entity.data['fields']])}")
 
 
 def _check_units(parts: ConfigParts) -> Iterator[ConfigError]:

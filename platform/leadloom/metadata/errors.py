@@ -11,7 +11,8 @@ class ConfigError:
     """One problem in the config: where it is and what to change.
 
     ``path`` is the config path (``entities.lead.fields.budget.type``); ``message`` says what
-    is wrong in a way that tells the admin what to do.
+    is wrong in a way that tells the admin what to do. A problem with a whole top-level file
+    (``app.yaml`` missing, a syntax error in it) has no path and prints without one.
     """
 
     file: Path
@@ -21,7 +22,8 @@ class ConfigError:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else f"{self.file}"
-        return f"{where}: {self.path}: {self.message}"
+        path = f"{self.path}: " if self.path else ""
+        return f"{where}: {path}{self.message}"
 
 
 class ConfigInvalid(Exception):

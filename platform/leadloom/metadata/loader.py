@@ -8,6 +8,7 @@ frozen Registry objects (``build``).
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ def read_parts(root: Path) -> tuple[ConfigParts, list[ConfigError]]:
         return parts, [ConfigError(root, None, "", "config folder not found")]
     parts.app = _read(root, "app.yaml", (), shapes.AppSchema(), errors, required=True)
     parts.options = _read(root, "options.yaml", (), shapes.OptionsFileSchema(), errors)
+    parts.options_broken = parts.options is None and (root / "options.yaml").exists()
     parts.roles = _read(root, "roles.yaml", (), shapes.RolesFileSchema(), errors, required=True)
     for file in sorted((root / "entities").glob("*.y*ml")):
         _read_keyed(root, file, "entities", "entity", shapes.EntitySchema(), parts.entities,
@@ -50,8 +52,16 @@ def read_parts(root: Path) -> tuple[ConfigParts, list[ConfigError]]:
     for file in sorted((root / "units").glob("*.y*ml")):
         _read_keyed(root, file, "units", "unit", shapes.UnitSchema(), parts.units, errors, set())
     if not parts.entities and not parts.broken_entities:
-        errors.append(ConfigError(root / "entities", None, "entities", "declare an entity"))
+        errors.append(ConfigError(Path("entities"), None, "entities",
+                                  "no entity files: add entities/<code>.yaml"))
     return parts, errors
+
+
+#: What a missing required file must hold, for the "file missing" message.
+_MISSING = {
+    "app.yaml": "file missing: create it with 'title' and 'menus'",
+    "roles.yaml": "file missing: create it with 'roles' and an admin role",
+}
 
 
 def _read(root: Path, name: str, prefix: KeyPath, schema: Schema, errors: list[ConfigError],
@@ -59,7 +69,7 @@ def _read(root: Path, name: str, prefix: KeyPath, schema: Schema, errors: list[C
     file = root / name
     if not file.exists():
         if required:
-            errors.append(ConfigError(Path(name), None, "", "file missing"))
+            errors.append(ConfigError(Path(name), None, "", _MISSING[name]))
         return None
     part = _validated(root, file, prefix, schema, errors)
     return part
@@ -68,17 +78,13 @@ def _read(root: Path, name: str, prefix: KeyPath, schema: Schema, errors: list[C
 def _read_keyed(root: Path, file: Path, kind: str, key: str, schema: Schema,
                 into: dict[str, Part], errors: list[ConfigError], broken: set[str]) -> None:
     """Read an entity or unit file; its code comes from ``key`` (or the file name)."""
-    display = file.relative_to(root)
-    doc, syntax = read_document(file, display)
-    errors += syntax
-    raw = doc.data if doc and isinstance(doc.data, dict) else {}
-    code = str(raw.get(key) or file.stem)
-    if doc is None or syntax:
-        broken.add(code)
-        return
-    part = _shape(doc, (kind, code), schema, errors)
+    doc, problems = read_document(file, file.relative_to(root))
+    raw = doc.data.get(key) if doc and isinstance(doc.data, dict) else None
+    code = raw if isinstance(raw, str) and raw else file.stem
+    errors += _under((kind, code), problems)
+    part = _shape(doc, (kind, code), schema, errors) if doc else None
     if part is None:
-        broken.add(code)
+        broken.update({code, file.stem})  # references by either name are not reported again
         return
     if code in into:
         errors.append(part.error((key,), f"{key} '{code}' is also declared in "
@@ -89,18 +95,25 @@ def _read_keyed(root: Path, file: Path, kind: str, key: str, schema: Schema,
 
 def _validated(root: Path, file: Path, prefix: KeyPath, schema: Schema,
                errors: list[ConfigError]) -> Part | None:
-    doc, syntax = read_document(file, file.relative_to(root))
-    errors += syntax
-    if doc is None or syntax:
-        return None
-    return _shape(doc, prefix, schema, errors)
+    doc, problems = read_document(file, file.relative_to(root))
+    errors += _under(prefix, problems)
+    return _shape(doc, prefix, schema, errors) if doc else None
+
+
+def _under(prefix: KeyPath, errors: list[ConfigError]) -> list[ConfigError]:
+    """A file's own errors, their paths moved to where the file sits in the config tree."""
+    return [dataclasses.replace(e, path=".".join(p for p in (*map(str, prefix), e.path) if p))
+            for e in errors]
 
 
 def _shape(doc: Document, prefix: KeyPath, schema: Schema,
            errors: list[ConfigError]) -> Part | None:
+    """Shape-check one parsed file, even one with a duplicate key, so all problems show."""
     if not isinstance(doc.data, dict):
-        errors.append(ConfigError(doc.file, 1, ".".join(map(str, prefix)),
-                                  "the file must hold a mapping of keys"))
+        message = ("the file must hold 'key: value' lines, not a list or a value"
+                   if doc.data is not None else "the file is empty: fill it in"
+                   + (" or delete it" if prefix else ""))
+        errors.append(ConfigError(doc.file, 1, ".".join(map(str, prefix)), message))
         return None
     try:
         data = schema.load(doc.data)
@@ -108,8 +121,25 @@ def _shape(doc: Document, prefix: KeyPath, schema: Schema,
         part = Part(doc, prefix, doc.data)
         errors += [part.error(path, message)
                    for path, message in _flatten(exc.messages, (), doc.data)]
-        return None
+        return _without_broken_fields(doc, prefix, schema, exc.messages)
     return Part(doc, prefix, data)
+
+
+def _without_broken_fields(doc: Document, prefix: KeyPath, schema: Schema,
+                           messages: Any) -> Part | None:
+    """An entity whose only shape problems sit inside some fields is still cross-checked,
+    without those fields, so its other problems show in the same run."""
+    fields = doc.data.get("fields")
+    if not isinstance(messages, dict) or set(messages) != {"fields"} or not isinstance(
+            fields, dict) or not isinstance(messages["fields"], dict):
+        return None
+    broken = frozenset(str(code) for code in messages["fields"])
+    kept = {code: spec for code, spec in fields.items() if str(code) not in broken}
+    try:
+        data = schema.load({**doc.data, "fields": kept})
+    except ValidationError:
+        return None
+    return Part(doc, prefix, data, broken_fields=broken)
 
 
 def _flatten(messages: Any, path: KeyPath, data: Any) -> list[tuple[KeyPath, str]]:
@@ -119,7 +149,9 @@ def _flatten(messages: Any, path: KeyPath, data: Any) -> list[tuple[KeyPath, str
             pair for m in messages if isinstance(m, dict) for pair in _flatten(m, path, data)]
     found: list[tuple[KeyPath, str]] = []
     for key, sub in messages.items():
-        if isinstance(sub, dict) and set(sub) <= {"key", "value"} and not isinstance(key, int):
+        if key == "_schema":  # the value itself has the wrong type, e.g. text for a mapping
+            found += [(path, _readable(path, str(m))) for m in sub]
+        elif isinstance(sub, dict) and set(sub) <= {"key", "value"} and not isinstance(key, int):
             found += [((*path, key), _readable((*path, key), str(m))) for m in sub.get("key", [])]
             found += _flatten(sub.get("value", {}), (*path, key), _child(data, key))
         else:
@@ -135,16 +167,29 @@ def _child(data: Any, key: str | int) -> Any:
     return None
 
 
+#: marshmallow's wording → what the admin should write instead.
+_TYPE_MESSAGES = {
+    "Not a valid string.": "must be text: put the value in quotes",
+    "Not a valid integer.": "must be a whole number",
+    "Not a valid boolean.": "must be true or false",
+    "Not a valid list.": "must be a list: [a, b] or '- a' lines",
+    "Not a valid mapping type.": "must be a mapping of keys",
+    "Invalid input type.": "must be a mapping of keys",
+}
+
+
 def _readable(path: KeyPath, message: str) -> str:
     name = str(path[-1]) if path else ""
     if message == "Unknown field.":
         close = difflib.get_close_matches(name, shapes.KNOWN_KEYS, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return f"unknown key '{name}'{hint}"
+        hint = f"did you mean '{close[0]}'?" if close else "remove it or fix its spelling"
+        return f"unknown key '{name}' ({hint})"
     if message == "Missing data for required field.":
         return f"'{name}' is required"
     if message == "Field may not be null.":
         return f"'{name}' needs a value"
+    if message in _TYPE_MESSAGES:
+        return _TYPE_MESSAGES[message]
     return message[0].lower() + message[1:].rstrip(".") if message else message
 
 

@@ -17,6 +17,9 @@ class Part:
     doc: Document
     prefix: KeyPath
     data: dict[str, Any]
+    #: fields left out of ``data`` because their own shape is wrong (already reported):
+    #: references to them are not reported again.
+    broken_fields: frozenset[str] = frozenset()
 
     def where(self, *path: str | int) -> tuple[Path, int | None, str]:
         """File, line and dotted config path of a key inside this file."""
@@ -40,3 +43,5 @@ class ConfigParts:
     units: dict[str, Part] = field(default_factory=dict)
     #: entities whose file is broken: references to them are not reported again.
     broken_entities: set[str] = field(default_factory=set)
+    #: options.yaml exists but is broken: option set names are not reported as unknown.
+    options_broken: bool = False

@@ -44,6 +44,8 @@ class OptionSchema(LabelSchema):
 
     @validates("code")
     def _code(self, value: Any, **_: Any) -> None:
+        if isinstance(value, bool):  # YAML reads yes/no/on/off as true/false
+            raise ValidationError("option code reads as true/false: put it in quotes")
         if not isinstance(value, (str, int)) or not OPTION_CODE.match(str(value)):
             raise ValidationError(f"option code '{value}' must be text without commas")
 
@@ -60,7 +62,8 @@ class FieldSchema(LabelSchema):
     default = mf.Raw(allow_none=True)
     min = mf.Raw()
     max = mf.Raw()
-    length = mf.Integer(validate=validate.Range(min=1, max=10_000_000))
+    length = mf.Integer(validate=validate.Range(min=1, max=10_000_000,
+                                                error="give a length from {min} to {max}"))
     pattern = mf.String()
     help = mf.Nested(LabelSchema)
     section = mf.String()

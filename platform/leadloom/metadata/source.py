@@ -38,15 +38,14 @@ def read_document(file: Path, display: Path) -> tuple[Document | None, list[Conf
     """Parse ``file``; on a syntax error return no document and the error at its line."""
     try:
         text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [ConfigError(display, None, "", f"cannot read file: {exc}")]
+    except UnicodeDecodeError:
+        return None, [ConfigError(display, None, "", "not UTF-8 text: save the file as UTF-8")]
+    except OSError as exc:
+        return None, [ConfigError(display, None, "", f"cannot read file: {exc.strerror}")]
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, [ConfigError(display, line, "", f"YAML syntax error: {problem}")]
+        return None, [_syntax_error(display, exc)]
     doc = Document(display, None)
     errors: list[ConfigError] = []
     if node is not None:
@@ -55,30 +54,80 @@ def read_document(file: Path, display: Path) -> tuple[Document | None, list[Conf
     return doc, errors
 
 
+#: What an unfinished construct was, by PyYAML's context text: the admin looks there.
+_OPENED = {
+    "while parsing a flow mapping": "'{'",
+    "while parsing a flow sequence": "'['",
+    "while scanning a quoted scalar": "quote",
+}
+
+
+def _syntax_error(display: Path, exc: yaml.YAMLError) -> ConfigError:
+    """A YAML syntax error at its line, phrased so the admin knows where to look."""
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark else None
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None) or ""
+    context_mark = getattr(exc, "context_mark", None)
+    if "'\\t'" in problem:
+        problem = "a tab character: indent with spaces only"
+    elif problem == "but found another document":
+        problem = "a second document starts here: keep one per file"
+    elif context in _OPENED and context_mark and context_mark.line + 1 != line:
+        problem += f"; unclosed {_OPENED[context]} on line {context_mark.line + 1}?"
+    return ConfigError(display, line, "", f"YAML syntax error: {problem}")
+
+
 class _Converter:
-    """Turns a node tree into plain data, recording lines and duplicate keys on the way."""
+    """Turns a node tree into plain data, recording lines and duplicate keys on the way.
+
+    Scalars the safe constructor refuses (a tag like ``!!python/object``, a date such as
+    ``2024-13-01``) become errors or plain text here instead of escaping as exceptions.
+    """
 
     def __init__(self, doc: Document, errors: list[ConfigError]) -> None:
         self.doc = doc
         self.errors = errors
         self.constructor = yaml.SafeLoader("")
+        self.open: set[int] = set()
 
     def convert(self, node: yaml.Node, path: KeyPath) -> Any:
         self.doc.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
+        if id(node) in self.open:
+            self._error(node.start_mark.line + 1, path, "an alias refers to itself: remove it")
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node, path)
+        self.open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
             return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
-        return self.constructor.construct_object(node, deep=True)
+        finally:
+            self.open.discard(id(node))
+
+    def _scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError:
+            self._error(node.start_mark.line + 1, path,
+                        f"YAML tag '{node.tag}' is not allowed: remove it")
+        except ValueError:
+            pass  # looks like a date but is not one: keep the text, the checks will say why
+        return node.value
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._error(line, path, "YAML merge keys (<<) are not supported: write the "
+                                        "keys out")
+                continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self._error(line, path, "mapping keys must be plain words")
                 continue
-            key = str(self.constructor.construct_object(key_node))
+            key = str(self._scalar(key_node, path))
             if key in result:
                 self._error(line, (*path, key), f"duplicate key '{key}'")
                 continue

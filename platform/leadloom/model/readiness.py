@@ -8,7 +8,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from leadloom.metadata.errors import ConfigError
+from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.loader import locate_field_key
+from leadloom.metadata.registry import Field
 from leadloom.model.tables import Models
 
 
@@ -33,6 +35,12 @@ def required_without_default(conn: sa.Connection, models: Models,
         rows = conn.scalar(sa.select(sa.func.count()).select_from(sa.table(entity.table)))
         for f in new_required if rows else []:
             anchor = locate_field_key(config_dir, entity.code, f.code, "required")
-            errors.append(dataclasses.replace(anchor, message=(
-                f"'{entity.code}' has {rows} rows: give this required field a default")))
+            errors.append(dataclasses.replace(anchor, message=_advice(entity.code, f, rows)))
     return errors
+
+
+def _advice(entity: str, field: Field, rows: int) -> str:
+    """What to change: a default, or, for types that cannot have one, a two-step rollout."""
+    if field.type in (FieldType.REFERENCE, FieldType.USER):
+        return f"'{entity}' already has {rows} row(s): add it optional, fill it, then require it"
+    return f"'{entity}' already has {rows} row(s): give this required field a default"
