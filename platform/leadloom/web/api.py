@@ -128,6 +128,12 @@ def _output_field(ftype: FieldType) -> mf.Field:
     return mf.String(allow_none=True)
 
 
+def _renamed(schema: Schema, suffix: str) -> Schema:
+    """The same schema under its own class name: OpenAPI documents each class once."""
+    cls = type(schema)
+    return type(f"{cls.__name__}{suffix}", (cls,), {})(unknown=schema.unknown)
+
+
 def build_api(entity: Entity, view_cls: Any) -> type[EntityApi]:
     """A ModelRestApi class for ``entity`` sharing the view's labels and permissions."""
     filterable = [c for c in view_cls.search_columns]
@@ -143,9 +149,9 @@ def build_api(entity: Entity, view_cls: Any) -> type[EntityApi]:
         "search_columns": filterable,
         "order_columns": ["id", *[c for c in view_cls.order_columns]],
         "label_columns": dict(view_cls.label_columns),
-        "add_model_schema": input_schema(entity),
-        "edit_model_schema": input_schema(entity),
-        "list_model_schema": schema,
-        "show_model_schema": schema,
+        "add_model_schema": _renamed(input_schema(entity), "Create"),
+        "edit_model_schema": _renamed(input_schema(entity), "Update"),
+        "list_model_schema": _renamed(schema, "ListItem"),
+        "show_model_schema": _renamed(schema, "Detail"),
         "base_filters": [["id", ScopeFilter, lambda: None]],
     })
