@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 from sqlalchemy.orm import Session
+from tests.helpers import replace_once
 
 from leadloom.access import Actor
 from leadloom.cli.main import cli
@@ -27,10 +28,7 @@ def config(tmp_path):
 
 
 def edit(folder: Path, file: str, old: str, new: str) -> None:
-    path = folder / file
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {file}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    replace_once(folder / file, old, new)
 
 
 def snapshot(engine, table):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from tests.helpers import replace_once, snapshot
 
 from leadloom.cli.main import cli
 
@@ -24,15 +25,8 @@ def check(*args: str) -> Result:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def _snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
-    return {str(p): (p.stat().st_mtime_ns, p.read_bytes())
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_good_config_prints_summary(config: Path, tmp_path: Path) -> None:
@@ -44,8 +38,8 @@ def test_good_config_prints_summary(config: Path, tmp_path: Path) -> None:
 
 
 def test_bad_config_prints_every_line_and_exits_1(config: Path, tmp_path: Path) -> None:
-    _replace(config / "entities/lead.yaml", "type: money,", "type: money2,")
-    _replace(config / "units/west.yaml", "west-1:", "east-1:")
+    replace_once(config / "entities/lead.yaml", "type: money,", "type: money2,")
+    replace_once(config / "units/west.yaml", "west-1:", "east-1:")
     (config / "roles.yaml").unlink()
 
     result = check("--database-url", f"sqlite:///{tmp_path}/x.db", "check",
@@ -64,7 +58,7 @@ def test_bad_config_prints_every_line_and_exits_1(config: Path, tmp_path: Path) 
 
 
 def test_check_option_wins_over_group_option(config: Path, tmp_path: Path) -> None:
-    _replace(config / "app.yaml", "Asia/Shanghai", "Asia/Shangai")
+    replace_once(config / "app.yaml", "Asia/Shanghai", "Asia/Shangai")
     result = check("--config", str(BASIC), "--database-url", f"sqlite:///{tmp_path}/x.db",
                    "check", "--config", str(config))
     assert result.exit_code == 1
@@ -75,12 +69,12 @@ def test_check_option_wins_over_group_option(config: Path, tmp_path: Path) -> No
 def test_check_touches_nothing(config: Path, tmp_path: Path, broken: bool) -> None:
     """No database file is created and no config file changes, whatever the outcome."""
     if broken:
-        _replace(config / "entities/lead.yaml", "to: source,", "to: sources,")
+        replace_once(config / "entities/lead.yaml", "to: source,", "to: sources,")
     database = tmp_path / "var" / "x.db"
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
 
     result = check("--config", str(config), "--database-url", f"sqlite:///{database}", "check")
 
     assert result.exit_code == (1 if broken else 0)
     assert not database.exists() and not database.parent.exists()
-    assert _snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before

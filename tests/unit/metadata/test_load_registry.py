@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.helpers import replace_once, snapshot
 
 from leadloom.metadata import ConfigError, ConfigInvalid, FieldType, load_registry
 
@@ -42,12 +43,12 @@ def test_default_config_loads_clean() -> None:
 def test_every_problem_in_every_file_at_once(tmp_path: Path) -> None:
     root = tmp_path / "config"
     shutil.copytree(BASIC, root)
-    _replace(root / "units/west.yaml", "west-1:", "east-1:")
-    _replace(root / "roles.yaml", "hidden: [phone, email]", "hidden: [phone, mail]")
-    _replace(root / "entities/lead.yaml", "type: money,", "type: money2,")
-    _replace(root / "entities/lead.yaml", "title_field: name", "title_field: title")
-    _replace(root / "app.yaml", "Asia/Shanghai", "Mars/Olympus")
-    _replace(root / "entities/source.yaml", "by: code", "by: kode")
+    replace_once(root / "units/west.yaml", "west-1:", "east-1:")
+    replace_once(root / "roles.yaml", "hidden: [phone, email]", "hidden: [phone, mail]")
+    replace_once(root / "entities/lead.yaml", "type: money,", "type: money2,")
+    replace_once(root / "entities/lead.yaml", "title_field: name", "title_field: title")
+    replace_once(root / "app.yaml", "Asia/Shanghai", "Mars/Olympus")
+    replace_once(root / "entities/source.yaml", "by: code", "by: kode")
 
     with pytest.raises(ConfigInvalid) as raised:
         load_registry(root)
@@ -93,17 +94,10 @@ def test_folder_without_entities(tmp_path: Path) -> None:
 def test_loading_writes_nothing(tmp_path: Path) -> None:
     root = tmp_path / "config"
     shutil.copytree(BASIC, root)
-    before = _snapshot(tmp_path)
+    before = snapshot(tmp_path)
     load_registry(root)
-    assert _snapshot(tmp_path) == before
+    assert snapshot(tmp_path) == before
 
 
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
-def _snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
-    return {str(p): (p.stat().st_mtime_ns, p.read_bytes())
-            for p in sorted(folder.rglob("*")) if p.is_file()}
