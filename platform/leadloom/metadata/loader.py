@@ -19,38 +19,42 @@ from leadloom.metadata import schema as shapes
 from leadloom.metadata.build import build_registry
 from leadloom.metadata.checks import check_config
 from leadloom.metadata.errors import ConfigError, ConfigInvalid
+from leadloom.metadata.files import ConfigFiles, read_folder
 from leadloom.metadata.parts import ConfigParts, Part
 from leadloom.metadata.registry import Registry
 from leadloom.metadata.source import Document, KeyPath, read_document
 
 
-def load_registry(config_dir: Path | str) -> Registry:
-    """Load and validate ``config_dir``.
+def load_registry(config: Path | str | ConfigFiles) -> Registry:
+    """Load and validate a config folder, or config files (e.g. a stored version).
 
     :raises ConfigInvalid: with every problem found, each with file, line and path.
     """
-    parts, errors = read_parts(Path(config_dir))
+    files = config if isinstance(config, ConfigFiles) else read_folder(config)
+    parts, errors = read_parts(files)
     errors += check_config(parts)
     if errors:
         raise ConfigInvalid(errors)
     return build_registry(parts)
 
 
-def read_parts(root: Path) -> tuple[ConfigParts, list[ConfigError]]:
+def read_parts(files: ConfigFiles) -> tuple[ConfigParts, list[ConfigError]]:
     """Parse and shape-check each file; return what loaded and what did not."""
-    parts = ConfigParts(root)
+    parts = ConfigParts(files)
     errors: list[ConfigError] = []
-    if not root.is_dir():
-        return parts, [ConfigError(root, None, "", "config folder not found")]
-    parts.app = _read(root, "app.yaml", (), shapes.AppSchema(), errors, required=True)
-    parts.options = _read(root, "options.yaml", (), shapes.OptionsFileSchema(), errors)
-    parts.options_broken = parts.options is None and (root / "options.yaml").exists()
-    parts.roles = _read(root, "roles.yaml", (), shapes.RolesFileSchema(), errors, required=True)
-    for file in sorted((root / "entities").glob("*.y*ml")):
-        _read_keyed(root, file, "entities", "entity", shapes.EntitySchema(), parts.entities,
+    if files.origin.startswith("missing:"):
+        return parts, [ConfigError(Path(files.origin[8:]), None, "", "config folder not found")]
+    parts.app = _read(files, "app.yaml", (), shapes.AppSchema(), errors, required=True)
+    parts.options = _read(files, "options.yaml", (), shapes.OptionsFileSchema(), errors)
+    parts.options_broken = parts.options is None and files.exists("options.yaml")
+    parts.roles = _read(files, "roles.yaml", (), shapes.RolesFileSchema(), errors,
+                        required=True)
+    for name in files.names_in("entities"):
+        _read_keyed(files, name, "entities", "entity", shapes.EntitySchema(), parts.entities,
                     errors, parts.broken_entities)
-    for file in sorted((root / "units").glob("*.y*ml")):
-        _read_keyed(root, file, "units", "unit", shapes.UnitSchema(), parts.units, errors, set())
+    for name in files.names_in("units"):
+        _read_keyed(files, name, "units", "unit", shapes.UnitSchema(), parts.units, errors,
+                    set())
     if not parts.entities and not parts.broken_entities:
         errors.append(ConfigError(Path("entities"), None, "entities",
                                   "no entity files: add entities/<code>.yaml"))
@@ -64,40 +68,34 @@ _MISSING = {
 }
 
 
-def _read(root: Path, name: str, prefix: KeyPath, schema: Schema, errors: list[ConfigError],
-          *, required: bool = False) -> Part | None:
-    file = root / name
-    if not file.exists():
+def _read(files: ConfigFiles, name: str, prefix: KeyPath, schema: Schema,
+          errors: list[ConfigError], *, required: bool = False) -> Part | None:
+    if not files.exists(name):
         if required:
             errors.append(ConfigError(Path(name), None, "", _MISSING[name]))
         return None
-    part = _validated(root, file, prefix, schema, errors)
-    return part
+    doc, problems = read_document(files, name)
+    errors += _under(prefix, problems)
+    return _shape(doc, prefix, schema, errors) if doc else None
 
 
-def _read_keyed(root: Path, file: Path, kind: str, key: str, schema: Schema,
+def _read_keyed(files: ConfigFiles, name: str, kind: str, key: str, schema: Schema,
                 into: dict[str, Part], errors: list[ConfigError], broken: set[str]) -> None:
     """Read an entity or unit file; its code comes from ``key`` (or the file name)."""
-    doc, problems = read_document(file, file.relative_to(root))
+    doc, problems = read_document(files, name)
     raw = doc.data.get(key) if doc and isinstance(doc.data, dict) else None
-    code = raw if isinstance(raw, str) and raw else file.stem
+    stem = Path(name).stem
+    code = raw if isinstance(raw, str) and raw else stem
     errors += _under((kind, code), problems)
     part = _shape(doc, (kind, code), schema, errors) if doc else None
     if part is None:
-        broken.update({code, file.stem})  # references by either name are not reported again
+        broken.update({code, stem})  # references by either name are not reported again
         return
     if code in into:
         errors.append(part.error((key,), f"{key} '{code}' is also declared in "
                                             f"{into[code].doc.file}"))
         return
     into[code] = part
-
-
-def _validated(root: Path, file: Path, prefix: KeyPath, schema: Schema,
-               errors: list[ConfigError]) -> Part | None:
-    doc, problems = read_document(file, file.relative_to(root))
-    errors += _under(prefix, problems)
-    return _shape(doc, prefix, schema, errors) if doc else None
 
 
 def _under(prefix: KeyPath, errors: list[ConfigError]) -> list[ConfigError]:
@@ -195,7 +193,7 @@ def _readable(path: KeyPath, message: str) -> str:
 
 def locate_field_key(config_dir: Path, entity: str, field: str, key: str) -> ConfigError:
     """An error anchored at ``entities.<entity>.fields.<field>.<key>`` (file and line)."""
-    parts, _ = read_parts(Path(config_dir))
+    parts, _ = read_parts(read_folder(config_dir))
     part = parts.entities.get(entity)
     path = f"entities.{entity}.fields.{field}.{key}"
     if part is None:

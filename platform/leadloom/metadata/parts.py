@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from leadloom.metadata.errors import ConfigError
+from leadloom.metadata.files import ConfigFiles
 from leadloom.metadata.source import Document, KeyPath
 
 
@@ -35,7 +36,7 @@ class Part:
 class ConfigParts:
     """Every file of a config folder, validated for shape; the input of checks and build."""
 
-    root: Path
+    files: ConfigFiles
     app: Part | None = None
     options: Part | None = None
     roles: Part | None = None

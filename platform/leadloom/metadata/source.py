@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 
 from leadloom.metadata.errors import ConfigError
+from leadloom.metadata.files import ConfigFiles
 
 KeyPath = tuple[str | int, ...]
 
@@ -34,14 +35,12 @@ class Document:
         return self.lines.get((), 1)
 
 
-def read_document(file: Path, display: Path) -> tuple[Document | None, list[ConfigError]]:
-    """Parse ``file``; on a syntax error return no document and the error at its line."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return None, [ConfigError(display, None, "", "not UTF-8 text: save the file as UTF-8")]
-    except OSError as exc:
-        return None, [ConfigError(display, None, "", f"cannot read file: {exc.strerror}")]
+def read_document(files: ConfigFiles, name: str) -> tuple[Document | None, list[ConfigError]]:
+    """Parse file ``name``; on a syntax error return no document and the error at its line."""
+    display = Path(name)
+    if name in files.unreadable:
+        return None, [ConfigError(display, None, "", files.unreadable[name])]
+    text = files.get(name) or ""
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
