@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from leadloom.metadata.field_types import CHOICE, FieldType
+from leadloom.metadata.overlays import build_views
 from leadloom.metadata.parts import ConfigParts, Part
 from leadloom.metadata.registry import (
     OPERATIONS,
@@ -32,65 +33,72 @@ def build_registry(parts: ConfigParts) -> Registry:
     assert parts.app and parts.roles, "check_config reports missing app.yaml / roles.yaml"
     option_sets = _option_sets(parts.options)
     named = {s.code: s.options for s in option_sets}
-    entities = tuple(sorted((_entity(code, p.data, named) for code, p in parts.entities.items()),
-                            key=lambda e: (e.order, e.code)))
+    base = tuple(sorted((_entity(code, p.data, named) for code, p in parts.entities.items()),
+                        key=lambda e: (e.order, e.code)))
+    overlays = {unit: p.data["entities"] for unit, p in sorted(parts.units.items())}
+    entities, views = build_views(base, overlays, lambda code, spec: field_from_spec(
+        code, spec, named))
     app = parts.app.data
     return Registry(
-        app=AppSettings(title=_label(app["title"]), default_locale=app["default_locale"],
+        app=AppSettings(title=label_of(app["title"]), default_locale=app["default_locale"],
                         timezone=app["timezone"]),
-        menus=tuple(Menu(m["code"], _label(m), m["icon"]) for m in app["menus"]),
+        menus=tuple(Menu(m["code"], label_of(m), m["icon"]) for m in app["menus"]),
         option_sets=option_sets,
         entities=entities,
         units=tuple(_unit(code, p.data) for code, p in sorted(parts.units.items())),
         roles=tuple(_role(code, r, entities) for code, r in parts.roles.data["roles"].items()),
+        views=views,
     )
 
 
-def _label(data: dict[str, Any]) -> Label:
+def label_of(data: dict[str, Any]) -> Label:
     return Label(zh=data["zh"], en=data["en"])
 
 
-def _options(items: list[dict[str, Any]]) -> tuple[Option, ...]:
-    return tuple(Option(str(o["code"]), _label(o), o.get("active", True)) for o in items)
+def options_of(items: list[dict[str, Any]]) -> tuple[Option, ...]:
+    return tuple(Option(str(o["code"]), label_of(o), o.get("active", True)) for o in items)
 
 
 def _option_sets(part: Part | None) -> tuple[OptionSet, ...]:
     if part is None:
         return ()
-    return tuple(OptionSet(code, _label(s), _options(s["options"]))
+    return tuple(OptionSet(code, label_of(s), options_of(s["options"]))
                  for code, s in part.data["option_sets"].items())
 
 
 def _entity(code: str, data: dict[str, Any], named: dict[str, tuple[Option, ...]]) -> Entity:
-    fields = tuple(_field(fcode, spec, named) for fcode, spec in data["fields"].items())
+    fields = tuple(field_from_spec(fcode, spec, named) for fcode, spec in data["fields"].items())
     title = data.get("title_field") or next(
         (f.code for f in fields if f.type is FieldType.STRING), fields[0].code)
     seed = data.get("seed")
     return Entity(
-        code=code, label=_label(data), menu=data["menu"], title_field=title,
+        code=code, label=label_of(data), menu=data["menu"], title_field=title,
         owned=data["owned"], fields=fields, order=data["order"],
-        sections=tuple(Section(s["code"], _label(s)) for s in data["sections"]),
+        sections=tuple(Section(s["code"], label_of(s)) for s in data["sections"]),
         seed=tuple(SeedRow(seed["by"], tuple(row.items())) for row in seed["rows"])
         if seed else (),
     )
 
 
-def _field(code: str, spec: dict[str, Any], named: dict[str, tuple[Option, ...]]) -> Field:
+def field_from_spec(code: str, spec: dict[str, Any],
+                    named: dict[str, tuple[Option, ...]]) -> Field:
+    """A Field from its checked YAML spec; ``named`` resolves option set names."""
     ftype = FieldType(spec["type"])
     options: tuple[Option, ...] = ()
     if ftype in CHOICE:
         raw = spec["options"]
-        options = named[raw] if isinstance(raw, str) else _options(raw)
+        options = named[raw] if isinstance(raw, str) else options_of(raw)
     return Field(
-        code=code, label=_label(spec), type=ftype,
+        code=code, label=label_of(spec), type=ftype,
         required=spec["required"], unique=spec["unique"],
         default=_default(ftype, spec.get("default")),
         min=_bound(ftype, spec.get("min")), max=_bound(ftype, spec.get("max")),
         length=spec.get("length"), pattern=spec.get("pattern"),
-        help=_label(spec["help"]) if "help" in spec else None,
+        help=label_of(spec["help"]) if "help" in spec else None,
         section=spec.get("section"), list=spec["list"], search=spec["search"],
         filter=spec["filter"], index=spec["index"], options=options,
-        to=spec.get("to"), group=spec.get("group"),
+        to=spec.get("to"), group=spec.get("group"), renamed_from=spec.get("renamed_from"),
+        convert=tuple(spec["convert"]["map"].items()) if "convert" in spec else None,
     )
 
 
@@ -119,8 +127,8 @@ def _bound(ftype: FieldType, value: Any) -> Any:
 
 
 def _unit(code: str, data: dict[str, Any]) -> Unit:
-    return Unit(code, _label(data),
-                tuple(Team(t, _label(spec)) for t, spec in data["teams"].items()))
+    return Unit(code, label_of(data),
+                tuple(Team(t, label_of(spec)) for t, spec in data["teams"].items()))
 
 
 def _role(code: str, data: dict[str, Any], entities: tuple[Entity, ...]) -> Role:
@@ -140,4 +148,4 @@ def _role(code: str, data: dict[str, Any], entities: tuple[Entity, ...]) -> Role
             hidden=frozenset(f for f in spec["hidden"] if f in known),
             readonly=frozenset(f for f in spec["readonly"] if f in known),
         ))
-    return Role(code, _label(data), tuple(built), admin=data["admin"])
+    return Role(code, label_of(data), tuple(built), admin=data["admin"])

@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 from leadloom.metadata.defaults import as_date, as_number, default_problem
 from leadloom.metadata.errors import ConfigError
 from leadloom.metadata.field_types import CHOICE, TEXTUAL, TYPE_OPTIONS, FieldType
+from leadloom.metadata.overlays import check_overlays
 from leadloom.metadata.parts import ConfigParts, Part
 from leadloom.metadata.schema import OptionSchema
 
@@ -24,6 +25,7 @@ RESERVED_FIELDS = frozenset({
 })
 RESERVED_ENTITIES = frozenset({"user", "role", "permission", "session"})
 COMMON_KEYS = frozenset({"type", "zh", "en", "required", "unique", "default", "help", "section",
+                         "renamed_from", "convert",
                          "list", "search", "filter", "index"})
 TAG_ENTITY = "tag"
 
@@ -32,13 +34,14 @@ def check_config(parts: ConfigParts) -> list[ConfigError]:
     """Every cross-reference problem in ``parts``."""
     errors: list[ConfigError] = []
     menus = _menu_codes(parts)
-    option_sets = _option_sets(parts)
+    option_sets = option_sets_of(parts)
     errors += _check_option_sets(parts)
     errors += _entity_code_clashes(parts)
     for code, part in parts.entities.items():
         errors += _check_entity(parts, code, part, menus, option_sets)
     errors += _check_roles(parts)
     errors += _check_units(parts)
+    errors += check_overlays(parts, check_field, option_sets)
     errors += _check_menus(parts)
     return errors
 
@@ -47,14 +50,14 @@ def _menu_codes(parts: ConfigParts) -> set[str]:
     return {m["code"] for m in parts.app.data["menus"]} if parts.app else set()
 
 
-def _option_sets(parts: ConfigParts) -> dict[str, list[dict[str, Any]]]:
+def option_sets_of(parts: ConfigParts) -> dict[str, list[dict[str, Any]]]:
     if not parts.options:
         return {}
     return {code: s["options"] for code, s in parts.options.data["option_sets"].items()}
 
 
 def _check_option_sets(parts: ConfigParts) -> Iterator[ConfigError]:
-    for code, options in _option_sets(parts).items():
+    for code, options in option_sets_of(parts).items():
         yield from _duplicate_codes(parts.options, ("option_sets", code, "options"), options)
 
 
@@ -101,7 +104,7 @@ def _check_entity(parts: ConfigParts, code: str, part: Part, menus: set[str],
     yield from _title_field(part, data.get("title_field"), fields)
     yield from _column_clashes(part, fields)
     for fcode, spec in fields.items():
-        yield from _check_field(parts, part, fcode, spec, sections, option_sets)
+        yield from check_field(parts, part, fcode, spec, sections, option_sets)
     if "seed" in data:
         yield from _check_seed(part, data["seed"], fields)
 
@@ -129,11 +132,12 @@ def _column_clashes(part: Part, fields: dict[str, Any]) -> Iterator[ConfigError]
         columns[column] = fcode
 
 
-def _check_field(parts: ConfigParts, part: Part, fcode: str, spec: dict[str, Any],
-                 sections: list[str], option_sets: dict[str, list[dict[str, Any]]]
-                 ) -> Iterator[ConfigError]:
+def check_field(parts: ConfigParts, part: Part, fcode: str, spec: dict[str, Any],
+                sections: list[str], option_sets: dict[str, list[dict[str, Any]]],
+                at: tuple[str, ...] | None = None) -> Iterator[ConfigError]:
+    """Every problem of one field declaration; ``at`` is its key path inside ``part``."""
     ftype = FieldType(spec["type"])
-    at = ("fields", fcode)
+    at = at or ("fields", fcode)
     allowed = COMMON_KEYS | TYPE_OPTIONS[ftype]
     for key in spec:
         if key not in allowed:
@@ -245,7 +249,7 @@ def _tag_group(parts: ConfigParts, part: Part, at: tuple[str, ...],
 def _inline_or_named(parts: ConfigParts, spec: dict[str, Any]) -> list[dict[str, Any]]:
     raw = spec.get("options")
     if isinstance(raw, str):
-        return _option_sets(parts).get(raw, [])
+        return option_sets_of(parts).get(raw, [])
     return [o for o in raw if isinstance(o, dict) and "code" in o] if isinstance(raw, list) else []
 
 

@@ -179,7 +179,9 @@ _TYPE_MESSAGES = {
 def _readable(path: KeyPath, message: str) -> str:
     name = str(path[-1]) if path else ""
     if message == "Unknown field.":
-        close = difflib.get_close_matches(name, shapes.KNOWN_KEYS, n=1)
+        # a key valid elsewhere (e.g. 'hidden' in roles) is still wrong here: suggest another
+        close = difflib.get_close_matches(name, [k for k in shapes.KNOWN_KEYS if k != name],
+                                          n=1)
         hint = f"did you mean '{close[0]}'?" if close else "remove it or fix its spelling"
         return f"unknown key '{name}' ({hint})"
     if message == "Missing data for required field.":

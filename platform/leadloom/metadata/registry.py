@@ -64,6 +64,12 @@ class Field:
     options: tuple[Option, ...] = ()
     to: str | None = None
     group: str | None = None
+    #: the business units that have this field; ``None``: every unit (a base field)
+    units: frozenset[str] | None = None
+    #: the column this field took over (its data is kept under the new name)
+    renamed_from: str | None = None
+    #: ``(old value, new value)`` pairs for a type change; ``None``: no change allowed
+    convert: tuple[tuple[str, Any], ...] | None = None
 
     @property
     def column(self) -> str | None:
@@ -160,6 +166,22 @@ class Role:
 
 
 @dataclass(frozen=True, slots=True)
+class UnitView:
+    """The entities as one business unit sees them (``unit`` None: records of no unit)."""
+
+    unit: str | None
+    entities: tuple[Entity, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RetiredField:
+    """A field removed from the config: hidden everywhere, its column and values kept."""
+
+    entity: str
+    field: Field
+
+
+@dataclass(frozen=True, slots=True)
 class AppSettings:
     title: Label
     default_locale: str = "zh"
@@ -174,12 +196,25 @@ class Registry:
     entities: tuple[Entity, ...]
     units: tuple[Unit, ...]
     roles: tuple[Role, ...]
+    views: tuple[UnitView, ...] = ()
+    retired: tuple[RetiredField, ...] = ()
+    #: the published config version this registry was loaded from, if any
+    version: int | None = None
 
     def entity(self, code: str) -> Entity:
+        """The entity with every field of every unit: what the table holds."""
         for e in self.entities:
             if e.code == code:
                 return e
         raise KeyError(f"no entity '{code}'")
+
+    def view(self, code: str, unit: str | None) -> Entity:
+        """``code`` as records of ``unit`` see it: its fields, labels, options, sections."""
+        chosen = next((v for v in self.views if v.unit == unit), None) or next(
+            (v for v in self.views if v.unit is None), None)
+        if chosen is None:
+            return self.entity(code)
+        return next(e for e in chosen.entities if e.code == code)
 
     def role(self, code: str) -> Role:
         for r in self.roles:

@@ -74,6 +74,8 @@ class FieldSchema(LabelSchema):
     options = mf.Raw()
     to = mf.String()
     group = mf.String()
+    renamed_from = mf.String(validate=_code)
+    convert = mf.Nested(lambda: ConvertSchema())
 
     @validates("pattern")
     def _pattern(self, value: str, **_: Any) -> None:
@@ -151,14 +153,42 @@ class TeamSchema(LabelSchema):
     pass
 
 
+class ConvertSchema(_Strict):
+    """How to convert stored values when a field's type changes: old value → new value."""
+
+    map = mf.Dict(keys=mf.String(), values=mf.Raw(), load_default=dict)
+
+
+class OptionOverlaySchema(_Strict):
+    add = mf.List(mf.Nested(OptionSchema), load_default=list)
+    deactivate = mf.List(mf.Raw(), load_default=list)
+    labels = mf.Dict(keys=mf.String(), values=mf.Nested(LabelSchema), load_default=dict)
+
+
+class EntityOverlaySchema(_Strict):
+    """What one business unit changes in one entity, for its own records only."""
+
+    fields = mf.Dict(keys=mf.String(validate=_code), values=mf.Nested(FieldSchema),
+                     load_default=dict)
+    hide = mf.List(mf.String(), load_default=list)
+    labels = mf.Dict(keys=mf.String(), values=mf.Nested(LabelSchema), load_default=dict)
+    options = mf.Dict(keys=mf.String(), values=mf.Nested(OptionOverlaySchema),
+                      load_default=dict)
+    sections = mf.List(mf.String(), load_default=list)
+
+
 class UnitSchema(LabelSchema):
     unit = mf.String(required=True, validate=_code)
     teams = mf.Dict(keys=mf.String(validate=validate.Regexp(
         TEAM_CODE, error="'{input}' is not a team code: use a-z, 0-9, - and _")),
         values=mf.Nested(TeamSchema), load_default=dict)
+    entities = mf.Dict(keys=mf.String(), values=mf.Nested(EntityOverlaySchema),
+                       load_default=dict)
 
 
 KNOWN_KEYS = sorted({name for schema in (FieldSchema, EntitySchema, AppSchema, RoleSchema,
                                          GrantSchema, UnitSchema, OptionSchema, SeedSchema,
-                                         MenuSchema, OptionsFileSchema, RolesFileSchema)
+                                         MenuSchema, OptionsFileSchema, RolesFileSchema,
+                                         EntityOverlaySchema, OptionOverlaySchema,
+                                         ConvertSchema)
                      for name in schema._declared_fields})
