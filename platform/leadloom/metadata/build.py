@@ -26,6 +26,7 @@ from leadloom.metadata.registry import (
     Team,
     Unit,
 )
+from leadloom.metadata.reports import build_reports
 
 
 def build_registry(parts: ConfigParts) -> Registry:
@@ -48,6 +49,7 @@ def build_registry(parts: ConfigParts) -> Registry:
         units=tuple(_unit(code, p.data) for code, p in sorted(parts.units.items())),
         roles=tuple(_role(code, r, entities) for code, r in parts.roles.data["roles"].items()),
         views=views,
+        reports=build_reports(parts, app["timezone"]),
     )
 
 

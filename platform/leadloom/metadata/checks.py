@@ -16,11 +16,12 @@ from leadloom.metadata.errors import ConfigError
 from leadloom.metadata.field_types import CHOICE, TEXTUAL, TYPE_OPTIONS, FieldType
 from leadloom.metadata.overlays import check_overlays
 from leadloom.metadata.parts import ConfigParts, Part
+from leadloom.metadata.reports import check_reports
 from leadloom.metadata.schema import OptionSchema
 
 RESERVED_FIELDS = frozenset({
     "id", "owner", "owner_id", "unit", "team", "version", "extra", "created_at", "created_by",
-    "created_by_id", "updated_at", "updated_by", "updated_by_id",
+    "created_by_id", "updated_at", "updated_by", "updated_by_id", "config_version",
     "metadata", "registry",  # reserved by SQLAlchemy on every mapped class
 })
 RESERVED_ENTITIES = frozenset({"user", "role", "permission", "session"})
@@ -43,6 +44,7 @@ def check_config(parts: ConfigParts) -> list[ConfigError]:
     errors += _check_units(parts)
     errors += check_overlays(parts, check_field, option_sets)
     errors += _check_menus(parts)
+    errors += check_reports(parts)
     return errors
 
 

@@ -22,6 +22,7 @@ from leadloom.metadata.errors import ConfigError, ConfigInvalid
 from leadloom.metadata.files import ConfigFiles, read_folder
 from leadloom.metadata.parts import ConfigParts, Part
 from leadloom.metadata.registry import Registry
+from leadloom.metadata.reports import ReportSchema
 from leadloom.metadata.source import Document, KeyPath, read_document
 
 
@@ -54,6 +55,9 @@ def read_parts(files: ConfigFiles) -> tuple[ConfigParts, list[ConfigError]]:
                     errors, parts.broken_entities)
     for name in files.names_in("units"):
         _read_keyed(files, name, "units", "unit", shapes.UnitSchema(), parts.units, errors,
+                    set())
+    for name in files.names_in("reports"):
+        _read_keyed(files, name, "reports", "report", ReportSchema(), parts.reports, errors,
                     set())
     if not parts.entities and not parts.broken_entities:
         errors.append(ConfigError(Path("entities"), None, "entities",

@@ -42,6 +42,8 @@ class ConfigParts:
     roles: Part | None = None
     entities: dict[str, Part] = field(default_factory=dict)
     units: dict[str, Part] = field(default_factory=dict)
+    #: report files (``reports/<name>.yaml``), by name
+    reports: dict[str, Part] = field(default_factory=dict)
     #: entities whose file is broken: references to them are not reported again.
     broken_entities: set[str] = field(default_factory=set)
     #: options.yaml exists but is broken: option set names are not reported as unknown.

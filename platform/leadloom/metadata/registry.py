@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leadloom.metadata.field_types import NO_COLUMN, FieldType
+
+if TYPE_CHECKING:
+    from leadloom.metadata.reports import Report
 
 LOCALES = ("zh", "en")
 OPERATIONS = ("list", "read", "create", "update", "delete")
@@ -198,6 +201,8 @@ class Registry:
     roles: tuple[Role, ...]
     views: tuple[UnitView, ...] = ()
     retired: tuple[RetiredField, ...] = ()
+    #: declared reports (``config/reports/*.yaml``), by name
+    reports: tuple[Report, ...] = ()
     #: the published config version this registry was loaded from, if any
     version: int | None = None
 

@@ -17,10 +17,9 @@ from sqlalchemy.orm import DeclarativeBase, foreign, relationship
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Registry
 from leadloom.model.columns import field_column
+from leadloom.model.reports import add_report_tables
 
 ORG_TABLE = "ll_user_org"
-SYSTEM_COLUMNS = ("id", "owner_id", "unit", "created_at", "created_by_id", "updated_at",
-                  "updated_by_id", "version", "extra")
 
 
 def utcnow() -> dt.datetime:
@@ -65,6 +64,7 @@ def build_models(registry: Registry) -> Models:
         sa.Column("team", sa.String(32), index=True),
         sa.Column("unit", sa.String(32), index=True),
     )
+    add_report_tables(base.metadata)
     for entity in registry.entities:
         for f in entity.fields:
             if f.type is FieldType.TAGS:
@@ -97,6 +97,7 @@ def _system_columns() -> dict[str, Any]:
         "updated_at": sa.Column(sa.DateTime, default=utcnow),
         "updated_by_id": sa.Column(sa.Integer),
         "version": sa.Column(sa.Integer, nullable=False, server_default="1"),
+        "config_version": sa.Column(sa.Integer),
         "extra": sa.Column(sa.JSON),
     }
 

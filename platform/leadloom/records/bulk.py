@@ -43,13 +43,16 @@ def bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any]
     granted = rights(ctx.registry, ctx.actor, entity.code)
     if not granted.allows("create"):
         raise Forbidden(f"your role may not create {entity.label.en.lower()} records")
+    rows = [dict(row) for row in rows]
+    units = _row_units(ctx, entity, rows)
     loaded: list[dict[str, Any]] = []
     stamps: list[dict[str, Any]] = []
     errors: Errors = {}
-    for index, row in enumerate(rows):
-        row = dict(row)
+    for index, (row, unit) in enumerate(zip(rows, units, strict=True)):
         stamp = {k: row.pop(k) for k in SYSTEM_KEYS if k in row and ctx.actor.system}
-        values, row_errors = load_input(entity, granted, row, None)
+        stamp["unit"] = unit
+        view = ctx.registry.view(entity.code, unit)
+        values, row_errors = load_input(view, granted, row, None, union=entity)
         for field, messages in row_errors.items():
             errors[f"{index}.{field}"] = messages
         loaded.append(values)
@@ -109,17 +112,35 @@ def _unique_problems(ctx: Context, entity: Entity, f: Any,
     return problems
 
 
+def _row_units(ctx: Context, entity: Entity, rows: list[dict[str, Any]]) -> list[str | None]:
+    """Each new row's business unit: its owner's, else the actor's (one query in all)."""
+    if not entity.owned:
+        return [None] * len(rows)
+    owners = [_owner_id(row, ctx) for row in rows]
+    org = ctx.models.org
+    result = ctx.session.execute(sa.select(org.c.user_id, org.c.unit)
+                                 .where(org.c.user_id.in_({o for o in owners if o})))
+    units = {row.user_id: row.unit for row in result}
+    return [units.get(owner) or ctx.actor.unit for owner in owners]
+
+
+def _owner_id(row: dict[str, Any], ctx: Context) -> int | None:
+    try:
+        return int(row["owner"]) if row.get("owner") not in EMPTY else ctx.actor.user_id
+    except (TypeError, ValueError):
+        return ctx.actor.user_id  # the bad value is reported by validation
+
+
 def _insert(ctx: Context, entity: Entity, rows: list[dict[str, Any]],
             stamps: list[dict[str, Any]]) -> list[int]:
     table = ctx.models.cls(entity.code).__table__
-    units = _units(ctx, rows)
     now = utcnow()
     columns = [(f.column, f.code) for f in entity.fields if f.column]
     params = []
     for values, stamp in zip(rows, stamps, strict=True):
         owner = (values.get("owner") or ctx.actor.user_id) if entity.owned else None
         param = {column: values.get(code) for column, code in columns}
-        param.update(owner_id=owner, unit=units.get(owner, ctx.actor.unit) if owner else None,
+        param.update(owner_id=owner, unit=stamp["unit"], config_version=ctx.registry.version,
                      created_by_id=ctx.actor.user_id, updated_by_id=ctx.actor.user_id,
                      created_at=stamp.get("created_at", now),
                      updated_at=stamp.get("updated_at", stamp.get("created_at", now)),
@@ -131,15 +152,6 @@ def _insert(ctx: Context, entity: Entity, rows: list[dict[str, Any]],
     ids = list(ctx.session.scalars(statement, params))
     _insert_tags(ctx, entity, rows, ids)
     return ids
-
-
-def _units(ctx: Context, rows: list[dict[str, Any]]) -> dict[int, str | None]:
-    owners = {r.get("owner") for r in rows} | {ctx.actor.user_id}
-    owners -= {None}
-    org = ctx.models.org
-    result = ctx.session.execute(sa.select(org.c.user_id, org.c.unit)
-                                 .where(org.c.user_id.in_(owners)))
-    return {row.user_id: row.unit for row in result}
 
 
 def _insert_tags(ctx: Context, entity: Entity, rows: list[dict[str, Any]],

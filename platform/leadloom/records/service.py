@@ -46,10 +46,12 @@ def create(ctx: Context, entity_code: str, data: Mapping[str, Any]) -> Any:
     """
     entity = ctx.registry.entity(entity_code)
     granted = _require(ctx, entity, "create")
+    unit = unit_for_new(ctx, entity, data)
+    view = ctx.registry.view(entity.code, unit)
     record = ctx.models.cls(entity.code)()
-    values = _validated(ctx, entity, granted, data, record, creating=True)
-    _assign(ctx, entity, record, values)
-    _stamp_created(ctx, entity, record, values)
+    values = _validated(ctx, view, granted, data, record, creating=True)
+    _assign(ctx, view, record, values)
+    _stamp_created(ctx, entity, record, values, unit)
     ctx.session.add(record)
     commit(ctx)
     return record
@@ -71,10 +73,12 @@ def update(ctx: Context, entity_code: str, pk: int, data: Mapping[str, Any],
     if expected not in EMPTY and int(expected) != record.version:
         raise Conflict(f"this record was changed by someone else (now version "
                        f"{record.version}, you edited version {expected}); reload it")
-    values = _validated(ctx, entity, granted, data, record, creating=False)
-    _assign(ctx, entity, record, values)
+    view = ctx.registry.view(entity.code, record.unit)
+    values = _validated(ctx, view, granted, data, record, creating=False)
+    _assign(ctx, view, record, values)
     record.updated_at = utcnow()
     record.updated_by_id = ctx.actor.user_id
+    record.config_version = ctx.registry.version
     if "owner" in values:
         record.unit = _unit_of(ctx, values["owner"]) or record.unit
     commit(ctx)
@@ -127,7 +131,9 @@ def _scoped_record(ctx: Context, entity: Entity, pk: int) -> Any:
 def _validated(ctx: Context, entity: Entity, granted: Rights, data: Mapping[str, Any],
                record: Any, *, creating: bool) -> dict[str, Any]:
     """Load ``data`` and run every field rule; raise one RecordInvalid with all problems."""
-    values, errors = load_input(entity, granted, data, None if creating else record)
+    union = ctx.registry.entity(entity.code)
+    values, errors = load_input(entity, granted, data, None if creating else record,
+                                union=union)
     checks = RecordChecks(ctx.session, ctx.models, ctx.actor, entity, record, creating)
     for code, problem in checks.problems(values):
         errors.setdefault(code, []).append(problem)
@@ -150,13 +156,26 @@ def _assign(ctx: Context, entity: Entity, record: Any, values: dict[str, Any]) -
             setattr(record, f.column, value)
 
 
-def _stamp_created(ctx: Context, entity: Entity, record: Any, values: dict[str, Any]) -> None:
+def _stamp_created(ctx: Context, entity: Entity, record: Any, values: dict[str, Any],
+                   unit: str | None) -> None:
     now = utcnow()
     record.created_at = record.updated_at = now
     record.created_by_id = record.updated_by_id = ctx.actor.user_id
+    record.config_version = ctx.registry.version
     if entity.owned:
         record.owner_id = values.get("owner") or ctx.actor.user_id
-        record.unit = _unit_of(ctx, record.owner_id) or ctx.actor.unit
+        record.unit = unit
+
+
+def unit_for_new(ctx: Context, entity: Entity, data: Mapping[str, Any]) -> str | None:
+    """The business unit a new record will belong to: its owner's, else the actor's."""
+    if not entity.owned:
+        return None
+    try:
+        owner = int(data["owner"]) if data.get("owner") not in EMPTY else ctx.actor.user_id
+    except (TypeError, ValueError):
+        owner = ctx.actor.user_id  # the bad value is reported by validation
+    return _unit_of(ctx, owner) or ctx.actor.unit
 
 
 def _unit_of(ctx: Context, user_id: int | None) -> str | None:

@@ -26,12 +26,22 @@ Errors = dict[str, list[str]]
 
 
 def load_input(entity: Entity, granted: Rights, data: Mapping[str, Any],
-               record: Any | None) -> tuple[dict[str, Any], Errors]:
-    """Typed values for ``data`` and the problems found; ``record`` is None when creating."""
+               record: Any | None, *, union: Entity | None = None
+               ) -> tuple[dict[str, Any], Errors]:
+    """Typed values for ``data`` and the problems found; ``record`` is None when creating.
+
+    ``entity`` is the view of the record's business unit; ``union`` (all units' fields)
+    only makes the message for another unit's field say so.
+    """
     errors: Errors = {}
     known = {f.code for f in entity.fields} | ({"owner"} if entity.owned else set())
+    other_units = {f.code for f in union.fields} - known if union else set()
     for key in data:
-        if key not in known or key in granted.hidden:
+        if key in other_units and data[key] in EMPTY:
+            continue  # clearing a field the unit does not have changes nothing
+        if key in other_units and key not in granted.hidden:
+            errors.setdefault(key, []).append(f"'{key}' is not a field in this business unit")
+        elif key not in known or key in granted.hidden:
             errors.setdefault(key, []).append(f"unknown field '{key}'")
     try:
         values = input_schema(entity).load({k: v for k, v in data.items() if k in known})

@@ -43,7 +43,9 @@ class EntityApi(ModelRestApi):
         return rights(state().registry, current_actor(), self.entity.code).hidden
 
     def _json(self, record: Any) -> dict[str, Any]:
-        return record_json(self.entity, record, self._hidden())
+        """The record as its business unit sees it, minus what the user may not see."""
+        view = state().registry.view(self.entity.code, record.unit)
+        return record_json(view, record, self._hidden())
 
     def _body(self) -> dict[str, Any]:
         data = request.get_json(silent=True)

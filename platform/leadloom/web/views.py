@@ -18,11 +18,12 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from leadloom import records
 from leadloom.access import rights, scope
 from leadloom.metadata.field_types import FieldType
-from leadloom.metadata.registry import OPERATIONS, Entity, Label
+from leadloom.metadata.registry import OPERATIONS, Entity
 from leadloom.records import RecordError, RecordInvalid
+from leadloom.web import layout
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.fields import form_class, form_data, submitted_values
-from leadloom.web.labels import display, lazy, local_time
+from leadloom.web.labels import lazy
 from leadloom.web.state import state
 
 #: FAB method → leadloom operation; views and APIs of an entity share these permissions.
@@ -32,11 +33,6 @@ VIEW_PERMISSIONS = {
 }
 #: ``menu_access`` too: the menu item shares the entity's name, so FAB never churns it.
 BASE_PERMISSIONS = [*(f"can_{op}" for op in OPERATIONS), "menu_access"]
-OWNER_LABEL = {"zh": "负责人", "en": "Owner"}
-SYSTEM_LABELS = {
-    "owner": ("负责人", "Owner"), "unit": ("业务单元", "Business unit"),
-    "created_at": ("创建时间", "Created at"), "updated_at": ("更新时间", "Updated at"),
-}
 
 
 class ScopeFilter(BaseFilter):
@@ -48,11 +44,6 @@ class ScopeFilter(BaseFilter):
     def apply(self, query: Any, value: Any) -> Any:
         entity = self.datamodel.obj.__leadloom_entity__
         return scope(query, state().models, current_actor(), entity)
-
-
-def system_label(code: str) -> Any:
-    zh, en = SYSTEM_LABELS[code]
-    return lazy(Label(zh, en))
 
 
 class EntityView(ModelView):
@@ -67,13 +58,13 @@ class EntityView(ModelView):
     def _hidden(self) -> frozenset[str]:
         return rights(state().registry, current_actor(), self.entity.code).hidden
 
-    def _visible(self, columns: list[str]) -> list[str]:
-        hidden = self._hidden()
-        return [c for c in columns if c not in hidden]
+    def _view(self, unit: str | None) -> Entity:
+        return state().registry.view(self.entity.code, unit)
 
     def _get_list_widget(self, filters: Any, actions: Any = None, order_column: str = "",
                          order_direction: str = "", page: Any = None, page_size: Any = None,
                          widgets: Any = None, **kwargs: Any) -> Any:
+        view = self._view(current_actor().unit)
         hidden = self._hidden()
         for i in reversed(range(len(filters.filters))):
             if filters.filters[i].column_name in hidden:
@@ -81,36 +72,35 @@ class EntityView(ModelView):
                 del filters.values[i]
         if order_column in hidden:
             order_column, order_direction = "", ""
-        widgets = widgets or {}
-        page_size = page_size or self.page_size
         if not order_column and self.base_order:
             order_column, order_direction = self.base_order
         joined = filters.get_joined_filters(self._base_filters)
         count, rows = self.datamodel.query(joined, order_column, order_direction,
-                                           page=page, page_size=page_size)
-        columns = self._visible(self.list_columns)
+                                           page=page, page_size=page_size or self.page_size)
+        columns = layout.columns_in(view, self.list_columns, hidden)
+        widgets = widgets or {}
         widgets["list"] = self.list_widget(
-            label_columns=self.label_columns, include_columns=columns,
+            label_columns=layout.labels(view), include_columns=columns,
             value_columns=self.datamodel.get_values(rows, columns),
             order_columns=[c for c in self.order_columns if c not in hidden],
-            formatters_columns=self.formatters_columns, page=page, page_size=page_size,
-            count=count, pks=self.datamodel.get_keys(rows), actions=actions or self.actions,
+            formatters_columns=layout.formatters(view), page=page,
+            page_size=page_size or self.page_size, count=count,
+            pks=self.datamodel.get_keys(rows), actions=actions or self.actions,
             filters=filters, modelview_name=self.__class__.__name__, **kwargs)
         return widgets
 
     def _get_show_widget(self, pk: Any, item: Any, widgets: Any = None, actions: Any = None,
                          show_fieldsets: Any = None) -> Any:
+        view = self._view(item.unit)
         hidden = self._hidden()
-        fieldsets = [(title, {"fields": [c for c in spec["fields"] if c not in hidden]})
-                     for title, spec in (show_fieldsets or self.show_fieldsets)]
-        columns = self._visible(self.show_columns)
+        sets = layout.show_fieldsets(view, hidden)
+        columns = [c for _, spec in sets for c in spec["fields"]]
         widgets = widgets or {}
         widgets["show"] = self.show_widget(
-            pk=pk, label_columns=self.label_columns, include_columns=columns,
+            pk=pk, label_columns=layout.labels(view), include_columns=columns,
             value_columns=self.datamodel.get_values_item(item, columns),
-            formatters_columns=self.formatters_columns, actions=actions or self.actions,
-            fieldsets=[f for f in fieldsets if f[1]["fields"]],
-            modelview_name=self.__class__.__name__)
+            formatters_columns=layout.formatters(view), actions=actions or self.actions,
+            fieldsets=sets, modelview_name=self.__class__.__name__)
         return widgets
 
     # ---- reads and writes through records ----------------------------------------------
@@ -146,22 +136,25 @@ class EntityView(ModelView):
         """Add (``pk`` None) or edit: render the form, or save it and return None."""
         ctx = request_context("ui")
         record = self._record_or_404(pk) if pk is not None else None
+        view = self._view(record.unit if record is not None else ctx.actor.unit)
         granted = rights(ctx.registry, ctx.actor, self.entity.code)
         skip = granted.readonly | granted.hidden
-        form_cls = form_class(self.entity, ctx, record, system_label("owner"))
+        form_cls = form_class(view, ctx, record, lazy(layout.SYSTEM_LABELS["owner"]))
         if request.method == "POST":
             form = form_cls(request.form)
-            if form.validate() and self._save(ctx, form, pk, skip):
+            if form.validate() and self._save(ctx, view, form, pk, skip):
                 return None
         else:
-            form = form_cls(data=form_data(self.entity, record, ctx) if record else None)
-        exclude = sorted(skip)
-        if pk is None:
-            return self._get_add_widget(form=form, exclude_cols=exclude)
-        return self._get_edit_widget(form=form, exclude_cols=exclude)
+            form = form_cls(data=form_data(view, record, ctx) if record else None)
+        sets = layout.fieldsets(view, skip)
+        widget = self.add_widget if pk is None else self.edit_widget
+        return {"add" if pk is None else "edit": widget(
+            form=form, include_cols=[c for _, spec in sets for c in spec["fields"]],
+            exclude_cols=sorted(skip), fieldsets=sets)}
 
-    def _save(self, ctx: records.Context, form: Any, pk: Any, skip: frozenset[str]) -> bool:
-        values = submitted_values(self.entity, form, ctx, skip)
+    def _save(self, ctx: records.Context, view: Entity, form: Any, pk: Any,
+              skip: frozenset[str]) -> bool:
+        values = submitted_values(view, form, ctx, skip)
         try:
             if pk is None:
                 records.create(ctx, self.entity.code, values)
@@ -190,19 +183,15 @@ class EntityView(ModelView):
 
 
 def build_view(entity: Entity, model: type[Any]) -> type[EntityView]:
-    """A ModelView class for ``entity``: columns, sections, labels and formatters."""
+    """A ModelView class for ``entity`` (all units' fields); screens narrow it per request."""
     columns = [f.code for f in entity.fields]
-    owner = ["owner"] if entity.owned else []
+    owner = layout.owner_column(entity)
+    common = [f for f in entity.fields if f.units is None]
     listed = [f.code for f in entity.fields if f.list] or columns[:5]
-    searchable = [f.code for f in entity.fields if (f.search or f.filter)
+    searchable = [f.code for f in common if (f.search or f.filter)
                   and f.type not in (FieldType.MULTI_ENUM, FieldType.TAGS)]
     labels = {f.code: lazy(f.label) for f in entity.fields}
-    labels.update({code: system_label(code) for code in SYSTEM_LABELS})
-    formatters = {f.code: (lambda value, _f=f: display(_f, value)) for f in entity.fields}
-    for stamp in ("created_at", "updated_at"):
-        formatters[stamp] = lambda value: local_time(value).strftime("%Y-%m-%d %H:%M") if (
-            value) else ""
-    sections = _fieldsets(entity, owner)
+    labels.update({code: lazy(label) for code, label in layout.SYSTEM_LABELS.items()})
     return type(f"{entity.code.title()}View", (EntityView,), {
         "entity": entity,
         "datamodel": SQLAInterface(model),
@@ -211,34 +200,12 @@ def build_view(entity: Entity, model: type[Any]) -> type[EntityView]:
         "list_title": lazy(entity.label), "show_title": lazy(entity.label),
         "add_title": lazy(entity.label), "edit_title": lazy(entity.label),
         "list_columns": listed + owner,
-        "show_columns": columns + owner + ["unit", "created_at", "updated_at"],
+        "show_columns": columns + owner + list(layout.STAMPS),
         "add_columns": columns + owner, "edit_columns": columns + owner,
         "search_columns": searchable,
         "order_columns": [c for c in listed if entity.field(c).type not in (
             FieldType.REFERENCE, FieldType.USER, FieldType.TAGS, FieldType.MULTI_ENUM)],
         "label_columns": labels,
-        "formatters_columns": formatters,
-        "add_fieldsets": sections, "edit_fieldsets": sections,
-        "show_fieldsets": [*sections, (lazy_system_section(), {
-            "fields": ["unit", "created_at", "updated_at"]})],
         "base_order": ("id", "desc"),
         "base_filters": [["id", ScopeFilter, lambda: None]],
     })
-
-
-def lazy_system_section() -> Any:
-    return lazy(Label("系统信息", "System"))
-
-
-def _fieldsets(entity: Entity, owner: list[str]) -> list[tuple[Any, dict[str, list[str]]]]:
-    """Form sections in config order; fields without a section go to a last, untitled one."""
-    sets: list[tuple[Any, dict[str, list[str]]]] = []
-    for section in entity.sections:
-        fields = [f.code for f in entity.fields if f.section == section.code]
-        if fields:
-            sets.append((lazy(section.label), {"fields": fields}))
-    rest = [f.code for f in entity.fields if not f.section] + owner
-    if rest:
-        title = lazy(Label("其他", "Other")) if sets else lazy(entity.label)
-        sets.append((title, {"fields": rest}))
-    return sets

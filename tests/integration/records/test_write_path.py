@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from tests.helpers import replace_once
 
 from leadloom.access import Actor
 from leadloom.metadata import load_registry
@@ -27,18 +28,14 @@ CONFIG = Path(__file__).resolve().parents[3] / "config"
 
 
 @pytest.fixture(scope="module")
-def world(database_factory):
-    registry = load_registry(CONFIG)
+def world(database_factory, tmp_path_factory):
+    config = tmp_path_factory.mktemp("config") / "config"
+    shutil.copytree(CONFIG, config)
     # deactivate one industry option: old records keep it, new ones cannot choose it
-    lead = registry.entity("lead")
-    industry = lead.field("industry")
-    options = tuple(dataclasses.replace(o, active=o.code != "government")
-                    for o in industry.options)
-    fields = tuple(dataclasses.replace(f, options=options) if f.code == "industry" else f
-                   for f in lead.fields)
-    entities = tuple(dataclasses.replace(e, fields=fields) if e.code == "lead" else e
-                     for e in registry.entities)
-    models = build_models(dataclasses.replace(registry, entities=entities))
+    replace_once(config / "options.yaml", "{code: government, zh: 政府/事业单位, en: Government "
+                 "/ public}", "{code: government, zh: 政府/事业单位, en: Government / public, "
+                 "active: false}")
+    models = build_models(load_registry(config))
     engine = sa.create_engine(database_factory())
     migrate(engine, models)
     session = Session(engine)
