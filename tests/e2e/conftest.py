@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
+
 from tests.conftest import ORG, PASSWORD
 
 USERS = [username for username, *_ in ORG]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.e2e.conftest import login, make_lead
 from tests.e2e.test_rest_roles import DELETE_REP1, SEES, UPDATE_REP1
 

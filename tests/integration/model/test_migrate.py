@@ -9,13 +9,13 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 from sqlalchemy.orm import Session
-from tests.helpers import replace_once
 
 from leadloom.access import Actor
 from leadloom.cli.main import cli
 from leadloom.metadata import load_registry
 from leadloom.model import DestructiveChange, build_models, make_plan, migrate
 from leadloom.records import Context, create
+from tests.helpers import replace_once
 
 CONFIG = Path(__file__).resolve().parents[3] / "config"
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from tests.helpers import replace_once
 
 from leadloom.access import Actor
 from leadloom.metadata import load_registry
@@ -23,6 +22,7 @@ from leadloom.records import (
     ensure_seed_rows,
     update,
 )
+from tests.helpers import replace_once
 
 CONFIG = Path(__file__).resolve().parents[3] / "config"
 
