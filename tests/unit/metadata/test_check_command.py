@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from tests.helpers import replace_once, snapshot
 
 from leadloom.cli.main import cli
+from tests.helpers import replace_once, snapshot
 
 BASIC = Path(__file__).resolve().parents[2] / "configs" / "basic"
 

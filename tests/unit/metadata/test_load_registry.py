@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.helpers import replace_once, snapshot
 
 from leadloom.metadata import ConfigError, ConfigInvalid, FieldType, load_registry
+from tests.helpers import replace_once, snapshot
 
 TESTS = Path(__file__).resolve().parents[2]
 BASIC = TESTS / "configs" / "basic"
