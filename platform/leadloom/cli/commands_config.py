@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 from pathlib import Path
 
 import click
 import sqlalchemy as sa
 
+from leadloom import lifecycle
 from leadloom.cli.options import settings_from
 from leadloom.metadata import ConfigInvalid, load_registry
-from leadloom.model import DestructiveChange, SchemaError, build_models, make_plan, migrate
+from leadloom.metadata.files import read_folder
+from leadloom.model import SchemaError, build_models
 from leadloom.model.readiness import required_without_default
 
 
@@ -59,37 +63,91 @@ def _database_problems(url: str, registry: object, folder: Path) -> list[str]:
 
 @click.command(name="migrate")
 @click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
+@click.option("--allow-destructive", is_flag=True,
+              help="Also drop retired columns and tables (their values are deleted).")
 @click.pass_context
-def migrate_command(ctx: click.Context, dry_run: bool) -> None:
-    """Create or evolve the database schema to match the config, never losing data."""
+def migrate_command(ctx: click.Context, dry_run: bool, allow_destructive: bool) -> None:
+    """Bring the database to the config folder (published as a new version)."""
+    _publish(ctx, "leadloom migrate", dry_run=dry_run, allow_destructive=allow_destructive)
+
+
+@click.command()
+@click.option("-m", "--message", default="", help="Why this change (kept with the version).")
+@click.option("--dry-run", is_flag=True, help="Validate and print the plan; change nothing.")
+@click.pass_context
+def publish(ctx: click.Context, message: str, dry_run: bool) -> None:
+    """Validate the config folder, change the schema and make it the active version."""
+    _publish(ctx, message or "published from the command line", dry_run=dry_run)
+
+
+def _publish(ctx: click.Context, message: str, *, dry_run: bool = False,
+             allow_destructive: bool = False) -> None:
     settings = settings_from(ctx)
     settings.ensure_local_dirs()
-    try:
-        registry = load_registry(settings.config_dir)
-    except ConfigInvalid as invalid:
-        click.echo(str(invalid), err=True)
-        ctx.exit(1)
-    models = build_models(registry)
     engine = sa.create_engine(settings.database_url)
     try:
-        if dry_run:
-            with engine.connect() as conn:
-                plan = make_plan(conn, models)
-            for line in plan.lines():
-                click.echo(line)
-            return
-        plan = migrate(engine, models)
-    except DestructiveChange as refused:
-        click.echo(str(refused), err=True)
-        ctx.exit(1)
-    except SchemaError as error:
-        click.echo(str(error), err=True)
-        ctx.exit(1)
+        done = lifecycle.publish(engine, read_folder(settings.config_dir), author=author(),
+                                 message=message, dry_run=dry_run,
+                                 allow_destructive=allow_destructive)
+    except ConfigInvalid as invalid:
+        _fail(ctx, [str(e) for e in invalid.errors], "the config has problems")
+    except SchemaError as refused:
+        _fail(ctx, [str(refused)], "the schema change was refused")
+    except lifecycle.NothingToPublish as same:
+        click.echo(f"nothing to publish: {same}")
+        return
     finally:
         engine.dispose()
-    for line in plan.lines():
+    for line in done.lines():
         click.echo(line)
-    click.echo(f"applied {len(plan.steps)} step(s)" if plan else "schema is up to date")
+    click.echo("dry run: nothing was changed" if dry_run else f"published version {done.version}")
 
 
-COMMANDS = [check, migrate_command]
+def _fail(ctx: click.Context, lines: list[str], summary: str) -> None:
+    for line in lines:
+        click.echo(line, err=True)
+    click.echo(f"{summary}; nothing was changed.", err=True)
+    ctx.exit(1)
+
+
+@click.command()
+@click.pass_context
+def versions(ctx: click.Context) -> None:
+    """List the published config versions, newest (active) first."""
+    engine = sa.create_engine(settings_from(ctx).database_url)
+    try:
+        with engine.connect() as conn:
+            found = lifecycle.history(conn)
+    finally:
+        engine.dispose()
+    if not found:
+        click.echo("no version published yet: run 'leadloom publish'")
+    for i, version in enumerate(found):
+        active = "  (active)" if i == 0 else ""
+        click.echo(f"{version.number:>4}  {version.created_at:%Y-%m-%d %H:%M} UTC  "
+                   f"{version.author:<12} {version.message}{active}")
+
+
+@click.command()
+@click.argument("number", type=int)
+@click.pass_context
+def rollback(ctx: click.Context, number: int) -> None:
+    """Publish the content of version NUMBER as a new version."""
+    engine = sa.create_engine(settings_from(ctx).database_url)
+    try:
+        done = lifecycle.rollback(engine, number, author=author())
+    except (lifecycle.LifecycleError, SchemaError, ConfigInvalid) as error:
+        _fail(ctx, [str(error)], f"could not roll back to version {number}")
+    finally:
+        engine.dispose()
+    for line in done.lines():
+        click.echo(line)
+    click.echo(f"published version {done.version} (the content of version {number})")
+
+
+def author() -> str:
+    """Who publishes from the command line: $LEADLOOM_USER, else the login name."""
+    return os.environ.get("LEADLOOM_USER") or getpass.getuser()
+
+
+COMMANDS = [check, migrate_command, publish, versions, rollback]

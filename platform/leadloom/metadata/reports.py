@@ -163,7 +163,8 @@ def find_report(reports: tuple[Report, ...], name: str) -> Report:
 def templates_folder(origin: str) -> Path | None:
     """The templates folder of a config read from the folder ``origin``, if it is one."""
     folder = Path(origin)
-    return (folder / TEMPLATES).resolve() if folder.is_dir() else None
+    templates = (folder / TEMPLATES).resolve()
+    return templates if folder.is_dir() and templates.is_dir() else None
 
 
 def check_reports(parts: ConfigParts) -> list[ConfigError]:

@@ -17,6 +17,6 @@ class DestructiveChange(SchemaError):
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        steps = "\n".join(f"  - {line}" for line in plan.lines() if line.startswith("REFUSED"))
+        steps = "\n".join(f"  - {step.line()}" for step in plan.refused)
         super().__init__(
             "refused: this config change would lose data, so nothing was changed:\n" + steps)

@@ -10,14 +10,15 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.const import AUTH_DB
 from flask_appbuilder.models.sqla.base import SQLA
 
 from leadloom.access import Actor
-from leadloom.metadata import load_registry
-from leadloom.model import Models, build_models, migrate
+from leadloom.lifecycle import active_registry
+from leadloom.model import Models, build_models
 from leadloom.records import Context, ensure_seed_rows
 from leadloom.settings import Settings
 from leadloom.web.api import build_api
@@ -38,17 +39,23 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
                demo: bool = False) -> Flask:
     """Build the web app for ``settings`` (default: from the environment).
 
-    Applies additive schema changes and seed rows first, so a fresh database just works.
+    The app runs the database's active config version; on an empty database the config
+    folder is published as version 1 first. Seed rows are created, so a fresh database just
+    works.
 
-    :raises ConfigInvalid: the config has errors (nothing is touched).
-    :raises DestructiveChange: the config would drop or narrow data (nothing is touched).
+    :raises ConfigInvalid: the first config has errors (nothing is touched).
+    :raises DestructiveChange: the config would lose data (nothing is touched).
     :raises MissingSecretKey: ``LEADLOOM_SECRET_KEY`` is unset outside demo and tests.
     """
     settings = settings or Settings.from_env()
-    registry = load_registry(settings.config_dir)
     if not settings.secret_key and not (testing or demo):
         raise MissingSecretKey("set LEADLOOM_SECRET_KEY (at least 32 random characters)")
     settings.ensure_local_dirs()
+    engine = sa.create_engine(settings.database_url)
+    try:
+        registry = active_registry(engine, settings.config_dir)
+    finally:
+        engine.dispose()
     app = Flask("leadloom", template_folder=str(Path(__file__).parent / "templates"))
     app.config.update(_flask_config(settings, registry, testing))
     db = SQLA()
@@ -57,7 +64,6 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         appbuilder = AppBuilder(indexview=Home)
         appbuilder.init_app(app, db.session)
         models = build_models(registry)
-        migrate(db.engine, models)
         app.extensions["leadloom"] = AppState(registry, models, db, appbuilder)
         ensure_seed_rows(Context(Actor.system_actor(), db.session, models, channel="seed"))
         _add_views(appbuilder, models)

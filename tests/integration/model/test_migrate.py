@@ -81,37 +81,30 @@ def test_add_field_and_entity_keep_existing_rows(config, database_factory, engin
     assert not migrate(engine, models)
 
 
-def test_removed_field_is_refused_and_nothing_changes(config, database_factory, engines):
+def test_removed_field_is_retired_and_keeps_its_values(config, database_factory, engines):
     engine = seeded(config, database_factory(), engines)
     before = snapshot(engine, "lead")
     edit(config, "entities/lead.yaml", "  remark: {type: text, zh: 备注, en: Remarks, "
          "section: need}\n", "")
-    edit(config, "entities/lead.yaml", "  city: {type: string, zh: 城市, en: City, length: 32,",
-         "  city: {type: string, zh: 城市, en: City, length: 64,")
-    models = build_models(load_registry(config))
-    with pytest.raises(DestructiveChange) as refused:
-        migrate(engine, models)
-    assert "drop column lead.remark" in str(refused.value)
-    assert "nothing was changed" in str(refused.value)
+    outcome = migrate(engine, build_models(load_registry(config)))
+    assert "retire   keep column lead.remark (removed from the config: hidden, values kept)" in (
+        outcome.lines())
     assert snapshot(engine, "lead") == before
-    with engine.connect() as conn:
-        columns = {c["name"]: c for c in sa.inspect(conn).get_columns("lead")}
-    assert "remark" in columns and columns["city"]["type"].length == 32
 
 
-def test_narrowing_is_refused_widening_applies(config, database_factory, engines):
+def test_narrowing_is_checked_against_the_data(config, database_factory, engines):
     engine = seeded(config, database_factory(), engines)
-    edit(config, "entities/lead.yaml", "length: 200, required: true,\n                  list",
-         "length: 100, required: true,\n                  list")
-    with pytest.raises(DestructiveChange, match="could lose or truncate"):
-        migrate(engine, build_models(load_registry(config)))
-    edit(config, "entities/lead.yaml", "length: 100, required: true,", "length: 300, "
+    edit(config, "entities/lead.yaml", "length: 200, required: true,", "length: 2, "
          "required: true,")
-    migrate(engine, build_models(load_registry(config)))
+    with pytest.raises(DestructiveChange, match=r"3 stored value\(s\) are longer than 2"):
+        migrate(engine, build_models(load_registry(config)))
+    edit(config, "entities/lead.yaml", "length: 2, required: true,", "length: 30, "
+         "required: true,")
+    assert "narrow" in migrate(engine, build_models(load_registry(config))).lines()[0]
     with engine.connect() as conn:
         columns = {c["name"]: c for c in sa.inspect(conn).get_columns("lead")}
-        assert columns["customer_name"]["type"].length == 300
-        assert make_plan(conn, build_models(load_registry(config))).steps == []
+        assert columns["customer_name"]["type"].length == 30
+        assert not make_plan(conn, build_models(load_registry(config)))
     assert len(snapshot(engine, "lead")) == 3
 
 
@@ -128,4 +121,6 @@ def test_cli_migrate_dry_run_prints_plan_and_changes_nothing(config, database_fa
     with engine.connect() as conn:
         assert "wechat" not in {c["name"] for c in sa.inspect(conn).get_columns("lead")}
     result = runner.invoke(cli, ["--config", str(config), "--database-url", url, "migrate"])
-    assert result.exit_code == 0 and "applied 1 step(s)" in result.output
+    assert result.exit_code == 0 and "published version 1" in result.output
+    with engine.connect() as conn:
+        assert "wechat" in {c["name"] for c in sa.inspect(conn).get_columns("lead")}

@@ -1,0 +1,115 @@
+"""Publishing: validate a whole config, change the schema, store the version — atomically.
+
+Everything happens in one transaction under the schema lock: an invalid config applies
+nothing, a refused schema step applies nothing, and a crash part-way leaves the previous
+version active and the schema as it was (PostgreSQL and SQLite both roll DDL back).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from leadloom.lifecycle import store
+from leadloom.lifecycle.errors import NothingToPublish, UnknownVersion
+from leadloom.metadata import ConfigInvalid, Registry, load_registry
+from leadloom.metadata.files import ConfigFiles, read_folder
+from leadloom.model import (
+    Outcome,
+    atomic,
+    build_models,
+    lock_schema,
+    migrate_on,
+    security_tables,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    """The outcome of a publish: the new version (None on a dry run) and the schema work."""
+
+    version: int | None
+    outcome: Outcome
+    registry: Registry
+
+    def lines(self) -> list[str]:
+        return self.outcome.lines()
+
+
+def publish(engine: sa.Engine, files: ConfigFiles, *, author: str, message: str,
+            dry_run: bool = False, allow_destructive: bool = False) -> Published:
+    """Make ``files`` the active config.
+
+    :raises ConfigInvalid: the config has errors; nothing is applied.
+    :raises DestructiveChange: a schema step would lose data; nothing is applied.
+    :raises NothingToPublish: the active version already has exactly these files.
+    """
+    registry = load_registry(files)
+    with atomic(engine) as conn:
+        lock_schema(conn)
+        previous = store.get_version(conn)
+        if previous and previous.files.texts == files.texts and not allow_destructive:
+            raise NothingToPublish(f"version {previous.number} already has this config")
+        number = previous.number + 1 if previous else 1
+        registry = dataclasses.replace(registry, version=number)
+        models = build_models(registry)
+        if not dry_run:
+            security_tables().create_all(conn, checkfirst=True)
+            store.ensure_table(conn)
+        outcome = migrate_on(conn, models, previous=_registry_of(previous), dry_run=dry_run,
+                             allow_destructive=allow_destructive)
+        if dry_run:
+            return Published(None, outcome, registry)
+        store.add(conn, number, files, previous, author=author, message=message,
+                  report="\n".join(outcome.lines()))
+    return Published(number, outcome, registry)
+
+
+def rollback(engine: sa.Engine, number: int, *, author: str) -> Published:
+    """Publish the content of version ``number`` as a new version.
+
+    :raises UnknownVersion: there is no such version.
+    """
+    with engine.connect() as conn:
+        version = store.get_version(conn, number)
+    if version is None:
+        raise UnknownVersion(f"there is no version {number}")
+    return publish(engine, version.files, author=author,
+                   message=f"rollback to version {number}")
+
+
+def active_registry(engine: sa.Engine, config_dir: Path) -> Registry:
+    """The registry every process runs: the active version, publishing ``config_dir`` as
+    version 1 when the database has none yet; additive code-level changes (new system
+    tables) are applied on the way.
+
+    :raises ConfigInvalid: the first config is invalid.
+    :raises DestructiveChange: the active version no longer fits the database.
+    """
+    with engine.connect() as conn:
+        version = store.get_version(conn)
+    if version is None:
+        try:
+            return publish(engine, read_folder(config_dir), author="system",
+                           message=f"first version, from {config_dir}").registry
+        except NothingToPublish:  # another process published it meanwhile
+            return active_registry(engine, config_dir)
+    registry = dataclasses.replace(load_registry(version.files), version=version.number)
+    with atomic(engine) as conn:
+        lock_schema(conn)
+        security_tables().create_all(conn, checkfirst=True)
+        migrate_on(conn, build_models(registry), previous=registry)
+    return registry
+
+
+def _registry_of(version: store.Version | None) -> Registry | None:
+    """The registry a stored version describes, if today's code still reads it."""
+    if version is None:
+        return None
+    try:
+        return load_registry(version.files)
+    except ConfigInvalid:
+        return None
