@@ -11,4 +11,4 @@ RUN pip install --no-cache-dir .
 COPY config ./config
 ENV LEADLOOM_CONFIG_DIR=/app/config
 EXPOSE 8080
-CMD ["gunicorn", "--bind", "0.0.0.0:8080", "--workers", "2", "leadloom.web:create_app()"]
+CMD ["gunicorn", "--bind", "0.0.0.0:8080", "--workers", "2", "leadloom.web:create_live_app()"]

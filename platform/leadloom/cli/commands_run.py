@@ -5,8 +5,10 @@ from __future__ import annotations
 import secrets
 
 import click
+from flask import Flask
 from redis import Redis
 from rq import Worker
+from werkzeug.serving import run_simple
 
 from leadloom.cli.options import settings_from
 from leadloom.demo import DEMO_USERS, generate_demo
@@ -14,15 +16,21 @@ from leadloom.metadata import ConfigInvalid
 from leadloom.model import DestructiveChange
 from leadloom.records import RecordError
 from leadloom.settings import Settings
-from leadloom.web import create_app
+from leadloom.web import LiveApp, create_app
 from leadloom.web.users import add_user
 
 
-def _app(settings: Settings, *, demo: bool = False):  # type: ignore[no-untyped-def]
+def _app(settings: Settings, *, demo: bool = False) -> Flask:
     try:
         return create_app(settings, demo=demo)
     except (ConfigInvalid, DestructiveChange) as error:
         raise click.ClickException(str(error)) from error
+
+
+def _serve(settings: Settings, host: str, port: int, *, demo: bool = False) -> None:
+    """Serve the live app: a newly published config version is picked up without restart."""
+    live = LiveApp(settings, build=lambda s: _app(s, demo=demo))
+    run_simple(host, port, live, threaded=True)
 
 
 @click.command()
@@ -30,9 +38,8 @@ def _app(settings: Settings, *, demo: bool = False):  # type: ignore[no-untyped-
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
-    """Run the web app (UI + REST), migrating the schema first."""
-    app = _app(settings_from(ctx))
-    app.run(host=host, port=port, threaded=True)
+    """Run the web app (UI + REST) on the active config version, following new ones."""
+    _serve(settings_from(ctx), host, port)
 
 
 @click.command(name="demo-data")
@@ -68,7 +75,7 @@ def demo(ctx: click.Context, host: str, port: int, leads: int) -> None:
         click.echo(generate_demo(app, leads=leads, seed=42, password=password))
     click.echo(f"\nleadloom is running on http://{host}:{port}/")
     click.echo(f"Demo logins (password '{password}'): " + ", ".join(u.username for u in DEMO_USERS))
-    app.run(host=host, port=port, threaded=True)
+    _serve(settings, host, port, demo=True)
 
 
 @click.command(name="user")

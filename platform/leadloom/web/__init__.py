@@ -3,3 +3,5 @@
 from __future__ import annotations
 
 from leadloom.web.app import create_app as create_app
+from leadloom.web.live import LiveApp as LiveApp
+from leadloom.web.live import create_live_app as create_live_app

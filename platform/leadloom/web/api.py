@@ -21,6 +21,7 @@ from leadloom.metadata.registry import Entity
 from leadloom.records import RecordError, input_schema
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.errors import answers_record_errors, json_error
+from leadloom.web.labels import lazy
 from leadloom.web.serialize import record_json
 from leadloom.web.state import state
 from leadloom.web.views import BASE_PERMISSIONS, ScopeFilter
@@ -140,6 +141,7 @@ def build_api(entity: Entity, view_cls: Any) -> type[EntityApi]:
     """A ModelRestApi class for ``entity`` sharing the view's labels and permissions."""
     filterable = [c for c in view_cls.search_columns]
     columns = [f.code for f in entity.fields if f.type is not FieldType.TAGS]
+    writable = [f.code for f in entity.fields] + (["owner"] if entity.owned else [])
     schema = output_schema(entity)
     return type(f"{entity.code.title()}Api", (EntityApi,), {
         "entity": entity,
@@ -147,10 +149,14 @@ def build_api(entity: Entity, view_cls: Any) -> type[EntityApi]:
         "resource_name": entity.code,
         "class_permission_name": entity.code,
         "list_columns": ["id", *columns],
+        "add_columns": writable,
+        "edit_columns": writable,
         "show_columns": ["id", *columns],
         "search_columns": filterable,
         "order_columns": ["id", *[c for c in view_cls.order_columns]],
         "label_columns": dict(view_cls.label_columns),
+        # FAB translates descriptions; an empty one would come back as the catalogue header
+        "description_columns": {f.code: lazy(f.help or f.label) for f in entity.fields},
         "add_model_schema": _renamed(input_schema(entity), "Create"),
         "edit_model_schema": _renamed(input_schema(entity), "Update"),
         "list_model_schema": _renamed(schema, "ListItem"),

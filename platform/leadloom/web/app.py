@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.const import AUTH_DB
 from flask_appbuilder.models.sqla.base import SQLA
@@ -24,6 +24,7 @@ from leadloom.settings import Settings
 from leadloom.web.api import build_api
 from leadloom.web.home import Home
 from leadloom.web.labels import lazy
+from leadloom.web.reports import add_reports
 from leadloom.web.security import sync_roles
 from leadloom.web.state import AppState
 from leadloom.web.views import build_view
@@ -67,8 +68,17 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         app.extensions["leadloom"] = AppState(registry, models, db, appbuilder)
         ensure_seed_rows(Context(Actor.system_actor(), db.session, models, channel="seed"))
         _add_views(appbuilder, models)
+        add_reports(appbuilder)
         sync_roles(appbuilder.sm, registry)
+    app.after_request(_version_header)
     return app
+
+
+def _version_header(response: Any) -> Any:
+    """Every answer says which config version produced it (live swaps are observable)."""
+    version = current_app.extensions["leadloom"].registry.version
+    response.headers["X-Leadloom-Config-Version"] = str(version)
+    return response
 
 
 def _flask_config(settings: Settings, registry: Any, testing: bool) -> dict[str, Any]:
