@@ -105,3 +105,42 @@ def diff_files(before: ConfigFiles | None, after: ConfigFiles) -> str:
             fromfile=f"a/{name}" if name in old else "/dev/null",
             tofile=f"b/{name}" if name in new else "/dev/null")
     return "".join(chunk if chunk.endswith("\n") else chunk + "\n" for chunk in chunks)
+
+
+DRAFT_TABLE = sa.Table(
+    "ll_config_draft", VERSIONS,
+    sa.Column("user_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("base_version", sa.Integer),
+    sa.Column("files", sa.JSON, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An admin's unpublished edits: the whole config, and the version it started from."""
+
+    base_version: int | None
+    files: ConfigFiles
+
+
+def get_draft(conn: sa.Connection, user_id: int) -> Draft | None:
+    if not sa.inspect(conn).has_table(DRAFT_TABLE.name):
+        return None
+    row = conn.execute(sa.select(DRAFT_TABLE).where(DRAFT_TABLE.c.user_id == user_id)).first()
+    if row is None:
+        return None
+    return Draft(row.base_version, ConfigFiles(dict(row.files), origin="draft"))
+
+
+def save_draft(conn: sa.Connection, user_id: int, draft: Draft) -> None:
+    ensure_table(conn)
+    conn.execute(sa.delete(DRAFT_TABLE).where(DRAFT_TABLE.c.user_id == user_id))
+    conn.execute(sa.insert(DRAFT_TABLE).values(
+        user_id=user_id, base_version=draft.base_version, files=dict(draft.files.texts),
+        updated_at=dt.datetime.now(dt.UTC).replace(tzinfo=None)))
+
+
+def discard_draft(conn: sa.Connection, user_id: int) -> None:
+    if sa.inspect(conn).has_table(DRAFT_TABLE.name):
+        conn.execute(sa.delete(DRAFT_TABLE).where(DRAFT_TABLE.c.user_id == user_id))

@@ -18,10 +18,12 @@ from flask_appbuilder.models.sqla.base import SQLA
 
 from leadloom.access import Actor
 from leadloom.lifecycle import active_registry
+from leadloom.metadata.registry import Label
 from leadloom.model import Models, build_models
 from leadloom.records import Context, ensure_seed_rows
 from leadloom.settings import Settings
 from leadloom.web.api import build_api
+from leadloom.web.config_admin import ConfigAdmin
 from leadloom.web.home import Home
 from leadloom.web.labels import lazy
 from leadloom.web.reports import add_reports
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         ensure_seed_rows(Context(Actor.system_actor(), db.session, models, channel="seed"))
         _add_views(appbuilder, models)
         add_reports(appbuilder)
+        _add_admin_views(appbuilder)
         sync_roles(appbuilder.sm, registry)
     app.after_request(_version_header)
     return app
@@ -98,6 +101,15 @@ def _flask_config(settings: Settings, registry: Any, testing: bool) -> dict[str,
         "TESTING": testing,
         "LEADLOOM_SETTINGS": settings,
     }
+
+
+def _add_admin_views(appbuilder: AppBuilder) -> None:
+    """Config versions and the config editor, under 设置 (admins only)."""
+    appbuilder.add_view(ConfigAdmin, "config_versions", href="/config/versions/",
+                        label=lazy(Label("配置版本", "Config versions")), category="settings",
+                        icon="fa-code-branch")
+    appbuilder.add_link("config_edit", href="/config/edit/", icon="fa-edit",
+                        label=lazy(Label("编辑配置", "Edit config")), category="settings")
 
 
 def _add_views(appbuilder: AppBuilder, models: Models) -> None:

@@ -1,0 +1,154 @@
+"""Admin screens for the config: versions with their diffs, a YAML editor that shows each
+problem on its line, the schema plan, publish and roll back.
+
+Edits live in a per-admin draft in the database (the whole config), so several web
+processes agree on it; publishing a draft is the same ``lifecycle.publish`` as the CLI's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+
+from leadloom import lifecycle
+from leadloom.metadata import ConfigError, ConfigInvalid, load_registry
+from leadloom.metadata.files import ConfigFiles
+from leadloom.model import SchemaError
+from leadloom.web.actor import current_actor
+from leadloom.web.state import state
+
+NEW_FILE = "entities/new_entity.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    number: int
+    text: str
+    problems: tuple[str, ...]
+
+
+def annotate(text: str, errors: list[ConfigError], name: str) -> list[Line]:
+    """The file's lines, each with the problems reported on it."""
+    mine = [e for e in errors if e.file.as_posix() == name]
+    lines = text.splitlines() or [""]
+    return [Line(i, line, tuple(f"{e.path}: {e.message}" if e.path else e.message
+                                for e in mine if (e.line or 1) == i))
+            for i, line in enumerate(lines, start=1)]
+
+
+class ConfigAdmin(BaseView):
+    """Versions, the draft editor, plan preview, publish and rollback (admins only)."""
+
+    route_base = "/config"
+    default_view = "versions"
+
+    # ---- versions -----------------------------------------------------------------------
+    @expose("/versions/")
+    @has_access
+    def versions(self) -> Any:
+        with state().db.engine.connect() as conn:
+            found = lifecycle.history(conn)
+        return self.render_template("leadloom/config_versions.html", versions=found)
+
+    @expose("/versions/<int:number>")
+    @has_access
+    def version(self, number: int) -> Any:
+        with state().db.engine.connect() as conn:
+            found = lifecycle.get_version(conn, number)
+            active = lifecycle.latest_number(conn)
+        if found is None:
+            return self.render_template("leadloom/config_versions.html", versions=[]), 404
+        return self.render_template("leadloom/config_version.html", version=found,
+                                    active=active)
+
+    @expose("/versions/<int:number>/rollback", methods=["POST"])
+    @has_access
+    def rollback(self, number: int) -> Any:
+        try:
+            done = lifecycle.rollback(state().db.engine, number, author=_author())
+            flash(f"published version {done.version} (the content of version {number})",
+                  "success")
+        except (lifecycle.LifecycleError, SchemaError, ConfigInvalid) as error:
+            flash(str(error), "danger")
+        return redirect(url_for("ConfigAdmin.versions"))
+
+    # ---- the draft ------------------------------------------------------------------------
+    @expose("/edit/", methods=["GET", "POST"])
+    @has_access
+    def edit(self) -> Any:
+        draft = self._draft()
+        name = request.values.get("file") or "entities/lead.yaml"
+        if request.method == "POST":
+            text = request.form.get("text", "").replace("\r\n", "\n")
+            name = request.form.get("file") or name
+            draft = lifecycle.Draft(draft.base_version, draft.files.with_text(name, text))
+            with state().db.engine.begin() as conn:
+                lifecycle.save_draft(conn, current_actor().user_id, draft)
+        errors = _problems(draft.files)
+        action = request.form.get("action", "")
+        plan = self._preview(draft) if action == "preview" and not errors else None
+        if action == "publish" and not errors:
+            return self._publish(draft)
+        text = draft.files.get(name) or ""
+        return self.render_template(
+            "leadloom/config_edit.html", name=name, text=text, files=sorted(draft.files.texts),
+            lines=annotate(text, errors, name), errors=errors, plan=plan, draft=draft,
+            new_file=NEW_FILE)
+
+    @expose("/edit/discard", methods=["POST"])
+    @has_access
+    def discard(self) -> Any:
+        with state().db.engine.begin() as conn:
+            lifecycle.discard_draft(conn, current_actor().user_id)
+        flash("draft discarded", "info")
+        return redirect(url_for("ConfigAdmin.edit"))
+
+    def _draft(self) -> lifecycle.Draft:
+        """The admin's draft, or a fresh copy of the active version."""
+        with state().db.engine.connect() as conn:
+            draft = lifecycle.get_draft(conn, current_actor().user_id)
+            if draft is None:
+                active = lifecycle.get_version(conn)
+                draft = lifecycle.Draft(active.number if active else None,
+                                        active.files if active else ConfigFiles({}))
+        return draft
+
+    def _preview(self, draft: lifecycle.Draft) -> list[str]:
+        try:
+            done = lifecycle.publish(state().db.engine, draft.files, author=_author(),
+                                     message="preview", dry_run=True)
+        except lifecycle.NothingToPublish as same:
+            return [f"nothing to publish: {same}"]
+        except SchemaError as refused:
+            return str(refused).splitlines()
+        return done.lines()
+
+    def _publish(self, draft: lifecycle.Draft) -> Any:
+        message = request.form.get("message") or "published from the admin screen"
+        try:
+            done = lifecycle.publish(state().db.engine, draft.files, author=_author(),
+                                     message=message)
+        except (lifecycle.LifecycleError, SchemaError, ConfigInvalid) as error:
+            flash(str(error), "danger")
+            return redirect(url_for("ConfigAdmin.edit"))
+        with state().db.engine.begin() as conn:
+            lifecycle.discard_draft(conn, current_actor().user_id)
+        flash(f"published version {done.version}; every process switches within seconds",
+              "success")
+        return redirect(url_for("ConfigAdmin.version", number=done.version))
+
+
+def _problems(files: Any) -> list[ConfigError]:
+    try:
+        load_registry(files)
+    except ConfigInvalid as invalid:
+        return invalid.errors
+    return []
+
+
+def _author() -> str:
+    return current_actor().username
