@@ -13,6 +13,7 @@ from leadloom import lifecycle
 from leadloom.cli.options import settings_from
 from leadloom.metadata import ConfigInvalid, load_registry
 from leadloom.metadata.files import read_folder
+from leadloom.metadata.jsonschema import SCHEMA_FOLDER, write_json_schemas
 from leadloom.model import SchemaError, build_models
 from leadloom.model.readiness import required_without_default
 
@@ -150,4 +151,15 @@ def author() -> str:
     return os.environ.get("LEADLOOM_USER") or getpass.getuser()
 
 
-COMMANDS = [check, migrate_command, publish, versions, rollback]
+@click.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Folder for the schema files (default: <config>/.schema).")
+@click.pass_context
+def schema(ctx: click.Context, out: Path | None) -> None:
+    """Write the JSON Schema of each config file kind, for editors' completion and checks."""
+    folder = out or settings_from(ctx).config_dir / SCHEMA_FOLDER
+    for path in write_json_schemas(folder):
+        click.echo(str(path))
+
+
+COMMANDS = [check, migrate_command, publish, versions, rollback, schema]
