@@ -62,6 +62,7 @@ def test_defaults_stamps_and_paging(api, tokens):
     result = api("rep2", "post", "/api/v1/lead/", json=body).get_json()["result"]
     assert result["status"] == "new"
     assert result["unit"] == "east" and result["version"] == 1
+    assert result["config_version"] == 1  # the config version it was saved under
     query = prison.dumps({"page": 0, "page_size": 1, "order_column": "id",
                           "order_direction": "desc"})
     page = api("rep2", "get", f"/api/v1/lead/?q={query}").get_json()

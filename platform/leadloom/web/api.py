@@ -111,7 +111,7 @@ def output_schema(entity: Entity) -> Schema:
     declared: dict[str, mf.Field] = {"id": mf.Integer()}
     for f in entity.fields:
         declared[f.code] = _output_field(f.type)
-    for name in ("owner", "version"):
+    for name in ("owner", "version", "config_version"):
         declared[name] = mf.Integer(allow_none=True)
     declared["unit"] = mf.String(allow_none=True)
     declared["created_at"] = mf.DateTime()

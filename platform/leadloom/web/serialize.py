@@ -26,6 +26,7 @@ def record_json(entity: Entity, record: Any, hidden: frozenset[str]) -> dict[str
         data["owner"] = record.owner_id
     data["unit"] = record.unit
     data["version"] = record.version
+    data["config_version"] = record.config_version
     data["created_at"] = _plain(record.created_at)
     data["updated_at"] = _plain(record.updated_at)
     return data
