@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from leadloom.records import hooks as hooks
 from leadloom.records.bulk import bulk_create as bulk_create
 from leadloom.records.errors import Conflict as Conflict
 from leadloom.records.errors import Forbidden as Forbidden
 from leadloom.records.errors import NotFound as NotFound
 from leadloom.records.errors import RecordError as RecordError
 from leadloom.records.errors import RecordInvalid as RecordInvalid
+from leadloom.records.hooks import Change as Change
+from leadloom.records.hooks import RecordHook as RecordHook
 from leadloom.records.org import Membership as Membership
 from leadloom.records.org import membership as membership
 from leadloom.records.org import set_membership as set_membership

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity
 from leadloom.model.tables import utcnow
 from leadloom.records.errors import Forbidden, RecordInvalid
+from leadloom.records.hooks import Change, hooks_for, run_after, run_before
 from leadloom.records.service import Context, commit
 from leadloom.records.validation import (
     EMPTY,
@@ -59,11 +61,31 @@ def bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any]
         stamps.append(stamp)
     for index, field, message in _database_problems(ctx, entity, loaded):
         errors.setdefault(f"{index}.{field}", []).append(message)
+    hooks = hooks_for(ctx.registry)
+    changes = [Change(ctx, ctx.registry.view(entity.code, stamp["unit"]), None, values,
+                      creating=True) for values, stamp in zip(loaded, stamps, strict=True)]
+    for index, change in enumerate(changes):
+        run_before(hooks, change)
+        for field, messages in change.errors.items():
+            errors.setdefault(f"{index}.{field}", []).extend(messages)
     if errors:
         raise RecordInvalid(errors)
-    ids = _insert(ctx, entity, loaded, stamps)
+    ids = _insert(ctx, entity, [c.values for c in changes], stamps)
+    if hooks:
+        _after_each(ctx, entity, hooks, changes, ids, stamps)
     commit(ctx)
     return ids
+
+
+def _after_each(ctx: Context, entity: Entity, hooks: tuple[Any, ...], changes: list[Change],
+                ids: list[int], stamps: list[dict[str, Any]]) -> None:
+    """Hooks see each new row as an object with the record's attributes and its id."""
+    for change, row_id, stamp in zip(changes, ids, stamps, strict=True):
+        owner = (change.values.get("owner") or ctx.actor.user_id) if entity.owned else None
+        columns = {f.column: change.values.get(f.code) for f in entity.fields if f.column}
+        change.record = SimpleNamespace(id=row_id, owner_id=owner, unit=stamp["unit"],
+                                        version=1, **columns)
+        run_after(hooks, change)
 
 
 def _database_problems(ctx: Context, entity: Entity,

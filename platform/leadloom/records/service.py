@@ -20,7 +20,8 @@ from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Registry
 from leadloom.model.tables import Models, utcnow
 from leadloom.records.errors import Conflict, Forbidden, NotFound, RecordInvalid
-from leadloom.records.validation import EMPTY, RecordChecks, load_input
+from leadloom.records.hooks import Change, RecordHook, hooks_for, run_after, run_before
+from leadloom.records.validation import EMPTY, RecordChecks, current_value, load_input
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +51,12 @@ def create(ctx: Context, entity_code: str, data: Mapping[str, Any]) -> Any:
     view = ctx.registry.view(entity.code, unit)
     record = ctx.models.cls(entity.code)()
     values = _validated(ctx, view, granted, data, record, creating=True)
-    _assign(ctx, view, record, values)
-    _stamp_created(ctx, entity, record, values, unit)
+    change = Change(ctx, view, record, values, creating=True)
+    hooks = _before(ctx, change)
+    _assign(ctx, view, record, change.values)
+    _stamp_created(ctx, entity, record, change.values, unit)
     ctx.session.add(record)
-    commit(ctx)
+    _after(ctx, hooks, change)
     return record
 
 
@@ -75,13 +78,15 @@ def update(ctx: Context, entity_code: str, pk: int, data: Mapping[str, Any],
                        f"{record.version}, you edited version {expected}); reload it")
     view = ctx.registry.view(entity.code, record.unit)
     values = _validated(ctx, view, granted, data, record, creating=False)
-    _assign(ctx, view, record, values)
+    change = Change(ctx, view, record, values, before=stored_values(view, record))
+    hooks = _before(ctx, change)
+    _assign(ctx, view, record, change.values)
     record.updated_at = utcnow()
     record.updated_by_id = ctx.actor.user_id
     record.config_version = ctx.registry.version
-    if "owner" in values:
-        record.unit = _unit_of(ctx, values["owner"]) or record.unit
-    commit(ctx)
+    if "owner" in change.values:
+        record.unit = _unit_of(ctx, change.values["owner"]) or record.unit
+    _after(ctx, hooks, change)
     return record
 
 
@@ -92,8 +97,12 @@ def delete(ctx: Context, entity_code: str, pk: int) -> None:
     """
     entity = ctx.registry.entity(entity_code)
     _require(ctx, entity, "delete")
-    ctx.session.delete(_scoped_record(ctx, entity, pk))
-    commit(ctx)
+    record = _scoped_record(ctx, entity, pk)
+    view = ctx.registry.view(entity.code, record.unit)
+    change = Change(ctx, view, record, {}, before=stored_values(view, record), deleting=True)
+    hooks = _before(ctx, change)
+    ctx.session.delete(record)
+    _after(ctx, hooks, change)
 
 
 def get(ctx: Context, entity_code: str, pk: int) -> Any:
@@ -109,6 +118,35 @@ def scoped_select(ctx: Context, entity_code: str) -> sa.Select[Any]:
     _require(ctx, entity, "list")
     cls = ctx.models.cls(entity.code)
     return sa.select(cls).where(scope_clause(ctx.models, ctx.actor, entity.code))
+
+
+def _before(ctx: Context, change: Change) -> tuple[RecordHook, ...]:
+    """Run the hooks' ``before_save``; their problems end the write with a RecordInvalid."""
+    hooks = hooks_for(ctx.registry)
+    run_before(hooks, change)
+    if change.errors:
+        ctx.session.rollback()
+        raise RecordInvalid(change.errors)
+    return hooks
+
+
+def _after(ctx: Context, hooks: tuple[RecordHook, ...], change: Change) -> None:
+    """Write the row, let the hooks write theirs in the same transaction, and commit."""
+    try:
+        ctx.session.flush()
+        run_after(hooks, change)
+    except (StaleDataError, sa.exc.IntegrityError):
+        pass  # commit() below reports these as a Conflict
+    except Exception:
+        ctx.session.rollback()
+        raise
+    commit(ctx)
+
+
+def stored_values(entity: Entity, record: Any) -> dict[str, Any]:
+    """The record's current values by field code, in the shape the input schema gives."""
+    return {f.code: current_value(record, entity, f.code) for f in entity.fields} | (
+        {"owner": record.owner_id} if entity.owned else {})
 
 
 def _require(ctx: Context, entity: Entity, operation: str) -> Rights:

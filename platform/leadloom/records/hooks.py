@@ -1,0 +1,89 @@
+"""Hooks: the write path's extension points, run for every channel in the same order.
+
+Built-in behaviour (lead numbering, screening, grading, workflow guards, the audit trail…)
+and plugins are ``RecordHook`` implementations. ``before_save`` may change the values being
+written or add problems (all problems end in one ``RecordInvalid``); ``after_save`` runs in
+the same transaction once the row has its id, so what it writes commits or rolls back with
+the record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from leadloom.metadata.registry import Entity, Registry
+
+if TYPE_CHECKING:
+    from leadloom.records.service import Context
+
+
+@dataclass(slots=True)
+class Change:
+    """One write in progress, as every hook sees it."""
+
+    ctx: Context
+    #: the entity as the record's business unit sees it
+    entity: Entity
+    #: the ORM object; in a bulk write ``None`` before saving and, after saving, a plain
+    #: object with the row's id, owner_id, unit and columns
+    record: Any
+    #: validated input; a ``before_save`` hook may add or change values
+    values: dict[str, Any]
+    #: stored values before this write (field code → value); empty when creating
+    before: dict[str, Any] = field(default_factory=dict)
+    creating: bool = False
+    deleting: bool = False
+    #: problems a hook found, by field code ("" for the record as a whole)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+    def reject(self, field_code: str, message: str) -> None:
+        self.errors.setdefault(field_code, []).append(message)
+
+    def changed(self, field_code: str) -> bool:
+        """Whether this write sets ``field_code`` to something new."""
+        return field_code in self.values and self.values[field_code] != self.before.get(
+            field_code)
+
+
+class RecordHook:
+    """Base class: override what you need; the defaults do nothing."""
+
+    def before_save(self, change: Change) -> None:
+        """Called after validation, before anything is written."""
+
+    def after_save(self, change: Change) -> None:
+        """Called after the row is written (it has an id), before the commit."""
+
+
+#: Built-in hooks, in the order they run; each factory may return None when the config does
+#: not use it. A static list (not a registry filled at import time), so no channel can miss
+#: one by not importing a module.
+HookFactory = Callable[[Registry], RecordHook | None]
+BUILTIN_HOOKS: tuple[HookFactory, ...] = ()
+
+
+def hooks_for(registry: Registry) -> tuple[RecordHook, ...]:
+    """The hooks for a registry, built once per Registry object."""
+    cached = _CACHE.get(id(registry))
+    if cached is not None and cached[0] is registry:
+        return cached[1]
+    if len(_CACHE) > 64:
+        _CACHE.clear()
+    hooks = tuple(h for factory in BUILTIN_HOOKS for h in [factory(registry)] if h is not None)
+    _CACHE[id(registry)] = (registry, hooks)
+    return hooks
+
+
+_CACHE: dict[int, tuple[Registry, tuple[RecordHook, ...]]] = {}
+
+
+def run_before(hooks: tuple[RecordHook, ...], change: Change) -> None:
+    for hook in hooks:
+        hook.before_save(change)
+
+
+def run_after(hooks: tuple[RecordHook, ...], change: Change) -> None:
+    for hook in hooks:
+        hook.after_save(change)
