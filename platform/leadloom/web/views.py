@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, request
-from flask_appbuilder import ModelView
+from flask_appbuilder import ModelView, expose
 from flask_appbuilder.forms import GeneralModelConverter
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
 
 from leadloom import records
 from leadloom.access import rights, scope
@@ -24,6 +25,7 @@ from leadloom.web import layout
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.fields import form_class, form_data, submitted_values
 from leadloom.web.labels import lazy
+from leadloom.web.panels import panels_for
 from leadloom.web.state import state
 
 #: FAB method → leadloom operation; views and APIs of an entity share these permissions.
@@ -104,11 +106,18 @@ class EntityView(ModelView):
         return widgets
 
     # ---- reads and writes through records ----------------------------------------------
-    def _show(self, pk: Any) -> Any:
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk: Any) -> Any:
+        """FAB's detail page, followed by the record's panels (timelines, actions …)."""
         item = self._record_or_404(pk)
         widgets = self._get_show_widget(pk, item)
         self.update_redirect()
-        return widgets
+        view = self._view(item.unit)
+        return self.render_template(
+            "leadloom/show.html", pk=pk, title=self.show_title, widgets=widgets,
+            related_views=self._related_views,
+            panels=panels_for(view, item, current_actor()))
 
     def _add(self) -> Any:
         return self._form_page(None)
