@@ -65,3 +65,24 @@ def test_edit_check_preview_publish_and_roll_back(admin_app):
     assert admin.post("/config/versions/1/rollback").status_code == 302
     assert versions(admin_app) == [3, 2, 1]
     assert "keep column lead.wechat" in admin.get("/config/versions/3").data.decode()
+
+
+def test_admin_sets_a_users_team_and_unit(admin_app):
+    from leadloom.records import membership
+
+    admin = login(admin_app, "boss", "boss-pass-1")
+    with admin_app.app_context():
+        st = admin_app.extensions["leadloom"]
+        seller = st.appbuilder.sm.find_user(username="seller").id
+    assert "seller" in admin.get("/members/").data.decode()
+    admin.post("/members/", data={"user_id": seller, "team": "west-1", "unit": ""})
+    with admin_app.app_context():
+        place = membership(st.db.session, st.models, seller)
+        assert (place.team, place.unit) == ("west-1", "west")
+    admin.post("/members/", data={"user_id": seller, "team": "", "unit": "east"})
+    with admin_app.app_context():
+        st.db.session.expire_all()
+        place = membership(st.db.session, st.models, seller)
+        assert (place.team, place.unit) == (None, "east")
+    rep = login(admin_app, "seller", "seller-pass-1")
+    assert rep.get("/members/").status_code in (302, 403)

@@ -1,0 +1,58 @@
+"""Admin page: every user's team and business unit (the row scopes ``team`` and ``unit``).
+
+Roles and passwords stay on Flask-AppBuilder's user screens; this page sets what leadloom
+adds to a user, through ``records.set_membership`` like the ``leadloom user`` command.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.security.sqla.models import User
+
+from leadloom.records import RecordInvalid, set_membership
+from leadloom.web.labels import current_locale
+from leadloom.web.state import state
+
+
+class Members(BaseView):
+    route_base = "/members"
+    default_view = "index"
+
+    @expose("/", methods=["GET", "POST"])
+    @has_access
+    def index(self) -> Any:
+        st = state()
+        if request.method == "POST":
+            return self._save()
+        org = st.models.org
+        rows = st.db.session.execute(
+            sa.select(User.id, User.username, User.first_name, User.last_name,
+                      org.c.team, org.c.unit)
+            .outerjoin(org, org.c.user_id == User.id).order_by(User.username)).all()
+        roles = {u.id: ", ".join(r.name for r in u.roles)
+                 for u in st.db.session.scalars(sa.select(User))}
+        locale = current_locale()
+        teams = [(t.code, f"{u.label.get(locale)} / {t.label.get(locale)}")
+                 for u in st.registry.units for t in u.teams]
+        units = [(u.code, u.label.get(locale)) for u in st.registry.units]
+        return self.render_template("leadloom/members.html", rows=rows, roles=roles,
+                                    teams=teams, units=units)
+
+    def _save(self) -> Any:
+        st = state()
+        user_id = int(request.form["user_id"])
+        team = request.form.get("team") or None
+        unit = request.form.get("unit") or None
+        try:
+            set_membership(st.db.session, st.models, user_id, team, None if team else unit)
+            flash("saved", "success")
+        except RecordInvalid as error:
+            st.db.session.rollback()
+            for field, messages in error.errors.items():
+                flash(f"{field}: {'; '.join(messages)}", "danger")
+        return redirect(url_for("Members.index"))
