@@ -26,6 +26,7 @@ from leadloom.web.api import build_api
 from leadloom.web.config_admin import ConfigAdmin
 from leadloom.web.home import Home
 from leadloom.web.labels import lazy
+from leadloom.web.members import Members
 from leadloom.web.reports import add_reports
 from leadloom.web.security import sync_roles
 from leadloom.web.state import AppState
@@ -104,12 +105,14 @@ def _flask_config(settings: Settings, registry: Any, testing: bool) -> dict[str,
 
 
 def _add_admin_views(appbuilder: AppBuilder) -> None:
-    """Config versions and the config editor, under 设置 (admins only)."""
+    """Config versions, the config editor and teams, under 设置 (admins only)."""
     appbuilder.add_view(ConfigAdmin, "config_versions", href="/config/versions/",
                         label=lazy(Label("配置版本", "Config versions")), category="settings",
                         icon="fa-code-branch")
     appbuilder.add_link("config_edit", href="/config/edit/", icon="fa-edit",
                         label=lazy(Label("编辑配置", "Edit config")), category="settings")
+    appbuilder.add_view(Members, "members", href="/members/", icon="fa-users",
+                        label=lazy(Label("团队与单元", "Teams and units")), category="settings")
 
 
 def _add_views(appbuilder: AppBuilder, models: Models) -> None:
