@@ -9,6 +9,8 @@ COPY pyproject.toml README.md ./
 COPY platform ./platform
 RUN pip install --no-cache-dir .
 COPY config ./config
+# report templates: found as ../reports/templates from the config folder
+COPY reports ./reports
 ENV LEADLOOM_CONFIG_DIR=/app/config
 EXPOSE 8080
 CMD ["gunicorn", "--bind", "0.0.0.0:8080", "--workers", "2", "leadloom.web:create_live_app()"]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite:///var/leadloom.db"
+DEFAULT_MAIL_FROM = "leadloom <reports@leadloom.local>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,11 @@ class Settings:
     redis_url: str | None = None
     secret_key: str | None = None
     reports_dir: Path = Path("var/reports")
+    #: report templates; default: ``reports/templates`` beside the config folder
+    templates_dir: Path | None = None
+    #: ``smtp://user:password@host:587`` (STARTTLS) or ``smtps://...``; unset: no e-mail
+    smtp_url: str | None = None
+    mail_from: str = DEFAULT_MAIL_FROM
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -30,8 +36,20 @@ class Settings:
             redis_url=env.get("LEADLOOM_REDIS_URL") or None,
             secret_key=env.get("LEADLOOM_SECRET_KEY") or None,
             reports_dir=Path(env.get("LEADLOOM_REPORTS_DIR", "var/reports")),
+            templates_dir=Path(env["LEADLOOM_TEMPLATES_DIR"])
+            if env.get("LEADLOOM_TEMPLATES_DIR") else None,
+            smtp_url=env.get("LEADLOOM_SMTP_URL") or None,
+            mail_from=env.get("LEADLOOM_MAIL_FROM") or DEFAULT_MAIL_FROM,
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+    @property
+    def report_templates(self) -> Path:
+        """Where report templates are: ``LEADLOOM_TEMPLATES_DIR`` or ``../reports/templates``
+        from the config folder (the repository's layout)."""
+        if self.templates_dir is not None:
+            return self.templates_dir
+        return (self.config_dir / ".." / "reports" / "templates").resolve()
 
     def ensure_local_dirs(self) -> None:
         """Create the folder of a SQLite database file so a first run just works."""

@@ -150,8 +150,10 @@ def test_finance_updates_only_finance_fields_of_contracts(api, leads):
         "contract_no": f"HT{uuid.uuid4().hex[:8]}", "account": account["id"],
         "amount": "150000.00", "sign_date": "2025-03-01", "product_type": ["subscription"]})
     pk = contract.get_json()["id"]
+    # an adjusted amount needs a reason (workflows/contract_finance.yaml)
     assert api("fin1", "put", f"/api/v1/contract/{pk}", json={
-        "finance_status": "confirmed", "finance_confirmed_amount": "148000"}).status_code == 200
+        "finance_status": "confirmed", "finance_confirmed_amount": "148000",
+        "finance_comment": "客户折让2000元"}).status_code == 200
     refused = api("fin1", "put", f"/api/v1/contract/{pk}", json={"amount": "1.00"})
     assert refused.status_code == 422
     assert refused.get_json()["errors"] == {"amount": ["read-only for your role"]}

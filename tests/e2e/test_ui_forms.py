@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from leadloom.records.leads import clock
 from tests.e2e.conftest import login, make_lead
 
 
-def test_followup_time_round_trips_in_shanghai_time(app, ids):
+def test_followup_time_round_trips_in_shanghai_time(app, ids, monkeypatch):
     lead_id, _ = make_lead(app, ids, "rep1")
+    # follow-ups more than 7 days back are refused: the rules' clock is the next day
+    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2025, 3, 2, 2, 0))
     client = login(app, "rep1")
     summary = f"电话沟通 {uuid.uuid4().hex[:8]}"
     response = client.post("/followup/add", data={

@@ -35,7 +35,8 @@ def rights(registry: Registry, actor: Actor, entity: str) -> Rights:
     """What ``actor`` may do with ``entity``.
 
     A field is hidden (or read-only) only if every role that grants the entity hides it:
-    a second role can widen what a user sees, never narrow it.
+    a second role can widen what a user sees, never narrow it. Fields declared
+    ``system: true`` are read-only for everyone but the system actor.
     """
     if actor.system:
         return ALL_RIGHTS
@@ -48,5 +49,11 @@ def rights(registry: Registry, actor: Actor, entity: str) -> Rights:
         operations=frozenset().union(*(g.operations for g in grants)),
         scopes=frozenset(g.scope for g in readers),
         hidden=frozenset.intersection(*(g.hidden for g in grants)),
-        readonly=frozenset.intersection(*(g.readonly | g.hidden for g in grants)),
+        readonly=frozenset.intersection(*(g.readonly | g.hidden for g in grants))
+        | _system_fields(registry, entity),
     )
+
+
+def _system_fields(registry: Registry, entity: str) -> frozenset[str]:
+    """Fields only the system sets (``system: true``): read-only for every role."""
+    return frozenset(f.code for f in registry.entity(entity).fields if f.system)

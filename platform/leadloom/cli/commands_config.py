@@ -16,6 +16,7 @@ from leadloom.metadata.files import read_folder
 from leadloom.metadata.jsonschema import SCHEMA_FOLDER, write_json_schemas
 from leadloom.model import SchemaError, build_models
 from leadloom.model.readiness import required_without_default
+from leadloom.reporting.audience import unknown_users
 
 
 @click.command()
@@ -54,8 +55,9 @@ def _database_problems(url: str, registry: object, folder: Path) -> list[str]:
         return [f"database URL '{url}' cannot be used: {exc}"]
     try:
         with engine.connect() as conn:
-            return [str(e) for e in required_without_default(conn, build_models(registry),
-                                                             folder)]
+            found = [str(e) for e in required_without_default(conn, build_models(registry),
+                                                               folder)]
+            return found + unknown_users(conn, registry)  # type: ignore[arg-type]
     except sa.exc.OperationalError:
         return []  # no database yet: nothing that exists can break
     finally:

@@ -6,30 +6,31 @@ import secrets
 
 import click
 from flask import Flask
-from redis import Redis
-from rq import Worker
 from werkzeug.serving import run_simple
 
 from leadloom.cli.options import settings_from
 from leadloom.demo import DEMO_USERS, generate_demo
+from leadloom.demo.reports import queue_sample_reports
 from leadloom.metadata import ConfigInvalid
 from leadloom.model import DestructiveChange
 from leadloom.records import RecordError
 from leadloom.settings import Settings
 from leadloom.web import LiveApp, create_app
+from leadloom.web.reports import start_jobs
 from leadloom.web.users import add_user
 
 
-def _app(settings: Settings, *, demo: bool = False) -> Flask:
+def _app(settings: Settings, *, demo: bool = False, upgrade: bool = True) -> Flask:
     try:
-        return create_app(settings, demo=demo)
+        return create_app(settings, demo=demo, upgrade=upgrade)
     except (ConfigInvalid, DestructiveChange) as error:
         raise click.ClickException(str(error)) from error
 
 
 def _serve(settings: Settings, host: str, port: int, *, demo: bool = False) -> None:
     """Serve the live app: a newly published config version is picked up without restart."""
-    live = LiveApp(settings, build=lambda s: _app(s, demo=demo))
+    live = LiveApp(settings, build=lambda s, upgrade: _app(s, demo=demo, upgrade=upgrade))
+    start_jobs(live.app)  # without Redis: report jobs and schedules in this process
     run_simple(host, port, live, threaded=True)
 
 
@@ -73,6 +74,7 @@ def demo(ctx: click.Context, host: str, port: int, leads: int) -> None:
     password = "demo1234"
     with app.app_context():
         click.echo(generate_demo(app, leads=leads, seed=42, password=password))
+    click.echo(queue_sample_reports(app))
     click.echo(f"\nleadloom is running on http://{host}:{port}/")
     click.echo(f"Demo logins (password '{password}'): " + ", ".join(u.username for u in DEMO_USERS))
     _serve(settings, host, port, demo=True)
@@ -103,16 +105,5 @@ def user(ctx: click.Context, username: str, roles: tuple[str, ...], team: str | 
     click.echo(f"user {account.username} (#{account.id}): roles {', '.join(roles)}")
 
 
-@click.command()
-@click.option("--queue", "queues", multiple=True, default=("default",), show_default=True)
-@click.pass_context
-def worker(ctx: click.Context, queues: tuple[str, ...]) -> None:
-    """Run an RQ worker for background jobs (needs LEADLOOM_REDIS_URL)."""
-    settings = settings_from(ctx)
-    if not settings.redis_url:
-        raise click.ClickException("set LEADLOOM_REDIS_URL: without Redis, jobs run in-process")
-    Worker(list(queues), connection=Redis.from_url(settings.redis_url)).work(
-        with_scheduler=True)
 
-
-COMMANDS = [serve, demo_data, demo, user, worker]
+COMMANDS = [serve, demo_data, demo, user]

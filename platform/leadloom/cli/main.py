@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from leadloom.cli import commands_config, commands_run
+from leadloom.cli import commands_config, commands_jobs, commands_leads, commands_run
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -21,7 +21,8 @@ def cli(ctx: click.Context, config_dir: Path | None, database_url: str | None) -
     ctx.obj = {"config_dir": config_dir, "database_url": database_url}
 
 
-for command in (*commands_config.COMMANDS, *commands_run.COMMANDS):
+for command in (*commands_config.COMMANDS, *commands_run.COMMANDS, *commands_jobs.COMMANDS,
+                *commands_leads.COMMANDS):
     cli.add_command(command)
 
 

@@ -140,6 +140,8 @@ def contract_row(rng: random.Random, prospect: Prospect, journey: Journey, owner
     }
     if status == "confirmed":
         row["finance_confirmed_amount"] = amount
+        row["finance_variance"] = Decimal("0.00")
+        row["finance_confirmed_at"] = to_utc(confirmed)
     elif status == "returned":
         row["finance_comment"] = "金额与合同扫描件不一致，请核对后重新提交"
     return row

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass
+from decimal import Decimal
 
 from leadloom.demo.distributions import Weighted, chance, clipped, lognormal
 from leadloom.demo.firmographics import INDUSTRY_MULTIPLIER, INVALID_REASONS, SourceProfile
@@ -142,6 +143,43 @@ def _opportunity(rng: random.Random, journey: Journey, skill: float, slow: float
         journey.closed_at = work_time(rng, negotiated + days(lognormal(rng, 5, 0.6)))
     else:
         journey.closed_at, journey.lost_stage = work_time(rng, negotiated), "negotiation"
+
+
+#: stages a unit's own funnel lacks → the stage its records are in instead
+#: (``config/funnels/west.yaml`` has no separate negotiation stage)
+UNIT_STAGES = {"west": {"negotiation": "solution"}}
+
+
+def funnel_values(journey: Journey, budget_wan: float, contract: dict[str, object] | None,
+                  unit: str) -> dict[str, object]:
+    """The lead's funnel stage at AS_OF (``config/funnels/*.yaml``), its expected amount
+    and close date — and, as the platform counts it, a deal whose contract finance has not
+    confirmed yet is signed (成交签约), not won. Draws no random numbers."""
+    status = journey.status()
+    confirmed = contract is not None and contract["finance_status"] == "confirmed"
+    stage = _stage(journey, status, confirmed)
+    row: dict[str, object] = {"stage": UNIT_STAGES.get(unit, {}).get(stage, stage)}
+    if status == "won" and not confirmed:
+        row["status"] = "converted"
+    if row["stage"] in ("solution", "negotiation", "signing", "after_sales") or (
+            row["stage"] == "lost" and journey.lost_stage in ("solution", "negotiation")):
+        amount = contract["amount"] if contract else Decimal(f"{round(budget_wan, 1) * 10_000:.2f}")
+        row["expected_amount"] = amount
+        close = journey.closed_at or (journey.solution_end or AS_OF) + days(30)
+        row["expected_close_date"] = close.date()
+    return row
+
+
+def _stage(journey: Journey, status: str, confirmed: bool) -> str:
+    if status == "won":
+        return "after_sales" if confirmed else "signing"
+    if status == "lost":
+        return "lost"
+    if status == "converted":
+        return stage_at(journey, AS_OF)
+    if status in ("contacting", "nurturing"):
+        return "discovery"
+    return "capture"
 
 
 def stage_at(journey: Journey, moment: dt.datetime) -> str:

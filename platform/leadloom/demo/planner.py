@@ -19,7 +19,7 @@ from leadloom.demo.deals import (
 )
 from leadloom.demo.distributions import clipped, lognormal
 from leadloom.demo.firmographics import GRADE_MIX, SOURCE_BY_CODE
-from leadloom.demo.funnel import Journey, plan_journey
+from leadloom.demo.funnel import Journey, funnel_values, plan_journey
 from leadloom.demo.leads import converted_on, is_open, lead_row
 from leadloom.demo.prospects import Prospect, Prospects
 from leadloom.demo.users import reps_by_unit
@@ -88,6 +88,7 @@ class Planner:
                                  is_open(journey))
         if converted_on(journey) is not None:
             self._deal(bundle, prospect, journey, owner)
+        bundle.lead.update(funnel_values(journey, prospect.budget_wan, bundle.contract, unit))
         return bundle
 
     def _deal(self, bundle: LeadBundle, prospect: Prospect, journey: Journey,

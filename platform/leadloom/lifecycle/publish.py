@@ -81,10 +81,11 @@ def rollback(engine: sa.Engine, number: int, *, author: str) -> Published:
                    message=f"rollback to version {number}")
 
 
-def active_registry(engine: sa.Engine, config_dir: Path) -> Registry:
+def active_registry(engine: sa.Engine, config_dir: Path, *, upgrade: bool = True) -> Registry:
     """The registry every process runs: the active version, publishing ``config_dir`` as
-    version 1 when the database has none yet; additive code-level changes (new system
-    tables) are applied on the way.
+    version 1 when the database has none yet. With ``upgrade`` (at start-up), additive
+    code-level changes (new system tables) are applied on the way; a live swap to a version
+    that was just published skips that, since publishing already brought the schema up.
 
     :raises ConfigInvalid: the first config is invalid.
     :raises DestructiveChange: the active version no longer fits the database.
@@ -96,8 +97,10 @@ def active_registry(engine: sa.Engine, config_dir: Path) -> Registry:
             return publish(engine, read_folder(config_dir), author="system",
                            message=f"first version, from {config_dir}").registry
         except NothingToPublish:  # another process published it meanwhile
-            return active_registry(engine, config_dir)
+            return active_registry(engine, config_dir, upgrade=upgrade)
     registry = dataclasses.replace(load_registry(version.files), version=version.number)
+    if not upgrade:
+        return registry
     with atomic(engine) as conn:
         lock_schema(conn)
         security_tables().create_all(conn, checkfirst=True)

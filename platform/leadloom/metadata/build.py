@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from leadloom.metadata.field_types import CHOICE, FieldType
+from leadloom.metadata.funnels import build_funnels, funnel_stages
+from leadloom.metadata.lead_checks import build_leads
 from leadloom.metadata.overlays import build_views
 from leadloom.metadata.parts import ConfigParts, Part
 from leadloom.metadata.registry import (
@@ -27,6 +29,7 @@ from leadloom.metadata.registry import (
     Unit,
 )
 from leadloom.metadata.reports import build_reports
+from leadloom.metadata.workflows import build_workflows
 
 
 def build_registry(parts: ConfigParts) -> Registry:
@@ -48,8 +51,11 @@ def build_registry(parts: ConfigParts) -> Registry:
         entities=entities,
         units=tuple(_unit(code, p.data) for code, p in sorted(parts.units.items())),
         roles=tuple(_role(code, r, entities) for code, r in parts.roles.data["roles"].items()),
-        views=views,
+        views=funnel_stages(views, build_funnels(parts)),
         reports=build_reports(parts, app["timezone"]),
+        funnels=build_funnels(parts),
+        workflows=build_workflows(parts),
+        lead_rules=build_leads(parts, app["timezone"]),
     )
 
 
@@ -101,6 +107,7 @@ def field_from_spec(code: str, spec: dict[str, Any],
         filter=spec["filter"], index=spec["index"], options=options,
         to=spec.get("to"), group=spec.get("group"), renamed_from=spec.get("renamed_from"),
         convert=tuple(spec["convert"]["map"].items()) if "convert" in spec else None,
+        system=spec.get("system", False),
     )
 
 

@@ -14,10 +14,13 @@ from marshmallow import ValidationError
 from leadloom.metadata.defaults import as_date, as_number, default_problem
 from leadloom.metadata.errors import ConfigError
 from leadloom.metadata.field_types import CHOICE, TEXTUAL, TYPE_OPTIONS, FieldType
+from leadloom.metadata.funnel_checks import check_funnels
+from leadloom.metadata.lead_checks import check_leads
 from leadloom.metadata.overlays import check_overlays
 from leadloom.metadata.parts import ConfigParts, Part
 from leadloom.metadata.reports import check_reports
 from leadloom.metadata.schema import OptionSchema
+from leadloom.metadata.workflows import check_workflows
 
 RESERVED_FIELDS = frozenset({
     "id", "owner", "owner_id", "unit", "team", "version", "extra", "created_at", "created_by",
@@ -27,7 +30,7 @@ RESERVED_FIELDS = frozenset({
 RESERVED_ENTITIES = frozenset({"user", "role", "permission", "session"})
 COMMON_KEYS = frozenset({"type", "zh", "en", "required", "unique", "default", "help", "section",
                          "renamed_from", "convert",
-                         "list", "search", "filter", "index"})
+                         "list", "search", "filter", "index", "system"})
 TAG_ENTITY = "tag"
 
 
@@ -45,6 +48,9 @@ def check_config(parts: ConfigParts) -> list[ConfigError]:
     errors += check_overlays(parts, check_field, option_sets)
     errors += _check_menus(parts)
     errors += check_reports(parts)
+    errors += check_funnels(parts)
+    errors += check_workflows(parts)
+    errors += check_leads(parts)
     return errors
 
 

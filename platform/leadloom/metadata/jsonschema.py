@@ -16,7 +16,10 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema
 
 from leadloom.metadata import schema as shapes
+from leadloom.metadata.funnels import FunnelSchema
+from leadloom.metadata.leads import LeadsSchema
 from leadloom.metadata.reports import ReportSchema
+from leadloom.metadata.workflows import WorkflowSchema
 
 #: file kind → (the schema of such a file, which config files are of that kind)
 KINDS: dict[str, tuple[type[Schema], str]] = {
@@ -26,6 +29,9 @@ KINDS: dict[str, tuple[type[Schema], str]] = {
     "entity": (shapes.EntitySchema, "entities/*.yaml"),
     "unit": (shapes.UnitSchema, "units/*.yaml"),
     "report": (ReportSchema, "reports/*.yaml"),
+    "funnel": (FunnelSchema, "funnels/*.yaml"),
+    "workflow": (WorkflowSchema, "workflows/*.yaml"),
+    "leads": (LeadsSchema, "leads.yaml"),
 }
 SCHEMA_FOLDER = ".schema"
 

@@ -20,10 +20,13 @@ from leadloom.metadata.build import build_registry
 from leadloom.metadata.checks import check_config
 from leadloom.metadata.errors import ConfigError, ConfigInvalid
 from leadloom.metadata.files import ConfigFiles, read_folder
+from leadloom.metadata.funnels import FunnelSchema
+from leadloom.metadata.leads import LeadsSchema
 from leadloom.metadata.parts import ConfigParts, Part
 from leadloom.metadata.registry import Registry
 from leadloom.metadata.reports import ReportSchema
 from leadloom.metadata.source import Document, KeyPath, read_document
+from leadloom.metadata.workflows import WorkflowSchema
 
 
 def load_registry(config: Path | str | ConfigFiles) -> Registry:
@@ -50,6 +53,7 @@ def read_parts(files: ConfigFiles) -> tuple[ConfigParts, list[ConfigError]]:
     parts.options_broken = parts.options is None and files.exists("options.yaml")
     parts.roles = _read(files, "roles.yaml", (), shapes.RolesFileSchema(), errors,
                         required=True)
+    parts.leads = _read(files, "leads.yaml", ("leads",), LeadsSchema(), errors)
     for name in files.names_in("entities"):
         _read_keyed(files, name, "entities", "entity", shapes.EntitySchema(), parts.entities,
                     errors, parts.broken_entities)
@@ -59,6 +63,12 @@ def read_parts(files: ConfigFiles) -> tuple[ConfigParts, list[ConfigError]]:
     for name in files.names_in("reports"):
         _read_keyed(files, name, "reports", "report", ReportSchema(), parts.reports, errors,
                     set())
+    for name in files.names_in("funnels"):
+        _read_keyed(files, name, "funnels", "funnel", FunnelSchema(), parts.funnels, errors,
+                    set())
+    for name in files.names_in("workflows"):
+        _read_keyed(files, name, "workflows", "workflow", WorkflowSchema(), parts.workflows,
+                    errors, set())
     if not parts.entities and not parts.broken_entities:
         errors.append(ConfigError(Path("entities"), None, "entities",
                                   "no entity files: add entities/<code>.yaml"))

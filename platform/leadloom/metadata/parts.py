@@ -44,6 +44,12 @@ class ConfigParts:
     units: dict[str, Part] = field(default_factory=dict)
     #: report files (``reports/<name>.yaml``), by name
     reports: dict[str, Part] = field(default_factory=dict)
+    #: funnel files (``funnels/<name>.yaml``), by name
+    funnels: dict[str, Part] = field(default_factory=dict)
+    #: workflow files (``workflows/<name>.yaml``), by name
+    workflows: dict[str, Part] = field(default_factory=dict)
+    #: ``leads.yaml``: the lead life-cycle rules (optional)
+    leads: Part | None = None
     #: entities whose file is broken: references to them are not reported again.
     broken_entities: set[str] = field(default_factory=set)
     #: options.yaml exists but is broken: option set names are not reported as unknown.

@@ -12,7 +12,10 @@ from typing import TYPE_CHECKING, Any
 from leadloom.metadata.field_types import NO_COLUMN, FieldType
 
 if TYPE_CHECKING:
+    from leadloom.metadata.funnels import Funnel
+    from leadloom.metadata.lead_rules import LeadRulesSet
     from leadloom.metadata.reports import Report
+    from leadloom.metadata.workflows import Workflow
 
 LOCALES = ("zh", "en")
 OPERATIONS = ("list", "read", "create", "update", "delete")
@@ -73,6 +76,8 @@ class Field:
     renamed_from: str | None = None
     #: ``(old value, new value)`` pairs for a type change; ``None``: no change allowed
     convert: tuple[tuple[str, Any], ...] | None = None
+    #: set only by the system (rules, jobs): read-only for every role, never on forms
+    system: bool = False
 
     @property
     def column(self) -> str | None:
@@ -203,6 +208,12 @@ class Registry:
     retired: tuple[RetiredField, ...] = ()
     #: declared reports (``config/reports/*.yaml``), by name
     reports: tuple[Report, ...] = ()
+    #: funnels (``config/funnels/*.yaml``): stages per entity and unit
+    funnels: tuple[Funnel, ...] = ()
+    #: workflows (``config/workflows/*.yaml``): approval flows and per-state field rights
+    workflows: tuple[Workflow, ...] = ()
+    #: lead life-cycle rules (``config/leads.yaml`` + units' ``leads:``); None: not used
+    lead_rules: LeadRulesSet | None = None
     #: the published config version this registry was loaded from, if any
     version: int | None = None
 

@@ -105,6 +105,10 @@ class ReportSchema(_Strict):
     locale = mf.String(load_default=None, validate=_one_of(LOCALES, "locale"))
 
 
+#: every schema of a report file, for "did you mean" hints on unknown keys
+SCHEMAS = (ReportSchema, ParametersSchema, ScheduleSchema, RecipientsSchema)
+
+
 @dataclass(frozen=True, slots=True)
 class ReportSchedule:
     """When a report runs: a five-field cron expression read in ``timezone``."""

@@ -14,7 +14,11 @@ from marshmallow import RAISE, Schema, ValidationError, validate, validates
 from marshmallow import fields as mf
 
 from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.funnels import SCHEMAS as FUNNEL_SCHEMAS
+from leadloom.metadata.leads import SCHEMAS as LEAD_SCHEMAS
 from leadloom.metadata.registry import LOCALES, OPERATIONS, SCOPES
+from leadloom.metadata.reports import SCHEMAS as REPORT_SCHEMAS
+from leadloom.metadata.workflows import SCHEMAS as WORKFLOW_SCHEMAS
 
 CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 OPTION_CODE = re.compile(r"^[^,\s][^,]*$")
@@ -71,6 +75,8 @@ class FieldSchema(LabelSchema):
     search = mf.Boolean(load_default=False)
     filter = mf.Boolean(load_default=False)
     index = mf.Boolean(load_default=False)
+    #: set only by the system (rules, jobs): read-only for every role
+    system = mf.Boolean(load_default=False)
     options = mf.Raw()
     to = mf.String()
     group = mf.String()
@@ -184,11 +190,14 @@ class UnitSchema(LabelSchema):
         values=mf.Nested(TeamSchema), load_default=dict)
     entities = mf.Dict(keys=mf.String(), values=mf.Nested(EntityOverlaySchema),
                        load_default=dict)
+    #: the unit's changes to ``leads.yaml`` (merged key by key; see ``metadata.leads``)
+    leads = mf.Dict(keys=mf.String(), load_default=dict)
 
 
 KNOWN_KEYS = sorted({name for schema in (FieldSchema, EntitySchema, AppSchema, RoleSchema,
                                          GrantSchema, UnitSchema, OptionSchema, SeedSchema,
                                          MenuSchema, OptionsFileSchema, RolesFileSchema,
                                          EntityOverlaySchema, OptionOverlaySchema,
-                                         ConvertSchema)
+                                         ConvertSchema, *REPORT_SCHEMAS, *FUNNEL_SCHEMAS,
+                                         *WORKFLOW_SCHEMAS, *LEAD_SCHEMAS)
                      for name in schema._declared_fields})

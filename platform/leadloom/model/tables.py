@@ -17,7 +17,10 @@ from sqlalchemy.orm import DeclarativeBase, foreign, relationship
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Registry
 from leadloom.model.columns import field_column
+from leadloom.model.leads import add_lead_tables
+from leadloom.model.notifications import add_notification_table
 from leadloom.model.reports import add_report_tables
+from leadloom.model.workflow import add_workflow_tables
 
 ORG_TABLE = "ll_user_org"
 
@@ -65,6 +68,9 @@ def build_models(registry: Registry) -> Models:
         sa.Column("unit", sa.String(32), index=True),
     )
     add_report_tables(base.metadata)
+    add_notification_table(base.metadata)
+    add_lead_tables(base.metadata)
+    add_workflow_tables(base)
     for entity in registry.entities:
         for f in entity.fields:
             if f.type is FieldType.TAGS:

@@ -22,3 +22,5 @@ from leadloom.records.service import delete as delete
 from leadloom.records.service import get as get
 from leadloom.records.service import scoped_select as scoped_select
 from leadloom.records.service import update as update
+from leadloom.records.transitions import Transition as Transition
+from leadloom.records.transitions import transition as transition

@@ -37,6 +37,8 @@ class Change:
     deleting: bool = False
     #: problems a hook found, by field code ("" for the record as a whole)
     errors: dict[str, list[str]] = field(default_factory=dict)
+    #: scratch space a hook keeps between its before_save and after_save (key: its name)
+    notes: dict[str, Any] = field(default_factory=dict)
 
     def reject(self, field_code: str, message: str) -> None:
         self.errors.setdefault(field_code, []).append(message)
@@ -57,11 +59,7 @@ class RecordHook:
         """Called after the row is written (it has an id), before the commit."""
 
 
-#: Built-in hooks, in the order they run; each factory may return None when the config does
-#: not use it. A static list (not a registry filled at import time), so no channel can miss
-#: one by not importing a module.
 HookFactory = Callable[[Registry], RecordHook | None]
-BUILTIN_HOOKS: tuple[HookFactory, ...] = ()
 
 
 def hooks_for(registry: Registry) -> tuple[RecordHook, ...]:
@@ -87,3 +85,17 @@ def run_before(hooks: tuple[RecordHook, ...], change: Change) -> None:
 def run_after(hooks: tuple[RecordHook, ...], change: Change) -> None:
     for hook in hooks:
         hook.after_save(change)
+
+
+# ---- the built-in hooks -------------------------------------------------------------------
+# Imported last: they subclass RecordHook and build on the write path, which imports this
+# module; importing them above the classes would be a cycle.
+from leadloom.records.audit import audit_hook  # noqa: E402
+from leadloom.records.guards import workflow_guard  # noqa: E402
+from leadloom.records.leads.pipeline import followup_hooks, lead_hooks  # noqa: E402
+
+#: Built-in hooks, in the order they run; each factory may return None when the config does
+#: not use it. A static list (not a registry filled at import time), so no channel can miss
+#: one by not importing a module. The workflow guard runs after the hooks that fill in
+#: values; the audit trail runs last, so it records the final values.
+BUILTIN_HOOKS: tuple[HookFactory, ...] = (lead_hooks, followup_hooks, workflow_guard, audit_hook)

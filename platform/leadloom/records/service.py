@@ -8,7 +8,7 @@ single-transaction save with optimistic locking.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,6 +32,9 @@ class Context:
     session: Session
     models: Models
     channel: str = "api"
+    #: what the caller tells the hooks about this write (``comment``: why; ``approval``: the
+    #: approved request being applied) and what hooks report back (``notices``)
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def registry(self) -> Registry:
@@ -135,8 +138,10 @@ def _after(ctx: Context, hooks: tuple[RecordHook, ...], change: Change) -> None:
     try:
         ctx.session.flush()
         run_after(hooks, change)
-    except (StaleDataError, sa.exc.IntegrityError):
-        pass  # commit() below reports these as a Conflict
+    except (StaleDataError, sa.exc.IntegrityError) as exc:
+        # a failed flush leaves the session unusable until it rolls back
+        ctx.session.rollback()
+        raise _conflict(exc) from exc
     except Exception:
         ctx.session.rollback()
         raise
@@ -223,16 +228,27 @@ def _unit_of(ctx: Context, user_id: int | None) -> str | None:
     return ctx.session.scalar(sa.select(org.c.unit).where(org.c.user_id == user_id))
 
 
+#: ``session.info`` key set while hooks write other records inside a write: those writes
+#: only flush, and the outermost write commits everything in one transaction
+NESTED = "leadloom.nested"
+
+
 def commit(ctx: Context) -> None:
     """Commit the write; stale versions and integrity refusals become ``Conflict``."""
     try:
+        if ctx.session.info.get(NESTED):
+            ctx.session.flush()
+            return
         ctx.session.commit()
-    except StaleDataError as exc:
+    except (StaleDataError, sa.exc.IntegrityError) as exc:
         ctx.session.rollback()
-        raise Conflict("this record was changed by someone else meanwhile; reload it") from exc
-    except sa.exc.IntegrityError as exc:
-        ctx.session.rollback()
-        raise Conflict(f"the database refused the change: {_integrity_reason(exc)}") from exc
+        raise _conflict(exc) from exc
+
+
+def _conflict(exc: Exception) -> Conflict:
+    if isinstance(exc, sa.exc.IntegrityError):
+        return Conflict(f"the database refused the change: {_integrity_reason(exc)}")
+    return Conflict("this record was changed by someone else meanwhile; reload it")
 
 
 def _integrity_reason(exc: sa.exc.IntegrityError) -> str:

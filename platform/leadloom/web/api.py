@@ -56,14 +56,15 @@ class EntityApi(ModelRestApi):
 
     @answers_record_errors
     def post_headless(self) -> Response:
-        record = records.create(request_context("api"), self.entity.code, self._body())
-        return self.response(201, id=record.id, result=self._json(record))
+        ctx, body = _with_comment(self._body())
+        record = records.create(ctx, self.entity.code, body)
+        return self.response(201, id=record.id, result=self._json(record), **_told(ctx))
 
     @answers_record_errors
     def put_headless(self, pk: Any) -> Response:
-        record = records.update(request_context("api"), self.entity.code, _pk(pk),
-                                self._body())
-        return self.response(200, id=record.id, result=self._json(record))
+        ctx, body = _with_comment(self._body())
+        record = records.update(ctx, self.entity.code, _pk(pk), body)
+        return self.response(200, id=record.id, result=self._json(record), **_told(ctx))
 
     @answers_record_errors
     def delete_headless(self, pk: Any) -> Response:
@@ -97,6 +98,26 @@ class EntityApi(ModelRestApi):
     def _label_columns_json(self, cols: list[str] | None = None) -> dict[str, Any]:
         cols = cols or []
         return {k: str(v) for k, v in self.label_columns.items() if k in cols}
+
+
+def _with_comment(body: dict[str, Any]) -> tuple[records.Context, dict[str, Any]]:
+    """The write's context; ``_comment`` in the body says why (an approval a change asks
+    for shows it). No field code starts with ``_``, so it never clashes with a field."""
+    ctx = request_context("api")
+    comment = body.pop("_comment", None)
+    if comment is not None:
+        ctx.meta["comment"] = str(comment).strip() or None
+    return ctx, body
+
+
+def _told(ctx: records.Context) -> dict[str, Any]:
+    """What the write's hooks reported: an approval it asked for instead of changing."""
+    told: dict[str, Any] = {}
+    if ctx.meta.get("notices"):
+        told["notices"] = list(ctx.meta["notices"])
+    if ctx.meta.get("approval_started"):
+        told["approval_id"] = ctx.meta["approval_started"]
+    return told
 
 
 def _pk(value: Any) -> int:

@@ -26,11 +26,14 @@ from leadloom.web.api import build_api
 from leadloom.web.config_admin import ConfigAdmin
 from leadloom.web.home import Home
 from leadloom.web.labels import lazy
+from leadloom.web.leads import add_leads
 from leadloom.web.members import Members
+from leadloom.web.notifications import add_notifications
 from leadloom.web.reports import add_reports
 from leadloom.web.security import sync_roles
 from leadloom.web.state import AppState
 from leadloom.web.views import build_view
+from leadloom.web.workflow import add_workflow
 
 LANGUAGES = {"zh": {"flag": "cn", "name": "简体中文"}, "en": {"flag": "gb", "name": "English"}}
 
@@ -40,7 +43,7 @@ class MissingSecretKey(RuntimeError):
 
 
 def create_app(settings: Settings | None = None, *, testing: bool = False,
-               demo: bool = False) -> Flask:
+               demo: bool = False, upgrade: bool = True) -> Flask:
     """Build the web app for ``settings`` (default: from the environment).
 
     The app runs the database's active config version; on an empty database the config
@@ -57,7 +60,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
     settings.ensure_local_dirs()
     engine = sa.create_engine(settings.database_url)
     try:
-        registry = active_registry(engine, settings.config_dir)
+        registry = active_registry(engine, settings.config_dir, upgrade=upgrade)
     finally:
         engine.dispose()
     app = Flask("leadloom", template_folder=str(Path(__file__).parent / "templates"))
@@ -72,6 +75,9 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         ensure_seed_rows(Context(Actor.system_actor(), db.session, models, channel="seed"))
         _add_views(appbuilder, models)
         add_reports(appbuilder)
+        add_notifications(appbuilder, app)
+        add_leads(appbuilder, app)
+        add_workflow(appbuilder)
         _add_admin_views(appbuilder)
         sync_roles(appbuilder.sm, registry)
     app.after_request(_version_header)

@@ -1,6 +1,6 @@
 """Live config: serve the app of the active version, and swap in a new one when published.
 
-A background thread asks the database for the active version number once a second (one
+A background thread asks the database for the active version number twice a second (one
 tiny query). When it changes, the thread builds a complete new app from the new version and
 swaps the reference; a request already running keeps the app it started with. No restart,
 and every web process (each gunicorn worker has its own watcher) follows within seconds.
@@ -31,12 +31,13 @@ GRACE_SECONDS = 60.0
 class LiveApp:
     """A WSGI application that always runs the active config version."""
 
-    def __init__(self, settings: Settings, *, poll_seconds: float = 1.0,
-                 build: Callable[[Settings], Flask] = create_app) -> None:
+    def __init__(self, settings: Settings, *, poll_seconds: float = 0.5,
+                 build: Callable[..., Flask] = create_app) -> None:
+        """``build(settings, upgrade=...)`` makes an app; ``upgrade`` is False for swaps."""
         self.settings = settings
         self.poll_seconds = poll_seconds
         self._build = build
-        self.app = build(settings)
+        self.app = build(settings, upgrade=True)
         self._engine = sa.create_engine(settings.database_url, poolclass=NullPool)
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="leadloom-config-watch",
@@ -71,7 +72,7 @@ class LiveApp:
         if active is None or active == self.version:
             return False
         started = time.monotonic()
-        fresh = self._build(self.settings)
+        fresh = self._build(self.settings, upgrade=False)
         old, self.app = self.app, fresh
         log.info("config version %s is live (built in %.1f s)", self.version,
                  time.monotonic() - started)

@@ -8,24 +8,17 @@ providers are a static list, so every record page shows the same panels.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
-
-from markupsafe import Markup
 
 from leadloom.access import Actor
 from leadloom.metadata.registry import Entity
-
-
-@dataclass(frozen=True, slots=True)
-class Panel:
-    title: str
-    html: Markup
-
+from leadloom.web.leads import followup_panel
+from leadloom.web.panel import Panel as Panel
+from leadloom.web.workflow_panels import timeline_panel, workflow_panel
 
 PanelProvider = Callable[[Entity, Any, Actor], Panel | None]
 #: in page order
-PANEL_PROVIDERS: tuple[PanelProvider, ...] = ()
+PANEL_PROVIDERS: tuple[PanelProvider, ...] = (followup_panel, workflow_panel, timeline_panel)
 
 
 def panels_for(entity: Entity, record: Any, actor: Actor) -> list[Panel]:

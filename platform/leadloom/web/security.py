@@ -9,6 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from leadloom.metadata.registry import Registry
+from leadloom.web.approvals import PERMISSIONS as APPROVAL_PERMISSIONS
+from leadloom.web.board import PERMISSIONS as BOARD_PERMISSIONS
+from leadloom.web.leads import pool_permissions
+from leadloom.web.notifications import PERMISSIONS as NOTIFICATION_PERMISSIONS
+from leadloom.web.reports import PERMISSIONS as REPORT_PERMISSIONS
 
 #: Screens every signed-in user needs: their own profile and password.
 SELF_SERVICE = [
@@ -16,6 +21,10 @@ SELF_SERVICE = [
     ("resetmypassword", "UserDBModelView"),
     ("can_this_form_get", "ResetMyPasswordView"),
     ("can_this_form_post", "ResetMyPasswordView"),
+    *REPORT_PERMISSIONS,  # the Reports page and its API: each user sees their own copies
+    *NOTIFICATION_PERMISSIONS,  # the inbox: each user reads their own messages
+    *APPROVAL_PERMISSIONS,  # approvals: what I may decide and what I asked for, in my scope
+    *BOARD_PERMISSIONS,  # the funnel board: my scope's records only
 ]
 
 
@@ -47,6 +56,7 @@ def _wanted(sm: Any, registry: Registry, role_code: str) -> list[Any]:
             menus.add(registry.entity(grant.entity).menu)
     found += [sm.add_permission_view_menu("menu_access", menu) for menu in sorted(menus)]
     found += [sm.add_permission_view_menu(p, v) for p, v in SELF_SERVICE]
+    found += [sm.add_permission_view_menu(p, v) for p, v in pool_permissions(registry, role_code)]
     return [pv for pv in found if pv is not None]
 
 

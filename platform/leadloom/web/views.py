@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import abort, flash, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.forms import GeneralModelConverter
@@ -25,6 +26,7 @@ from leadloom.web import layout
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.fields import form_class, form_data, submitted_values
 from leadloom.web.labels import lazy
+from leadloom.web.leads import filtering_status, hidden_statuses
 from leadloom.web.panels import panels_for
 from leadloom.web.state import state
 
@@ -45,7 +47,12 @@ class ScopeFilter(BaseFilter):
 
     def apply(self, query: Any, value: Any) -> Any:
         entity = self.datamodel.obj.__leadloom_entity__
-        return scope(query, state().models, current_actor(), entity)
+        actor = current_actor()
+        hidden = hidden_statuses(state().registry, entity, actor, filtering_status())
+        if hidden:  # invalid leads leave the active lists (lead rules)
+            status = self.datamodel.obj.status
+            query = query.filter(sa.or_(status.is_(None), status.not_in(hidden)))
+        return scope(query, state().models, actor, entity)
 
 
 class EntityView(ModelView):
@@ -172,6 +179,8 @@ class EntityView(ModelView):
                 records.update(ctx, self.entity.code, int(pk), values,
                                expected_version=int(form.version.data or 0) or None)
                 flash(self.edit_row_message, "success")
+            for notice in ctx.meta.get("notices", ()):  # e.g. an approval it asked for
+                flash(notice, "info")
             return True
         except RecordInvalid as error:
             for name, messages in error.errors.items():

@@ -89,7 +89,8 @@ def test_new_field_is_live_in_every_worker_within_five_seconds(served):
     published = time.monotonic()
     streak = 0
     while streak < 12:  # a dozen answers in a row from the new version, from both workers
-        assert time.monotonic() - published < 5, "the new version was not live within 5 s"
+        waited = time.monotonic() - published
+        assert waited < 5, f"after {waited:.1f} s the answers still came from version {version}"
         version, info = call(port, "/api/v1/lead/_info", token)
         live = version == "2" and "wechat" in {c["name"] for c in info["add_columns"]}
         streak = streak + 1 if live else 0

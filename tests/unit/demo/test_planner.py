@@ -36,7 +36,11 @@ def test_volumes_and_statuses_are_plausible():
     assert 0.025 < contracts / len(bundles) < 0.055
     assert 3.0 < followups / len(bundles) < 5.0
     assert 0.17 < status["invalid"] / len(bundles) < 0.26
-    assert status["won"] == contracts
+    # only a contract finance confirmed counts as won; the others wait in 成交签约
+    confirmed = sum(1 for b in bundles
+                    if b.contract and b.contract["finance_status"] == "confirmed")
+    assert status["won"] == confirmed
+    assert sum(1 for b in bundles if b.lead["stage"] == "signing") == contracts - confirmed
 
 
 def test_every_rep_owns_leads_in_their_unit_share():
@@ -59,7 +63,9 @@ def test_rows_are_consistent_with_each_other():
             assert bundle.account["name"] == lead["customer_name"]
         else:
             assert not bundle.contacts
-        assert (bundle.contract is not None) == (lead["status"] == "won")
+        assert (bundle.contract is not None) == (lead["stage"] in ("signing", "after_sales"))
+        confirmed = bundle.contract is not None and bundle.contract["finance_status"] == "confirmed"
+        assert confirmed == (lead["status"] == "won") == (lead["stage"] == "after_sales")
         if lead["status"] == "invalid":
             assert lead["invalid_reason"] and lead["grade"] is None
             assert len(bundle.followups) <= 1

@@ -1,0 +1,67 @@
+"""``leadloom tick``: the lead rules' periodic work (reclaim, SLA checks, stale alerts,
+task reminders, the daily digest), now."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import click
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from leadloom.access import Actor
+from leadloom.cli.options import settings_from
+from leadloom.lifecycle import active_registry
+from leadloom.metadata import ConfigInvalid
+from leadloom.model import DestructiveChange, build_models
+from leadloom.records import Context
+from leadloom.records.leads.periodic import JOBS
+from leadloom.records.leads.periodic import tick as run_jobs
+from leadloom.records.leads.regrade import apply_rule_changes
+
+
+def _moment(text: str | None, timezone: str) -> dt.datetime:
+    """``--now`` (local time, or with an offset) as naive UTC; default: the current time."""
+    if not text:
+        return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"'{text}' is not a time like 2024-10-08T08:30") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(timezone))
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+@click.command()
+@click.option("--now", "now_text", default=None,
+              help="Act as if it were this local time (e.g. 2024-10-08T08:30).")
+@click.option("--only", "only", multiple=True, type=click.Choice(sorted(JOBS)),
+              help="Run only these jobs (repeatable).")
+@click.pass_context
+def tick(ctx: click.Context, now_text: str | None, only: tuple[str, ...]) -> None:
+    """Run the lead rules' periodic jobs once: reclaim idle leads to the pool, SLA
+    warnings and breaches, stale-lead alerts, task reminders and the daily digest.
+    Safe to run as often as you like: no message goes out twice."""
+    settings = settings_from(ctx)
+    engine = sa.create_engine(settings.database_url)
+    try:
+        registry = active_registry(engine, settings.config_dir)
+    except (ConfigInvalid, DestructiveChange) as error:
+        raise click.ClickException(str(error)) from error
+    if registry.lead_rules is None:
+        click.echo("no lead rules (config/leads.yaml): nothing to do")
+        return
+    moment = _moment(now_text, registry.app.timezone)
+    with Session(engine) as session:
+        job = Context(Actor.system_actor(), session, build_models(registry), channel="job")
+        regraded = apply_rule_changes(job)
+        if regraded is not None:
+            click.echo(f"rules changed: {regraded} open leads re-graded")
+        for name, count in run_jobs(job, moment, only).items():
+            click.echo(f"{name}: {count}")
+    engine.dispose()
+
+
+COMMANDS = [tick]

@@ -1,0 +1,59 @@
+"""Tables of the lead life cycle: counters, lead history, duplicate keys, rule runs.
+
+leadloom-managed (``ll_`` prefix); only ``records.leads`` writes them.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+COUNTER_TABLE = "ll_counter"
+LEAD_EVENT_TABLE = "ll_lead_event"
+DEDUPE_KEY_TABLE = "ll_dedupe_key"
+RULES_APPLIED_TABLE = "ll_rules_applied"
+
+
+def add_lead_tables(metadata: sa.MetaData) -> None:
+    """Declare the lead life-cycle tables on ``metadata`` (a build's own MetaData)."""
+    sa.Table(
+        COUNTER_TABLE, metadata,
+        #: e.g. ``lead_no:WEB-20240315-`` (gapless per prefix) or ``rr:east:key_accounts``
+        sa.Column("scope", sa.String(200), primary_key=True),
+        sa.Column("value", sa.Integer, nullable=False),
+    )
+    sa.Table(
+        LEAD_EVENT_TABLE, metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("lead_id", sa.Integer, nullable=False, index=True),
+        #: grade, value, assigned, claimed, released, reclaimed, screened, merged, ...
+        sa.Column("kind", sa.String(24), nullable=False),
+        sa.Column("at", sa.DateTime, nullable=False),
+        sa.Column("actor_id", sa.Integer),
+        #: the user the event is about (new or previous owner), if any
+        sa.Column("user_id", sa.Integer, index=True),
+        sa.Column("old", sa.String(64)),
+        sa.Column("new", sa.String(64)),
+        sa.Column("reason", sa.Text),
+        sa.Column("detail", sa.JSON),
+        sa.Index("ix_ll_lead_event_kind_at", "kind", "at"),
+    )
+    sa.Table(
+        DEDUPE_KEY_TABLE, metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("record_id", sa.Integer, nullable=False, index=True),
+        #: phone, email, company, credit_code
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
+        #: fuzzy company matching compares names within one block (the 字号's start)
+        sa.Column("block", sa.String(32)),
+        sa.Index("ix_ll_dedupe_key_kind_key", "kind", "key"),
+        sa.Index("ix_ll_dedupe_key_kind_block", "kind", "block"),
+    )
+    sa.Table(
+        RULES_APPLIED_TABLE, metadata,
+        #: a hash of the lead rules that grading depends on, per unit
+        sa.Column("fingerprint", sa.String(64), primary_key=True),
+        sa.Column("version", sa.Integer),
+        sa.Column("applied_at", sa.DateTime, nullable=False),
+        sa.Column("changed", sa.Integer, nullable=False),
+    )

@@ -1,0 +1,58 @@
+"""The audit trail: one append-only row per write through the write path.
+
+The last hook, so it records the final values: who (user id and name), when, through which
+channel, under which config version, and the old and new value of every field the write
+changed (all set values for a new record, all stored values for a deleted one), with the
+comment and the approval the write carried out, if any. Rows are only ever added, in the
+write's own transaction; nothing in leadloom updates or deletes them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadloom.metadata.registry import Registry
+from leadloom.model.tables import utcnow
+from leadloom.model.workflow import workflow_classes
+from leadloom.records.hooks import Change, RecordHook
+from leadloom.workflow.values import plain, same
+
+EMPTY: tuple[Any, ...] = (None, "", [])
+
+
+class AuditTrail(RecordHook):
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+
+    def after_save(self, change: Change) -> None:
+        ctx = change.ctx
+        table = workflow_classes(ctx.models.metadata).audit.__table__
+        # a plain insert, not a pending ORM object: the next query of another hook would
+        # flush it on its own (one round trip per row in an import)
+        ctx.session.execute(sa.insert(table), [{
+            "entity": change.entity.code, "record_id": change.record.id,
+            "action": _action(change), "actor_id": ctx.actor.user_id,
+            "actor": ctx.actor.username, "channel": ctx.channel,
+            "config_version": ctx.registry.version, "at": utcnow(),
+            "changes": changes_of(change), "comment": ctx.meta.get("comment"),
+            "approval_id": ctx.meta.get("approval")}])
+
+
+def _action(change: Change) -> str:
+    return "delete" if change.deleting else "create" if change.creating else "update"
+
+
+def changes_of(change: Change) -> dict[str, list[Any]]:
+    """field code → [old, new] (JSON-ready) for what this write changed."""
+    if change.deleting:
+        return {k: [plain(v), None] for k, v in change.before.items() if v not in EMPTY}
+    if change.creating:
+        return {k: [None, plain(v)] for k, v in change.values.items() if v not in EMPTY}
+    return {k: [plain(change.before.get(k)), plain(v)] for k, v in change.values.items()
+            if not same(change.before.get(k), v)}
+
+
+def audit_hook(registry: Registry) -> RecordHook:
+    return AuditTrail(registry)

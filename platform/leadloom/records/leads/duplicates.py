@@ -1,0 +1,224 @@
+"""查重: every new lead (and every change to its phone, e-mail, name or credit code) is
+compared with the existing leads and with the other rows of the same import.
+
+Exact matches (after ``normalize``) block or warn per rule; fuzzy company-name matches
+(Jaro-Winkler on the name without region and legal form, within its block) warn only.
+A message names the existing lead's number, its status and its owner masked (张*), and
+nothing else: the user may not be allowed to see that lead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from rapidfuzz.distance import JaroWinkler
+
+from leadloom.access import pool_clause, rights, scope_clause
+from leadloom.metadata.lead_rules import DUPLICATE_KEYS, DuplicateRule
+from leadloom.model.leads import DEDUPE_KEY_TABLE
+from leadloom.records.leads import normalize
+from leadloom.records.leads.state import LeadWrite, masked, tx_state, user_name
+from leadloom.records.notify import notify
+
+LABELS = {"phone": ("手机号", "Phone"), "email": ("邮箱", "E-mail"),
+          "company": ("客户名称", "Company name"),
+          "credit_code": ("统一社会信用代码", "Credit code")}
+HINT_LENGTH = 255
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    rule: DuplicateRule
+    #: the existing lead (None: another row of the same import)
+    lead_id: int | None
+    lead_no: str | None
+    status: str | None
+    owner_id: int | None
+    visible: bool
+
+
+def keys_of(values: dict[str, Any]) -> list[tuple[str, str, str | None]]:
+    """(kind, key, block) of a lead's values; ``company_core`` rows carry the block."""
+    found = []
+    for kind, make in (("phone", normalize.phone_key), ("email", normalize.email_key),
+                       ("credit_code", normalize.credit_code_key),
+                       ("company", normalize.company_key)):
+        key = make(values.get(DUPLICATE_KEYS[kind]))
+        if key:
+            found.append((kind, key[:200], None))
+    core = normalize.company_core(values.get("customer_name"))
+    if core:
+        found.append(("company_core", core[:200], normalize.company_block(core)))
+    return found
+
+
+def check_duplicates(w: LeadWrite) -> None:
+    """Block or warn on matches; set ``duplicate_hint``; remember the keys to store."""
+    fields = set(DUPLICATE_KEYS.values())
+    w.keys = keys_of(w.values)
+    if not w.creating and not any(w.change.changed(f) for f in fields):
+        return
+    w.keys_changed = True
+    matches = _matches(w)
+    state = tx_state(w.ctx.session)
+    for kind, key, _ in w.keys:
+        state.pending.setdefault((kind, key), set()).add(id(w))
+    warned: dict[int | None, list[Match]] = {}
+    for match in matches:
+        if _blocks(w, match):
+            w.change.reject(DUPLICATE_KEYS[match.rule.key], _message(w, [match]))
+        else:
+            warned.setdefault(match.lead_id, []).append(match)
+    hints = []
+    for group in warned.values():  # one line per existing lead: 手机号、客户名称与 …
+        message = _message(w, group)
+        hints.append(message)
+        w.warnings.append((group[0].owner_id, message, group[0].lead_id))
+    hint = "；".join(hints)
+    w.set("duplicate_hint", (hint[:HINT_LENGTH - 1] + "…") if len(hint) > HINT_LENGTH
+          else hint or None)
+
+
+def _blocks(w: LeadWrite, match: Match) -> bool:
+    if match.rule.action == "warn" or match.status in w.rules.duplicates.ignore_statuses:
+        return False
+    if match.lead_id is None:  # another row of this import: the import decides, warn
+        return False
+    return match.rule.action == "block" or not match.visible
+
+
+def _matches(w: LeadWrite) -> list[Match]:
+    mine = {(kind, key) for kind, key, _ in w.keys}
+    block = next((b for kind, _, b in w.keys if kind == "company_core"), None)
+    core = next((k for kind, k, _ in w.keys if kind == "company_core"), None)
+    rows = _stored(w, mine, block)
+    leads = _leads(w, {r.record_id for r in rows})
+    found: list[Match] = []
+    taken: set[tuple[int | None, str]] = set()
+    for rule in w.rules.duplicates.rules:
+        for record_id in _hits(rule, rows, mine, core):
+            lead = leads.get(record_id)
+            if lead is not None and (record_id, rule.key) not in taken:
+                taken.add((record_id, rule.key))
+                found.append(Match(rule, record_id, lead["lead_no"], lead["status"],
+                                   lead["owner_id"], lead["visible"]))
+        pending = tx_state(w.ctx.session).pending
+        if rule.match == "exact" and any(pending.get((kind, key), set()) - {id(w)}
+                                         for kind, key in mine if kind == rule.key):
+            found.append(Match(rule, None, None, None, None, True))
+    return found
+
+
+def _hits(rule: DuplicateRule, rows: list[Any], mine: set[tuple[str, str]],
+          core: str | None) -> list[int]:
+    if rule.match == "exact":
+        return [r.record_id for r in rows if r.kind == rule.key and (r.kind, r.key) in mine]
+    if core is None:
+        return []
+    exact = {r.record_id for r in rows if r.kind == "company" and (r.kind, r.key) in mine}
+    return [r.record_id for r in rows if r.kind == "company_core" and r.record_id not in exact
+            and JaroWinkler.normalized_similarity(core, r.key) >= rule.threshold]
+
+
+def _stored(w: LeadWrite, mine: set[tuple[str, str]], block: str | None) -> list[Any]:
+    table = w.ctx.models.metadata.tables[DEDUPE_KEY_TABLE]
+    wanted = [sa.and_(table.c.kind == kind, table.c.key == key) for kind, key in mine
+              if kind != "company_core"]
+    if block is not None and any(r.match == "fuzzy" for r in w.rules.duplicates.rules):
+        wanted.append(sa.and_(table.c.kind == "company_core", table.c.block == block))
+    if not wanted:
+        return []
+    query = sa.select(table.c.record_id, table.c.kind, table.c.key).where(sa.or_(*wanted))
+    if not w.creating:
+        query = query.where(table.c.record_id != w.change.record.id)
+    return list(w.ctx.session.execute(query.order_by(table.c.record_id).limit(500)))
+
+
+def _leads(w: LeadWrite, ids: set[int]) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    ctx = w.ctx
+    cls = ctx.models.cls("lead")
+    table = cls.__table__
+    rows = ctx.session.execute(sa.select(table.c.id, table.c.lead_no, table.c.status,
+                                         table.c.owner_id).where(table.c.id.in_(ids)))
+    found = {r.id: dict(r._mapping) for r in rows}
+    visible: set[int] = set(found) if ctx.actor.system else set()
+    if not ctx.actor.system and rights(ctx.registry, ctx.actor, "lead").allows("read"):
+        seen = sa.or_(scope_clause(ctx.models, ctx.actor, "lead"),
+                      pool_clause(ctx.models, ctx.actor))  # a pool lead: claim it instead
+        visible = set(ctx.session.scalars(sa.select(cls.id).where(cls.id.in_(found), seen)))
+    for pk, lead in found.items():
+        lead["visible"] = pk in visible
+    return found
+
+
+def _message(w: LeadWrite, matches: list[Match]) -> str:
+    """What matched which lead: its number, status and masked owner, nothing else."""
+    zh = w.ctx.registry.app.default_locale == "zh"
+    match = matches[0]
+    what = ("、" if zh else ", ").join(dict.fromkeys(_what(m, zh) for m in matches))
+    if match.lead_id is None:
+        return (f"{what}与本次导入的另一行重复" if zh
+                else f"{what} matches another row of this import")
+    status = _status_label(w, match.status, zh)
+    owner = masked(user_name(w.ctx, match.owner_id)) if match.owner_id else (
+        "公海" if zh else "public pool")
+    similar = all(m.rule.match == "fuzzy" for m in matches)
+    if zh:
+        verb = "相似" if similar else "重复"
+        return f"{what}与已有线索 {match.lead_no} {verb}（{status}，负责人 {owner}）"
+    verb = "resembles" if similar else "matches"
+    return f"{what} {verb} lead {match.lead_no} ({status}, owner {owner})"
+
+
+def _what(match: Match, zh: bool) -> str:
+    return LABELS[match.rule.key][0 if zh else 1]
+
+
+def _status_label(w: LeadWrite, status: str | None, zh: bool) -> str:
+    field = w.change.entity.field("status")
+    option = field.option(status or "")
+    return option.label.get("zh" if zh else "en") if option else str(status)
+
+
+def store_keys(w: LeadWrite) -> None:
+    """After the row is written: its keys replace its old ones; warnings are sent."""
+    pending = tx_state(w.ctx.session).pending
+    for kind, key, _ in w.keys:
+        pending.get((kind, key), set()).discard(id(w))
+    if not w.keys_changed:
+        return
+    ctx = w.ctx
+    table = ctx.models.metadata.tables[DEDUPE_KEY_TABLE]
+    record_id = w.change.record.id
+    if not w.creating:
+        ctx.session.execute(sa.delete(table).where(table.c.record_id == record_id))
+    if w.keys:
+        ctx.session.execute(sa.insert(table), [
+            {"record_id": record_id, "kind": kind, "key": key, "block": block}
+            for kind, key, block in w.keys])
+    if w.warnings and not w.history:
+        _warn(w, record_id)
+
+
+def _warn(w: LeadWrite, record_id: int) -> None:
+    ctx = w.ctx
+    number = w.values.get("lead_no") or f"#{record_id}"
+    link = f"/lead/show/{record_id}"
+    zh = ctx.registry.app.default_locale == "zh"
+    messages = "；".join(message for _, message, _ in w.warnings)
+    if ctx.actor.user_id is not None:
+        notify(ctx, ctx.actor.user_id, "duplicate",
+               (f"疑似重复线索 {number}：" if zh else f"Possible duplicate {number}: ")
+               + messages, link)
+    told: set[int] = set()
+    for owner, _, lead_id in w.warnings:
+        if owner is None or owner == ctx.actor.user_id or owner in told or lead_id is None:
+            continue
+        told.add(owner)
+        notify(ctx, owner, "duplicate",
+               (f"新线索 {number} 与你负责的线索疑似重复" if zh
+                else f"New lead {number} may duplicate one of yours"), f"/lead/show/{lead_id}")

@@ -1,0 +1,54 @@
+"""Records the rules write on their own, inside the write (or operation) that caused them:
+a follow-up's next task, a new lead's first-touch task, the two leads of a merge.
+
+They go through ``records.create``/``update`` like any write — every hook runs — marked
+nested (``service.NESTED``), so they only flush and commit with the outer transaction.
+They act as the user who caused them, with the rights the rule grants for that one write.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from leadloom.records import service
+from leadloom.records.service import Context
+
+
+@contextmanager
+def _nested(ctx: Context) -> Iterator[Context]:
+    info = ctx.session.info
+    depth = info.get(service.NESTED, 0)
+    info[service.NESTED] = depth + 1
+    try:
+        yield Context(dataclasses.replace(ctx.actor, system=True), ctx.session, ctx.models,
+                      channel=ctx.channel, meta=dict(ctx.meta))
+    finally:
+        info[service.NESTED] = depth
+
+
+def nested_create(ctx: Context, entity_code: str, values: dict[str, Any], *,
+                  owner_id: int | None) -> Any:
+    """Create a record of ``entity_code`` owned by ``owner_id``, without committing.
+
+    :raises RecordInvalid: the record was refused (the caller's whole write fails).
+    """
+    with _nested(ctx) as inner:
+        return service.create(inner, entity_code, {**values, "owner": owner_id})
+
+
+def nested_delete(ctx: Context, entity_code: str, pk: int) -> None:
+    """Delete record ``pk`` without committing (a lead's rule-made tasks go with it)."""
+    with _nested(ctx) as inner:
+        service.delete(inner, entity_code, pk)
+
+
+def nested_update(ctx: Context, entity_code: str, pk: int, values: dict[str, Any]) -> Any:
+    """Change ``values`` of record ``pk`` without committing (a merge changes two leads).
+
+    :raises RecordInvalid: the change was refused (the caller rolls back).
+    """
+    with _nested(ctx) as inner:
+        return service.update(inner, entity_code, pk, values)

@@ -1,0 +1,296 @@
+"""The periodic work of the lead rules, as plain job functions: ``leadloom tick`` runs them
+now, a scheduler runs them nightly / every morning.
+
+Each takes a system ``Context`` and the time to act at (``now``, naive UTC: tests freeze
+it), commits its own work and returns a count. Every message carries a key, so running a
+job twice in a day sends nothing twice: jobs are safe to retry.
+
+- ``reclaim``: leads without a follow-up for ``reclaim.after_days`` go back to the pool;
+  their owner is warned ``warn_days`` before (X-02);
+- ``check_sla``: first-touch deadlines about to pass or passed (owner, then supervisors),
+  follow-ups overdue by the cadence (N-04, N-10);
+- ``stale_alerts``: open leads without activity for ``stale_after_days`` (N-03);
+- ``task_reminders``: tasks due within a day, and overdue ones (N-02);
+- ``daily_digest``: each user's to-do summary of the day (§2.11).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import sqlalchemy as sa
+from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
+
+from leadloom.metadata.lead_rules import LeadRules
+from leadloom.records.errors import RecordError
+from leadloom.records.notify import notify
+from leadloom.records.service import Context, commit, update
+
+DAY = dt.timedelta(days=1)
+
+
+def _zh(ctx: Context) -> bool:
+    return ctx.registry.app.default_locale == "zh"
+
+
+def _rules(ctx: Context, unit: str | None) -> LeadRules:
+    assert ctx.registry.lead_rules is not None
+    return ctx.registry.lead_rules.for_unit(unit)
+
+
+def _open_leads(ctx: Context, *where: Any) -> Iterator[Any]:
+    """Open, owned leads (each with its unit's rules), oldest first."""
+    table = ctx.models.cls("lead").__table__
+    statuses = {s for _, r in _all_rules(ctx) for s in r.open_statuses}
+    query = sa.select(table).where(table.c.owner_id.is_not(None), table.c.status.in_(statuses),
+                                   *where).order_by(table.c.id)
+    for row in ctx.session.execute(query):
+        if row.status in _rules(ctx, row.unit).open_statuses:
+            yield row
+
+
+def _all_rules(ctx: Context) -> list[tuple[str | None, LeadRules]]:
+    rules = ctx.registry.lead_rules
+    assert rules is not None
+    return [(None, rules.base), *rules.units]
+
+
+def _activity(row: Any) -> dt.datetime:
+    """When something last happened to the lead: a follow-up, its assignment, its creation."""
+    return row.last_followup_at or row.assigned_at or row.created_at
+
+
+def _values(ctx: Context, row: Any) -> dict[str, Any]:
+    entity = ctx.registry.entity("lead")
+    values = {f.code: row._mapping[f.column] for f in entity.fields if f.column}
+    return {**values, "owner": row.owner_id, "unit": row.unit, "created_at": row.created_at}
+
+
+def _link(row: Any) -> str:
+    return f"/lead/show/{row.id}"
+
+
+def _number(row: Any) -> str:
+    return row.lead_no or f"#{row.id}"
+
+
+def reclaim(ctx: Context, now: dt.datetime) -> int:
+    """Return idle leads to the pool; warn their owners first. Returns how many went back."""
+    zh = _zh(ctx)
+    shortest = min(r.pools.reclaim_after_days - r.pools.warn_days for _, r in _all_rules(ctx))
+    table = ctx.models.cls("lead").__table__
+    idle_since = now - max(shortest - 1, 0) * DAY
+    activity = sa.func.coalesce(table.c.last_followup_at, table.c.assigned_at,
+                                table.c.created_at)
+    returned = 0
+    for row in list(_open_leads(ctx, table.c.pool.is_(None), activity <= idle_since)):
+        rules = _rules(ctx, row.unit)
+        pools = rules.pools
+        if not pools.reclaim_after_days or (pools.reclaim_exclude is not None and
+                                            pools.reclaim_exclude.test(_values(ctx, row),
+                                                                       now=now)):
+            continue
+        last = _activity(row)
+        idle = (rules.calendar.local_date(now) - rules.calendar.local_date(last)).days
+        if idle >= pools.reclaim_after_days:
+            returned += _return(ctx, row, idle, zh)
+        elif idle >= pools.reclaim_after_days - pools.warn_days:
+            left = pools.reclaim_after_days - idle
+            notify(ctx, row.owner_id, "reclaim_warning",
+                   f"线索 {_number(row)} 已 {idle} 天未跟进，{left} 天后将退回公海" if zh
+                   else f"Lead {_number(row)}: no follow-up for {idle} days; back to the "
+                        f"pool in {left} days", _link(row),
+                   key=f"reclaim-warn:{row.id}:{last.isoformat()}", at=now)
+    commit(ctx)
+    return returned
+
+
+def _return(ctx: Context, row: Any, idle: int, zh: bool) -> int:
+    reason = (f"{idle} 天未跟进，自动退回公海" if zh
+              else f"no follow-up for {idle} days: back to the pool")
+    job = Context(ctx.actor, ctx.session, ctx.models, channel="reclaim",
+                  meta={"comment": reason})
+    try:
+        update(job, "lead", row.id, {"owner": None})
+    except RecordError:
+        ctx.session.rollback()
+        return 0
+    notify(ctx, row.owner_id, "reclaimed",
+           f"线索 {_number(row)} 已 {idle} 天未跟进，已退回公海" if zh
+           else f"Lead {_number(row)} went back to the pool after {idle} idle days", _link(row))
+    for manager in managers_of(ctx, row.owner_id, row.unit):
+        notify(ctx, manager, "reclaimed",
+               f"线索 {_number(row)} 已退回公海（{idle} 天未跟进）" if zh
+               else f"Lead {_number(row)} went back to the pool ({idle} idle days)",
+               "/pool/")
+    return 1
+
+
+def check_sla(ctx: Context, now: dt.datetime) -> int:
+    """First-touch warnings and breaches, and overdue cadence follow-ups; returns how many
+    messages went out."""
+    zh = _zh(ctx)
+    table = ctx.models.cls("lead").__table__
+    sent = 0
+    for row in _open_leads(ctx, table.c.first_contact_at.is_(None),
+                           table.c.first_touch_due_at.is_not(None)):
+        rules = _rules(ctx, row.unit)
+        due = row.first_touch_due_at
+        when = rules.calendar.local(due).strftime("%Y-%m-%d %H:%M")
+        if due <= now:
+            title = (f"线索 {_number(row)} 首次触达已超时（截止 {when}）" if zh
+                     else f"Lead {_number(row)}: first touch overdue (due {when})")
+            key = f"sla-breach:{row.id}:{due.isoformat()}"
+            for user in (row.owner_id, *managers_of(ctx, row.owner_id, row.unit)):
+                notify(ctx, user, "sla_breach", title, _link(row), key=f"{key}:{user}", at=now)
+            sent += 1
+        elif due - rules.sla.warn_before.get(row.grade).delta <= now:
+            notify(ctx, row.owner_id, "sla_warning",
+                   f"线索 {_number(row)} 需在 {when} 前首次触达" if zh
+                   else f"Lead {_number(row)}: first touch due by {when}", _link(row),
+                   key=f"sla-warn:{row.id}:{due.isoformat()}", at=now)
+            sent += 1
+    late: dict[int, list[Any]] = defaultdict(list)
+    for row in _open_leads(ctx, table.c.next_followup_due_at.is_not(None),
+                           table.c.next_followup_due_at <= now):
+        late[row.owner_id].append(row)
+    today = _today(ctx, now)
+    for user, rows in late.items():
+        notify(ctx, user, "followup_due",
+               f"{len(rows)} 条线索已到跟进时间：{_numbers(rows)}" if zh
+               else f"{len(rows)} leads are due a follow-up: {_numbers(rows)}",
+               "/lead/list/", key=f"cadence:{user}:{today}", at=now)
+        sent += 1
+    commit(ctx)
+    return sent
+
+
+def stale_alerts(ctx: Context, now: dt.datetime) -> int:
+    """One message a day to each owner and supervisor with stale leads; returns how many
+    leads are stale."""
+    zh = _zh(ctx)
+    by_user: dict[int, list[Any]] = defaultdict(list)
+    stale = 0
+    for row in _open_leads(ctx):
+        rules = _rules(ctx, row.unit)
+        idle = (rules.calendar.local_date(now) - rules.calendar.local_date(_activity(row))).days
+        if idle < rules.sla.stale_after_days:
+            continue
+        stale += 1
+        for user in {row.owner_id, *managers_of(ctx, row.owner_id, row.unit)}:
+            by_user[user].append(row)
+    today = _today(ctx, now)
+    for user, rows in by_user.items():
+        days = min(_rules(ctx, r.unit).sla.stale_after_days for r in rows)
+        notify(ctx, user, "stale",
+               f"{len(rows)} 条线索超过 {days} 天未更新：{_numbers(rows)}" if zh
+               else f"{len(rows)} leads without activity for {days} days: {_numbers(rows)}",
+               "/lead/list/", key=f"stale:{user}:{today}", at=now)
+    commit(ctx)
+    return stale
+
+
+def task_reminders(ctx: Context, now: dt.datetime) -> int:
+    """Remind each assignee of tasks due within a day (one message per task) and of their
+    overdue tasks (one message a day); mark passed tasks overdue. Returns how many tasks
+    were reminded of or marked."""
+    zh = _zh(ctx)
+    task = ctx.models.cls("task").__table__
+    rows = list(ctx.session.execute(sa.select(task).where(
+        task.c.status.in_(("todo", "overdue")), task.c.due_at <= now + DAY)
+        .order_by(task.c.due_at)))
+    overdue: dict[int, list[Any]] = defaultdict(list)
+    for row in rows:
+        if row.due_at <= now:
+            overdue[row.assignee_id].append(row)
+            continue
+        when = _rules(ctx, row.unit).calendar.local(row.due_at).strftime("%m-%d %H:%M")
+        notify(ctx, row.assignee_id, "task_due",
+               f"任务即将到期：{row.title}（{when}）" if zh
+               else f"Task due soon: {row.title} ({when})", f"/task/show/{row.id}",
+               key=f"task-due:{row.id}:{row.due_at.isoformat()}", at=now)
+    ctx.session.execute(sa.update(task).where(task.c.id.in_(
+        [r.id for rs in overdue.values() for r in rs if r.status == "todo"]))
+        .values(status="overdue"))
+    today = _today(ctx, now)
+    for user, tasks in overdue.items():
+        titles = "、".join(t.title for t in tasks[:3]) + ("…" if len(tasks) > 3 else "")
+        notify(ctx, user, "task_overdue",
+               f"{len(tasks)} 项任务已逾期：{titles}" if zh
+               else f"{len(tasks)} tasks overdue: {titles}", "/task/list/",
+               key=f"task-overdue:{user}:{today}", at=now)
+    commit(ctx)
+    return len(rows)
+
+
+def daily_digest(ctx: Context, now: dt.datetime) -> int:
+    """Each user's to-do of the day in one message; returns how many users got one."""
+    zh = _zh(ctx)
+    task = ctx.models.cls("task").__table__
+    end = now + DAY
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row in ctx.session.execute(sa.select(task.c.assignee_id, task.c.due_at).where(
+            task.c.status.in_(("todo", "overdue")), task.c.due_at <= end)):
+        counts[row.assignee_id][1 if row.due_at <= now else 0] += 1
+    lead = ctx.models.cls("lead").__table__
+    for row in _open_leads(ctx, lead.c.first_contact_at.is_(None),
+                           lead.c.first_touch_due_at.is_not(None),
+                           lead.c.first_touch_due_at <= end):
+        counts[row.owner_id][2] += 1
+    today = _today(ctx, now)
+    for user, (due, overdue, touch) in counts.items():
+        notify(ctx, user, "digest",
+               f"今日待办：{due} 项任务到期，{overdue} 项逾期，{touch} 条线索需首次触达" if zh
+               else f"Today: {due} tasks due, {overdue} overdue, {touch} leads to touch first",
+               "/task/list/", key=f"digest:{user}:{today}", at=now)
+    commit(ctx)
+    return len(counts)
+
+
+def _numbers(rows: list[Any], shown: int = 5) -> str:
+    return "、".join(_number(r) for r in rows[:shown]) + ("…" if len(rows) > shown else "")
+
+
+def _today(ctx: Context, now: dt.datetime) -> str:
+    return _rules(ctx, None).calendar.local_date(now).isoformat()
+
+
+def managers_of(ctx: Context, owner_id: int | None, unit: str | None) -> list[int]:
+    """The supervisors of ``owner_id``'s team (else of the unit): who hears of breaches."""
+    rules = _rules(ctx, unit)
+    org = ctx.models.org
+    team = ctx.session.scalar(sa.select(org.c.team).where(org.c.user_id == owner_id)) if (
+        owner_id) else None
+    place = org.c.team == team if team else (org.c.unit == unit if unit else sa.false())
+    query = (sa.select(User.id).join(assoc_user_role, assoc_user_role.c.user_id == User.id)
+             .join(Role, Role.id == assoc_user_role.c.role_id)
+             .join(org, org.c.user_id == User.id)
+             .where(Role.name.in_(rules.pools.manager_roles), User.active.is_(True), place)
+             .distinct())
+    return [u for u in ctx.session.scalars(query) if u != owner_id]
+
+
+#: The jobs in the order ``tick`` runs them (``metadata.lead_rules.JOB_NAMES``).
+JOBS: dict[str, Callable[[Context, dt.datetime], int]] = {
+    "reclaim": reclaim, "sla": check_sla, "stale": stale_alerts,
+    "tasks": task_reminders, "digest": daily_digest,
+}
+
+
+def tick(ctx: Context, now: dt.datetime, only: tuple[str, ...] = ()) -> dict[str, int]:
+    """Run the jobs (all, or ``only`` these names); returns each job's count.
+
+    :raises KeyError: an unknown job name.
+    """
+    if ctx.registry.lead_rules is None:
+        return {}
+    names = only or tuple(JOBS)
+    unknown = [n for n in names if n not in JOBS]
+    if unknown:
+        raise KeyError(f"unknown job '{unknown[0]}' (known: {', '.join(JOBS)})")
+    job = dataclasses.replace(ctx, channel="job")
+    return {name: JOBS[name](job, now) for name in names}

@@ -1,0 +1,174 @@
+"""The lead rules as write-path hooks, in order: screening, 查重, grading, assignment,
+deadlines (before the row is written), then the number, the pool, history, keys, tasks and
+messages (after, in the same transaction). And the follow-up hook.
+
+Every channel (form, REST, import, jobs) runs these through ``records``; ``records.hooks``
+lists the factories in ``BUILTIN_HOOKS``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from leadloom.metadata.lead_rules import LeadRulesSet
+from leadloom.metadata.registry import Registry
+from leadloom.model.leads import DEDUPE_KEY_TABLE
+from leadloom.records.hooks import RecordHook
+from leadloom.records.leads import assignment, duplicates, followups, grading, screening, sla
+from leadloom.records.leads.columns import write_columns
+from leadloom.records.leads.events import record_event
+from leadloom.records.leads.nested import nested_create, nested_delete
+from leadloom.records.leads.numbering import assign_number
+from leadloom.records.leads.state import LeadWrite, active_user, lead_write, unit_of
+from leadloom.records.notify import notify
+
+if TYPE_CHECKING:
+    from leadloom.records.hooks import Change
+
+NOTE = "leadloom.lead"
+#: tasks the rules make for a lead (and delete with it)
+RULE_TASKS = ("first_touch", "cadence")
+
+
+class LeadHook(RecordHook):
+    """The lead life cycle on every write of a ``lead`` record."""
+
+    def __init__(self, rules: LeadRulesSet) -> None:
+        self.rules = rules
+
+    def before_save(self, change: Change) -> None:
+        if change.entity.code != "lead":
+            return
+        if change.deleting:
+            _forget(change)
+            return
+        w = lead_write(change, self.rules)
+        change.notes[NOTE] = w
+        screening.screen(w)
+        duplicates.check_duplicates(w)
+        grading.grade(w)
+        assignment.assign(w)
+        sla.set_deadlines(w)
+
+    def after_save(self, change: Change) -> None:
+        w = change.notes.get(NOTE)
+        if change.entity.code != "lead" or w is None:
+            return
+        assign_number(w)
+        _place(w)
+        duplicates.store_keys(w)
+        if w.history:
+            return
+        _history(w)
+        _tell(w)
+
+
+def _forget(change: Change) -> None:
+    """A lead being deleted takes the tasks the rules made for it and its duplicate keys
+    along (its history stays); tasks and follow-ups people made still keep it."""
+    ctx = change.ctx
+    task = ctx.models.cls("task").__table__
+    for pk in ctx.session.scalars(sa.select(task.c.id).where(
+            task.c.lead_id == change.record.id, task.c.kind.in_(RULE_TASKS))):
+        nested_delete(ctx, "task", pk)
+    keys = ctx.models.metadata.tables[DEDUPE_KEY_TABLE]
+    ctx.session.execute(sa.delete(keys).where(keys.c.record_id == change.record.id))
+
+
+def _place(w: LeadWrite) -> None:
+    """What the write path stamped but the rules decided otherwise: no owner (the pool), or
+    the unit of an owner from another unit."""
+    record = w.change.record
+    columns: dict[str, Any] = {}
+    if w.to_pool and record.owner_id is not None:
+        columns["owner_id"] = None
+    elif w.owner_changed and w.owner is not None:
+        unit = unit_of(w.ctx, w.owner)
+        if unit and unit != record.unit:
+            columns["unit"] = unit
+    if columns:
+        write_columns(w.change, **columns)
+
+
+def _history(w: LeadWrite) -> None:
+    lead_id = w.change.record.id
+    ctx = w.ctx
+    event = w.grade_event
+    if event and (event["new"] or event["old"] or event["auto_new"] != event["auto_old"]):
+        record_event(ctx, lead_id, "grade", old=event["old"], new=event["new"],
+                     reason=event["reason"], detail=event)
+    if w.owner_changed:
+        kind = "claimed" if ctx.channel == "claim" else "assigned"
+        record_event(ctx, lead_id, kind, old=w.change.before.get("owner"), new=w.owner,
+                     user_id=w.owner, detail={"rule": w.assigned_rule} if w.assigned_rule
+                     else None)
+    elif w.to_pool:
+        kind = {"reclaim": "reclaimed", "release": "released"}.get(ctx.channel, "pooled")
+        previous = w.change.before.get("owner")
+        record_event(ctx, lead_id, kind, old=previous, user_id=previous,
+                     reason=ctx.meta.get("comment"))
+
+
+def _tell(w: LeadWrite) -> None:
+    """The new owner hears of the lead (with its grade and first-touch deadline) and gets a
+    first-touch task; the owner hears of a grade change someone else made."""
+    ctx = w.ctx
+    record = w.change.record
+    owner = w.owner
+    number = w.values.get("lead_no") or f"#{record.id}"
+    link = f"/lead/show/{record.id}"
+    zh = ctx.registry.app.default_locale == "zh"
+    due = w.values.get("first_touch_due_at")
+    if w.owner_changed and owner is not None:
+        if owner != ctx.actor.user_id:
+            deadline = w.rules.calendar.local(due).strftime("%Y-%m-%d %H:%M") if due else "-"
+            grade = w.values.get("grade") or "-"
+            notify(ctx, owner, "assignment",
+                   f"新线索 {number} 已分配给你（{grade}级），首次触达截止 {deadline}" if zh
+                   else f"Lead {number} is yours (grade {grade}); first touch by {deadline}",
+                   link)
+        if due is not None and active_user(ctx, owner):
+            nested_create(ctx, "task", {
+                "title": (f"首次触达 {number}" if zh else f"First touch {number}"),
+                "lead": record.id, "assignee": owner, "due_at": due, "status": "todo",
+                "kind": "first_touch"}, owner_id=owner)
+    elif w.grade_event and not w.creating and owner not in (None, ctx.actor.user_id) and (
+            w.grade_event["new"] != w.grade_event["old"]):
+        event = w.grade_event
+        notify(ctx, owner, "grade",
+               f"线索 {number} 的分级由 {event['old'] or '-'} 调整为 {event['new'] or '-'}" if zh
+               else f"Lead {number}: grade {event['old'] or '-'} → {event['new'] or '-'}", link)
+
+
+class FollowupHook(RecordHook):
+    """Entry-time rules of follow-ups, and their effect on the lead."""
+
+    def __init__(self, rules: LeadRulesSet) -> None:
+        self.rules = rules
+
+    def before_save(self, change: Change) -> None:
+        if change.entity.code != "followup":
+            return
+        lead_id = change.values.get("lead", change.before.get("lead"))
+        lead = followups.lead_row(change.ctx, lead_id)
+        if lead is None:
+            return
+        change.notes[NOTE] = lead
+        followups.check_entry(change, self.rules.for_unit(lead.unit))
+
+    def after_save(self, change: Change) -> None:
+        lead = change.notes.get(NOTE)
+        if change.entity.code != "followup" or lead is None:
+            return
+        followups.after_followup(change, self.rules.for_unit(lead.unit), lead)
+
+
+def lead_hooks(registry: Registry) -> LeadHook | None:
+    """The lead rules' hook, when the config has ``leads.yaml``."""
+    return LeadHook(registry.lead_rules) if registry.lead_rules else None
+
+
+def followup_hooks(registry: Registry) -> FollowupHook | None:
+    return FollowupHook(registry.lead_rules) if registry.lead_rules else None

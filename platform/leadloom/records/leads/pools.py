@@ -1,0 +1,200 @@
+"""The public pool (公海): list it, claim from it, assign from it, return a lead to it.
+
+Claims follow the pool's rules (``config/leads.yaml`` ``pools``): at most
+``claims_per_day`` a day (Asia/Shanghai), at most ``holding_cap`` open leads held, and
+the lead's previous owner waits ``cooldown_days`` after it left them. The checks run here;
+the change itself goes through ``records.update`` — as the claiming user, with the rights
+the pool (not their role) grants for this one change, on channel ``claim``/``assign``/
+``release`` — so every hook runs and the history says who did it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
+
+from leadloom.access import pool_clause, scope_clause
+from leadloom.access.pools import pool_roles
+from leadloom.metadata.lead_rules import LeadRules
+from leadloom.model.leads import LEAD_EVENT_TABLE
+from leadloom.records.errors import Forbidden, NotFound, RecordInvalid
+from leadloom.records.leads import clock
+from leadloom.records.leads.state import user_name
+from leadloom.records.service import Context, get, update
+
+DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class PoolLead:
+    """What a pool member sees of a lead: no contact details."""
+
+    id: int
+    lead_no: str | None
+    customer_name: str
+    industry: str | None
+    grade: str | None
+    value_level: str | None
+    source_id: int | None
+    city: str | None
+    status: str
+    created_at: dt.datetime
+    unit: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["created_at"] = self.created_at.isoformat() if self.created_at else None
+        return data
+
+
+def rules_of(ctx: Context, unit: str | None) -> LeadRules:
+    rules = ctx.registry.lead_rules
+    if rules is None:
+        raise NotFound("this configuration has no lead pool (no leads.yaml)")
+    return rules.for_unit(unit)
+
+
+def pool_leads(ctx: Context, *, limit: int = 200) -> list[PoolLead]:
+    """The pool of the actor's unit (every pool for admins), oldest first."""
+    rules_of(ctx, ctx.actor.unit)
+    table = ctx.models.cls("lead").__table__
+    columns = [table.c[name] for name in ("id", "lead_no", "customer_name", "industry",
+                                          "grade", "value_level", "source_id", "city",
+                                          "status", "created_at", "unit")]
+    rows = ctx.session.execute(sa.select(*columns).where(pool_clause(ctx.models, ctx.actor))
+                               .order_by(table.c.id).limit(limit))
+    return [PoolLead(**row._mapping) for row in rows]
+
+
+def claim(ctx: Context, lead_id: int) -> Any:
+    """Take lead ``lead_id`` from the pool.
+
+    :raises NotFound: not in a pool the actor sees.
+    :raises Forbidden: not a claiming role, or a limit (daily claims, holding cap,
+        cool-down) says no; the message says which and until when.
+    """
+    rules = rules_of(ctx, ctx.actor.unit)
+    claims, _ = pool_roles(ctx.models, ctx.actor)
+    if not claims or ctx.actor.user_id is None:
+        raise Forbidden("your role may not claim leads from the pool")
+    _in_pool(ctx, lead_id)
+    now = clock.now()
+    _check_cooldown(ctx, rules, lead_id, now)
+    _check_daily(ctx, rules, now)
+    _check_cap(ctx, rules, ctx.actor.user_id)
+    return update(_acting(ctx, "claim"), "lead", lead_id, {"owner": ctx.actor.user_id})
+
+
+def assign_from_pool(ctx: Context, lead_id: int, user_id: int) -> Any:
+    """A pool manager (supervisor) hands a pool lead to ``user_id``.
+
+    :raises Forbidden: the actor does not manage the pool, or the user is at the cap.
+    """
+    rules = rules_of(ctx, ctx.actor.unit)
+    _, manages = pool_roles(ctx.models, ctx.actor)
+    if not manages:
+        raise Forbidden("only the pool's managers may assign its leads")
+    _in_pool(ctx, lead_id)
+    _check_cap(ctx, rules, user_id)
+    return update(_acting(ctx, "assign"), "lead", lead_id, {"owner": user_id})
+
+
+def release(ctx: Context, lead_id: int, reason: str | None) -> Any:
+    """Return a lead to its unit's pool: its owner gives it up, or a manager who sees it
+    takes it back. The previous owner's cool-down starts now.
+
+    :raises NotFound: the actor may not see the lead.
+    :raises RecordInvalid: a reason is required and missing.
+    """
+    record = get(ctx, "lead", lead_id)
+    rules = rules_of(ctx, record.unit)
+    _, manages = pool_roles(ctx.models, ctx.actor)
+    if record.owner_id is None:
+        raise RecordInvalid({"owner": ["the lead is in the pool already"]})
+    if record.owner_id != ctx.actor.user_id and not manages:
+        raise Forbidden("only the lead's owner or a pool manager may return it to the pool")
+    if rules.pools.release_reason_required and not (reason or "").strip():
+        raise RecordInvalid({"reason": ["say why the lead goes back to the pool"]})
+    acting = _acting(ctx, "release", comment=(reason or "").strip() or None)
+    return update(acting, "lead", lead_id, {"owner": None})
+
+
+def _acting(ctx: Context, channel: str, comment: str | None = None) -> Context:
+    """The actor, with the rights the pool grants for this one change."""
+    meta = {**ctx.meta, **({"comment": comment} if comment else {})}
+    return Context(dataclasses.replace(ctx.actor, system=True), ctx.session, ctx.models,
+                   channel=channel, meta=meta)
+
+
+def _in_pool(ctx: Context, lead_id: int) -> None:
+    cls = ctx.models.cls("lead")
+    found = ctx.session.scalar(sa.select(cls.id).where(
+        cls.id == lead_id, pool_clause(ctx.models, ctx.actor)))
+    if found is None:
+        raise NotFound(f"lead #{lead_id} is not in your pool (claimed meanwhile?)")
+
+
+def _events(ctx: Context) -> sa.Table:
+    return ctx.models.metadata.tables[LEAD_EVENT_TABLE]
+
+
+def _check_daily(ctx: Context, rules: LeadRules, now: dt.datetime) -> None:
+    calendar = rules.calendar
+    start = calendar.to_utc(dt.datetime.combine(calendar.local_date(now), dt.time()))
+    events = _events(ctx)
+    taken = ctx.session.scalar(sa.select(sa.func.count()).select_from(events).where(
+        events.c.kind == "claimed", events.c.actor_id == ctx.actor.user_id,
+        events.c.at >= start)) or 0
+    if taken >= rules.pools.claims_per_day:
+        raise Forbidden(f"you have claimed {taken} leads today, the most a day "
+                        f"({rules.pools.claims_per_day}); claim again tomorrow")
+
+
+def _check_cap(ctx: Context, rules: LeadRules, user_id: int) -> None:
+    lead = ctx.models.cls("lead").__table__
+    held = ctx.session.scalar(sa.select(sa.func.count()).select_from(lead).where(
+        lead.c.owner_id == user_id, lead.c.status.in_(rules.open_statuses))) or 0
+    if rules.pools.holding_cap and held >= rules.pools.holding_cap:
+        raise Forbidden(f"{held} open leads are held already, the most allowed "
+                        f"({rules.pools.holding_cap}); close or return some first")
+
+
+def _check_cooldown(ctx: Context, rules: LeadRules, lead_id: int, now: dt.datetime) -> None:
+    days = rules.pools.cooldown_days
+    if not days:
+        return
+    events = _events(ctx)
+    left = ctx.session.scalar(sa.select(sa.func.max(events.c.at)).where(
+        events.c.lead_id == lead_id, events.c.kind.in_(("reclaimed", "released")),
+        events.c.user_id == ctx.actor.user_id))
+    if left is not None and now < left + days * DAY:
+        until = rules.calendar.local(left + days * DAY).strftime("%Y-%m-%d %H:%M")
+        raise Forbidden(f"this lead left you less than {days} days ago; you may claim it "
+                        f"again from {until}")
+
+
+def assignable_users(ctx: Context, unit: str | None) -> list[tuple[int, str]]:
+    """(id, name) of the claiming roles' users in ``unit``, for a manager's choice."""
+    rules = rules_of(ctx, unit)
+    org = ctx.models.org
+    query = (sa.select(User.id, User.username).join(assoc_user_role,
+                                                   assoc_user_role.c.user_id == User.id)
+             .join(Role, Role.id == assoc_user_role.c.role_id)
+             .join(org, org.c.user_id == User.id)
+             .where(Role.name.in_(rules.pools.claim_roles), User.active.is_(True),
+                    org.c.unit == unit if unit else org.c.unit.is_(None))
+             .order_by(User.username).distinct())
+    return [(r.id, user_name(ctx, r.id)) for r in ctx.session.execute(query)]
+
+
+def visible(ctx: Context, lead_id: int) -> bool:
+    """Whether the actor may open lead ``lead_id`` (its own scope, or its pool)."""
+    cls = ctx.models.cls("lead")
+    return ctx.session.scalar(sa.select(cls.id).where(cls.id == lead_id, sa.or_(
+        scope_clause(ctx.models, ctx.actor, "lead"), pool_clause(ctx.models, ctx.actor)))
+    ) is not None

@@ -1,0 +1,168 @@
+"""What one lead write works with (``LeadWrite``), and what a whole transaction shares
+(``TxState``: caches, and the keys of rows a bulk import has checked but not stored yet).
+
+Hook modules import this, never ``records.service`` (``records.hooks`` imports them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from flask_appbuilder.security.sqla.models import User
+from sqlalchemy.orm import Session, scoped_session
+
+from leadloom.metadata.lead_rules import LeadRules
+from leadloom.records.leads import clock
+
+if TYPE_CHECKING:
+    from leadloom.records.hooks import Change
+    from leadloom.records.service import Context
+
+STATE_KEY = "leadloom.lead_rules"
+
+
+@dataclass(slots=True)
+class TxState:
+    """Shared by every write of one transaction (a bulk import is one transaction)."""
+
+    transaction: Any
+    #: user id → unit (``None``: no unit), from ``ll_user_org``
+    units: dict[int, str | None] = field(default_factory=dict)
+    #: user id → (display name, active)
+    users: dict[int, tuple[str, bool]] = field(default_factory=dict)
+    #: reference (entity, id) → the row's values, e.g. a source's code
+    refs: dict[tuple[str, int], Any] = field(default_factory=dict)
+    #: (roles, unit) → candidate user ids, and usernames → ids
+    candidates: dict[Any, list[int]] = field(default_factory=dict)
+    #: leads assigned in this transaction, per owner (for caps and least-loaded)
+    assigned: Counter[int] = field(default_factory=Counter)
+    #: duplicate keys (kind, key) of rows checked in this transaction but not stored yet →
+    #: the writes (``id(LeadWrite)``) they belong to
+    pending: dict[tuple[str, str], set[int]] = field(default_factory=dict)
+    #: open leads each person held when this transaction first asked
+    loads: dict[int, int] = field(default_factory=dict)
+
+
+def tx_state(session: Session) -> TxState:
+    """The state of ``session``'s current transaction (fresh for each transaction)."""
+    real = session() if isinstance(session, scoped_session) else session
+    transaction = real.get_transaction()
+    found = real.info.get(STATE_KEY)
+    if found is None or found.transaction is not transaction:
+        found = real.info[STATE_KEY] = TxState(transaction)
+    return found
+
+
+def unit_of(ctx: Context, user_id: int | None) -> str | None:
+    """A user's business unit (cached for the transaction)."""
+    if user_id is None:
+        return None
+    cache = tx_state(ctx.session).units
+    if user_id not in cache:
+        org = ctx.models.org
+        cache[user_id] = ctx.session.scalar(sa.select(org.c.unit).where(
+            org.c.user_id == user_id))
+    return cache[user_id]
+
+
+def user_name(ctx: Context, user_id: int | None) -> str:
+    """A user's name for messages: 张伟 for Chinese names, else first and last name."""
+    if user_id is None:
+        return ""
+    cache = tx_state(ctx.session).users
+    if user_id not in cache:
+        row = ctx.session.execute(sa.select(User.first_name, User.last_name, User.username,
+                                            User.active).where(User.id == user_id)).first()
+        cache[user_id] = (_display(row) if row else f"#{user_id}", bool(row and row.active))
+    return cache[user_id][0]
+
+
+def active_user(ctx: Context, user_id: int | None) -> bool:
+    """Whether ``user_id`` is a user who can work (exists and is active)."""
+    if user_id is None:
+        return False
+    user_name(ctx, user_id)
+    return tx_state(ctx.session).users[user_id][1]
+
+
+def _display(row: Any) -> str:
+    first, last = (row.first_name or "").strip(), (row.last_name or "").strip()
+    if last and ord(last[0]) > 0x2E80:  # a CJK surname: family name first, no space
+        return last + first
+    return f"{first} {last}".strip() or row.username
+
+
+def masked(name: str) -> str:
+    """``张伟`` → ``张*``: enough to know whom to ask, not who it is."""
+    return f"{name[0]}*" if name else "*"
+
+
+@dataclass(slots=True)
+class LeadWrite:
+    """One lead write as the rule steps see it; kept in ``change.notes`` until after_save."""
+
+    change: Change
+    rules: LeadRules
+    unit: str | None
+    now: dt.datetime
+    #: a history row: the system loading old data with its own number (demo, migrations)
+    history: bool
+    #: the lead's values after this write (stored values overlaid with the new ones)
+    values: dict[str, Any]
+    review: bool = False
+    to_pool: bool = False
+    released: bool = False
+    assigned_rule: str | None = None
+    #: the owner after this write differs from before (or the lead is new and owned)
+    owner_changed: bool = False
+    grade_event: dict[str, Any] | None = None
+    #: duplicate warnings: (existing lead's owner, message, existing lead's id)
+    warnings: list[tuple[int | None, str, int | None]] = field(default_factory=list)
+    keys: list[tuple[str, str, str | None]] = field(default_factory=list)
+    keys_changed: bool = False
+
+    @property
+    def ctx(self) -> Context:
+        return self.change.ctx
+
+    @property
+    def creating(self) -> bool:
+        return self.change.creating
+
+    def set(self, code: str, value: Any) -> None:
+        """Write ``code`` (if the unit's view has it) and keep ``values`` in step."""
+        if self.change.entity.has_field(code) and (
+                self.change.creating or self.change.before.get(code) != value
+                or code in self.change.values):
+            self.change.values[code] = value
+        self.values[code] = value
+
+    @property
+    def owner(self) -> int | None:
+        return self.values.get("owner")
+
+    def expression_values(self) -> dict[str, Any]:
+        return {**self.rules.list_values(), **self.values}
+
+
+def lead_write(change: Change, rules_set: Any) -> LeadWrite:
+    """A ``LeadWrite`` for a lead change: the unit's rules and the merged values."""
+    ctx = change.ctx
+    record = change.record
+    if change.creating:
+        owner = change.values.get("owner") or ctx.actor.user_id
+        unit = unit_of(ctx, owner) or ctx.actor.unit if change.entity.owned else None
+    else:
+        unit = record.unit
+    values = {**change.before, **change.values}
+    values.setdefault("owner", change.values.get("owner", ctx.actor.user_id)
+                      if change.creating else change.before.get("owner"))
+    values["unit"] = unit
+    moment = clock.now()
+    values["created_at"] = moment if change.creating else getattr(record, "created_at", None)
+    history = bool(ctx.actor.system and change.creating and change.values.get("lead_no"))
+    return LeadWrite(change, rules_set.for_unit(unit), unit, moment, history, values)

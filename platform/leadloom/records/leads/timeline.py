@@ -1,0 +1,109 @@
+"""A lead's timeline: its follow-ups, tasks and history, newest first, for its page.
+
+The caller has checked the actor may read the lead. Follow-ups and tasks are read through
+the one read scope; those out of the actor's scope (a previous owner's, say) show as a
+summary line only: when, how, by whom (masked).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from leadloom.access import rights, scope_clause
+from leadloom.records.leads.events import events_of
+from leadloom.records.leads.state import masked, user_name
+from leadloom.records.service import Context
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    at: dt.datetime
+    kind: str  # followup, task, event
+    title: str
+    detail: str = ""
+    who: str = ""
+    link: str | None = None
+    #: follow-up flagged late / task overdue / ...
+    badge: str | None = None
+    full: bool = True
+
+
+def timeline(ctx: Context, lead_id: int, *, locale: str = "zh") -> list[Entry]:
+    entries = [*_followups(ctx, lead_id, locale), *_tasks(ctx, lead_id, locale),
+               *_events(ctx, lead_id, locale)]
+    return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def _visible(ctx: Context, entity: str, ids: list[int]) -> set[int]:
+    if not ids or not rights(ctx.registry, ctx.actor, entity).allows("read"):
+        return set()
+    cls = ctx.models.cls(entity)
+    return set(ctx.session.scalars(sa.select(cls.id).where(
+        cls.id.in_(ids), scope_clause(ctx.models, ctx.actor, entity))))
+
+
+def _label(ctx: Context, entity: str, field: str, code: str | None, locale: str) -> str:
+    f = ctx.registry.entity(entity).field(field)
+    option = f.option(code or "")
+    return option.label.get(locale) if option else (code or "")
+
+
+def _followups(ctx: Context, lead_id: int, locale: str) -> list[Entry]:
+    table = ctx.models.cls("followup").__table__
+    rows = list(ctx.session.execute(sa.select(table).where(table.c.lead_id == lead_id)))
+    visible = _visible(ctx, "followup", [r.id for r in rows])
+    found = []
+    for r in rows:
+        method = _label(ctx, "followup", "method", r.method, locale)
+        who = user_name(ctx, r.owner_id)
+        if r.id in visible:
+            feedback = _label(ctx, "followup", "customer_feedback", r.customer_feedback, locale)
+            detail = f"{r.summary}" + (f" → {r.next_action}" if r.next_action else "")
+            found.append(Entry(r.occurred_at, "followup", f"{method} · {feedback}", detail,
+                               who, f"/followup/show/{r.id}",
+                               "late" if getattr(r, "late_entry", None) else None))
+        else:
+            found.append(Entry(r.occurred_at, "followup", method, "", masked(who), None, None,
+                               False))
+    return found
+
+
+def _tasks(ctx: Context, lead_id: int, locale: str) -> list[Entry]:
+    table = ctx.models.cls("task").__table__
+    rows = list(ctx.session.execute(sa.select(table).where(table.c.lead_id == lead_id)))
+    visible = _visible(ctx, "task", [r.id for r in rows])
+    return [Entry(r.due_at, "task", r.title, _label(ctx, "task", "status", r.status, locale),
+                  user_name(ctx, r.assignee_id), f"/task/show/{r.id}",
+                  r.status if r.status in ("overdue", "done") else None)
+            for r in rows if r.id in visible]
+
+
+EVENT_TITLES = {
+    "grade": ("分级", "Grade"), "assigned": ("分配", "Assigned"), "claimed": ("认领", "Claimed"),
+    "pooled": ("进入公海", "Into the pool"), "released": ("退回公海", "Returned to the pool"),
+    "reclaimed": ("自动回收", "Reclaimed"), "merged": ("合并", "Merged"),
+    "merged_into": ("已合并到", "Merged into"),
+}
+
+
+def _events(ctx: Context, lead_id: int, locale: str) -> list[Entry]:
+    found = []
+    zh = locale != "en"
+    for e in events_of(ctx.session, ctx.models, lead_id):
+        title = EVENT_TITLES.get(e.kind, (e.kind, e.kind))[0 if zh else 1]
+        if e.kind == "grade":
+            detail = f"{e.old or '-'} → {e.new or '-'}"
+        elif e.kind in ("assigned", "claimed"):
+            detail = user_name(ctx, e.user_id)
+        elif e.kind in ("merged", "merged_into"):
+            detail = f"{e.old or '-'} → {e.new or '-'}"
+        else:
+            detail = user_name(ctx, e.user_id) if e.user_id else ""
+        if e.reason:
+            detail = f"{detail}（{e.reason}）" if zh else f"{detail} ({e.reason})"
+        who = user_name(ctx, e.actor_id) if e.actor_id else ("系统" if zh else "system")
+        found.append(Entry(e.at, "event", title, detail, who))
+    return found

@@ -1,0 +1,201 @@
+"""Approvals: the inbox page ``/approvals/`` and ``GET /api/v1/approvals/`` (requests I may
+decide now; ``?mine=1``: requests I made), ``GET /api/v1/approvals/<id>``,
+``POST /api/v1/approvals/<id>/approve|reject`` (``{"comment"}``, a rejection needs one)
+and ``POST /api/v1/approvals/<id>/cancel`` (the requester withdraws).
+
+Deciding is ``records.approvals``' (the last approval applies the request through the
+write path); this module parses, calls it and answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Response, request
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.api import BaseApi
+from flask_appbuilder.security.decorators import protect
+from flask_appbuilder.security.sqla.models import User
+
+from leadloom.access import rights, scope_clause
+from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.registry import Entity, Field
+from leadloom.records import RecordError, RecordInvalid
+from leadloom.records.approvals import cancel, decide
+from leadloom.web.actor import current_actor, request_context
+from leadloom.web.errors import answers_record_errors
+from leadloom.web.labels import current_locale, display, local_time
+from leadloom.web.state import state
+from leadloom.workflow.inbox import Item, inbox, one, requested_by
+
+#: What every signed-in user is granted (``web.security``): the inbox and its API (each
+#: user sees only requests they may decide or made, on records they may read).
+PERMISSIONS = [("can_read", "Approvals"), ("menu_access", "Approvals")]
+
+
+def _comment() -> str | None:
+    data = request.get_json(silent=True)
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise RecordInvalid({"comment": ["send {\"comment\": \"...\"}"]})
+    comment = data.get("comment")
+    return str(comment).strip() or None if comment is not None else None
+
+
+class ApprovalsApi(BaseApi):
+    resource_name = "approvals"
+    class_permission_name = "Approvals"
+    method_permission_name = {"listing": "read", "get_one": "read", "approve": "read",
+                              "reject": "read", "withdraw": "read"}
+    #: the page's permissions too: FAB drops those a view of the same name lacks
+    base_permissions = ["can_read", "menu_access"]
+    allow_browser_login = True
+    openapi_spec_tag = "Approvals"
+
+    @expose("/", methods=["GET"])
+    @protect()
+    def listing(self) -> Response:
+        """My inbox: pending requests I may approve or reject now (``?mine=1``: the
+        requests I made, newest first)."""
+        st = state()
+        actor = current_actor()
+        locale = current_locale()
+        if request.args.get("mine") == "1":
+            items = requested_by(st.db.session, st.models, actor, locale)
+        else:
+            items = inbox(st.db.session, st.models, actor, locale)
+        return self.response(200, count=len(items), result=[i.as_json() for i in items])
+
+    @expose("/<int:pk>", methods=["GET"])
+    @protect()
+    def get_one(self, pk: int) -> Response:
+        st = state()
+        item = one(st.db.session, st.models, current_actor(), pk, current_locale())
+        if item is None:
+            return self.response(404, message=f"approval #{pk} not found", errors={})
+        return self.response(200, result=item.as_json())
+
+    @expose("/<int:pk>/approve", methods=["POST"])
+    @protect()
+    @answers_record_errors
+    def approve(self, pk: int) -> Response:
+        """Approve ``{"comment": "..."}`` (optional); the last approval carries it out."""
+        return self._decided(decide(request_context("api"), pk, approve=True,
+                                    comment=_comment()))
+
+    @expose("/<int:pk>/reject", methods=["POST"])
+    @protect()
+    @answers_record_errors
+    def reject(self, pk: int) -> Response:
+        """Reject ``{"comment": "why"}``: the record stays as it was."""
+        return self._decided(decide(request_context("api"), pk, approve=False,
+                                    comment=_comment()))
+
+    @expose("/<int:pk>/cancel", methods=["POST"])
+    @protect()
+    @answers_record_errors
+    def withdraw(self, pk: int) -> Response:
+        """The requester withdraws a pending request."""
+        return self._decided(cancel(request_context("api"), pk))
+
+    def _decided(self, row: Any) -> Response:
+        st = state()
+        item = one(st.db.session, st.models, current_actor(), row.id, current_locale())
+        return self.response(200, status=row.status,
+                             result=item.as_json() if item else {"id": row.id})
+
+
+class ApprovalsView(BaseView):
+    """The inbox page: requests waiting for me, and the ones I made."""
+
+    route_base = "/approvals"
+    default_view = "index"
+    class_permission_name = "Approvals"
+    method_permission_name = {"index": "read"}
+    base_permissions = ["can_read", "menu_access"]
+
+    @expose("/")
+    @has_access
+    def index(self) -> Any:
+        st = state()
+        actor = current_actor()
+        locale = current_locale()
+        try:
+            waiting = inbox(st.db.session, st.models, actor, locale)
+            mine = requested_by(st.db.session, st.models, actor, locale, limit=30)
+        except RecordError:
+            waiting, mine = [], []
+        return self.render_template("leadloom/approvals.html", waiting=[_row(i) for i in waiting],
+                                    mine=[_row(i) for i in mine], locale=locale)
+
+
+def _row(item: Item) -> dict[str, Any]:
+    st = state()
+    view = st.registry.entity(item.entity)
+    return {"item": item, "at": local_time(item.created_at).strftime("%Y-%m-%d %H:%M"),
+            "entity": view.label.get(current_locale()),
+            "changes": describe(view, item.before, item.proposal)}
+
+
+def describe(view: Entity, before: dict[str, Any], after: dict[str, Any]
+             ) -> list[tuple[str, str, str]]:
+    """(label, old, new) of stored JSON values, as the page shows them."""
+    locale = current_locale()
+    rows = []
+    for code in after:
+        if not view.has_field(code):
+            continue
+        f = view.field(code)
+        rows.append((f.label.get(locale), shown(f, before.get(code)), shown(f, after[code])))
+    return rows
+
+
+def shown(f: Field, value: Any) -> str:
+    """A JSON value of field ``f`` (money as text, times in ISO UTC) as a page shows it:
+    option labels, the title of a referenced record the reader may see, a user's name."""
+    if value in (None, "", []):
+        return "—"
+    if f.type is FieldType.DATETIME and isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if f.type is FieldType.DECIMAL:
+        try:
+            return format(Decimal(str(value)).normalize(), "f")
+        except InvalidOperation:
+            return str(value)
+    if f.type is FieldType.REFERENCE and f.to:
+        return reference_title(f.to, value)
+    if f.type is FieldType.USER:
+        return user_name(value)
+    return display(f, value) or "—"
+
+
+def reference_title(entity: str, pk: Any) -> str:
+    """The title of record ``pk`` of ``entity`` if the reader may see it, else ``#pk``."""
+    st = state()
+    actor = current_actor()
+    cls = st.models.cls(entity)
+    title = getattr(cls, st.registry.entity(entity).title_field)
+    try:
+        found = st.db.session.scalar(sa.select(title).where(
+            cls.id == int(pk), scope_clause(st.models, actor, entity))) if rights(
+            st.registry, actor, entity).allows("read") else None
+    except (TypeError, ValueError):
+        return str(pk)
+    return str(found) if found else f"#{pk}"
+
+
+def user_name(pk: Any) -> str:
+    try:
+        user = state().db.session.get(User, int(pk))
+    except (TypeError, ValueError):
+        return str(pk)
+    if user is None:
+        return f"#{pk}"
+    return f"{user.first_name or ''}{user.last_name or ''}".strip() or user.username

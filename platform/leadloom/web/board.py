@@ -1,0 +1,121 @@
+"""The funnel board: ``/board/<entity>/?unit=U`` (a kanban page per unit) and
+``GET /api/v1/board/<entity>?unit=U`` (its columns as JSON).
+
+Dragging a card calls the transition endpoint, so a move on the board passes the same
+guards as anywhere else; a refused move snaps back with the message. The figures come
+from ``workflow.board``, through the reader's scope.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from flask import Response, abort, request
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.api import BaseApi
+from flask_appbuilder.security.decorators import protect
+
+from leadloom.access import Actor
+from leadloom.web.actor import current_actor
+from leadloom.web.labels import current_locale
+from leadloom.web.state import state
+from leadloom.workflow.board import Board, board
+
+#: What every signed-in user is granted (``web.security``); the board itself shows only
+#: what the user's scope holds, and nothing for entities they may not list.
+PERMISSIONS = [("can_read", "Board"), ("menu_access", "Board")]
+
+
+def funnel_entities() -> list[str]:
+    """Entities with a funnel, in config order."""
+    st = state()
+    return [e.code for e in st.registry.entities
+            if any(f.entity == e.code for f in st.registry.funnels)]
+
+
+def _unit(actor: Actor) -> str | None:
+    """The unit asked for, else the reader's own, else the first unit."""
+    st = state()
+    units = [u.code for u in st.registry.units]
+    asked = request.args.get("unit")
+    if asked in units:
+        return asked
+    return actor.unit if actor.unit in units else (units[0] if units else None)
+
+
+def _board(entity: str) -> Board | None:
+    st = state()
+    if entity not in funnel_entities():
+        return None
+    actor = current_actor()
+    return board(st.db.session, st.models, actor, entity, _unit(actor), current_locale())
+
+
+def board_json(found: Board) -> dict[str, Any]:
+    return {
+        "entity": found.entity, "unit": found.unit, "funnel": found.funnel.name,
+        "total": found.total,
+        "won": {"count": found.won.count, "amount": _money(found.won.amount)},
+        "columns": [{
+            "stage": c.stage.code, "label": c.label, "probability": c.stage.probability,
+            "outcome": c.stage.outcome, "count": c.count,
+            "amount": _money(c.amount) if found.amount_visible else None,
+            "cards": [{"id": card.id, "title": card.title, "amount": _money(card.amount),
+                       "version": card.version, "stalled": card.stalled,
+                       "pending": card.pending} for card in c.cards],
+        } for c in found.columns],
+    }
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+class BoardApi(BaseApi):
+    resource_name = "board"
+    class_permission_name = "Board"
+    method_permission_name = {"columns": "read"}
+    #: the page's permissions too: FAB drops those a view of the same name lacks
+    base_permissions = ["can_read", "menu_access"]
+    allow_browser_login = True
+    openapi_spec_tag = "Board"
+
+    @expose("/<entity>", methods=["GET"])
+    @protect()
+    def columns(self, entity: str) -> Response:
+        """The board of ``entity`` for ``?unit=U`` (default: my unit)."""
+        found = _board(entity)
+        if found is None:
+            return self.response(404, message=f"no board for '{entity}'", errors={})
+        return self.response(200, **board_json(found))
+
+
+class BoardView(BaseView):
+    route_base = "/board"
+    default_view = "index"
+    class_permission_name = "Board"
+    method_permission_name = {"index": "read", "entity_board": "read"}
+    base_permissions = ["can_read", "menu_access"]
+
+    @expose("/")
+    @has_access
+    def index(self) -> Any:
+        entities = funnel_entities()
+        if not entities:
+            abort(404)
+        return self.entity_board(entities[0])
+
+    @expose("/<entity>/")
+    @has_access
+    def entity_board(self, entity: str) -> Any:
+        found = _board(entity)
+        if found is None:
+            abort(404)
+        st = state()
+        locale = current_locale()
+        return self.render_template(
+            "leadloom/board.html", board=found, data=board_json(found), locale=locale,
+            entity_label=st.registry.entity(entity).label.get(locale),
+            units=[(u.code, u.label.get(locale)) for u in st.registry.units],
+            funnel_label=found.funnel.label.get(locale))

@@ -1,0 +1,135 @@
+"""The notification inbox: the page ``/notifications/``, the bell with the unread count in
+the menu bar, and ``GET /api/v1/notifications/`` (mine, with the unread count),
+``POST /api/v1/notifications/<id>/read`` and ``POST /api/v1/notifications/read``.
+
+Messages are written by the write path and jobs (``records.notify``); this module only
+reads them and marks them read, always for the signed-in user alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, redirect, request
+from flask_appbuilder import AppBuilder, BaseView, expose, has_access
+from flask_appbuilder.api import BaseApi
+from flask_appbuilder.security.decorators import protect
+
+from leadloom.records.notify import inbox, mark_read, unread_count
+from leadloom.web.actor import current_actor
+from leadloom.web.labels import current_locale, local_time
+from leadloom.web.state import state
+
+#: What every signed-in user is granted (``web.security``): their own inbox.
+PERMISSIONS = [("can_read", "Notifications")]
+#: How each kind of message is labelled in the inbox (other kinds show their code).
+KINDS = {
+    "assignment": ("分配", "Assigned"), "grade": ("分级", "Grade"),
+    "duplicate": ("疑似重复", "Duplicate"), "sla_warning": ("时效提醒", "Deadline soon"),
+    "sla_breach": ("时效超时", "Deadline missed"), "followup_due": ("跟进提醒", "Follow-up due"),
+    "reclaim_warning": ("回收预警", "Reclaim soon"), "reclaimed": ("已回收", "Reclaimed"),
+    "stale": ("停滞线索", "Stale leads"), "task_due": ("任务到期", "Task due"),
+    "task_overdue": ("任务逾期", "Tasks overdue"), "digest": ("今日待办", "Today"),
+}
+
+
+def add_notifications(appbuilder: AppBuilder, app: Flask) -> None:
+    """Register the inbox page, its API and the menu-bar count."""
+    appbuilder.add_view_no_menu(NotificationsView)
+    appbuilder.add_api(NotificationsApi)
+    app.context_processor(lambda: {"leadloom_unread": _unread_for_template})
+
+
+def _unread_for_template() -> int:
+    """The menu bar's count; a page never fails because of it."""
+    actor = current_actor()
+    if actor.user_id is None:
+        return 0
+    st = state()
+    try:
+        return unread_count(st.db.session, st.models, actor.user_id)
+    except Exception:  # the bell is decoration: keep the page
+        st.db.session.rollback()
+        return 0
+
+
+class NotificationsView(BaseView):
+    """My inbox: newest first; opening a message marks it read and follows its link."""
+
+    route_base = "/notifications"
+    default_view = "index"
+    class_permission_name = "Notifications"
+    method_permission_name = {"index": "read", "open": "read", "read_all": "read"}
+    base_permissions = ["can_read"]
+
+    @expose("/")
+    @has_access
+    def index(self) -> Any:
+        st = state()
+        actor = current_actor()
+        messages = inbox(st.db.session, st.models, actor.user_id, limit=200)
+        zh = current_locale() == "zh"
+        rows = [{"m": m, "at": local_time(m.created_at).strftime("%Y-%m-%d %H:%M"),
+                 "kind": KINDS.get(m.kind, (m.kind, m.kind))[0 if zh else 1]}
+                for m in messages]
+        return self.render_template("leadloom/notifications.html", rows=rows,
+                                    locale=current_locale())
+
+    @expose("/open/<int:pk>")
+    @has_access
+    def open(self, pk: int) -> Any:
+        st = state()
+        actor = current_actor()
+        mark_read(st.db.session, st.models, actor.user_id, [pk])
+        found = next((m for m in inbox(st.db.session, st.models, actor.user_id, limit=500)
+                      if m.id == pk), None)
+        return redirect(found.link if found and found.link else "/notifications/")
+
+    @expose("/read", methods=["POST"])
+    @has_access
+    def read_all(self) -> Any:
+        st = state()
+        mark_read(st.db.session, st.models, current_actor().user_id)
+        return redirect("/notifications/")
+
+
+class NotificationsApi(BaseApi):
+    """``/api/v1/notifications/``: the caller's own messages."""
+
+    resource_name = "notifications"
+    class_permission_name = "Notifications"
+    method_permission_name = {"mine": "read", "read_one": "read", "read_all": "read"}
+    base_permissions = ["can_read"]
+    allow_browser_login = True
+    openapi_spec_tag = "Notifications"
+
+    @expose("/", methods=["GET"])
+    @protect()
+    def mine(self) -> Response:
+        """My messages, newest first (``?unread=1``, ``?limit=N``), and ``unread``: how many
+        are unread."""
+        st = state()
+        user_id = current_actor().user_id
+        limit = min(max(request.args.get("limit", 50, type=int), 1), 500)
+        messages = inbox(st.db.session, st.models, user_id, limit=limit,
+                         unread_only=request.args.get("unread") == "1")
+        return self.response(200, unread=unread_count(st.db.session, st.models, user_id),
+                             count=len(messages), result=[m.as_json() for m in messages])
+
+    @expose("/<int:pk>/read", methods=["POST"])
+    @protect()
+    def read_one(self, pk: int) -> Response:
+        """Mark one of my messages read (404 when it is not mine or already read)."""
+        st = state()
+        changed = mark_read(st.db.session, st.models, current_actor().user_id, [pk])
+        if not changed:
+            return self.response(404, message=f"no unread message #{pk}", errors={})
+        return self.response(200, message="OK")
+
+    @expose("/read", methods=["POST"])
+    @protect()
+    def read_all(self) -> Response:
+        """Mark all my messages read; answers how many were unread."""
+        st = state()
+        return self.response(200, changed=mark_read(st.db.session, st.models,
+                                                     current_actor().user_id))

@@ -1,0 +1,279 @@
+"""Reports in the web app: the Reports page (archive + "Run now" with live progress), the
+admin page of failed jobs, RQ's dashboard for admins, and the REST endpoints
+``GET /api/v1/reports/``, ``POST /api/v1/reports/<name>/run``,
+``GET /api/v1/reports/<id>/pdf`` and ``GET /api/v1/jobs/<id>``.
+
+Rendering and archiving are ``reporting``'s, queueing is ``jobs``'; this module parses,
+checks who may do what, calls them and answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, abort, current_app, flash, redirect, request, send_file
+from flask_appbuilder import AppBuilder, BaseView, expose, has_access
+from flask_appbuilder.api import BaseApi
+from flask_appbuilder.security.decorators import protect
+from sqlalchemy.orm import sessionmaker
+
+from leadloom.jobs import JobQueue, Runtime, runtime_for
+from leadloom.metadata.registry import Label
+from leadloom.reporting import ReportError, ReportRequest, archive, is_admin, may_run, spec_of
+from leadloom.reporting.errors import ReportForbidden, ReportNotFound
+from leadloom.reporting.periods import parse_period
+from leadloom.settings import Settings
+from leadloom.web.actor import current_actor
+from leadloom.web.errors import answers_record_errors
+from leadloom.web.labels import current_locale, lazy, local_time
+from leadloom.web.state import state
+
+EXTENSION = "leadloom.jobs"
+MENU = "reports"
+MENU_LABEL = Label("报表", "Reports")
+#: What every signed-in user is granted (``web.security``): the Reports page, its API.
+PERMISSIONS = [("can_read", "Reports"), ("menu_access", "Reports"), ("menu_access", MENU)]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportsState:
+    """Kept in ``app.extensions["leadloom.jobs"]``: the job queue and what jobs run on."""
+
+    queue: JobQueue
+    runtime: Runtime
+
+
+def jobs() -> JobQueue:
+    """The app's job queue (Redis, or the embedded one)."""
+    return current_app.extensions[EXTENSION].queue
+
+
+def add_reports(appbuilder: AppBuilder) -> None:
+    """Register the Reports page, the admin jobs page and the report/job APIs, and the job
+    queue (``app.extensions["leadloom.jobs"]``)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    st = app.extensions["leadloom"]
+    settings = app.config["LEADLOOM_SETTINGS"]
+    runtime = runtime_for(settings, st.models,
+                          sessions=sessionmaker(st.db.engine, expire_on_commit=False))
+    queue = (JobQueue.connect(settings, runtime) if settings.redis_url
+             else _embedded_queue(settings, runtime))
+    app.extensions[EXTENSION] = ReportsState(queue, runtime)
+    menu = next((m for m in st.registry.menus if m.code == MENU), None)
+    label, icon = (menu.label, menu.icon) if menu else (MENU_LABEL, "fa-file-pdf")
+    appbuilder.add_view(ReportsView, "Reports", label=lazy(Label("报表中心", "Reports")),
+                        icon="fa-file-pdf", category=MENU, category_label=lazy(label),
+                        category_icon=icon)
+    appbuilder.add_view(ReportJobsView, "ReportJobs", label=lazy(Label("后台任务", "Jobs")),
+                        icon="fa-tasks", category=MENU)
+    appbuilder.add_api(ReportsApi)
+    appbuilder.add_api(JobsApi)
+    if settings.redis_url:
+        _mount_rq_dashboard(app, appbuilder, settings.redis_url)
+
+
+#: Embedded job queues by database and reports folder: an app swapped in for a newly
+#: published config version keeps the process's queue, its jobs and their states.
+_EMBEDDED: dict[tuple[str, str], JobQueue] = {}
+
+
+def _embedded_queue(settings: Settings, runtime: Runtime) -> JobQueue:
+    key = (settings.database_url, str(runtime.env.reports_dir))
+    queue = _EMBEDDED.get(key)
+    if queue is None or queue.inline is None:
+        queue = _EMBEDDED[key] = JobQueue.connect(settings, runtime)
+    else:
+        queue.inline.set_runtime(runtime)
+    return queue
+
+
+def start_jobs(app: Flask) -> None:
+    """For ``leadloom serve``: without Redis, run jobs and report schedules in a
+    background thread of this process (with Redis, ``leadloom worker`` and
+    ``leadloom scheduler`` do)."""
+    queue = app.extensions[EXTENSION].queue
+    if queue.inline is not None:
+        queue.inline.start(schedules=True)
+
+
+def _mount_rq_dashboard(app: Flask, appbuilder: AppBuilder, redis_url: str) -> None:
+    """RQ's dashboard at ``/rq/``, for admins only."""
+    import rq_dashboard
+
+    app.config.setdefault("RQ_DASHBOARD_REDIS_URL", redis_url)
+    rq_dashboard.web.setup_rq_connection(app)
+    app.register_blueprint(rq_dashboard.blueprint, url_prefix="/rq")
+
+    @app.before_request
+    def _admins_only() -> Any:
+        if request.blueprint != rq_dashboard.blueprint.name:
+            return None
+        if not is_admin(state().registry, current_actor()):
+            abort(403)
+        return None
+
+    appbuilder.add_link("RQ", href="/rq/", label=lazy(Label("RQ 任务面板", "RQ dashboard")),
+                        icon="fa-tachometer-alt", category=MENU)
+
+
+# ---- helpers shared by the page and the API ------------------------------------------
+def _run(name: str, data: dict[str, Any]) -> str:
+    """Queue a copy of report ``name`` for the current user; returns the job id.
+
+    :raises UnknownReport, ReportForbidden, ReportError: (404, 403, 422).
+    """
+    st = state()
+    actor = current_actor()
+    report = spec_of(st.registry, name)
+    if not may_run(st.registry, report, actor):
+        raise ReportForbidden(f"your roles may not run report '{name}'")
+    values = {k: (str(data[k]).strip() or None) if data.get(k) is not None else None
+              for k in ("period", "unit", "team", "locale")}
+    if values["period"]:
+        parse_period(values["period"])
+    if values["locale"] not in (None, "zh", "en"):
+        raise ReportError("unknown language", {"locale": ["use zh or en"]})
+    if values["unit"] and values["unit"] not in {u.code for u in st.registry.units}:
+        raise ReportError("unknown unit", {"unit": [f"unknown unit '{values['unit']}'"]})
+    if values["team"] and st.registry.team_unit(values["team"]) is None:
+        raise ReportError("unknown team", {"team": [f"unknown team '{values['team']}'"]})
+    request_ = ReportRequest(report.name, actor.user_id, trigger="manual",
+                             requested_by_id=actor.user_id, **values)
+    return jobs().enqueue_report(request_, requested_by=actor.user_id)
+
+
+def _archived_file(pk: int) -> Response:
+    st = state()
+    actor = current_actor()
+    found = archive.get_visible(st.db.session, st.models, actor, pk,
+                                admin=is_admin(st.registry, actor))
+    path = found.file(current_app.extensions[EXTENSION].runtime.env.reports_dir)
+    if not path.is_file():
+        raise ReportNotFound(f"the file of report #{pk} is missing")
+    return send_file(path, mimetype="application/pdf", download_name=found.filename,
+                     as_attachment=request.args.get("download") == "1")
+
+
+class ReportsView(BaseView):
+    """The Reports page: what I may run, and the PDFs made for me."""
+
+    route_base = "/reports"
+    default_view = "index"
+    class_permission_name = "Reports"
+    method_permission_name = {"index": "read"}
+    base_permissions = ["can_read", "menu_access"]
+
+    @expose("/")
+    @has_access
+    def index(self) -> Any:
+        st = state()
+        actor = current_actor()
+        locale = current_locale()
+        runnable = [{"name": r.name, "title": r.label.get(locale), "period": r.parameters.period,
+                     "schedule": f"{r.schedule.cron} ({r.schedule.timezone})"
+                     if r.schedule else None}
+                    for r in st.registry.reports if may_run(st.registry, r, actor)]
+        files = archive.visible(st.db.session, st.models, actor,
+                                admin=is_admin(st.registry, actor))
+        rows = [{"file": f, "created": local_time(f.created_at).strftime("%Y-%m-%d %H:%M")}
+                for f in files]
+        return self.render_template("leadloom/reports.html", runnable=runnable, rows=rows,
+                                    locale=locale, embedded=jobs().embedded)
+
+
+class ReportJobsView(BaseView):
+    """Admins: failed report jobs (with the error) and a button to retry each."""
+
+    route_base = "/report-jobs"
+    default_view = "index"
+    class_permission_name = "ReportJobs"
+    method_permission_name = {"index": "read", "retry": "read"}
+    base_permissions = ["can_read", "menu_access"]
+
+    @expose("/")
+    @has_access
+    def index(self) -> Any:
+        queue = jobs()
+        return self.render_template("leadloom/report_jobs.html", failed=queue.failed(),
+                                    embedded=queue.embedded, queued=queue.queue.count,
+                                    locale=current_locale())
+
+    @expose("/retry/<job_id>", methods=["POST"])
+    @has_access
+    def retry(self, job_id: str) -> Any:
+        done = jobs().retry(job_id)
+        flash(f"job {job_id} queued again" if done else f"job {job_id} is not a failed job",
+              "info" if done else "warning")
+        return redirect("/report-jobs/")
+
+
+class ReportsApi(BaseApi):
+    """``/api/v1/reports/``: the archive (scoped), run a report, download a PDF."""
+
+    resource_name = "reports"
+    class_permission_name = "Reports"
+    method_permission_name = {"archived": "read", "run": "read", "pdf": "read"}
+    base_permissions = ["can_read", "menu_access"]
+    allow_browser_login = True
+    openapi_spec_tag = "Reports"
+
+    @expose("/", methods=["GET"])
+    @protect()
+    @answers_record_errors
+    def archived(self) -> Response:
+        """The PDFs the caller may see (``?report=NAME&limit=N``), newest first."""
+        st = state()
+        actor = current_actor()
+        limit = min(max(request.args.get("limit", 100, type=int), 1), 1000)
+        files = archive.visible(st.db.session, st.models, actor,
+                                admin=is_admin(st.registry, actor),
+                                report=request.args.get("report"), limit=limit)
+        return self.response(200, count=len(files), result=[
+            {**f.as_json(), "pdf_url": f"/api/v1/reports/{f.id}/pdf"} for f in files])
+
+    @expose("/<name>/run", methods=["POST"])
+    @protect()
+    @answers_record_errors
+    def run(self, name: str) -> Response:
+        """Queue a copy for the caller: ``{"period", "unit", "team", "locale"}``, all
+        optional. Answers 202 with the job id; poll ``/api/v1/jobs/<id>``."""
+        data = request.get_json(silent=True) or {}
+        if not isinstance(data, dict):
+            raise ReportError("send a JSON object as the request body")
+        job_id = _run(name, data)
+        return self.response(202, job_id=job_id, state_url=f"/api/v1/jobs/{job_id}")
+
+    @expose("/<int:pk>/pdf", methods=["GET"])
+    @protect()
+    @answers_record_errors
+    def pdf(self, pk: int) -> Response:
+        """The PDF (``?download=1`` for an attachment)."""
+        return _archived_file(pk)
+
+
+class JobsApi(BaseApi):
+    """``GET /api/v1/jobs/<id>``: state and progress of a job the caller queued."""
+
+    resource_name = "jobs"
+    class_permission_name = "Reports"
+    method_permission_name = {"job": "read"}
+    base_permissions = ["can_read", "menu_access"]
+    allow_browser_login = True
+    openapi_spec_tag = "Reports"
+
+    @expose("/<job_id>", methods=["GET"])
+    @protect()
+    def job(self, job_id: str) -> Response:
+        st = state()
+        actor = current_actor()
+        found = jobs().state(job_id)
+        admin = is_admin(st.registry, actor)
+        if found is None or not (admin or found.requested_by == actor.user_id):
+            return self.response(404, message=f"no job '{job_id}'", errors={})
+        body = found.as_json()
+        if body["error"] and not admin:  # details (SQL, paths) are for admins' eyes
+            body["error"] = "the report could not be made; an admin can see why"
+        if found.file_id:
+            body["pdf_url"] = f"/api/v1/reports/{found.file_id}/pdf"
+        return self.response(200, **body)

@@ -1,0 +1,140 @@
+"""Stages of a funnel: which funnel a record follows, what kind of move a move is, and
+what a stage needs before a record may enter or leave it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from leadloom.metadata.funnels import Funnel, Stage, funnel_for
+from leadloom.metadata.registry import Entity, Registry
+from leadloom.model.tables import Models
+
+EMPTY: tuple[Any, ...] = (None, "", [])
+
+
+def funnel_of(registry: Registry, entity: str, unit: str | None) -> Funnel | None:
+    """The funnel records of ``entity`` in business unit ``unit`` move through."""
+    return funnel_for(registry.funnels, entity, unit)
+
+
+def current_stage(funnel: Funnel, value: Any) -> Stage:
+    """The stage a stored value stands for; a record without one is in the first stage."""
+    return funnel.stage(value) or funnel.stages[0]
+
+
+def move_kind(funnel: Funnel, source: Stage, target: Stage) -> str:
+    """``next`` (declared), ``skip`` (forward past stages) or ``back`` (to an earlier one)."""
+    if source.move(target.code) is not None:
+        return "next"
+    return "skip" if funnel.index(target.code) > funnel.index(source.code) else "back"
+
+
+def passed(funnel: Funnel, source: Stage, target: Stage) -> tuple[Stage, ...]:
+    """The stages a forward skip jumps over."""
+    low, high = funnel.index(source.code), funnel.index(target.code)
+    return tuple(s for s in funnel.stages[low + 1:high] if not s.closed) if high > low else ()
+
+
+def stage_label(entity: Entity, funnel: Funnel, code: str | None, locale: str) -> str:
+    """A stage's label as the record's unit names it (the stage field's option)."""
+    if code is None:
+        return ""
+    option = entity.field(funnel.field).option(code) if entity.has_field(funnel.field) \
+        else None
+    return option.label.get(locale) if option else code
+
+
+@dataclass(frozen=True, slots=True)
+class Missing:
+    """Fields a move still needs: to leave the stage it leaves, and to enter the target."""
+
+    leave: tuple[str, ...] = ()
+    enter: tuple[str, ...] = ()
+    related: str | None = None
+    #: a skip: the fields of the stages it jumps over count as the move's own
+    skip: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.leave or self.enter or self.related)
+
+    def message(self, entity: Entity, funnel: Funnel, source: Stage, target: Stage,
+                locale: str) -> str:
+        """``完成谈判推进需填写: 预计金额, 预计成交日期``, one sentence per problem."""
+        parts = []
+        zh = locale != "en"
+        if self.skip and (self.leave or self.enter):
+            names = ", ".join(field_label(entity, c, locale)
+                              for c in dict.fromkeys((*self.leave, *self.enter)))
+            label = stage_label(entity, funnel, target.code, locale)
+            parts.append(f"跳至{label}需填写: {names}" if zh else
+                         f"To skip to {label}, fill in: {names}")
+        elif self.leave:
+            names = ", ".join(field_label(entity, c, locale) for c in self.leave)
+            label = stage_label(entity, funnel, source.code, locale)
+            parts.append(f"完成{label}需填写: {names}" if zh else
+                         f"To complete {label}, fill in: {names}")
+        entering = [c for c in self.enter if c not in self.leave]
+        if entering and not self.skip:
+            names = ", ".join(field_label(entity, c, locale) for c in entering)
+            label = stage_label(entity, funnel, target.code, locale)
+            parts.append(f"进入{label}需填写: {names}" if zh else
+                         f"To enter {label}, fill in: {names}")
+        if self.related:
+            parts.append(self.related)
+        return "；".join(parts) if zh else "; ".join(parts)
+
+
+def field_label(entity: Entity, code: str, locale: str) -> str:
+    return entity.field(code).label.get(locale) if entity.has_field(code) else code
+
+
+def missing_fields(entity: Entity, codes: tuple[str, ...],
+                   values: Mapping[str, Any]) -> tuple[str, ...]:
+    """Which of ``codes`` are empty in ``values`` (fields the unit lacks are skipped)."""
+    return tuple(dict.fromkeys(c for c in codes if entity.has_field(c)
+                               and values.get(c) in EMPTY))
+
+
+def requirements(funnel: Funnel, source: Stage | None, target: Stage,
+                 kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(fields to leave, fields to enter) for a move: a skip also needs what the stages it
+    jumps over need; going back, or closing the record (lost), needs only what the target
+    needs to enter."""
+    leave: list[str] = []
+    if source is not None and kind != "back" and not source.closed and not (
+            target.closed and target.outcome != "won"):
+        leave += source.leave
+        if kind == "skip":
+            for stage in passed(funnel, source, target):
+                leave += [*stage.enter, *stage.leave]
+    return tuple(dict.fromkeys(leave)), target.enter
+
+
+def related_problem(session: Session, models: Models, entity: Entity, funnel: Funnel,
+                    target: Stage, record_id: int | None, locale: str) -> str | None:
+    """Why the record lacks the linked record ``target`` needs (e.g. a contract), or None."""
+    need = target.related
+    if need is None:
+        return None
+    linked = models.registry.entity(need.entity)
+    found = False
+    if record_id is not None:
+        cls = models.cls(need.entity)
+        link = getattr(cls, linked.field(need.link).column)
+        query = sa.select(cls.id).where(link == record_id)
+        for code in need.fields:
+            query = query.where(getattr(cls, linked.field(code).column).is_not(None))
+        found = session.scalar(query.limit(1)) is not None
+    if found:
+        return None
+    names = ", ".join(field_label(linked, c, locale) for c in need.fields)
+    label = stage_label(entity, funnel, target.code, locale)
+    what = linked.label.get(locale)
+    if locale == "en":
+        return f"To enter {label}, add a {what.lower()} ({names})"
+    return f"进入{label}需要一份{what}({names})"

@@ -1,0 +1,94 @@
+"""The pool, the lead actions and the timeline over REST and on the screens; invalid
+leads leave the lists but stay searchable for supervisors."""
+
+from __future__ import annotations
+
+import uuid
+
+import prison as rison
+import pytest
+
+from tests.e2e.conftest import login
+
+C = {"budget_status": "unclear", "need_clarity": "vague"}
+
+
+@pytest.fixture(scope="module")
+def web(app, tokens):
+    rows = app.test_client().get("/api/v1/source/", headers={
+        "Authorization": f"Bearer {tokens['admin']}"}).get_json()["result"]
+    return next(r["id"] for r in rows if r["code"] == "WEB")
+
+
+def new_lead(api, user, web, **extra):
+    body = {"customer_name": f"公海客户{uuid.uuid4().hex[:8]}", "industry": "trade",
+            "contact_name": "冯经理", "source": web, "need_description": "CRM", **extra}
+    response = api(user, "post", "/api/v1/lead/", json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["result"]
+
+
+def test_claim_from_the_pool_over_rest(api, web, ids):
+    lead = new_lead(api, "sup1", web, contact_phone=f"1351{uuid.uuid4().int % 10**7:07d}", **C)
+    assert lead["owner"] is None and lead["pool"] == "public"
+    pool = api("rep1", "get", "/api/v1/leads/pool").get_json()["result"]
+    mine = next(p for p in pool if p["id"] == lead["id"])
+    assert "contact_phone" not in mine and mine["lead_no"] == lead["lead_no"]
+    west = api("rep3", "get", "/api/v1/leads/pool").get_json()["result"]
+    assert lead["id"] not in {p["id"] for p in west}
+    assert api("fin1", "get", "/api/v1/leads/pool").status_code == 403
+    claimed = api("rep1", "post", f"/api/v1/leads/{lead['id']}/claim")
+    assert claimed.status_code == 200 and claimed.get_json()["owner"] == ids["rep1"]
+    assert api("rep2", "post", f"/api/v1/leads/{lead['id']}/claim").status_code == 404
+    assert api("rep1", "get", f"/api/v1/lead/{lead['id']}").get_json()["result"][
+        "contact_phone"]
+    timeline = api("rep1", "get", f"/api/v1/leads/{lead['id']}/timeline").get_json()
+    assert {"认领", "进入公海"} <= {e["title"] for e in timeline["result"]}
+
+
+def test_release_needs_a_reason_and_merge_needs_a_supervisor(api, web):
+    lead = new_lead(api, "rep1", web)
+    refused = api("rep1", "post", f"/api/v1/leads/{lead['id']}/release", json={})
+    assert refused.status_code == 422 and "reason" in refused.get_json()["errors"]
+    done = api("rep1", "post", f"/api/v1/leads/{lead['id']}/release",
+               json={"reason": "客户已选择竞品"})
+    assert done.status_code == 200 and done.get_json()["status"] == "unassigned"
+    keep, drop = new_lead(api, "rep2", web), new_lead(api, "rep2", web, remark="重复录入")
+    assert api("rep2", "post", f"/api/v1/leads/{keep['id']}/merge",
+               json={"duplicate": drop["id"]}).status_code == 403
+    merged = api("sup1", "post", f"/api/v1/leads/{keep['id']}/merge",
+                 json={"duplicate": drop["id"]})
+    assert merged.status_code == 200
+    assert api("sup1", "get", f"/api/v1/lead/{keep['id']}").get_json()["result"][
+        "remark"] == "重复录入"
+
+
+def _listed(api, user, name, status=None):
+    filters = [{"col": "customer_name", "opr": "eq", "value": name}]
+    if status:
+        filters.append({"col": "status", "opr": "eq", "value": status})
+    query = rison.dumps({"filters": filters})
+    return api(user, "get", f"/api/v1/lead/?q={query}").get_json().get("ids", [])
+
+
+def test_invalid_leads_leave_the_lists_but_supervisors_find_them(api, web):
+    lead = new_lead(api, "rep1", web)
+    done = api("rep1", "put", f"/api/v1/lead/{lead['id']}",
+               json={"status": "invalid", "invalid_reason": "spam"})
+    assert done.status_code == 200
+    name = lead["customer_name"]
+    assert _listed(api, "rep1", name) == [] and _listed(api, "sup1", name) == []
+    assert _listed(api, "sup1", name, "invalid") == [lead["id"]]
+    assert _listed(api, "rep1", name, "invalid") == []
+    assert api("rep1", "get", f"/api/v1/lead/{lead['id']}").status_code == 200  # kept
+
+
+def test_the_pool_page_and_the_lead_page_panel(app, api, web):
+    lead = new_lead(api, "sup1", web, **C)
+    page = login(app, "rep2").get("/pool/").data.decode()
+    assert lead["lead_no"] in page and f"/pool/claim/{lead['id']}" in page
+    client = login(app, "rep2")
+    assert client.post(f"/pool/claim/{lead['id']}").status_code == 302
+    shown = client.get(f"/lead/show/{lead['id']}").data.decode()
+    assert "跟进记录与任务" in shown and "首次触达" in shown and "退回公海" in shown
+    assert "公海" in login(app, "sup1").get("/lead/list/").data.decode()  # the menu item
