@@ -69,6 +69,7 @@ def bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any]
         for field, messages in change.errors.items():
             errors.setdefault(f"{index}.{field}", []).extend(messages)
     if errors:
+        ctx.session.rollback()  # nothing a hook prepared may outlive the refusal
         raise RecordInvalid(errors)
     ids = _insert(ctx, entity, [c.values for c in changes], stamps)
     if hooks:

@@ -82,8 +82,8 @@ def recipients_of(session: Session, models: Models, report: Report) -> list[Reci
     """Every active user named by the report, directly or by role, once, ordered by id."""
     wanted = report.recipients
     query = sa.select(User).where(User.active.is_(True)).where(sa.or_(
-        User.username.in_(wanted.users or ["\0"]),
-        User.roles.any(Role.name.in_(wanted.roles or ["\0"])),
+        User.username.in_(list(wanted.users)),  # an empty list matches nothing
+        User.roles.any(Role.name.in_(list(wanted.roles))),
     )).order_by(User.id)
     return [_recipient(session, models, user) for user in session.scalars(query).unique()]
 

@@ -97,7 +97,7 @@ def reclaim(ctx: Context, now: dt.datetime) -> int:
         last = _activity(row)
         idle = (rules.calendar.local_date(now) - rules.calendar.local_date(last)).days
         if idle >= pools.reclaim_after_days:
-            returned += _return(ctx, row, idle, zh)
+            returned += _return(ctx, row, idle, zh, now)
         elif idle >= pools.reclaim_after_days - pools.warn_days:
             left = pools.reclaim_after_days - idle
             notify(ctx, row.owner_id, "reclaim_warning",
@@ -109,7 +109,7 @@ def reclaim(ctx: Context, now: dt.datetime) -> int:
     return returned
 
 
-def _return(ctx: Context, row: Any, idle: int, zh: bool) -> int:
+def _return(ctx: Context, row: Any, idle: int, zh: bool, now: dt.datetime) -> int:
     reason = (f"{idle} 天未跟进，自动退回公海" if zh
               else f"no follow-up for {idle} days: back to the pool")
     job = Context(ctx.actor, ctx.session, ctx.models, channel="reclaim",
@@ -121,12 +121,13 @@ def _return(ctx: Context, row: Any, idle: int, zh: bool) -> int:
         return 0
     notify(ctx, row.owner_id, "reclaimed",
            f"线索 {_number(row)} 已 {idle} 天未跟进，已退回公海" if zh
-           else f"Lead {_number(row)} went back to the pool after {idle} idle days", _link(row))
+           else f"Lead {_number(row)} went back to the pool after {idle} idle days", _link(row),
+           at=now)
     for manager in managers_of(ctx, row.owner_id, row.unit):
         notify(ctx, manager, "reclaimed",
                f"线索 {_number(row)} 已退回公海（{idle} 天未跟进）" if zh
                else f"Lead {_number(row)} went back to the pool ({idle} idle days)",
-               "/pool/")
+               "/pool/", at=now)
     return 1
 
 
