@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+from redis import Redis
+from redis.exceptions import RedisError
 
 
 def replace_once(path: Path, old: str, new: str) -> None:
@@ -16,3 +22,19 @@ def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
     """Every file below ``folder`` with its modification time and bytes."""
     return {str(p): (p.stat().st_mtime_ns, p.read_bytes())
             for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def claimed_redis_db(server: str, databases: range) -> Iterator[str]:
+    """Claim an empty Redis database (skip when Redis is down or none is free); flush it
+    afterwards. Different test modules claim from different ranges."""
+    try:
+        Redis.from_url(f"{server}/0", socket_connect_timeout=2).ping()
+    except RedisError as error:
+        pytest.skip(f"no Redis at {server} ({error}); CI starts one")
+    for db in databases:
+        client = Redis.from_url(f"{server}/{db}")
+        if client.dbsize() == 0 and client.set("leadloom:test:claimed", os.getpid(), nx=True):
+            yield f"{server}/{db}"
+            client.flushdb()
+            return
+    pytest.skip(f"no empty Redis database ({min(databases)}-{max(databases)}) at {server}")

@@ -29,16 +29,8 @@ def check_funnels(parts: ConfigParts) -> list[ConfigError]:
 
 def _check_funnel(parts: ConfigParts, name: str, part: Part) -> Iterator[ConfigError]:
     data = part.data
-    stem = Path(part.doc.file).stem
-    if "funnel" in data and data["funnel"] != stem:
-        yield part.error(("funnel",), f"'{data['funnel']}' must match the file name '{stem}'")
-    if not CODE.match(name):
-        yield part.error(("funnel",), f"'{name}' is not a code: use a-z, 0-9 and _")
-    fields = entity_fields(parts, data["entity"])
+    fields = yield from named_file_entity(parts, part, "funnel", name)
     if fields is None:
-        if data["entity"] not in parts.broken_entities:
-            yield part.error(("entity",), f"unknown entity '{data['entity']}' "
-                                          f"{known(parts.entities)}")
         return
     options = yield from _stage_field(parts, part, data, fields)
     if data["amount"] is not None and data["amount"] not in fields:
@@ -173,6 +165,23 @@ def _check_coverage(parts: ConfigParts) -> Iterator[ConfigError]:
                 yield part.error(where, f"funnel '{seen[key]}' is already {entity}'s "
                                         f"funnel for {whom}")
             seen.setdefault(key, name)
+
+
+def named_file_entity(parts: ConfigParts, part: Part, key: str, name: str
+                      ) -> Generator[ConfigError, None, dict[str, Any] | None]:
+    """Check a funnel's or workflow's name (``key``) and entity; return the entity's fields,
+    or None when the entity is unknown (already reported) or broken."""
+    data = part.data
+    stem = Path(part.doc.file).stem
+    if key in data and data[key] != stem:
+        yield part.error((key,), f"'{data[key]}' must match the file name '{stem}'")
+    if not CODE.match(name):
+        yield part.error((key,), f"'{name}' is not a code: use a-z, 0-9 and _")
+    fields = entity_fields(parts, data["entity"])
+    if fields is None and data["entity"] not in parts.broken_entities:
+        yield part.error(("entity",), f"unknown entity '{data['entity']}' "
+                                      f"{known(parts.entities)}")
+    return fields
 
 
 def entity_fields(parts: ConfigParts, entity: str) -> dict[str, Any] | None:

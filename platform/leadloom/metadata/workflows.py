@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from marshmallow import fields as mf
@@ -25,12 +24,12 @@ from marshmallow import validate
 from leadloom.metadata.errors import ConfigError
 from leadloom.metadata.field_types import CHOICE, NUMERIC, FieldType
 from leadloom.metadata.funnel_checks import (
-    entity_fields,
     expression_problem,
     known,
+    named_file_entity,
     option_codes,
 )
-from leadloom.metadata.funnels import CODE, MOVE_KINDS, Strict, codes
+from leadloom.metadata.funnels import MOVE_KINDS, Strict, codes
 from leadloom.metadata.parts import ConfigParts, Part
 from leadloom.metadata.registry import Label
 
@@ -187,17 +186,8 @@ def check_workflows(parts: ConfigParts) -> list[ConfigError]:
 
 def _check_workflow(parts: ConfigParts, name: str, part: Part) -> Iterator[ConfigError]:
     data = part.data
-    stem = Path(part.doc.file).stem
-    if "workflow" in data and data["workflow"] != stem:
-        yield part.error(("workflow",), f"'{data['workflow']}' must match the file name "
-                                        f"'{stem}'")
-    if not CODE.match(name):
-        yield part.error(("workflow",), f"'{name}' is not a code: use a-z, 0-9 and _")
-    fields = entity_fields(parts, data["entity"])
+    fields = yield from named_file_entity(parts, part, "workflow", name)
     if fields is None:
-        if data["entity"] not in parts.broken_entities:
-            yield part.error(("entity",), f"unknown entity '{data['entity']}' "
-                                          f"{known(parts.entities)}")
         return
     roles = set(parts.roles.data["roles"]) if parts.roles else None
     if data["trigger"] is None and data["steps"]:

@@ -22,7 +22,6 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from redis import Redis
-from redis.exceptions import RedisError
 from rq import Queue, Worker
 from rq.job import Job, JobStatus
 from rq.registry import StartedJobRegistry
@@ -32,27 +31,17 @@ from leadloom.model.reports import REPORT_FILE_TABLE
 from leadloom.settings import Settings
 from leadloom.web import create_app
 from leadloom.web.state import state
+from tests.helpers import claimed_redis_db
 from tests.pdf_checks import embedded_fonts, page_count, require_poppler
 
 CONFIG = Path(__file__).resolve().parents[3] / "config"
 SERVER = os.environ.get("LEADLOOM_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 PASSWORD = "pw123456"
-CLAIM = "leadloom:test:claimed"
 
 
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
-    try:
-        Redis.from_url(f"{SERVER}/0", socket_connect_timeout=2).ping()
-    except RedisError as error:
-        pytest.skip(f"no Redis at {SERVER} ({error}); CI starts one")
-    for db in range(15, 7, -1):
-        client = Redis.from_url(f"{SERVER}/{db}")
-        if client.dbsize() == 0 and client.set(CLAIM, os.getpid(), nx=True):
-            yield f"{SERVER}/{db}"
-            client.flushdb()
-            return
-    pytest.skip(f"no empty Redis database (8-15) at {SERVER}")
+    yield from claimed_redis_db(SERVER, range(15, 7, -1))
 
 
 @pytest.fixture(scope="module")

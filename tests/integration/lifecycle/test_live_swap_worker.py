@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from redis import Redis
-from redis.exceptions import RedisError
 from rq.job import Job
 
 from leadloom import lifecycle
@@ -19,28 +18,17 @@ from leadloom.metadata.files import read_folder
 from leadloom.settings import Settings
 from leadloom.web import create_app
 from leadloom.web.users import add_user
-from tests.helpers import replace_once
+from tests.helpers import claimed_redis_db, replace_once
 from tests.integration.jobs.test_redis_worker import WorkerProcess, wait_for
 
 CONFIG = Path(__file__).resolve().parents[3] / "config"
 SERVER = os.environ.get("LEADLOOM_TEST_REDIS_URL", "redis://127.0.0.1:6379")
-CLAIM = "leadloom:test:claimed"
 REMARK = "  remark: {type: text, zh: 备注, en: Remarks, section: need}\n"
 
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
-    try:
-        Redis.from_url(f"{SERVER}/0", socket_connect_timeout=2).ping()
-    except RedisError as error:
-        pytest.skip(f"no Redis at {SERVER} ({error}); CI starts one")
-    for db in range(7, 0, -1):
-        client = Redis.from_url(f"{SERVER}/{db}")
-        if client.dbsize() == 0 and client.set(CLAIM, os.getpid(), nx=True):
-            yield f"{SERVER}/{db}"
-            client.flushdb()
-            return
-    pytest.skip(f"no empty Redis database (1-7) at {SERVER}")
+    yield from claimed_redis_db(SERVER, range(7, 0, -1))
 
 
 def test_worker_runs_the_new_version_for_its_next_job(redis_url, tmp_path, database_factory):
