@@ -14,7 +14,7 @@ from leadloom.demo import DEMO_USERS, generate_demo
 from leadloom.demo.reports import queue_sample_reports
 from leadloom.metadata import ConfigInvalid
 from leadloom.model import DestructiveChange
-from leadloom.records import RecordError
+from leadloom.records import RecordError, membership
 from leadloom.settings import Settings
 from leadloom.web import LiveApp, create_app
 from leadloom.web.app import MissingSecretKey
@@ -104,7 +104,8 @@ def user(ctx: click.Context, username: str, roles: tuple[str, ...], team: str | 
     settings = settings_from(ctx)
     app = _app(settings, demo=not settings.secret_key)
     with app.app_context():
-        existed = state().appbuilder.sm.find_user(username=username) is not None
+        st = state()
+        existed = st.appbuilder.sm.find_user(username=username) is not None
         try:
             account = add_user(username, roles=roles, password=password, team=team, unit=unit,
                                name=name, email=email)
@@ -113,9 +114,10 @@ def user(ctx: click.Context, username: str, roles: tuple[str, ...], team: str | 
                 click.echo(f"{field}: {'; '.join(messages)}", err=True)
             raise click.ClickException(error.message) from error
         # read while the session is open: the account is detached once the context ends
-        done = "updated" if existed else "created"
-        click.echo(f"user {account.username} (#{account.id}) {done}: roles "
-                   f"{', '.join(roles)}; team {team or '-'}; unit {unit or '-'}")
+        place = membership(st.db.session, st.models, account.id)
+        click.echo(f"user {account.username} (#{account.id}) "
+                   f"{'updated' if existed else 'created'}: roles {', '.join(roles)}; "
+                   f"team {place.team or '-'}; unit {place.unit or '-'}")
 
 
 COMMANDS = [serve, demo_data, demo, user]
