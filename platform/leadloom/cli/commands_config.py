@@ -50,7 +50,7 @@ def _database_problems(url: str, registry: object, folder: Path) -> list[str]:
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
         return []
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, read_only=True)
     except (sa.exc.ArgumentError, ImportError) as exc:
         return [f"database URL '{url}' cannot be used: {exc}"]
     try:

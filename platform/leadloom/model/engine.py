@@ -32,9 +32,17 @@ _NO_WRITE_LOCK = frozenset({"SELECT", "WITH", "PRAGMA", "EXPLAIN", "BEGIN", "COM
                             "ROLLBACK", "VACUUM"})
 
 
-def create_engine(url: str | sa.URL, **options: Any) -> sa.Engine:
-    """``sqlalchemy.create_engine``, made ready for concurrent writers on SQLite."""
-    return prepare_engine(sa.create_engine(url, **options))
+def create_engine(url: str | sa.URL, *, read_only: bool = False, **options: Any) -> sa.Engine:
+    """``sqlalchemy.create_engine``, made ready for concurrent writers on SQLite.
+
+    ``read_only`` (e.g. ``leadloom check``): on SQLite, the engine refuses writes and leaves
+    the file exactly as it is (no switch to WAL); it still waits for a busy writer.
+    """
+    engine = sa.create_engine(url, **options)
+    if read_only and engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _on_connect_reader)
+        return engine
+    return prepare_engine(engine)
 
 
 def prepare_engine(engine: sa.Engine) -> sa.Engine:
@@ -52,6 +60,11 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None  # BEGIN is ours, see _before_execute
     dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     dbapi_connection.execute("PRAGMA journal_mode = WAL")
+
+
+def _on_connect_reader(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    dbapi_connection.execute("PRAGMA query_only = ON")
 
 
 def _before_execute(_conn: sa.Connection, cursor: Any, statement: str, _parameters: Any,
