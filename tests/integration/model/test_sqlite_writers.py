@@ -17,6 +17,7 @@ import urllib.request
 import uuid
 from collections import Counter
 from pathlib import Path
+from statistics import median
 
 import pytest
 import sqlalchemy as sa
@@ -96,9 +97,10 @@ def served(tmp_path: Path):
 
 
 def _write_leads(port: int, token: str, web: int, stop: threading.Event,
-                 answers: list[tuple[int, str, str]]) -> None:
+                 answers: list[tuple[int, str, str]], waits: list[float]) -> None:
     while not stop.is_set():
         mark = uuid.uuid4().hex[:10]
+        started = time.monotonic()
         try:
             answers.append(_post(port, "/api/v1/lead/", {
                 "customer_name": f"并发客户{mark}", "industry": "trade", "contact_name": "冯经理",
@@ -106,14 +108,17 @@ def _write_leads(port: int, token: str, web: int, stop: threading.Event,
                 "need_description": "CRM"}, token))
         except OSError as error:  # no answer at all (reset, timeout): a failure too
             answers.append((0, "", repr(error)))
+        waits.append(time.monotonic() - started)
 
 
 @pytest.mark.slow
 def test_a_publish_under_twenty_writers_fails_no_request(served):
     config, url, port, token, web, env = served
     answers: list[tuple[int, str, str]] = []
+    waits: list[float] = []
     stop = threading.Event()
-    writers = [threading.Thread(target=_write_leads, args=(port, token, web, stop, answers))
+    writers = [threading.Thread(target=_write_leads,
+                                args=(port, token, web, stop, answers, waits))
                for _ in range(WRITERS)]
     for writer in writers:
         writer.start()
@@ -137,7 +142,9 @@ def test_a_publish_under_twenty_writers_fails_no_request(served):
     statuses = Counter(status for status, _, _ in answers)
     versions = Counter(version for _, version, _ in answers)
     print(f"\n{len(answers)} requests from {WRITERS} writers: {dict(statuses)}, by config "
-          f"version {dict(versions)}; publish took {took:.1f} s, exit {publish.returncode}")
+          f"version {dict(versions)}; answers took {median(waits):.2f} s (median), "
+          f"{max(waits):.1f} s (slowest); publish took "
+          f"{took:.1f} s, exit {publish.returncode}")
     assert publish.returncode == 0, publish.stdout + publish.stderr
     assert "published version 2" in publish.stdout
     failed = [(status, text[:300]) for status, _, text in answers if status != 201]
