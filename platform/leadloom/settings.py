@@ -75,10 +75,8 @@ class Settings:
     @property
     def sqlite_file(self) -> Path | None:
         """The database file when the database is a SQLite file, else None."""
-        found = _SQLITE_FILE.match(self.database_url)
-        path = found.group(2) if found else ""
-        return Path(path) if path and path != ":memory:" and not path.startswith("file:") \
-            else None
+        parts = _sqlite_file_parts(self.database_url)
+        return Path(parts[1]) if parts else None
 
     def ensure_local_dirs(self) -> None:
         """Create the folder of a SQLite database file so a first run just works."""
@@ -91,10 +89,19 @@ def absolute_sqlite_url(url: str) -> str:
 
     Other URLs, in-memory and ``file:`` URI databases are returned unchanged.
     """
+    parts = _sqlite_file_parts(url)
+    if parts is None or Path(parts[1]).is_absolute():
+        return url
+    prefix, path, rest = parts
+    return f"{prefix}{Path(path).resolve()}{rest}"
+
+
+def _sqlite_file_parts(url: str) -> tuple[str, str, str] | None:
+    """(``sqlite:///``, file path, ``?query``) of a SQLite file URL, else None."""
     found = _SQLITE_FILE.match(url)
     if not found:
-        return url
+        return None
     prefix, path, rest = found.groups()
-    if not path or path == ":memory:" or path.startswith("file:") or Path(path).is_absolute():
-        return url
-    return f"{prefix}{Path(path).resolve()}{rest}"
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return prefix, path, rest
