@@ -78,6 +78,9 @@ def _before_execute(_conn: sa.Connection, cursor: Any, statement: str, _paramete
 def _writes(statement: str, context: Any) -> bool:
     if context is not None and (context.is_crud or context.isddl):
         return True  # also ``WITH ... INSERT``
+    selected = getattr(getattr(context, "compiled", None), "statement", None)
+    if getattr(selected, "_for_update_arg", None) is not None:
+        return True  # SQLite has no row locks: FOR UPDATE takes the database's write lock
     words = statement.lstrip().split(None, 1)
     return bool(words) and words[0].upper() not in _NO_WRITE_LOCK
 

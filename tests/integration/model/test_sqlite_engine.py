@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from leadloom.model import atomic, create_engine
 from leadloom.model.engine import BUSY_TIMEOUT_MS
@@ -97,3 +98,12 @@ def test_the_web_apps_own_engine_is_prepared(app):
     with web_engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == BUSY_TIMEOUT_MS
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+
+
+def test_select_for_update_takes_the_write_lock(engine):
+    table = sa.table("t", sa.column("x"))
+    with Session(engine) as session, session.begin():
+        session.execute(sa.select(table))
+        assert not session.connection().connection.driver_connection.in_transaction
+        session.execute(sa.select(table).with_for_update())
+        assert session.connection().connection.driver_connection.in_transaction
