@@ -3,45 +3,66 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-DEFAULT_DATABASE_URL = "sqlite:///var/leadloom.db"
+#: the embedded database: ``var/leadloom.db`` in the project folder (the config folder's parent)
+DEFAULT_DATABASE_FILE = Path("var/leadloom.db")
+#: the report archive: ``var/reports`` in the project folder
+DEFAULT_REPORTS_DIR = Path("var/reports")
 DEFAULT_MAIL_FROM = "leadloom <reports@leadloom.local>"
+
+_SQLITE_FILE = re.compile(r"^(sqlite(?:\+\w+)?:///)([^?]*)(.*)$", re.DOTALL)
+_ENV = {"config_dir": "LEADLOOM_CONFIG_DIR", "database_url": "LEADLOOM_DATABASE_URL",
+        "redis_url": "LEADLOOM_REDIS_URL", "secret_key": "LEADLOOM_SECRET_KEY",
+        "reports_dir": "LEADLOOM_REPORTS_DIR", "templates_dir": "LEADLOOM_TEMPLATES_DIR",
+        "smtp_url": "LEADLOOM_SMTP_URL", "mail_from": "LEADLOOM_MAIL_FROM"}
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """Where the config, database, job queue and report archive are."""
+    """Where the config, database, job queue and report archive are.
+
+    Paths are made absolute once, here, so every process and library (Flask-SQLAlchemy
+    would otherwise read a relative SQLite path against Flask's instance folder) uses the
+    same files whatever its working directory: defaults live in the project folder (the
+    config folder's parent), explicit relative values are read against the working
+    directory at start-up.
+    """
 
     config_dir: Path = Path("config")
-    database_url: str = DEFAULT_DATABASE_URL
+    #: default (None): SQLite file ``var/leadloom.db`` in the project folder
+    database_url: str = None  # type: ignore[assignment]
     redis_url: str | None = None
     secret_key: str | None = None
-    reports_dir: Path = Path("var/reports")
+    #: default (None): ``var/reports`` in the project folder
+    reports_dir: Path = None  # type: ignore[assignment]
     #: report templates; default: ``reports/templates`` beside the config folder
     templates_dir: Path | None = None
     #: ``smtp://user:password@host:587`` (STARTTLS) or ``smtps://...``; unset: no e-mail
     smtp_url: str | None = None
     mail_from: str = DEFAULT_MAIL_FROM
 
+    def __post_init__(self) -> None:
+        config_dir = Path(self.config_dir).resolve()
+        project = config_dir.parent
+        database_url = self.database_url or f"sqlite:///{project / DEFAULT_DATABASE_FILE}"
+        reports_dir = Path(self.reports_dir or project / DEFAULT_REPORTS_DIR)
+        templates = Path(self.templates_dir).resolve() if self.templates_dir else None
+        object.__setattr__(self, "config_dir", config_dir)
+        object.__setattr__(self, "database_url", absolute_sqlite_url(database_url))
+        object.__setattr__(self, "reports_dir", reports_dir.resolve())
+        object.__setattr__(self, "templates_dir", templates)
+
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
-        """Read ``LEADLOOM_*`` variables; keyword arguments win over the environment."""
-        env = os.environ
-        settings = cls(
-            config_dir=Path(env.get("LEADLOOM_CONFIG_DIR", "config")),
-            database_url=env.get("LEADLOOM_DATABASE_URL", DEFAULT_DATABASE_URL),
-            redis_url=env.get("LEADLOOM_REDIS_URL") or None,
-            secret_key=env.get("LEADLOOM_SECRET_KEY") or None,
-            reports_dir=Path(env.get("LEADLOOM_REPORTS_DIR", "var/reports")),
-            templates_dir=Path(env["LEADLOOM_TEMPLATES_DIR"])
-            if env.get("LEADLOOM_TEMPLATES_DIR") else None,
-            smtp_url=env.get("LEADLOOM_SMTP_URL") or None,
-            mail_from=env.get("LEADLOOM_MAIL_FROM") or DEFAULT_MAIL_FROM,
-        )
-        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+        """Read ``LEADLOOM_*`` variables; keyword arguments (not None) win over them."""
+        values: dict[str, Any] = {name: os.environ.get(var) or None
+                                  for name, var in _ENV.items()}
+        values.update(overrides)
+        return cls(**{k: v for k, v in values.items() if v is not None})
 
     @property
     def report_templates(self) -> Path:
@@ -51,8 +72,36 @@ class Settings:
             return self.templates_dir
         return (self.config_dir / ".." / "reports" / "templates").resolve()
 
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The database file when the database is a SQLite file, else None."""
+        parts = _sqlite_file_parts(self.database_url)
+        return Path(parts[1]) if parts else None
+
     def ensure_local_dirs(self) -> None:
         """Create the folder of a SQLite database file so a first run just works."""
-        prefix = "sqlite:///"
-        if self.database_url.startswith(prefix) and self.database_url != "sqlite:///:memory:":
-            Path(self.database_url[len(prefix):]).parent.mkdir(parents=True, exist_ok=True)
+        if self.sqlite_file is not None:
+            self.sqlite_file.parent.mkdir(parents=True, exist_ok=True)
+
+
+def absolute_sqlite_url(url: str) -> str:
+    """``url`` with a relative SQLite file path made absolute against the working directory.
+
+    Other URLs, in-memory and ``file:`` URI databases are returned unchanged.
+    """
+    parts = _sqlite_file_parts(url)
+    if parts is None or Path(parts[1]).is_absolute():
+        return url
+    prefix, path, rest = parts
+    return f"{prefix}{Path(path).resolve()}{rest}"
+
+
+def _sqlite_file_parts(url: str) -> tuple[str, str, str] | None:
+    """(``sqlite:///``, file path, ``?query``) of a SQLite file URL, else None."""
+    found = _SQLITE_FILE.match(url)
+    if not found:
+        return None
+    prefix, path, rest = found.groups()
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return prefix, path, rest

@@ -14,7 +14,7 @@ from leadloom.cli.options import settings_from
 from leadloom.metadata import ConfigInvalid, load_registry
 from leadloom.metadata.files import read_folder
 from leadloom.metadata.jsonschema import SCHEMA_FOLDER, write_json_schemas
-from leadloom.model import SchemaError, build_models
+from leadloom.model import SchemaError, build_models, create_engine
 from leadloom.model.readiness import required_without_default
 from leadloom.reporting.audience import unknown_users
 
@@ -50,7 +50,7 @@ def _database_problems(url: str, registry: object, folder: Path) -> list[str]:
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
         return []
     try:
-        engine = sa.create_engine(url)
+        engine = create_engine(url, read_only=True)
     except (sa.exc.ArgumentError, ImportError) as exc:
         return [f"database URL '{url}' cannot be used: {exc}"]
     try:
@@ -87,7 +87,7 @@ def _publish(ctx: click.Context, message: str, *, dry_run: bool = False,
              allow_destructive: bool = False) -> None:
     settings = settings_from(ctx)
     settings.ensure_local_dirs()
-    engine = sa.create_engine(settings.database_url)
+    engine = create_engine(settings.database_url)
     try:
         done = lifecycle.publish(engine, read_folder(settings.config_dir), author=author(),
                                  message=message, dry_run=dry_run,
@@ -117,7 +117,7 @@ def _fail(ctx: click.Context, lines: list[str], summary: str) -> None:
 @click.pass_context
 def versions(ctx: click.Context) -> None:
     """List the published config versions, newest (active) first."""
-    engine = sa.create_engine(settings_from(ctx).database_url)
+    engine = create_engine(settings_from(ctx).database_url)
     try:
         with engine.connect() as conn:
             found = lifecycle.history(conn)
@@ -136,7 +136,7 @@ def versions(ctx: click.Context) -> None:
 @click.pass_context
 def rollback(ctx: click.Context, number: int) -> None:
     """Publish the content of version NUMBER as a new version."""
-    engine = sa.create_engine(settings_from(ctx).database_url)
+    engine = create_engine(settings_from(ctx).database_url)
     try:
         done = lifecycle.rollback(engine, number, author=author())
     except (lifecycle.LifecycleError, SchemaError, ConfigInvalid) as error:

@@ -7,14 +7,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import click
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from leadloom.access import Actor
 from leadloom.cli.options import settings_from
 from leadloom.lifecycle import active_registry
 from leadloom.metadata import ConfigInvalid
-from leadloom.model import DestructiveChange, build_models
+from leadloom.model import DestructiveChange, build_models, create_engine
 from leadloom.records import Context
 from leadloom.records.leads.periodic import JOBS
 from leadloom.records.leads.periodic import tick as run_jobs
@@ -45,7 +44,7 @@ def tick(ctx: click.Context, now_text: str | None, only: tuple[str, ...]) -> Non
     warnings and breaches, stale-lead alerts, task reminders and the daily digest.
     Safe to run as often as you like: no message goes out twice."""
     settings = settings_from(ctx)
-    engine = sa.create_engine(settings.database_url)
+    engine = create_engine(settings.database_url)
     try:
         registry = active_registry(engine, settings.config_dir)
     except (ConfigInvalid, DestructiveChange) as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 
 import click
@@ -13,11 +14,19 @@ from leadloom.demo import DEMO_USERS, generate_demo
 from leadloom.demo.reports import queue_sample_reports
 from leadloom.metadata import ConfigInvalid
 from leadloom.model import DestructiveChange
-from leadloom.records import RecordError
+from leadloom.records import RecordError, membership
 from leadloom.settings import Settings
 from leadloom.web import LiveApp, create_app
+from leadloom.web.app import MissingSecretKey
 from leadloom.web.reports import start_jobs
+from leadloom.web.state import state
 from leadloom.web.users import add_user
+
+
+class SetupRefused(click.ClickException):
+    """The environment is not fit to run (e.g. no or a weak secret key): exit 2."""
+
+    exit_code = 2
 
 
 def _app(settings: Settings, *, demo: bool = False, upgrade: bool = True) -> Flask:
@@ -25,6 +34,8 @@ def _app(settings: Settings, *, demo: bool = False, upgrade: bool = True) -> Fla
         return create_app(settings, demo=demo, upgrade=upgrade)
     except (ConfigInvalid, DestructiveChange) as error:
         raise click.ClickException(str(error)) from error
+    except MissingSecretKey as error:
+        raise SetupRefused(str(error)) from error
 
 
 def _serve(settings: Settings, host: str, port: int, *, demo: bool = False) -> None:
@@ -67,9 +78,7 @@ def demo(ctx: click.Context, host: str, port: int, leads: int) -> None:
     """Everything for a first look: migrate, demo data, and the web app."""
     settings = settings_from(ctx)
     if not settings.secret_key:
-        settings = Settings.from_env(config_dir=settings.config_dir,
-                                     database_url=settings.database_url,
-                                     secret_key=secrets.token_urlsafe(48))
+        settings = dataclasses.replace(settings, secret_key=secrets.token_urlsafe(48))
     app = _app(settings, demo=True)
     password = "demo1234"
     with app.app_context():
@@ -95,6 +104,8 @@ def user(ctx: click.Context, username: str, roles: tuple[str, ...], team: str | 
     settings = settings_from(ctx)
     app = _app(settings, demo=not settings.secret_key)
     with app.app_context():
+        st = state()
+        existed = st.appbuilder.sm.find_user(username=username) is not None
         try:
             account = add_user(username, roles=roles, password=password, team=team, unit=unit,
                                name=name, email=email)
@@ -102,8 +113,11 @@ def user(ctx: click.Context, username: str, roles: tuple[str, ...], team: str | 
             for field, messages in error.errors.items():
                 click.echo(f"{field}: {'; '.join(messages)}", err=True)
             raise click.ClickException(error.message) from error
-    click.echo(f"user {account.username} (#{account.id}): roles {', '.join(roles)}")
-
+        # read while the session is open: the account is detached once the context ends
+        place = membership(st.db.session, st.models, account.id)
+        click.echo(f"user {account.username} (#{account.id}) "
+                   f"{'updated' if existed else 'created'}: roles {', '.join(roles)}; "
+                   f"team {place.team or '-'}; unit {place.unit or '-'}")
 
 
 COMMANDS = [serve, demo_data, demo, user]

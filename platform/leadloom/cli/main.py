@@ -14,7 +14,8 @@ from leadloom.cli import commands_config, commands_jobs, commands_leads, command
 @click.option("--config", "config_dir", type=click.Path(path_type=Path), default=None,
               help="Config folder (default: $LEADLOOM_CONFIG_DIR or ./config).")
 @click.option("--database-url", default=None,
-              help="Database URL (default: $LEADLOOM_DATABASE_URL or SQLite in ./var).")
+              help="Database URL (default: $LEADLOOM_DATABASE_URL or the SQLite file "
+                   "var/leadloom.db beside the config folder).")
 @click.pass_context
 def cli(ctx: click.Context, config_dir: Path | None, database_url: str | None) -> None:
     """leadloom: a low-code CRM for sales leads, configured in YAML."""

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from leadloom.lifecycle import active_registry, latest_number
-from leadloom.model import Models, build_models
+from leadloom.model import Models, build_models, create_engine
 from leadloom.reporting import ReportEnv
 from leadloom.settings import Settings
 
@@ -62,7 +62,7 @@ def build_runtime(settings: Settings) -> Runtime:
 
     :raises ConfigInvalid: the first config (published from the folder) has errors.
     """
-    engine = sa.create_engine(settings.database_url, poolclass=NullPool)
+    engine = create_engine(settings.database_url, poolclass=NullPool)
     models = build_models(active_registry(engine, settings.config_dir))
     return runtime_for(settings, models, engine=engine)
 

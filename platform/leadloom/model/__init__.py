@@ -8,6 +8,8 @@ from leadloom.model.apply import migrate as migrate
 from leadloom.model.apply import migrate_on as migrate_on
 from leadloom.model.apply import security_tables as security_tables
 from leadloom.model.engine import atomic as atomic
+from leadloom.model.engine import create_engine as create_engine
+from leadloom.model.engine import prepare_engine as prepare_engine
 from leadloom.model.errors import DestructiveChange as DestructiveChange
 from leadloom.model.errors import SchemaError as SchemaError
 from leadloom.model.plan import Plan as Plan

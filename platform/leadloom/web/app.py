@@ -10,7 +10,6 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask, current_app
 from flask_appbuilder import AppBuilder
 from flask_appbuilder.const import AUTH_DB
@@ -19,7 +18,7 @@ from flask_appbuilder.models.sqla.base import SQLA
 from leadloom.access import Actor
 from leadloom.lifecycle import active_registry
 from leadloom.metadata.registry import Label
-from leadloom.model import Models, build_models
+from leadloom.model import Models, build_models, create_engine, prepare_engine
 from leadloom.records import Context, ensure_seed_rows
 from leadloom.settings import Settings
 from leadloom.web.api import build_api
@@ -38,8 +37,16 @@ from leadloom.web.workflow import add_workflow
 LANGUAGES = {"zh": {"flag": "cn", "name": "简体中文"}, "en": {"flag": "gb", "name": "English"}}
 
 
+#: a shorter ``LEADLOOM_SECRET_KEY`` is refused outside demo and tests
+MIN_SECRET_KEY_LENGTH = 32
+
+
 class MissingSecretKey(RuntimeError):
     """Outside the demo and tests, sessions and tokens need a real secret."""
+
+
+class WeakSecretKey(MissingSecretKey):
+    """A secret that short could be guessed, and sessions and tokens forged with it."""
 
 
 def create_app(settings: Settings | None = None, *, testing: bool = False,
@@ -52,13 +59,14 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
 
     :raises ConfigInvalid: the first config has errors (nothing is touched).
     :raises DestructiveChange: the config would lose data (nothing is touched).
-    :raises MissingSecretKey: ``LEADLOOM_SECRET_KEY`` is unset outside demo and tests.
+    :raises MissingSecretKey: ``LEADLOOM_SECRET_KEY`` is unset or too short (WeakSecretKey)
+        outside demo and tests.
     """
     settings = settings or Settings.from_env()
-    if not settings.secret_key and not (testing or demo):
-        raise MissingSecretKey("set LEADLOOM_SECRET_KEY (at least 32 random characters)")
+    if not (testing or demo):
+        _check_secret_key(settings.secret_key)
     settings.ensure_local_dirs()
-    engine = sa.create_engine(settings.database_url)
+    engine = create_engine(settings.database_url)
     try:
         registry = active_registry(engine, settings.config_dir, upgrade=upgrade)
     finally:
@@ -68,6 +76,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
     db = SQLA()
     db.init_app(app)
     with app.app_context():
+        prepare_engine(db.engine)
         appbuilder = AppBuilder(indexview=Home)
         appbuilder.init_app(app, db.session)
         models = build_models(registry)
@@ -82,6 +91,21 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         sync_roles(appbuilder.sm, registry)
     app.after_request(_version_header)
     return app
+
+
+def _check_secret_key(key: str | None) -> None:
+    """Refuse a missing or short secret, in Chinese and English (no request, no locale)."""
+    how = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+    need = MIN_SECRET_KEY_LENGTH
+    if not key:
+        raise MissingSecretKey(f"请设置 LEADLOOM_SECRET_KEY：至少 {need} 个随机字符，例如 {how}\n"
+                               f"set LEADLOOM_SECRET_KEY to at least {need} random characters, "
+                               f"e.g. {how}")
+    if len(key) < need:
+        raise WeakSecretKey(f"LEADLOOM_SECRET_KEY 太短（{len(key)} 个字符）：至少需要 {need} 个"
+                            f"随机字符，例如 {how}\nLEADLOOM_SECRET_KEY is too short "
+                            f"({len(key)} characters): use at least {need} random characters, "
+                            f"e.g. {how}")
 
 
 def _version_header(response: Any) -> Any:

@@ -14,11 +14,11 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.pool import NullPool
 
 from leadloom.lifecycle import latest_number
+from leadloom.model import create_engine
 from leadloom.settings import Settings
 from leadloom.web.app import create_app
 
@@ -38,7 +38,7 @@ class LiveApp:
         self.poll_seconds = poll_seconds
         self._build = build
         self.app = build(settings, upgrade=True)
-        self._engine = sa.create_engine(settings.database_url, poolclass=NullPool)
+        self._engine = create_engine(settings.database_url, poolclass=NullPool)
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="leadloom-config-watch",
                                          daemon=True)
