@@ -25,6 +25,8 @@ class Settings:
     #: ``smtp://user:password@host:587`` (STARTTLS) or ``smtps://...``; unset: no e-mail
     smtp_url: str | None = None
     mail_from: str = DEFAULT_MAIL_FROM
+    #: reverse proxies in front that set ``X-Forwarded-For/-Proto/-Host`` (0: trust none)
+    proxy_hops: int = 0
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -40,6 +42,7 @@ class Settings:
             if env.get("LEADLOOM_TEMPLATES_DIR") else None,
             smtp_url=env.get("LEADLOOM_SMTP_URL") or None,
             mail_from=env.get("LEADLOOM_MAIL_FROM") or DEFAULT_MAIL_FROM,
+            proxy_hops=int(env.get("LEADLOOM_PROXY_HOPS") or 0),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
