@@ -105,8 +105,8 @@ def test_a_stage_move_from_the_record_page_works(served, page):
     page.wait_for_load_state()
     lead = page.evaluate("""() => leadloomJson('/api/v1/source/', 'GET')
         .then(r => r.json()).then(s => leadloomJson('/api/v1/lead/', 'POST', {
-          customer_name: '浏览器客户', industry: 'education', contact_name: '冯老师',
-          need_description: '排课系统', grade: 'A', source: s.result.find(x => x.code === 'WEB').id}))
+          customer_name: '浏览器客户', industry: 'education', contact_name: '冯老师', grade: 'A',
+          need_description: '排课系统', source: s.result.find(x => x.code === 'WEB').id}))
         .then(r => r.json()).then(b => b.id)""")
     page.goto(f"{base}/lead/show/{lead}")
     page.select_option(".ll-move select[name=to]", "discovery")

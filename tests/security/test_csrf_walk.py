@@ -8,6 +8,7 @@ The app here is built with ``csrf=True``; the rest of the suite runs without it.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterator
 
@@ -19,11 +20,13 @@ from flask.testing import FlaskClient
 from leadloom import lifecycle
 from leadloom.settings import Settings
 from leadloom.web import create_app
-from leadloom.web.csrf import EXEMPT, REFUSED
+from leadloom.web.csrf import EXEMPT, REFUSED, SCRIPT_TOKEN_COOKIE
 from leadloom.web.users import add_user
 from tests.conftest import CONFIG, PASSWORD, SECRET
+from tests.helpers import claimed_redis_db
 
 SAFE = {"GET", "HEAD", "OPTIONS"}
+REDIS = os.environ.get("LEADLOOM_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"')
 LABEL = "  remark: {type: text, zh: 备注, en: Remarks, section: need}\n"
 #: a real change, so a publish that got through would leave a new version behind
@@ -116,22 +119,28 @@ def unsafe_routes(app: Flask) -> list[tuple[str, str, str]]:
                    for method in rule.methods - SAFE if rule.endpoint not in EXEMPT})
 
 
+def not_refused(client: FlaskClient, routes: list[tuple[str, str, str]], lead: int) -> list[str]:
+    """Send each route the cookie but no token; list those not refused with our 400."""
+    slipped = []
+    for endpoint, method, rule in routes:
+        url = url_for_rule(rule, lead)
+        if rule.startswith("/api/"):
+            answer = client.open(url, method=method, json={"comment": "x"})
+            refused = answer.status_code == 400 and answer.get_json()["message"] == REFUSED.zh
+        else:
+            answer = client.open(url, method=method, data=FORM)
+            refused = answer.status_code == 400 and REFUSED.zh in answer.data.decode()
+        if not refused:
+            slipped.append(f"{method} {url} ({endpoint}): {answer.status_code}")
+    return slipped
+
+
 def test_every_state_changing_route_refuses_the_cookie_without_a_token(csrf_app, lead_id):
     admin = form_login(csrf_app)
     routes = unsafe_routes(csrf_app)
     assert len(routes) > 80 and ("ConfigAdmin.edit", "POST", "/config/edit/") in routes
     before = database_digest(csrf_app)
-    slipped = []
-    for endpoint, method, rule in routes:
-        url = url_for_rule(rule, lead_id)
-        if rule.startswith("/api/"):
-            answer = admin.open(url, method=method, json={"comment": "x"})
-            refused = answer.status_code == 400 and answer.get_json()["message"] == REFUSED.zh
-        else:
-            answer = admin.open(url, method=method, data=FORM)
-            refused = answer.status_code == 400 and REFUSED.zh in answer.data.decode()
-        if not refused:
-            slipped.append(f"{method} {url} ({endpoint}): {answer.status_code}")
+    slipped = not_refused(admin, routes, lead_id)
     assert slipped == [], "acted without a CSRF token:\n" + "\n".join(slipped)
     assert database_digest(csrf_app) == before
 
@@ -199,3 +208,25 @@ def test_deletes_by_get_are_refused(csrf_app, lead_id):
     before = database_digest(csrf_app)
     admin.get(f"/lead/delete/{lead_id}")
     assert database_digest(csrf_app) == before
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    yield from claimed_redis_db(REDIS, range(1, 16))
+
+
+@pytest.mark.slow
+def test_rqs_dashboard_is_covered_and_its_scripts_get_the_token(database_factory, redis_url):
+    app = build_csrf_app(database_factory(), redis_url=redis_url)
+    admin = form_login(app)
+    routes = [r for r in unsafe_routes(app) if r[0].startswith("rq_dashboard.")]
+    assert len(routes) >= 4
+    assert not_refused(admin, routes, 1) == []
+    assert admin.get("/rq/").status_code == 200
+    token = admin.get_cookie(SCRIPT_TOKEN_COOKIE, path="/rq/")
+    assert token is not None and admin.get_cookie(SCRIPT_TOKEN_COOKIE) is None
+    done = admin.post("/rq/queue/default/queued/empty", headers={"X-CSRFToken": token.value})
+    assert done.status_code == 200 and done.get_json()["status"] == "OK"
+    assert admin.get("/rq/requeue/default").status_code == 405
+    with app.app_context():
+        app.extensions["leadloom"].db.engine.dispose()

@@ -112,6 +112,8 @@ def _mount_rq_dashboard(app: Flask, appbuilder: AppBuilder, redis_url: str) -> N
             return None
         if not is_admin(state().registry, current_actor()):
             abort(403)
+        if request.method == "GET" and request.endpoint == "rq_dashboard.requeue_all":
+            abort(405)  # it acts, so only by POST (CSRF-checked); its page posts anyway
         return None
 
     @app.after_request
