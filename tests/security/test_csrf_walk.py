@@ -27,7 +27,7 @@ from tests.helpers import claimed_redis_db
 
 SAFE = {"GET", "HEAD", "OPTIONS"}
 REDIS = os.environ.get("LEADLOOM_TEST_REDIS_URL", "redis://127.0.0.1:6379")
-TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"')
+TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 LABEL = "  remark: {type: text, zh: 备注, en: Remarks, section: need}\n"
 #: a real change, so a publish that got through would leave a new version behind
 EDITED = (CONFIG / "entities" / "lead.yaml").read_text(encoding="utf-8").replace(
@@ -48,10 +48,10 @@ def build_csrf_app(database_url: str, **settings: object) -> Flask:
 
 
 def page_token(client: FlaskClient, url: str = "/login/") -> str:
-    """The token a page hands its forms and scripts."""
+    """The token in the page's form."""
     match = TOKEN.search(client.get(url).data.decode())
-    assert match, f"no CSRF token on {url}"
-    return match.group(1) or match.group(2)
+    assert match, f"no form with a CSRF token on {url}"
+    return match.group(1)
 
 
 def form_login(app: Flask, username: str = "admin", **kwargs: object) -> FlaskClient:
@@ -177,6 +177,17 @@ def test_with_the_token_forms_and_scripts_still_act(csrf_app, lead_id):
     saved = admin.put(f"/api/v1/lead/{lead_id}", headers={"X-CSRFToken": token},
                       json={"contact_name": "冯主任"})
     assert saved.status_code == 200, saved.get_json()
+
+
+def test_fabs_own_forms_carry_the_token(csrf_app, bearer):
+    admin = form_login(csrf_app)
+    sources = admin.get("/api/v1/source/", headers=bearer).get_json()["result"]
+    saved = admin.post("/lead/add", data={
+        "csrf_token": page_token(admin, "/lead/add"), "customer_name": "表单客户",
+        "industry": "manufacturing", "contact_name": "周经理", "status": "new",
+        "contact_phone": "138 0013 8000", "need_description": "需要销售管理系统",
+        "source": str(next(s["id"] for s in sources if s["code"] == "WEB"))})
+    assert saved.status_code == 302, saved.data.decode()[:2000]
 
 
 def test_a_forged_token_is_refused(csrf_app):
