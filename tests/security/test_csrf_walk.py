@@ -139,10 +139,10 @@ def test_every_state_changing_route_refuses_the_cookie_without_a_token(csrf_app,
     admin = form_login(csrf_app)
     routes = unsafe_routes(csrf_app)
     assert len(routes) > 80 and ("ConfigAdmin.edit", "POST", "/config/edit/") in routes
-    before = database_digest(csrf_app)
+    published, before = versions(csrf_app), database_digest(csrf_app)
     slipped = not_refused(admin, routes, lead_id)
     assert slipped == [], "acted without a CSRF token:\n" + "\n".join(slipped)
-    assert database_digest(csrf_app) == before
+    assert versions(csrf_app) == published and database_digest(csrf_app) == before
 
 
 def test_the_exemptions_are_the_json_login_only():
