@@ -18,7 +18,8 @@ _SQLITE_FILE = re.compile(r"^(sqlite(?:\+\w+)?:///)([^?]*)(.*)$", re.DOTALL)
 _ENV = {"config_dir": "LEADLOOM_CONFIG_DIR", "database_url": "LEADLOOM_DATABASE_URL",
         "redis_url": "LEADLOOM_REDIS_URL", "secret_key": "LEADLOOM_SECRET_KEY",
         "reports_dir": "LEADLOOM_REPORTS_DIR", "templates_dir": "LEADLOOM_TEMPLATES_DIR",
-        "smtp_url": "LEADLOOM_SMTP_URL", "mail_from": "LEADLOOM_MAIL_FROM"}
+        "smtp_url": "LEADLOOM_SMTP_URL", "mail_from": "LEADLOOM_MAIL_FROM",
+        "proxy_hops": "LEADLOOM_PROXY_HOPS"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,8 @@ class Settings:
     #: ``smtp://user:password@host:587`` (STARTTLS) or ``smtps://...``; unset: no e-mail
     smtp_url: str | None = None
     mail_from: str = DEFAULT_MAIL_FROM
+    #: reverse proxies in front that set ``X-Forwarded-For/-Proto/-Host`` (0: trust none)
+    proxy_hops: int = 0
 
     def __post_init__(self) -> None:
         config_dir = Path(self.config_dir).resolve()
@@ -55,6 +58,7 @@ class Settings:
         object.__setattr__(self, "database_url", absolute_sqlite_url(database_url))
         object.__setattr__(self, "reports_dir", reports_dir.resolve())
         object.__setattr__(self, "templates_dir", templates)
+        object.__setattr__(self, "proxy_hops", int(self.proxy_hops))
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

@@ -23,6 +23,7 @@ from leadloom.records import Context, ensure_seed_rows
 from leadloom.settings import Settings
 from leadloom.web.api import build_api
 from leadloom.web.config_admin import ConfigAdmin
+from leadloom.web.csrf import protect
 from leadloom.web.home import Home
 from leadloom.web.labels import lazy
 from leadloom.web.leads import add_leads
@@ -50,12 +51,15 @@ class WeakSecretKey(MissingSecretKey):
 
 
 def create_app(settings: Settings | None = None, *, testing: bool = False,
-               demo: bool = False, upgrade: bool = True) -> Flask:
+               demo: bool = False, upgrade: bool = True, csrf: bool | None = None) -> Flask:
     """Build the web app for ``settings`` (default: from the environment).
 
     The app runs the database's active config version; on an empty database the config
     folder is published as version 1 first. Seed rows are created, so a fresh database just
     works.
+
+    ``csrf`` (default: on unless ``testing``) refuses state-changing requests without a
+    token (``web.csrf``); a test that walks the routes builds a testing app with it on.
 
     :raises ConfigInvalid: the first config has errors (nothing is touched).
     :raises DestructiveChange: the config would lose data (nothing is touched).
@@ -73,11 +77,12 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         engine.dispose()
     app = Flask("leadloom", template_folder=str(Path(__file__).parent / "templates"))
     app.config.update(_flask_config(settings, registry, testing))
+    protect(app, enabled=not testing if csrf is None else csrf, proxy_hops=settings.proxy_hops)
     db = SQLA()
     db.init_app(app)
     with app.app_context():
         prepare_engine(db.engine)
-        appbuilder = AppBuilder(indexview=Home)
+        appbuilder = AppBuilder(indexview=Home, base_template="leadloom/baselayout.html")
         appbuilder.init_app(app, db.session)
         models = build_models(registry)
         app.extensions["leadloom"] = AppState(registry, models, db, appbuilder)
@@ -128,7 +133,6 @@ def _flask_config(settings: Settings, registry: Any, testing: bool) -> dict[str,
         "BABEL_DEFAULT_LOCALE": registry.app.default_locale,
         "LANGUAGES": LANGUAGES,
         "FAB_API_SWAGGER_UI": True,
-        "WTF_CSRF_ENABLED": not testing,
         "TESTING": testing,
         "LEADLOOM_SETTINGS": settings,
     }

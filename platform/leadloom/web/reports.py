@@ -25,6 +25,7 @@ from leadloom.reporting.errors import ReportForbidden, ReportNotFound
 from leadloom.reporting.periods import parse_period
 from leadloom.settings import Settings
 from leadloom.web.actor import current_actor
+from leadloom.web.csrf import hand_token_to_script
 from leadloom.web.errors import answers_record_errors
 from leadloom.web.labels import current_locale, lazy, local_time
 from leadloom.web.state import state
@@ -111,7 +112,15 @@ def _mount_rq_dashboard(app: Flask, appbuilder: AppBuilder, redis_url: str) -> N
             return None
         if not is_admin(state().registry, current_actor()):
             abort(403)
+        if request.method == "GET" and request.endpoint == "rq_dashboard.requeue_all":
+            abort(405)  # it acts, so only by POST (CSRF-checked); its page posts anyway
         return None
+
+    @app.after_request
+    def _token_for_its_scripts(response: Response) -> Response:
+        if request.blueprint == rq_dashboard.blueprint.name and request.method == "GET":
+            hand_token_to_script(response, path="/rq/")
+        return response
 
     appbuilder.add_link("RQ", href="/rq/", label=lazy(Label("RQ 任务面板", "RQ dashboard")),
                         icon="fa-tachometer-alt", category=MENU)
