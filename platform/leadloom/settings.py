@@ -12,6 +12,25 @@ DEFAULT_MAIL_FROM = "leadloom <reports@leadloom.local>"
 
 
 @dataclass(frozen=True, slots=True)
+class LoginLimits:
+    """How hard guessing passwords is: POSTs per IP per minute on each login route, and how
+    many failed logins in a row lock an account (any username, known or not) for how long."""
+
+    rate: str = "10 per minute"
+    max_failures: int = 5
+    lock_minutes: float = 15
+
+    @classmethod
+    def from_env(cls) -> LoginLimits:
+        """``LEADLOOM_LOGIN_RATE_LIMIT``, ``..._MAX_FAILURES``, ``..._LOCK_MINUTES``."""
+        env, default = os.environ, cls()
+        return cls(rate=env.get("LEADLOOM_LOGIN_RATE_LIMIT") or default.rate,
+                   max_failures=int(env.get("LEADLOOM_LOGIN_MAX_FAILURES") or default.max_failures),
+                   lock_minutes=float(env.get("LEADLOOM_LOGIN_LOCK_MINUTES")
+                                      or default.lock_minutes))
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Where the config, database, job queue and report archive are."""
 
@@ -25,6 +44,8 @@ class Settings:
     #: ``smtp://user:password@host:587`` (STARTTLS) or ``smtps://...``; unset: no e-mail
     smtp_url: str | None = None
     mail_from: str = DEFAULT_MAIL_FROM
+    #: unset: ``LoginLimits()`` in the app, no limits in tests (which turn them on explicitly)
+    login_limits: LoginLimits | None = None
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:
@@ -40,6 +61,7 @@ class Settings:
             if env.get("LEADLOOM_TEMPLATES_DIR") else None,
             smtp_url=env.get("LEADLOOM_SMTP_URL") or None,
             mail_from=env.get("LEADLOOM_MAIL_FROM") or DEFAULT_MAIL_FROM,
+            login_limits=LoginLimits.from_env(),
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
