@@ -30,7 +30,7 @@ from leadloom.web.leads import add_leads
 from leadloom.web.login import protect_logins
 from leadloom.web.members import Members
 from leadloom.web.notifications import add_notifications
-from leadloom.web.passwords import check_password
+from leadloom.web.passwords import check_password, describe_rule
 from leadloom.web.reports import add_reports
 from leadloom.web.security import sync_roles
 from leadloom.web.state import AppState
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         add_workflow(appbuilder)
         _add_admin_views(appbuilder)
         protect_logins(appbuilder, settings.login_limits, testing=testing)
+        describe_rule(appbuilder)
         sync_roles(appbuilder.sm, registry)
     app.after_request(_version_header)
     return app
