@@ -14,10 +14,12 @@ import limits.storage.memory
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from limits.storage import MemoryStorage
 from redis import Redis
 
 from leadloom.settings import LoginLimits, Settings
 from leadloom.web import create_app
+from leadloom.web.login import Lockout
 from leadloom.web.users import add_user
 from tests.conftest import CONFIG, PASSWORD, SECRET
 from tests.helpers import claimed_redis_db
@@ -110,6 +112,17 @@ def test_a_success_forgets_the_failures_before_it(guarded):
         for i in range(4):
             assert page_login(guarded, "dan", f"wrong-{i}").status_code == 302
         assert signed_in(page_login(guarded, "dan", PASSWORD))
+
+
+def test_simultaneous_guesses_get_no_more_tries_than_a_sequence():
+    """Attempts are counted before the password is checked: a burst from many addresses
+    cannot all pass the check before the first failure is recorded."""
+    lockout = Lockout(MemoryStorage(), LIMITS)
+
+    allowed = [lockout.begin("burst") is None for _ in range(8)]
+
+    assert allowed == [True] * 5 + [False] * 3
+    assert lockout.begin("someone-else") is None
 
 
 def test_unknown_usernames_are_locked_with_the_same_answer(guarded):

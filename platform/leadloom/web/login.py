@@ -39,30 +39,42 @@ LOCKED = Label("登录失败次数过多，该账户已临时锁定，请于 {un
 
 #: Answers a refusal: (message, seconds until the client may retry) → response.
 Refuse = Callable[[str, float], Response]
-#: How an attempt went, from the view's response: True, False, or None for no attempt.
-Outcome = Callable[[Any, bool], "bool | None"]
+#: Whether an attempt signed in: (the view's response, signed in before it) → bool.
+Outcome = Callable[[Any, bool], bool]
 
 
 @dataclass(frozen=True, slots=True)
 class Lockout:
-    """Failed logins in a row per username; ``max_failures`` of them lock it for a while."""
+    """Failed logins in a row per username; ``max_failures`` of them lock it for a while.
+
+    An attempt is counted before the password is checked, so a burst of simultaneous
+    guesses (from many addresses) gets no more tries than a sequence does.
+    """
 
     storage: Storage
     limits: LoginLimits
 
-    def locked_until(self, username: str) -> float | None:
-        """The epoch time the lock on ``username`` ends, or None when it may try."""
-        key = self._key("lock", username)
-        return self.storage.get_expiry(key) if self.storage.get(key) else None
+    def begin(self, username: str) -> float | None:
+        """Count an attempt; the epoch time its lock ends if ``username`` may not try now."""
+        lock = self._key("lock", username)
+        if not self.storage.get(lock):
+            if self.storage.incr(self._key("failures", username), self._seconds) \
+                    <= self.limits.max_failures:
+                return None
+            self._lock(username)
+        return self.storage.get_expiry(lock)
 
-    def record(self, username: str, succeeded: bool) -> None:
+    def end(self, username: str, succeeded: bool) -> None:
         """A success forgets past failures; the ``max_failures``-th failure locks."""
         failures = self._key("failures", username)
         if succeeded:
             self.storage.clear(failures)
-        elif self.storage.incr(failures, self._seconds) >= self.limits.max_failures:
-            self.storage.incr(self._key("lock", username), self._seconds)
-            self.storage.clear(failures)
+        elif self.storage.get(failures) >= self.limits.max_failures:
+            self._lock(username)
+
+    def _lock(self, username: str) -> None:
+        self.storage.incr(self._key("lock", username), self._seconds)
+        self.storage.clear(self._key("failures", username))
 
     @property
     def _seconds(self) -> int:
@@ -92,17 +104,17 @@ def protect_logins(appbuilder: AppBuilder, limits: LoginLimits | None, *,
                          "like '10 per minute'")
     sm = appbuilder.sm
     lockout = Lockout(sm.limiter.storage, limits)
-    routes = ((f"{sm.auth_view.endpoint}.login", _page_refusal, _page_outcome),
-              ("SecurityApi.login", _json_refusal, _json_outcome))
+    routes = ((f"{sm.auth_view.endpoint}.login", _page_refusal, _page_succeeded),
+              ("SecurityApi.login", _json_refusal, _json_succeeded))
     views = current_app.view_functions
-    for endpoint, refuse, outcome in routes:
-        guarded = _guarded(views[endpoint], lockout, refuse, outcome)
+    for endpoint, refuse, succeeded in routes:
+        guarded = _guarded(views[endpoint], lockout, refuse, succeeded)
         views[endpoint] = sm.limiter.limit(limits.rate, key_func=get_remote_address,
                                            methods=["POST"], on_breach=_on_breach(refuse))(guarded)
 
 
 def _guarded(view: Callable[..., Any], lockout: Lockout, refuse: Refuse,
-             outcome: Outcome) -> Callable[..., Any]:
+             succeeded: Outcome) -> Callable[..., Any]:
     """``view`` refusing locked usernames and recording how each attempt went."""
 
     @functools.wraps(view)
@@ -110,15 +122,13 @@ def _guarded(view: Callable[..., Any], lockout: Lockout, refuse: Refuse,
         username = _posted_username()
         if username is None:
             return view(*args, **kwargs)
-        until = lockout.locked_until(username)
+        until = lockout.begin(username)
         if until is not None:
             return refuse(LOCKED.get(current_locale()).format(until=_local(until)),
                           until - time.time())
         signed_in_before = current_user.is_authenticated
         response = view(*args, **kwargs)
-        succeeded = outcome(response, signed_in_before)
-        if succeeded is not None:
-            lockout.record(username, succeeded)
+        lockout.end(username, succeeded(response, signed_in_before))
         return response
 
     return guarded
@@ -127,24 +137,20 @@ def _guarded(view: Callable[..., Any], lockout: Lockout, refuse: Refuse,
 def _posted_username() -> str | None:
     if request.method != "POST":
         return None
-    body = request.get_json(silent=True) if request.is_json else request.form.to_dict()
-    username = body.get("username") if isinstance(body, dict) else None
+    body = request.get_json(silent=True) if request.is_json else request.form
+    username = body.get("username") if isinstance(body, dict) else None  # a form is a dict too
     return username if isinstance(username, str) and username.strip() else None
 
 
-def _page_outcome(response: Any, signed_in_before: bool) -> bool | None:
-    """FAB's form logs the user in on success and redirects back to itself on failure; an
-    invalid form (missing field, bad CSRF token) or a user already signed in is no attempt."""
-    if signed_in_before:
-        return None
-    if current_user.is_authenticated:
-        return True
-    return False if getattr(response, "status_code", None) == 302 else None
+def _page_succeeded(response: Any, signed_in_before: bool) -> bool:
+    """FAB's form signs the user in on success; anything else (wrong password, a bad form,
+    someone already signed in posting another name) counts as a failure."""
+    return current_user.is_authenticated and not signed_in_before
 
 
-def _json_outcome(response: Any, signed_in_before: bool) -> bool | None:
-    """200 with tokens, 401 for wrong credentials; a malformed body (400) is no attempt."""
-    return {200: True, 401: False}.get(getattr(response, "status_code", None))
+def _json_succeeded(response: Any, signed_in_before: bool) -> bool:
+    """200 with tokens; 401 for wrong credentials and 400 for a bad body are failures."""
+    return getattr(response, "status_code", None) == 200
 
 
 def _on_breach(refuse: Refuse) -> Callable[[RequestLimit], Response]:
