@@ -23,6 +23,25 @@ _ENV = {"config_dir": "LEADLOOM_CONFIG_DIR", "database_url": "LEADLOOM_DATABASE_
 
 
 @dataclass(frozen=True, slots=True)
+class LoginLimits:
+    """How hard guessing passwords is: POSTs per IP per minute on each login route, and how
+    many failed logins in a row lock an account (any username, known or not) for how long."""
+
+    rate: str = "10 per minute"
+    max_failures: int = 5
+    lock_minutes: float = 15
+
+    @classmethod
+    def from_env(cls) -> LoginLimits:
+        """``LEADLOOM_LOGIN_RATE_LIMIT``, ``..._MAX_FAILURES``, ``..._LOCK_MINUTES``."""
+        env, default = os.environ, cls()
+        return cls(rate=env.get("LEADLOOM_LOGIN_RATE_LIMIT") or default.rate,
+                   max_failures=int(env.get("LEADLOOM_LOGIN_MAX_FAILURES") or default.max_failures),
+                   lock_minutes=float(env.get("LEADLOOM_LOGIN_LOCK_MINUTES")
+                                      or default.lock_minutes))
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Where the config, database, job queue and report archive are.
 
@@ -47,6 +66,8 @@ class Settings:
     mail_from: str = DEFAULT_MAIL_FROM
     #: reverse proxies in front that set ``X-Forwarded-For/-Proto/-Host`` (0: trust none)
     proxy_hops: int = 0
+    #: unset: ``LoginLimits()`` in the app, no limits in tests (which turn them on explicitly)
+    login_limits: LoginLimits | None = None
 
     def __post_init__(self) -> None:
         config_dir = Path(self.config_dir).resolve()
@@ -65,6 +86,7 @@ class Settings:
         """Read ``LEADLOOM_*`` variables; keyword arguments (not None) win over them."""
         values: dict[str, Any] = {name: os.environ.get(var) or None
                                   for name, var in _ENV.items()}
+        values["login_limits"] = LoginLimits.from_env()
         values.update(overrides)
         return cls(**{k: v for k, v in values.items() if v is not None})
 

@@ -27,8 +27,10 @@ from leadloom.web.csrf import protect
 from leadloom.web.home import Home
 from leadloom.web.labels import lazy
 from leadloom.web.leads import add_leads
+from leadloom.web.login import protect_logins
 from leadloom.web.members import Members
 from leadloom.web.notifications import add_notifications
+from leadloom.web.passwords import check_password, describe_rule
 from leadloom.web.reports import add_reports
 from leadloom.web.security import sync_roles
 from leadloom.web.state import AppState
@@ -93,6 +95,8 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         add_leads(appbuilder, app)
         add_workflow(appbuilder)
         _add_admin_views(appbuilder)
+        protect_logins(appbuilder, settings.login_limits, testing=testing)
+        describe_rule(appbuilder)
         sync_roles(appbuilder.sm, registry)
     app.after_request(_version_header)
     return app
@@ -135,6 +139,12 @@ def _flask_config(settings: Settings, registry: Any, testing: bool) -> dict[str,
         "FAB_API_SWAGGER_UI": True,
         "TESTING": testing,
         "LEADLOOM_SETTINGS": settings,
+        # logins: Flask-Limiter (FAB's) keeps the rate limit and lockout; the password policy
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": settings.redis_url or "memory://",
+        "RATELIMIT_KEY_PREFIX": "leadloom",
+        "FAB_PASSWORD_COMPLEXITY_ENABLED": True,
+        "FAB_PASSWORD_COMPLEXITY_VALIDATOR": check_password,
     }
 
 

@@ -5,17 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from leadloom.access import password_problems
 from leadloom.records import RecordInvalid, set_membership
 from leadloom.web.state import state
 
 
 def add_user(username: str, *, roles: Sequence[str], password: str, team: str | None = None,
              unit: str | None = None, name: str | None = None,
-             email: str | None = None) -> Any:
+             email: str | None = None, check_password: bool = True) -> Any:
     """Create ``username`` or update their roles, password, team and unit (app context).
 
-    :raises RecordInvalid: unknown role, team or unit.
+    :param check_password: apply the password policy (off only for the demo's users).
+    :raises RecordInvalid: unknown role, team or unit; a password the policy refuses.
     """
+    weak = password_problems(password, username) if check_password else ()
+    if weak:
+        raise RecordInvalid({"password": [f"{p.zh} / {p.en}" for p in weak]})
     st = state()
     sm = st.appbuilder.sm
     known = {r.code for r in st.registry.roles}
