@@ -7,26 +7,78 @@ these schemas, so every channel gets the same conversions and messages.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import re
 from collections.abc import Callable
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, validate
+from marshmallow import EXCLUDE, Schema, ValidationError
 from marshmallow import fields as mf
 
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Field
+from leadloom.model.columns import BIGINT_RANGE, ID_RANGE, NUMERIC_DIGITS
+from leadloom.records.messages import Message
 from leadloom.records.phones import normalize_phone
 
+#: Dates and times outside these years are typing mistakes (and beyond some databases).
+YEARS = (1900, 2200)
 
-class Phone(mf.String):
+
+class Text(mf.String):
+    """Text the databases can store: stripped, no NUL, no lone surrogate (not UTF-8)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if "\x00" in text:
+            raise ValidationError(Message("must not contain NUL characters"))
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError(Message("contains characters that are not valid Unicode")
+                                  ) from None
+        return text
+
+
+class Email(Text, mf.Email):
+    """An e-mail address, checked after ``Text`` has stripped and cleaned it."""
+
+
+class Phone(Text):
     """A Chinese mobile or landline number, normalised on load."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
+        if text == "":
+            return text
         normalized = normalize_phone(text)
         if normalized is None:
-            raise ValidationError(f"'{text}' is not a valid phone number")
+            raise ValidationError(Message("'%(text)s' is not a valid phone number", text=text))
         return normalized
+
+
+class Amount(mf.Decimal):
+    """An exact number (money, decimal) that fits its column; floats never get here from
+    the API (JSON numbers are parsed as ``Decimal``), strings and numbers both load."""
+
+    def __init__(self, field_type: FieldType, **kwargs: Any) -> None:
+        precision, scale = NUMERIC_DIGITS[field_type]
+        super().__init__(places=scale, allow_nan=False, **kwargs)
+        self.digits = precision - scale
+
+    def _format_num(self, value: Any) -> decimal.Decimal:
+        number = decimal.Decimal(str(value))
+        if number.is_finite() and number.adjusted() >= self.digits:
+            raise ValidationError(Message(
+                "too large: at most %(digits)s digits before the decimal point",
+                digits=self.digits))
+        return super()._format_num(number)  # type: ignore[no-any-return]
+
+
+def _in_years(value: dt.date) -> None:
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise ValidationError(Message("must be between %(min)s and %(max)s",
+                                      min=f"{YEARS[0]}-01-01", max=f"{YEARS[1]}-12-31"))
 
 
 class NaiveUtcDateTime(mf.DateTime):
@@ -37,6 +89,7 @@ class NaiveUtcDateTime(mf.DateTime):
             result = value
         else:
             result = super()._deserialize(value, attr, data, **kwargs)
+        _in_years(result)
         if result.tzinfo is not None:
             result = result.astimezone(dt.UTC).replace(tzinfo=None)
         return result
@@ -47,48 +100,105 @@ class LenientDate(mf.Date):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        return super()._deserialize(value, attr, data, **kwargs)
+            result = value
+        else:
+            result = super()._deserialize(value, attr, data, **kwargs)
+        _in_years(result)
+        return result
 
 
-def _range(f: Field) -> list[validate.Validator]:
+Validator = Callable[[Any], None]
+
+
+def _bounds(low: Any, high: Any) -> Validator:
+    """``low <= value <= high`` (either may be None), said as the field's rule."""
+
+    def check(value: Any) -> None:
+        if (low is not None and value < low) or (high is not None and value > high):
+            if low is None:
+                raise ValidationError(Message("must be at most %(max)s", max=high))
+            if high is None:
+                raise ValidationError(Message("must be at least %(min)s", min=low))
+            raise ValidationError(Message("must be between %(min)s and %(max)s",
+                                          min=low, max=high))
+
+    return check
+
+
+def _range(f: Field) -> list[Validator]:
     if f.min is None and f.max is None:
         return []
-    return [validate.Range(min=f.min, max=f.max)]
+    return [_bounds(f.min, f.max)]
 
 
-def _text(f: Field, default_length: int | None) -> list[validate.Validator]:
-    rules: list[validate.Validator] = []
+def _integer(f: Field) -> list[Validator]:
+    """The field's own range within the column's (BIGINT)."""
+    low = BIGINT_RANGE[0] if f.min is None else max(f.min, BIGINT_RANGE[0])
+    high = BIGINT_RANGE[1] if f.max is None else min(f.max, BIGINT_RANGE[1])
+    return [_bounds(low, high)]
+
+
+def _max_length(length: int) -> Validator:
+    def check(value: str) -> None:
+        if len(value) > length:
+            raise ValidationError(Message("at most %(max)s characters", max=length))
+
+    return check
+
+
+def _matches(pattern: str) -> Validator:
+    regex = re.compile(pattern)
+
+    def check(value: str) -> None:
+        if value and not regex.match(value):
+            raise ValidationError(Message("does not match the pattern %(pattern)s",
+                                          pattern=pattern))
+
+    return check
+
+
+def _text(f: Field, default_length: int | None) -> list[Validator]:
+    rules: list[Validator] = []
     length = f.length or default_length
     if length:
-        rules.append(validate.Length(max=length))
+        rules.append(_max_length(length))
     if f.pattern:
-        rules.append(validate.Regexp(f.pattern, error=f"does not match the pattern {f.pattern}"))
+        rules.append(_matches(f.pattern))
     return rules
 
 
-def _codes(f: Field) -> list[str]:
-    return [o.code for o in f.options]
+def _option(f: Field) -> Validator:
+    codes = [o.code for o in f.options]
+
+    def check(value: str) -> None:
+        if value not in codes:
+            raise ValidationError(Message("'%(input)s' is not an option (known: %(choices)s)",
+                                          input=value, choices=", ".join(codes)))
+
+    return check
+
+
+def _id() -> mf.Integer:
+    """A record or user id: the INTEGER columns' range."""
+    return mf.Integer(strict=False, validate=_bounds(*ID_RANGE))
 
 
 INPUT_FIELDS: dict[FieldType, Callable[[Field], mf.Field]] = {
-    FieldType.STRING: lambda f: mf.String(validate=_text(f, 255)),
-    FieldType.TEXT: lambda f: mf.String(validate=_text(f, None)),
-    FieldType.INTEGER: lambda f: mf.Integer(validate=_range(f)),
-    FieldType.DECIMAL: lambda f: mf.Decimal(places=4, allow_nan=False, validate=_range(f)),
-    FieldType.MONEY: lambda f: mf.Decimal(places=2, allow_nan=False, validate=_range(f)),
+    FieldType.STRING: lambda f: Text(validate=_text(f, 255)),
+    FieldType.TEXT: lambda f: Text(validate=_text(f, None)),
+    FieldType.INTEGER: lambda f: mf.Integer(validate=_integer(f)),
+    FieldType.DECIMAL: lambda f: Amount(FieldType.DECIMAL, validate=_range(f)),
+    FieldType.MONEY: lambda f: Amount(FieldType.MONEY, validate=_range(f)),
     FieldType.BOOLEAN: lambda f: mf.Boolean(),
     FieldType.DATE: lambda f: LenientDate(validate=_range(f)),
     FieldType.DATETIME: lambda f: NaiveUtcDateTime(),
-    FieldType.ENUM: lambda f: mf.String(validate=validate.OneOf(
-        _codes(f), error="'{input}' is not an option (known: {choices})")),
-    FieldType.MULTI_ENUM: lambda f: mf.List(mf.String(validate=validate.OneOf(
-        _codes(f), error="'{input}' is not an option (known: {choices})"))),
-    FieldType.EMAIL: lambda f: mf.Email(validate=validate.Length(max=254)),
+    FieldType.ENUM: lambda f: Text(validate=_option(f)),
+    FieldType.MULTI_ENUM: lambda f: mf.List(Text(validate=_option(f))),
+    FieldType.EMAIL: lambda f: Email(validate=_max_length(254)),
     FieldType.PHONE: lambda f: Phone(),
-    FieldType.REFERENCE: lambda f: mf.Integer(strict=False),
-    FieldType.USER: lambda f: mf.Integer(strict=False),
-    FieldType.TAGS: lambda f: mf.List(mf.Integer(strict=False)),
+    FieldType.REFERENCE: lambda f: _id(),
+    FieldType.USER: lambda f: _id(),
+    FieldType.TAGS: lambda f: mf.List(_id()),
 }
 
 
@@ -115,7 +225,7 @@ _SCHEMAS: dict[int, tuple[Entity, Schema]] = {}
 def _build_input_schema(entity: Entity) -> Schema:
     declared: dict[str, mf.Field] = {
         f.code: INPUT_FIELDS[f.type](f) for f in entity.fields}
-    declared["owner"] = mf.Integer(strict=False)
+    declared["owner"] = _id()
     for name, field in declared.items():
         field.allow_none = True
         field.data_key = name

@@ -24,8 +24,12 @@ from leadloom.records import Context, ensure_seed_rows
 from leadloom.settings import Settings
 from leadloom.web.api import build_api
 from leadloom.web.config_admin import ConfigAdmin
+from leadloom.web.converters import IdConverter
+from leadloom.web.errors import answer_bad_input
 from leadloom.web.home import Home
+from leadloom.web.json_provider import ExactJSONProvider
 from leadloom.web.labels import lazy
+from leadloom.web.language import TRANSLATIONS, request_locale
 from leadloom.web.leads import add_leads
 from leadloom.web.members import Members
 from leadloom.web.notifications import add_notifications
@@ -65,11 +69,15 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         engine.dispose()
     app = Flask("leadloom", template_folder=str(Path(__file__).parent / "templates"))
     app.config.update(_flask_config(settings, registry, testing))
+    app.json = ExactJSONProvider(app)
+    app.url_map.converters["int"] = IdConverter
+    answer_bad_input(app)
     db = SQLA()
     db.init_app(app)
     with app.app_context():
         appbuilder = AppBuilder(indexview=Home)
         appbuilder.init_app(app, db.session)
+        app.extensions["babel"].locale_selector = request_locale
         models = build_models(registry)
         app.extensions["leadloom"] = AppState(registry, models, db, appbuilder)
         ensure_seed_rows(Context(Actor.system_actor(), db.session, models, channel="seed"))
@@ -103,6 +111,7 @@ def _flask_config(settings: Settings, registry: Any, testing: bool) -> dict[str,
         "APP_NAME": lazy(registry.app.title),
         "BABEL_DEFAULT_LOCALE": registry.app.default_locale,
         "LANGUAGES": LANGUAGES,
+        "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS),
         "FAB_API_SWAGGER_UI": True,
         "WTF_CSRF_ENABLED": not testing,
         "TESTING": testing,

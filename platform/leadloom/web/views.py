@@ -26,6 +26,7 @@ from leadloom.web import layout
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.fields import form_class, form_data, submitted_values
 from leadloom.web.labels import lazy
+from leadloom.web.language import translated
 from leadloom.web.leads import filtering_status, hidden_statuses
 from leadloom.web.panels import panels_for
 from leadloom.web.state import state
@@ -139,7 +140,7 @@ class EntityView(ModelView):
         except RecordError as error:
             if error.status == 404:
                 abort(404)
-            flash(error.message, "danger")
+            flash(translated(error.message), "danger")
         self.update_redirect()
 
     def _record_or_404(self, pk: Any) -> Any:
@@ -186,11 +187,11 @@ class EntityView(ModelView):
             for name, messages in error.errors.items():
                 target = form._fields.get(name)
                 if target is not None:
-                    target.errors = [*list(target.errors), *messages]
+                    target.errors = [*list(target.errors), *map(translated, messages)]
                 else:
-                    flash(f"{name}: {'; '.join(messages)}", "danger")
+                    flash(f"{name}: {'; '.join(map(translated, messages))}", "danger")
         except RecordError as error:
-            flash(error.message, "danger")
+            flash(translated(error.message), "danger")
         return False
 
     def _init_forms(self) -> None:
