@@ -189,6 +189,7 @@ def form_login(app, language: str | None = None):
     client = app.test_client()
     answer = client.post("/login/", data={"username": "admin", "password": PASSWORD})
     assert answer.status_code == 302
+    assert client.get("/").status_code in (200, 302)  # a page: the session gets a language
     if language:
         client.get(f"/lang/{language}")
     return client
@@ -230,3 +231,24 @@ def test_form_pages_of_huge_ids_are_404(app):
     client = form_login(app)
     for url in (f"/lead/show/{HUGE}", f"/lead/edit/{HUGE}"):
         assert client.get(url).status_code == 404, url
+
+
+def test_rest_follows_the_language_chosen_in_the_session(app):
+    query = prison.dumps({"page": HUGE})
+    english = form_login(app, "en").get(f"/api/v1/lead/?q={query}")
+    assert refused(english, "page").startswith("must be between 0 and ")
+    chinese = form_login(app).get(f"/api/v1/lead/?q={query}", headers=EN)
+    assert refused(chinese, "page").startswith("must be between")  # no choice: the header
+    chosen = form_login(app, "zh").get(f"/api/v1/lead/?q={query}", headers=EN)
+    assert refused(chosen, "page").startswith("必须在 0 和 ")
+
+
+# ---- the last line of defence -------------------------------------------------------------
+def test_a_value_no_check_stopped_is_a_logged_400(app, caplog):
+    """FAB's list page passes its page number to the query unchecked: the database refuses
+    it, and the answer is a 400 page (logged, so the missing check gets written)."""
+    client = form_login(app)
+    answer = client.get(f"/lead/list/?page_LeadView={HUGE}")
+    assert answer.status_code == 400, answer.status_code
+    assert "数据库无法保存" in answer.get_data(as_text=True)
+    assert "input reached the database unchecked" in caplog.text

@@ -29,7 +29,7 @@ from leadloom.web.errors import answer_bad_input
 from leadloom.web.home import Home
 from leadloom.web.json_provider import ExactJSONProvider
 from leadloom.web.labels import lazy
-from leadloom.web.language import TRANSLATIONS, request_locale
+from leadloom.web.language import TRANSLATIONS, use_request_locale
 from leadloom.web.leads import add_leads
 from leadloom.web.members import Members
 from leadloom.web.notifications import add_notifications
@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
     with app.app_context():
         appbuilder = AppBuilder(indexview=Home)
         appbuilder.init_app(app, db.session)
-        app.extensions["babel"].locale_selector = request_locale
+        use_request_locale(app)
         models = build_models(registry)
         app.extensions["leadloom"] = AppState(registry, models, db, appbuilder)
         ensure_seed_rows(Context(Actor.system_actor(), db.session, models, channel="seed"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import gettext
 
 from leadloom.metadata.registry import Label
@@ -23,6 +23,18 @@ TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 #: Set with the default language FAB writes into a new session, so it is not taken as a
 #: choice the user made.
 DEFAULTED = "locale_defaulted"
+
+
+def use_request_locale(app: Flask) -> None:
+    """Select each request's language with ``request_locale`` (after FAB's Babel setup)."""
+    app.extensions["babel"].locale_selector = request_locale
+    app.before_request(_note_choice)
+
+
+def _note_choice() -> None:
+    """A language picked in the menu is a choice, even when it is the default."""
+    if request.endpoint == "LocaleView.index":
+        session.pop(DEFAULTED, None)
 
 
 def request_locale() -> str | None:
