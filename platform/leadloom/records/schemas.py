@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import re
 from collections.abc import Callable
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, validate
 from marshmallow import fields as mf
 
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Field
 from leadloom.model.columns import BIGINT_RANGE, ID_RANGE, NUMERIC_DIGITS
+from leadloom.records.field_rules import Bounds, MaxLength, Option, Pattern
 from leadloom.records.messages import Message
 from leadloom.records.phones import normalize_phone
 
@@ -107,80 +107,36 @@ class LenientDate(mf.Date):
         return result
 
 
-Validator = Callable[[Any], None]
-
-
-def _bounds(low: Any, high: Any) -> Validator:
-    """``low <= value <= high`` (either may be None), said as the field's rule."""
-
-    def check(value: Any) -> None:
-        if (low is not None and value < low) or (high is not None and value > high):
-            if low is None:
-                raise ValidationError(Message("must be at most %(max)s", max=high))
-            if high is None:
-                raise ValidationError(Message("must be at least %(min)s", min=low))
-            raise ValidationError(Message("must be between %(min)s and %(max)s",
-                                          min=low, max=high))
-
-    return check
-
-
-def _range(f: Field) -> list[Validator]:
+def _range(f: Field) -> list[validate.Validator]:
     if f.min is None and f.max is None:
         return []
-    return [_bounds(f.min, f.max)]
+    return [Bounds(f.min, f.max)]
 
 
-def _integer(f: Field) -> list[Validator]:
+def _integer(f: Field) -> list[validate.Validator]:
     """The field's own range within the column's (BIGINT)."""
     low = BIGINT_RANGE[0] if f.min is None else max(f.min, BIGINT_RANGE[0])
     high = BIGINT_RANGE[1] if f.max is None else min(f.max, BIGINT_RANGE[1])
-    return [_bounds(low, high)]
+    return [Bounds(low, high)]
 
 
-def _max_length(length: int) -> Validator:
-    def check(value: str) -> None:
-        if len(value) > length:
-            raise ValidationError(Message("at most %(max)s characters", max=length))
-
-    return check
-
-
-def _matches(pattern: str) -> Validator:
-    regex = re.compile(pattern)
-
-    def check(value: str) -> None:
-        if value and not regex.match(value):
-            raise ValidationError(Message("does not match the pattern %(pattern)s",
-                                          pattern=pattern))
-
-    return check
-
-
-def _text(f: Field, default_length: int | None) -> list[Validator]:
-    rules: list[Validator] = []
+def _text(f: Field, default_length: int | None) -> list[validate.Validator]:
+    rules: list[validate.Validator] = []
     length = f.length or default_length
     if length:
-        rules.append(_max_length(length))
+        rules.append(MaxLength(length))
     if f.pattern:
-        rules.append(_matches(f.pattern))
+        rules.append(Pattern(f.pattern))
     return rules
 
 
-def _option(f: Field) -> Validator:
-    codes = [o.code for o in f.options]
-
-    def check(value: str) -> None:
-        if value not in codes:
-            raise ValidationError(Message("'%(input)s' is not an option (known: %(choices)s)",
-                                          input=value, choices=", ".join(codes)))
-
-    return check
+def _option(f: Field) -> Option:
+    return Option([o.code for o in f.options])
 
 
 def _id() -> mf.Integer:
     """A record or user id: the INTEGER columns' range."""
-    return mf.Integer(strict=False, validate=_bounds(*ID_RANGE))
+    return mf.Integer(strict=False, validate=Bounds(*ID_RANGE))
 
 
 INPUT_FIELDS: dict[FieldType, Callable[[Field], mf.Field]] = {
@@ -194,7 +150,7 @@ INPUT_FIELDS: dict[FieldType, Callable[[Field], mf.Field]] = {
     FieldType.DATETIME: lambda f: NaiveUtcDateTime(),
     FieldType.ENUM: lambda f: Text(validate=_option(f)),
     FieldType.MULTI_ENUM: lambda f: mf.List(Text(validate=_option(f))),
-    FieldType.EMAIL: lambda f: Email(validate=_max_length(254)),
+    FieldType.EMAIL: lambda f: Email(validate=MaxLength(254)),
     FieldType.PHONE: lambda f: Phone(),
     FieldType.REFERENCE: lambda f: _id(),
     FieldType.USER: lambda f: _id(),
