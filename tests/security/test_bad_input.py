@@ -252,3 +252,9 @@ def test_a_value_no_check_stopped_is_a_logged_400(app, caplog):
     assert answer.status_code == 400, answer.status_code
     assert "数据库无法保存" in answer.get_data(as_text=True)
     assert "input reached the database unchecked" in caplog.text
+
+
+def test_form_with_a_tampered_version_is_no_500(app, api, web):
+    pk = api("admin", "post", "/api/v1/lead/", json=lead(web)).get_json()["id"]
+    answer = form_login(app).post(f"/lead/edit/{pk}", data=lead_form(web, version="x"))
+    assert answer.status_code == 302

@@ -178,7 +178,7 @@ class EntityView(ModelView):
                 flash(self.add_row_message, "success")
             else:
                 records.update(ctx, self.entity.code, int(pk), values,
-                               expected_version=int(form.version.data or 0) or None)
+                               expected_version=_version(form.version.data))
                 flash(self.edit_row_message, "success")
             for notice in ctx.meta.get("notices", ()):  # e.g. an approval it asked for
                 flash(notice, "info")
@@ -199,6 +199,12 @@ class EntityView(ModelView):
         self.search_form = GeneralModelConverter(self.datamodel).create_form(
             self.label_columns, self.search_columns, filter_rel_fields=None)
         self.add_form = self.edit_form = self.search_form
+
+
+def _version(value: Any) -> int | None:
+    """The version the form was read at; a tampered value checks nothing (not a 500)."""
+    text = str(value or "")
+    return int(text) or None if text.isdecimal() else None
 
 
 def build_view(entity: Entity, model: type[Any]) -> type[EntityView]:
