@@ -12,6 +12,8 @@ from decimal import Decimal
 
 import prison
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from leadloom.web.state import state
 from tests.conftest import PASSWORD
@@ -258,3 +260,27 @@ def test_form_with_a_tampered_version_is_no_500(app, api, web):
     pk = api("admin", "post", "/api/v1/lead/", json=lead(web)).get_json()["id"]
     answer = form_login(app).post(f"/lead/edit/{pk}", data=lead_form(web, version="x"))
     assert answer.status_code == 302
+
+
+# ---- any JSON value in any field ----------------------------------------------------------
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text()
+    | st.decimals(allow_nan=False, allow_infinity=False).map(lambda d: float(d) if abs(
+        d.adjusted()) < 300 else 0) | st.sampled_from(["", " ", "\x00", "\ud800", "9" * 30,
+                                                        "1e20", "0001-01-01", "2201-01-01"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                 max_size=3),
+    max_leaves=5)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(["customer_name", "industry", "source", "owner", "budget_min",
+                              "expected_close_date", "discount_pct", "contact_phone",
+                              "contact_email", "need_tags", "credit_code", "account",
+                              "last_followup_at"]),
+       value=JSON_VALUES)
+def test_any_json_value_in_any_field_is_no_500(client, tokens, web, field, value):
+    text = json.dumps(lead(web, **{field: value}), default=str)
+    answer = post_raw(client, tokens, "/api/v1/lead/", text)
+    assert answer.status_code in (201, 400, 422), (answer.status_code, text[:300])
