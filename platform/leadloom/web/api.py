@@ -86,7 +86,8 @@ class EntityApi(ModelRestApi):
         refused = sorted({f.get("col") for f in args.get("filters", [])} & hidden
                          | ({args.get("order_column")} & hidden))
         if refused:
-            return json_error(RecordError(f"unknown column '{refused[0]}'"))
+            return json_error(RecordError(Message("unknown column '%(column)s'",
+                                                  column=refused[0])))
         _check_query(args)
         try:
             filters = self._handle_filters_args(args)
@@ -158,7 +159,7 @@ def _pk(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise records.NotFound(f"no record '{value}'") from None
+        raise records.NotFound(Message("no record '%(id)s'", id=str(value)[:40])) from None
 
 
 def output_schema(entity: Entity) -> Schema:
