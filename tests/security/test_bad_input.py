@@ -170,6 +170,13 @@ def test_datetimes_outside_1900_to_2200(api, tokens, moment):
     assert refused(answer, "due_at") == "必须在 1900-01-01 和 2200-12-31 之间"
 
 
+def test_decimals_beyond_what_both_databases_store_exactly(api, web):
+    body = lead(web, discount_pct="123456789012.5")
+    answer = api("admin", "post", "/api/v1/lead/", json=body, headers=EN)
+    assert refused(answer, "discount_pct") == (
+        "too large: at most 11 digits before the decimal point")
+
+
 # ---- money is exact on both databases -----------------------------------------------------
 @pytest.mark.parametrize("amount", ["999999999999.99", "123456789012.34", "0.01"])
 def test_money_round_trips_exactly(client, tokens, web, amount):

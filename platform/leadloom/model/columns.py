@@ -11,12 +11,13 @@ from sqlalchemy.types import TypeDecorator
 from leadloom.metadata.field_types import DEFAULT_LENGTH, FieldType
 from leadloom.metadata.registry import Field
 
-#: (precision, scale) of the exact numeric columns. Money has at most 12 digits before the
-#: point: SQLite stores NUMERIC as a REAL, which keeps 15 significant digits exactly, so
-#: every amount that fits the column round-trips exactly on SQLite as on PostgreSQL.
-#: The write path refuses what does not fit (``records.schemas``).
+#: (precision, scale) of the exact numeric columns.
 NUMERIC_DIGITS: dict[FieldType, tuple[int, int]] = {
     FieldType.MONEY: (14, 2), FieldType.DECIMAL: (18, 4)}
+#: SQLite stores NUMERIC as a REAL, which keeps 15 significant digits exactly. The write
+#: path accepts no more (``records.schemas``), so every value it accepts round-trips
+#: exactly on SQLite as on PostgreSQL: money up to 12 digits before the point, decimals 11.
+EXACT_DIGITS = 15
 MONEY = sa.Numeric(*NUMERIC_DIGITS[FieldType.MONEY])
 #: The integers a column holds: ``integer`` fields are BIGINT, ids (references, users,
 #: owners, tags, records) INTEGER. The write path refuses values outside them.

@@ -16,7 +16,7 @@ from marshmallow import fields as mf
 
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Field
-from leadloom.model.columns import BIGINT_RANGE, ID_RANGE, NUMERIC_DIGITS
+from leadloom.model.columns import BIGINT_RANGE, EXACT_DIGITS, ID_RANGE, NUMERIC_DIGITS
 from leadloom.records.field_rules import Bounds, MaxLength, Option, Pattern
 from leadloom.records.messages import Message
 from leadloom.records.phones import normalize_phone
@@ -64,7 +64,7 @@ class Amount(mf.Decimal):
     def __init__(self, field_type: FieldType, **kwargs: Any) -> None:
         precision, scale = NUMERIC_DIGITS[field_type]
         super().__init__(places=scale, allow_nan=False, **kwargs)
-        self.digits = precision - scale
+        self.digits = min(precision, EXACT_DIGITS) - scale
 
     def _format_num(self, value: Any) -> decimal.Decimal:
         number = decimal.Decimal(str(value))
