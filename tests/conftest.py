@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -103,10 +104,11 @@ def tokens(app: Flask) -> dict[str, str]:
 
 @pytest.fixture
 def api(client: FlaskClient, tokens: dict[str, str]) -> Callable[..., object]:
-    """``api("rep1", "post", "/api/v1/lead/", json=...)`` → response."""
+    """``api("rep1", "post", "/api/v1/lead/", json=...)`` → response; ``headers=`` adds to
+    the token (``{"Accept-Language": "en"}`` for English messages)."""
 
-    def call(user: str, method: str, url: str, **kwargs: object) -> object:
-        headers = {"Authorization": f"Bearer {tokens[user]}"}
+    def call(user: str, method: str, url: str, **kwargs: Any) -> object:
+        headers = {"Authorization": f"Bearer {tokens[user]}", **kwargs.pop("headers", {})}
         return getattr(client, method)(url, headers=headers, **kwargs)
 
     return call

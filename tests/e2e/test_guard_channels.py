@@ -135,7 +135,7 @@ def test_a_rep_cannot_confirm_a_contract_on_any_channel(app, world, contract):
     pk, lead, account = contract
     answer = api("rep1", "put", f"/api/v1/contract/{pk}", json={"finance_status": "confirmed"})
     assert answer.status_code == 422
-    assert answer.get_json()["errors"]["finance_status"] == ["read-only for your role"]
+    assert answer.get_json()["errors"]["finance_status"] == ["您的角色不能修改此字段"]
     form = login(app, "rep1")
     page = form.get(f"/contract/edit/{pk}").data.decode()
     assert 'name="finance_status"' not in page

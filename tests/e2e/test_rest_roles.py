@@ -104,7 +104,7 @@ def test_read_only_field_is_422_for_rep_but_not_supervisor(api, leads):
     pk, _ = leads["rep1"]
     refused = api("rep1", "put", f"/api/v1/lead/{pk}", json={"grade": "A"})
     assert refused.status_code == 422
-    assert refused.get_json()["errors"] == {"grade": ["read-only for your role"]}
+    assert refused.get_json()["errors"] == {"grade": ["您的角色不能修改此字段"]}
     assert api("sup1", "put", f"/api/v1/lead/{pk}", json={"grade": "A"}).status_code == 200
 
 
@@ -132,7 +132,7 @@ def test_marketing_cannot_write_hidden_field(api, source_id):
     response = api("mkt1", "post", "/api/v1/lead/", json={
         "customer_name": f"市场线索{uuid.uuid4().hex[:8]}", "industry": "trade",
         "contact_name": "赵敏", "source": source_id, "need_description": "展会",
-        "contact_phone": "13800000000"})
+        "contact_phone": "13800000000"}, headers={"Accept-Language": "en"})
     assert response.status_code == 422
     assert response.get_json()["errors"]["contact_phone"] == ["unknown field 'contact_phone'"]
 
@@ -154,6 +154,7 @@ def test_finance_updates_only_finance_fields_of_contracts(api, leads):
     assert api("fin1", "put", f"/api/v1/contract/{pk}", json={
         "finance_status": "confirmed", "finance_confirmed_amount": "148000",
         "finance_comment": "客户折让2000元"}).status_code == 200
-    refused = api("fin1", "put", f"/api/v1/contract/{pk}", json={"amount": "1.00"})
+    refused = api("fin1", "put", f"/api/v1/contract/{pk}", json={"amount": "1.00"},
+                  headers={"Accept-Language": "en"})
     assert refused.status_code == 422
     assert refused.get_json()["errors"] == {"amount": ["read-only for your role"]}

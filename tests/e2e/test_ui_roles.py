@@ -63,8 +63,8 @@ def test_add_form_reports_every_invalid_field(app, ids):
         "need_description": ""})
     page = response.data.decode()
     assert response.status_code == 200
-    assert page.count("required") >= 3
-    assert "is not a valid phone number" in page
+    assert page.count("必填") >= 3  # the session's language: Chinese by default
+    assert "不是有效的电话号码" in page
 
 
 def test_rep_form_hides_read_only_fields_and_cannot_post_them(app, ids, leads):

@@ -11,7 +11,18 @@ from sqlalchemy.types import TypeDecorator
 from leadloom.metadata.field_types import DEFAULT_LENGTH, FieldType
 from leadloom.metadata.registry import Field
 
-MONEY = sa.Numeric(14, 2)
+#: (precision, scale) of the exact numeric columns.
+NUMERIC_DIGITS: dict[FieldType, tuple[int, int]] = {
+    FieldType.MONEY: (14, 2), FieldType.DECIMAL: (18, 4)}
+#: SQLite stores NUMERIC as a REAL, which keeps 15 significant digits exactly. The write
+#: path accepts no more (``records.schemas``), so every value it accepts round-trips
+#: exactly on SQLite as on PostgreSQL: money up to 12 digits before the point, decimals 11.
+EXACT_DIGITS = 15
+MONEY = sa.Numeric(*NUMERIC_DIGITS[FieldType.MONEY])
+#: The integers a column holds: ``integer`` fields are BIGINT, ids (references, users,
+#: owners, tags, records) INTEGER. The write path refuses values outside them.
+BIGINT_RANGE = (-(2**63), 2**63 - 1)
+ID_RANGE = (-(2**31), 2**31 - 1)
 
 
 class CodeList(TypeDecorator[list[str]]):
@@ -39,7 +50,7 @@ COLUMN_TYPES: dict[FieldType, Callable[[Field], sa.types.TypeEngine[Any]]] = {
     FieldType.STRING: _string,
     FieldType.TEXT: lambda f: sa.Text(),
     FieldType.INTEGER: lambda f: sa.BigInteger(),
-    FieldType.DECIMAL: lambda f: sa.Numeric(18, 4),
+    FieldType.DECIMAL: lambda f: sa.Numeric(*NUMERIC_DIGITS[FieldType.DECIMAL]),
     FieldType.MONEY: lambda f: MONEY,
     FieldType.BOOLEAN: lambda f: sa.Boolean(),
     FieldType.DATE: lambda f: sa.Date(),

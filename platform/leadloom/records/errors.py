@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from leadloom.records.messages import Message
+
 
 class RecordError(Exception):
     status = 400
@@ -37,5 +39,10 @@ class RecordInvalid(RecordError):
 
     def __init__(self, errors: dict[str, list[str]]) -> None:
         names = sorted(errors)
-        more = f" and {len(names) - 10} more" if len(names) > 10 else ""
-        super().__init__(f"invalid fields: {', '.join(names[:10])}{more}", errors)
+        shown = ", ".join(names[:10])
+        if len(names) > 10:
+            message = Message("invalid fields: %(fields)s and %(more)s more", fields=shown,
+                              more=len(names) - 10)
+        else:
+            message = Message("invalid fields: %(fields)s", fields=shown)
+        super().__init__(message, errors)

@@ -7,6 +7,7 @@ these schemas, so every channel gets the same conversions and messages.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from collections.abc import Callable
 from typing import Any
 
@@ -15,18 +16,69 @@ from marshmallow import fields as mf
 
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Field
+from leadloom.model.columns import BIGINT_RANGE, EXACT_DIGITS, ID_RANGE, NUMERIC_DIGITS
+from leadloom.records.field_rules import Bounds, MaxLength, Option, Pattern
+from leadloom.records.messages import Message
 from leadloom.records.phones import normalize_phone
 
+#: Dates and times outside these years are typing mistakes (and beyond some databases).
+YEARS = (1900, 2200)
 
-class Phone(mf.String):
+
+class Text(mf.String):
+    """Text the databases can store: stripped, no NUL, no lone surrogate (not UTF-8)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if "\x00" in text:
+            raise ValidationError(Message("must not contain NUL characters"))
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError(Message("contains characters that are not valid Unicode")
+                                  ) from None
+        return text
+
+
+class Email(Text, mf.Email):
+    """An e-mail address, checked after ``Text`` has stripped and cleaned it."""
+
+
+class Phone(Text):
     """A Chinese mobile or landline number, normalised on load."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
+        if text == "":
+            return text
         normalized = normalize_phone(text)
         if normalized is None:
-            raise ValidationError(f"'{text}' is not a valid phone number")
+            raise ValidationError(Message("'%(text)s' is not a valid phone number", text=text))
         return normalized
+
+
+class Amount(mf.Decimal):
+    """An exact number (money, decimal) that fits its column; floats never get here from
+    the API (JSON numbers are parsed as ``Decimal``), strings and numbers both load."""
+
+    def __init__(self, field_type: FieldType, **kwargs: Any) -> None:
+        precision, scale = NUMERIC_DIGITS[field_type]
+        super().__init__(places=scale, allow_nan=False, **kwargs)
+        self.digits = min(precision, EXACT_DIGITS) - scale
+
+    def _format_num(self, value: Any) -> decimal.Decimal:
+        number = decimal.Decimal(str(value))
+        if number.is_finite() and number.adjusted() >= self.digits:
+            raise ValidationError(Message(
+                "too large: at most %(digits)s digits before the decimal point",
+                digits=self.digits))
+        return super()._format_num(number)  # type: ignore[no-any-return]
+
+
+def _in_years(value: dt.date) -> None:
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise ValidationError(Message("must be between %(min)s and %(max)s",
+                                      min=f"{YEARS[0]}-01-01", max=f"{YEARS[1]}-12-31"))
 
 
 class NaiveUtcDateTime(mf.DateTime):
@@ -37,6 +89,7 @@ class NaiveUtcDateTime(mf.DateTime):
             result = value
         else:
             result = super()._deserialize(value, attr, data, **kwargs)
+        _in_years(result)
         if result.tzinfo is not None:
             result = result.astimezone(dt.UTC).replace(tzinfo=None)
         return result
@@ -47,48 +100,61 @@ class LenientDate(mf.Date):
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return value
-        return super()._deserialize(value, attr, data, **kwargs)
+            result = value
+        else:
+            result = super()._deserialize(value, attr, data, **kwargs)
+        _in_years(result)
+        return result
 
 
 def _range(f: Field) -> list[validate.Validator]:
     if f.min is None and f.max is None:
         return []
-    return [validate.Range(min=f.min, max=f.max)]
+    return [Bounds(f.min, f.max)]
+
+
+def _integer(f: Field) -> list[validate.Validator]:
+    """The field's own range within the column's (BIGINT)."""
+    low = BIGINT_RANGE[0] if f.min is None else max(f.min, BIGINT_RANGE[0])
+    high = BIGINT_RANGE[1] if f.max is None else min(f.max, BIGINT_RANGE[1])
+    return [Bounds(low, high)]
 
 
 def _text(f: Field, default_length: int | None) -> list[validate.Validator]:
     rules: list[validate.Validator] = []
     length = f.length or default_length
     if length:
-        rules.append(validate.Length(max=length))
+        rules.append(MaxLength(length))
     if f.pattern:
-        rules.append(validate.Regexp(f.pattern, error=f"does not match the pattern {f.pattern}"))
+        rules.append(Pattern(f.pattern))
     return rules
 
 
-def _codes(f: Field) -> list[str]:
-    return [o.code for o in f.options]
+def _option(f: Field) -> Option:
+    return Option([o.code for o in f.options])
+
+
+def _id() -> mf.Integer:
+    """A record or user id: the INTEGER columns' range."""
+    return mf.Integer(strict=False, validate=Bounds(*ID_RANGE))
 
 
 INPUT_FIELDS: dict[FieldType, Callable[[Field], mf.Field]] = {
-    FieldType.STRING: lambda f: mf.String(validate=_text(f, 255)),
-    FieldType.TEXT: lambda f: mf.String(validate=_text(f, None)),
-    FieldType.INTEGER: lambda f: mf.Integer(validate=_range(f)),
-    FieldType.DECIMAL: lambda f: mf.Decimal(places=4, allow_nan=False, validate=_range(f)),
-    FieldType.MONEY: lambda f: mf.Decimal(places=2, allow_nan=False, validate=_range(f)),
+    FieldType.STRING: lambda f: Text(validate=_text(f, 255)),
+    FieldType.TEXT: lambda f: Text(validate=_text(f, None)),
+    FieldType.INTEGER: lambda f: mf.Integer(validate=_integer(f)),
+    FieldType.DECIMAL: lambda f: Amount(FieldType.DECIMAL, validate=_range(f)),
+    FieldType.MONEY: lambda f: Amount(FieldType.MONEY, validate=_range(f)),
     FieldType.BOOLEAN: lambda f: mf.Boolean(),
     FieldType.DATE: lambda f: LenientDate(validate=_range(f)),
     FieldType.DATETIME: lambda f: NaiveUtcDateTime(),
-    FieldType.ENUM: lambda f: mf.String(validate=validate.OneOf(
-        _codes(f), error="'{input}' is not an option (known: {choices})")),
-    FieldType.MULTI_ENUM: lambda f: mf.List(mf.String(validate=validate.OneOf(
-        _codes(f), error="'{input}' is not an option (known: {choices})"))),
-    FieldType.EMAIL: lambda f: mf.Email(validate=validate.Length(max=254)),
+    FieldType.ENUM: lambda f: Text(validate=_option(f)),
+    FieldType.MULTI_ENUM: lambda f: mf.List(Text(validate=_option(f))),
+    FieldType.EMAIL: lambda f: Email(validate=MaxLength(254)),
     FieldType.PHONE: lambda f: Phone(),
-    FieldType.REFERENCE: lambda f: mf.Integer(strict=False),
-    FieldType.USER: lambda f: mf.Integer(strict=False),
-    FieldType.TAGS: lambda f: mf.List(mf.Integer(strict=False)),
+    FieldType.REFERENCE: lambda f: _id(),
+    FieldType.USER: lambda f: _id(),
+    FieldType.TAGS: lambda f: mf.List(_id()),
 }
 
 
@@ -115,7 +181,7 @@ _SCHEMAS: dict[int, tuple[Entity, Schema]] = {}
 def _build_input_schema(entity: Entity) -> Schema:
     declared: dict[str, mf.Field] = {
         f.code: INPUT_FIELDS[f.type](f) for f in entity.fields}
-    declared["owner"] = mf.Integer(strict=False)
+    declared["owner"] = _id()
     for name, field in declared.items():
         field.allow_none = True
         field.data_key = name

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from leadloom.access import Actor, Rights, rights, scope_clause
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Registry
+from leadloom.model.columns import ID_RANGE
 from leadloom.model.tables import Models, utcnow
 from leadloom.records.errors import Conflict, Forbidden, NotFound, RecordInvalid
 from leadloom.records.hooks import Change, RecordHook, hooks_for, run_after, run_before
@@ -163,9 +164,11 @@ def _require(ctx: Context, entity: Entity, operation: str) -> Rights:
 
 def _scoped_record(ctx: Context, entity: Entity, pk: int) -> Any:
     cls = ctx.models.cls(entity.code)
-    query = sa.select(cls).where(cls.id == pk,
-                                 scope_clause(ctx.models, ctx.actor, entity.code))
-    record = ctx.session.scalars(query).unique().first()
+    record = None
+    if ID_RANGE[0] <= pk <= ID_RANGE[1]:  # beyond it the database refuses the query
+        query = sa.select(cls).where(cls.id == pk,
+                                     scope_clause(ctx.models, ctx.actor, entity.code))
+        record = ctx.session.scalars(query).unique().first()
     if record is None:
         raise NotFound(f"{entity.label.en} #{pk} not found")
     return record
@@ -218,6 +221,8 @@ def unit_for_new(ctx: Context, entity: Entity, data: Mapping[str, Any]) -> str |
         owner = int(data["owner"]) if data.get("owner") not in EMPTY else ctx.actor.user_id
     except (TypeError, ValueError):
         owner = ctx.actor.user_id  # the bad value is reported by validation
+    if not ID_RANGE[0] <= (owner or 0) <= ID_RANGE[1]:
+        owner = ctx.actor.user_id  # so is a number no user id can be
     return _unit_of(ctx, owner) or ctx.actor.unit
 
 

@@ -19,6 +19,7 @@ from leadloom.access import Actor, Rights, rights, scope_clause
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Field
 from leadloom.model.tables import Models
+from leadloom.records.messages import Message
 from leadloom.records.schemas import input_schema
 
 EMPTY = (None, "", [])
@@ -40,9 +41,10 @@ def load_input(entity: Entity, granted: Rights, data: Mapping[str, Any],
         if key in other_units and data[key] in EMPTY:
             continue  # clearing a field the unit does not have changes nothing
         if key in other_units and key not in granted.hidden:
-            errors.setdefault(key, []).append(f"'{key}' is not a field in this business unit")
+            errors.setdefault(key, []).append(
+                Message("'%(field)s' is not a field in this business unit", field=key))
         elif key not in known or key in granted.hidden:
-            errors.setdefault(key, []).append(f"unknown field '{key}'")
+            errors.setdefault(key, []).append(Message("unknown field '%(field)s'", field=key))
     try:
         values = input_schema(entity).load({k: v for k, v in data.items() if k in known})
     except ValidationError as exc:
@@ -52,11 +54,11 @@ def load_input(entity: Entity, granted: Rights, data: Mapping[str, Any],
     values = {k: (None if v == "" else v) for k, v in values.items() if k not in errors}
     for key in sorted(set(values) & granted.readonly):
         if record is None or current_value(record, entity, key) != values[key]:
-            errors.setdefault(key, []).append("read-only for your role")
+            errors.setdefault(key, []).append(Message("read-only for your role"))
     if record is None:
         _apply_defaults(entity, values, data)
     for f in entity.fields:
-        problem = _static_problem(f, values, record, entity)
+        problem = None if f.code in errors else _static_problem(f, values, record, entity)
         if problem:
             errors.setdefault(f.code, []).append(problem)
     return values, errors
@@ -66,11 +68,16 @@ def _messages(raw: Any) -> Errors:
     result: Errors = {}
     for key, value in raw.items():
         if isinstance(value, dict):
-            result[key] = [str(m) for sub in value.values() for m in
+            result[key] = [_text(m) for sub in value.values() for m in
                            (sub if isinstance(sub, list) else [sub])]
         else:
-            result[key] = [str(m) for m in value]
+            result[key] = [_text(m) for m in value]
     return result
+
+
+def _text(message: Any) -> str:
+    """A schema message as it is (a ``Message`` keeps its msgid), anything else as text."""
+    return message if isinstance(message, str) else str(message)
 
 
 def _apply_defaults(entity: Entity, values: dict[str, Any], data: Mapping[str, Any]) -> None:
@@ -94,14 +101,14 @@ def _static_problem(f: Field, values: dict[str, Any], record: Any | None,
     present = f.code in values
     value = values.get(f.code)
     if f.required and value in EMPTY and (record is None or present):
-        return "required"
+        return Message("required")
     if present and value not in EMPTY and f.type in (FieldType.ENUM, FieldType.MULTI_ENUM):
         kept = current_value(record, entity, f.code) if record is not None else None
         kept_codes = kept if isinstance(kept, list) else [kept]
         for code in value if isinstance(value, list) else [value]:
             option = f.option(code)
             if option and not option.active and code not in kept_codes:
-                return f"option '{code}' is no longer available"
+                return Message("option '%(code)s' is no longer available", code=code)
     return None
 
 
@@ -124,23 +131,28 @@ class RecordChecks:
 
     def _problem(self, key: str, value: Any) -> str | None:
         if key == "owner":
-            return None if user_exists(self.session, value) else f"no user #{value}"
+            return None if user_exists(self.session, value) else _no_user(value)
         f = self.entity.field(key)
         if f.type is FieldType.REFERENCE:
             return None if value in visible_ids(self.session, self.models, self.actor, f.to,
                                                 [value]) else self._no_such(f, value)
         if f.type is FieldType.USER:
-            return None if user_exists(self.session, value) else f"no user #{value}"
+            return None if user_exists(self.session, value) else _no_user(value)
         if f.type is FieldType.TAGS:
             return tag_problem(self.session, self.models, f, value)
         if f.unique:
             exclude = None if self.creating else self.record.id
             if taken_values(self.session, self.models, self.entity, f, [value], exclude):
-                return f"'{value}' is already used by another record"
+                return Message("'%(value)s' is already used by another record", value=value)
         return None
 
     def _no_such(self, f: Field, value: Any) -> str:
-        return f"no {self.models.registry.entity(f.to).label.en.lower()} #{value}"
+        return Message("no %(entity)s #%(id)s", entity=self.models.registry.entity(f.to).label,
+                       id=value)
+
+
+def _no_user(user_id: int) -> str:
+    return Message("no user #%(id)s", id=user_id)
 
 
 def user_exists(session: Session, user_id: int) -> bool:
@@ -162,9 +174,11 @@ def tag_problem(session: Session, models: Models, f: Field, ids: list[int]) -> s
     found = {t.id: t for t in session.scalars(sa.select(tag).where(tag.id.in_(ids)))}
     missing = [i for i in ids if i not in found]
     if missing:
-        return f"no tag #{missing[0]}"
+        return Message("no tag #%(id)s", id=missing[0])
     wrong = [t for t in found.values() if f.group and t.group != f.group]
-    return f"tag '{wrong[0].name}' is not in group '{f.group}'" if wrong else None
+    if not wrong:
+        return None
+    return Message("tag '%(tag)s' is not in group '%(group)s'", tag=wrong[0].name, group=f.group)
 
 
 def taken_values(session: Session, models: Models, entity: Entity, f: Field,

@@ -11,14 +11,17 @@ from typing import Any
 
 from flask import Response, request
 from flask_appbuilder.api import ModelRestApi
-from marshmallow import Schema
+from marshmallow import Schema, ValidationError
 from marshmallow import fields as mf
 
 from leadloom import records
 from leadloom.access import rights
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity
-from leadloom.records import RecordError, input_schema
+from leadloom.model.columns import BIGINT_RANGE, ID_RANGE
+from leadloom.records import RecordError, RecordInvalid, input_schema
+from leadloom.records.messages import Message
+from leadloom.records.schemas import Text
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.errors import answers_record_errors, json_error
 from leadloom.web.labels import lazy
@@ -51,7 +54,7 @@ class EntityApi(ModelRestApi):
     def _body(self) -> dict[str, Any]:
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
-            raise RecordError("send a JSON object as the request body")
+            raise RecordError(Message("invalid JSON: send a JSON object as the request body"))
         return data
 
     @answers_record_errors
@@ -83,7 +86,9 @@ class EntityApi(ModelRestApi):
         refused = sorted({f.get("col") for f in args.get("filters", [])} & hidden
                          | ({args.get("order_column")} & hidden))
         if refused:
-            return json_error(RecordError(f"unknown column '{refused[0]}'"))
+            return json_error(RecordError(Message("unknown column '%(column)s'",
+                                                  column=refused[0])))
+        _check_query(args)
         try:
             filters = self._handle_filters_args(args)
             order_column, order_direction = self._handle_order_args(args)
@@ -120,11 +125,41 @@ def _told(ctx: records.Context) -> dict[str, Any]:
     return told
 
 
+def _check_query(args: dict[str, Any]) -> None:
+    """Paging and filter values the database can take; the rest is refused by name."""
+    errors: dict[str, list[str]] = {}
+    for name in ("page", "page_size"):
+        value = args.get(name)
+        if isinstance(value, int) and not 0 <= value <= ID_RANGE[1]:
+            errors[name] = [Message("must be between %(min)s and %(max)s", min=0,
+                                    max=ID_RANGE[1])]
+    for item in args.get("filters", []):
+        values = item.get("value")
+        for value in values if isinstance(values, list) else [values]:
+            problem = _filter_problem(value)
+            if problem:
+                errors[str(item.get("col"))] = [problem]
+    if errors:
+        raise RecordInvalid(errors)
+
+
+def _filter_problem(value: Any) -> Message | None:
+    if isinstance(value, int) and not BIGINT_RANGE[0] <= value <= BIGINT_RANGE[1]:
+        return Message("must be between %(min)s and %(max)s", min=BIGINT_RANGE[0],
+                       max=BIGINT_RANGE[1])
+    if isinstance(value, str):
+        try:
+            Text().deserialize(value)
+        except ValidationError as error:
+            return error.messages[0]  # type: ignore[no-any-return]
+    return None
+
+
 def _pk(value: Any) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise records.NotFound(f"no record '{value}'") from None
+        raise records.NotFound(Message("no record '%(id)s'", id=str(value)[:40])) from None
 
 
 def output_schema(entity: Entity) -> Schema:

@@ -23,9 +23,13 @@ from leadloom.records import Context, ensure_seed_rows
 from leadloom.settings import Settings
 from leadloom.web.api import build_api
 from leadloom.web.config_admin import ConfigAdmin
+from leadloom.web.converters import IdConverter
 from leadloom.web.csrf import protect
+from leadloom.web.errors import answer_bad_input
 from leadloom.web.home import Home
+from leadloom.web.json_provider import ExactJSONProvider
 from leadloom.web.labels import lazy
+from leadloom.web.language import TRANSLATIONS, use_request_locale
 from leadloom.web.leads import add_leads
 from leadloom.web.login import protect_logins
 from leadloom.web.members import Members
@@ -80,12 +84,16 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
     app = Flask("leadloom", template_folder=str(Path(__file__).parent / "templates"))
     app.config.update(_flask_config(settings, registry, testing))
     protect(app, enabled=not testing if csrf is None else csrf, proxy_hops=settings.proxy_hops)
+    app.json = ExactJSONProvider(app)
+    app.url_map.converters["int"] = IdConverter
+    answer_bad_input(app)
     db = SQLA()
     db.init_app(app)
     with app.app_context():
         prepare_engine(db.engine)
         appbuilder = AppBuilder(indexview=Home, base_template="leadloom/baselayout.html")
         appbuilder.init_app(app, db.session)
+        use_request_locale(app)
         models = build_models(registry)
         app.extensions["leadloom"] = AppState(registry, models, db, appbuilder)
         ensure_seed_rows(Context(Actor.system_actor(), db.session, models, channel="seed"))
@@ -136,6 +144,7 @@ def _flask_config(settings: Settings, registry: Any, testing: bool) -> dict[str,
         "APP_NAME": lazy(registry.app.title),
         "BABEL_DEFAULT_LOCALE": registry.app.default_locale,
         "LANGUAGES": LANGUAGES,
+        "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS),
         "FAB_API_SWAGGER_UI": True,
         "TESTING": testing,
         "LEADLOOM_SETTINGS": settings,

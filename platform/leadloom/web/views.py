@@ -26,6 +26,7 @@ from leadloom.web import layout
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.fields import form_class, form_data, submitted_values
 from leadloom.web.labels import lazy
+from leadloom.web.language import translated
 from leadloom.web.leads import filtering_status, hidden_statuses
 from leadloom.web.panels import panels_for
 from leadloom.web.state import state
@@ -139,7 +140,7 @@ class EntityView(ModelView):
         except RecordError as error:
             if error.status == 404:
                 abort(404)
-            flash(error.message, "danger")
+            flash(translated(error.message), "danger")
         self.update_redirect()
 
     def _record_or_404(self, pk: Any) -> Any:
@@ -177,7 +178,7 @@ class EntityView(ModelView):
                 flash(self.add_row_message, "success")
             else:
                 records.update(ctx, self.entity.code, int(pk), values,
-                               expected_version=int(form.version.data or 0) or None)
+                               expected_version=_version(form.version.data))
                 flash(self.edit_row_message, "success")
             for notice in ctx.meta.get("notices", ()):  # e.g. an approval it asked for
                 flash(notice, "info")
@@ -186,11 +187,11 @@ class EntityView(ModelView):
             for name, messages in error.errors.items():
                 target = form._fields.get(name)
                 if target is not None:
-                    target.errors = [*list(target.errors), *messages]
+                    target.errors = [*list(target.errors), *map(translated, messages)]
                 else:
-                    flash(f"{name}: {'; '.join(messages)}", "danger")
+                    flash(f"{name}: {'; '.join(map(translated, messages))}", "danger")
         except RecordError as error:
-            flash(error.message, "danger")
+            flash(translated(error.message), "danger")
         return False
 
     def _init_forms(self) -> None:
@@ -198,6 +199,12 @@ class EntityView(ModelView):
         self.search_form = GeneralModelConverter(self.datamodel).create_form(
             self.label_columns, self.search_columns, filter_rel_fields=None)
         self.add_form = self.edit_form = self.search_form
+
+
+def _version(value: Any) -> int | None:
+    """The version the form was read at; a tampered value checks nothing (not a 500)."""
+    text = str(value or "")
+    return int(text) or None if text.isdecimal() else None
 
 
 def build_view(entity: Entity, model: type[Any]) -> type[EntityView]:
