@@ -3,11 +3,18 @@
 Order of work for each write: the access check, loading and validating every field (all
 problems collected into one ``RecordInvalid``), stamping owner/unit/audit columns, and a
 single-transaction save with optimistic locking.
+
+Concurrent writes to one record: an update or delete loads the record with its row lock
+(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite has one writer at a time anyway) and the
+UPDATE still checks ``version``, so of two racing writes one wins and the other is refused
+with ``Conflict`` (409) — whether it was caught at the lock, at the version check or as a
+deadlock or serialization failure of the database, never as a server error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,6 +48,15 @@ class Context:
         return self.models.registry
 
 
+@dataclass(frozen=True, slots=True)
+class Precondition:
+    """What a record must still be when it is written (e.g. unowned, for a claim): checked
+    under the row lock, so a race lost meanwhile ends with ``Conflict(refusal)``."""
+
+    where: sa.ColumnElement[bool]
+    refusal: str
+
+
 def create(ctx: Context, entity_code: str, data: Mapping[str, Any]) -> Any:
     """Create a record of ``entity_code`` from raw input ``data``.
 
@@ -64,15 +80,23 @@ def create(ctx: Context, entity_code: str, data: Mapping[str, Any]) -> Any:
 
 
 def update(ctx: Context, entity_code: str, pk: int, data: Mapping[str, Any],
-           expected_version: int | None = None) -> Any:
+           expected_version: int | None = None,
+           precondition: Precondition | None = None) -> Any:
     """Change the fields in ``data`` of record ``pk``; other fields keep their values.
 
     :raises NotFound: no such record in the actor's scope.
-    :raises Conflict: ``expected_version`` (or a ``version`` key in ``data``) is stale.
+    :raises Conflict: ``expected_version`` (or a ``version`` key in ``data``) is stale,
+        ``precondition`` no longer holds, or a concurrent write won.
     """
     entity = ctx.registry.entity(entity_code)
     granted = _require(ctx, entity, "update")
-    record = _scoped_record(ctx, entity, pk)
+    with _conflicts(ctx):
+        return _update(ctx, entity, granted, pk, data, expected_version, precondition)
+
+
+def _update(ctx: Context, entity: Entity, granted: Rights, pk: int, data: Mapping[str, Any],
+            expected_version: int | None, precondition: Precondition | None) -> Any:
+    record = _scoped_record(ctx, entity, pk, lock=True, precondition=precondition)
     data = dict(data)
     version = data.pop("version", None)
     expected = expected_version if expected_version is not None else version
@@ -100,12 +124,14 @@ def delete(ctx: Context, entity_code: str, pk: int) -> None:
     """
     entity = ctx.registry.entity(entity_code)
     _require(ctx, entity, "delete")
-    record = _scoped_record(ctx, entity, pk)
-    view = ctx.registry.view(entity.code, record.unit)
-    change = Change(ctx, view, record, {}, before=stored_values(view, record), deleting=True)
-    hooks = _before(ctx, change)
-    ctx.session.delete(record)
-    _after(ctx, hooks, change)
+    with _conflicts(ctx):
+        record = _scoped_record(ctx, entity, pk, lock=True)
+        view = ctx.registry.view(entity.code, record.unit)
+        change = Change(ctx, view, record, {}, before=stored_values(view, record),
+                        deleting=True)
+        hooks = _before(ctx, change)
+        ctx.session.delete(record)
+        _after(ctx, hooks, change)
 
 
 def get(ctx: Context, entity_code: str, pk: int) -> Any:
@@ -136,12 +162,11 @@ def _before(ctx: Context, change: Change) -> tuple[RecordHook, ...]:
 def _after(ctx: Context, hooks: tuple[RecordHook, ...], change: Change) -> None:
     """Write the row, let the hooks write theirs in the same transaction, and commit."""
     try:
-        ctx.session.flush()
-        run_after(hooks, change)
-    except (StaleDataError, sa.exc.IntegrityError) as exc:
-        # a failed flush leaves the session unusable until it rolls back
-        ctx.session.rollback()
-        raise _conflict(exc) from exc
+        with _conflicts(ctx):
+            ctx.session.flush()
+            run_after(hooks, change)
+    except Conflict:
+        raise
     except Exception:
         ctx.session.rollback()
         raise
@@ -161,14 +186,23 @@ def _require(ctx: Context, entity: Entity, operation: str) -> Rights:
     return granted
 
 
-def _scoped_record(ctx: Context, entity: Entity, pk: int) -> Any:
+def _scoped_record(ctx: Context, entity: Entity, pk: int, *, lock: bool = False,
+                   precondition: Precondition | None = None) -> Any:
+    """Record ``pk`` in the actor's scope; with ``lock``, its row locked for this
+    transaction and its attributes as committed (a racing writer has finished)."""
     cls = ctx.models.cls(entity.code)
-    query = sa.select(cls).where(cls.id == pk,
-                                 scope_clause(ctx.models, ctx.actor, entity.code))
+    scoped = sa.select(cls).where(cls.id == pk,
+                                  scope_clause(ctx.models, ctx.actor, entity.code))
+    query = scoped if precondition is None else scoped.where(precondition.where)
+    if lock:
+        query = query.with_for_update(of=cls).execution_options(populate_existing=True)
     record = ctx.session.scalars(query).unique().first()
-    if record is None:
-        raise NotFound(f"{entity.label.en} #{pk} not found")
-    return record
+    if record is not None:
+        return record
+    if precondition is not None and ctx.session.scalar(
+            sa.select(sa.exists(scoped.with_only_columns(cls.id)))):
+        raise Conflict(precondition.refusal)
+    raise NotFound(f"{entity.label.en} #{pk} not found")
 
 
 def _validated(ctx: Context, entity: Entity, granted: Rights, data: Mapping[str, Any],
@@ -235,12 +269,31 @@ NESTED = "leadloom.nested"
 
 def commit(ctx: Context) -> None:
     """Commit the write; stale versions and integrity refusals become ``Conflict``."""
-    try:
+    with _conflicts(ctx):
         if ctx.session.info.get(NESTED):
             ctx.session.flush()
             return
         ctx.session.commit()
+
+
+#: PostgreSQL's SQLSTATEs for a transaction that lost a race: serialization failure,
+#: deadlock detected, lock not available
+LOST_RACE = frozenset({"40001", "40P01", "55P03"})
+
+
+@contextmanager
+def _conflicts(ctx: Context) -> Iterator[None]:
+    """Stale versions, integrity refusals and lost lock races become ``Conflict`` wherever
+    they surface (an autoflush included), after a rollback: a failed flush leaves the
+    session unusable until it rolls back."""
+    try:
+        yield
     except (StaleDataError, sa.exc.IntegrityError) as exc:
+        ctx.session.rollback()
+        raise _conflict(exc) from exc
+    except sa.exc.DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) not in LOST_RACE:
+            raise
         ctx.session.rollback()
         raise _conflict(exc) from exc
 
