@@ -90,8 +90,13 @@ def update(ctx: Context, entity_code: str, pk: int, data: Mapping[str, Any],
     """
     entity = ctx.registry.entity(entity_code)
     granted = _require(ctx, entity, "update")
-    with _conflicts(ctx):
-        return _update(ctx, entity, granted, pk, data, expected_version, precondition)
+    try:
+        with _conflicts(ctx):
+            return _update(ctx, entity, granted, pk, data, expected_version, precondition)
+    except LostRace as lost:
+        if precondition is None:
+            raise
+        raise Conflict(precondition.refusal, lost.errors) from lost
 
 
 def _update(ctx: Context, entity: Entity, granted: Rights, pk: int, data: Mapping[str, Any],
@@ -298,10 +303,14 @@ def _conflicts(ctx: Context) -> Iterator[None]:
         raise _conflict(exc) from exc
 
 
+class LostRace(Conflict):
+    """A concurrent write to the record committed first."""
+
+
 def _conflict(exc: Exception) -> Conflict:
     if isinstance(exc, sa.exc.IntegrityError):
         return Conflict(f"the database refused the change: {_integrity_reason(exc)}")
-    return Conflict("this record was changed by someone else meanwhile; reload it")
+    return LostRace("this record was changed by someone else meanwhile; reload it")
 
 
 def _integrity_reason(exc: sa.exc.IntegrityError) -> str:

@@ -146,13 +146,18 @@ def _in_pool(ctx: Context, lead_id: int) -> None:
         cls.id == lead_id, pool_clause(ctx.models, ctx.actor)))
     if found is not None:
         return
-    _, manages = pool_roles(ctx.models, ctx.actor)
-    units = {ctx.actor.unit, None} if manages else {ctx.actor.unit}
     held = ctx.session.execute(sa.select(cls.owner_id, cls.unit).where(cls.id == lead_id)
                                ).first()
-    if held is not None and held.owner_id is not None and held.unit in units:
+    if held is not None and held.owner_id is not None and _pool_unit(ctx, held.unit):
         raise Conflict(_taken(ctx))
     raise NotFound(f"lead #{lead_id} is not in your pool")
+
+
+def _pool_unit(ctx: Context, unit: str | None) -> bool:
+    """Whether the pool of ``unit`` is one the actor sees (as ``pool_clause`` says)."""
+    _, manages = pool_roles(ctx.models, ctx.actor)
+    admin = any(r.admin for r in ctx.registry.roles if r.code in ctx.actor.roles)
+    return admin or unit == ctx.actor.unit or (manages and unit is None)
 
 
 def _still_in_pool(ctx: Context) -> Precondition:
