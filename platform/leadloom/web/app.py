@@ -24,6 +24,7 @@ from leadloom.records import Context, ensure_seed_rows
 from leadloom.settings import Settings
 from leadloom.web.api import build_api
 from leadloom.web.config_admin import ConfigAdmin
+from leadloom.web.errors import answer_stale_records
 from leadloom.web.home import Home
 from leadloom.web.labels import lazy
 from leadloom.web.leads import add_leads
@@ -81,6 +82,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         _add_admin_views(appbuilder)
         sync_roles(appbuilder.sm, registry)
     app.after_request(_version_header)
+    answer_stale_records(app)
     return app
 
 
