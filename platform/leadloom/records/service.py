@@ -4,11 +4,13 @@ Order of work for each write: the access check, loading and validating every fie
 problems collected into one ``RecordInvalid``), stamping owner/unit/audit columns, and a
 single-transaction save with optimistic locking.
 
-Concurrent writes to one record: an update or delete loads the record with its row lock
-(``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite has one writer at a time anyway) and the
-UPDATE still checks ``version``, so of two racing writes one wins and the other is refused
-with ``Conflict`` (409) — whether it was caught at the lock, at the version check or as a
-deadlock or serialization failure of the database, never as a server error.
+Concurrent writes to one record: an update or delete loads the record as committed,
+checking its ``Precondition`` (e.g. still unowned, for a claim) in the same SELECT, and
+the UPDATE is conditional on the version it read (``WHERE id = ? AND version = ?``,
+rowcount checked). So of two racing writes exactly one wins and the other is refused
+with ``Conflict`` (409): whether the loser's SELECT already sees the winner's commit, its
+UPDATE matches no row, or the database reports a deadlock or serialization failure —
+never a server error.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ class Context:
 @dataclass(frozen=True, slots=True)
 class Precondition:
     """What a record must still be when it is written (e.g. unowned, for a claim): checked
-    under the row lock, so a race lost meanwhile ends with ``Conflict(refusal)``."""
+    when the write loads the record, whose version the UPDATE then requires, so a race
+    lost at either point ends with ``Conflict(refusal)``."""
 
     where: sa.ColumnElement[bool]
     refusal: str
@@ -101,7 +104,7 @@ def update(ctx: Context, entity_code: str, pk: int, data: Mapping[str, Any],
 
 def _update(ctx: Context, entity: Entity, granted: Rights, pk: int, data: Mapping[str, Any],
             expected_version: int | None, precondition: Precondition | None) -> Any:
-    record = _scoped_record(ctx, entity, pk, lock=True, precondition=precondition)
+    record = _scoped_record(ctx, entity, pk, fresh=True, precondition=precondition)
     data = dict(data)
     version = data.pop("version", None)
     expected = expected_version if expected_version is not None else version
@@ -130,7 +133,7 @@ def delete(ctx: Context, entity_code: str, pk: int) -> None:
     entity = ctx.registry.entity(entity_code)
     _require(ctx, entity, "delete")
     with _conflicts(ctx):
-        record = _scoped_record(ctx, entity, pk, lock=True)
+        record = _scoped_record(ctx, entity, pk, fresh=True)
         view = ctx.registry.view(entity.code, record.unit)
         change = Change(ctx, view, record, {}, before=stored_values(view, record),
                         deleting=True)
@@ -191,16 +194,16 @@ def _require(ctx: Context, entity: Entity, operation: str) -> Rights:
     return granted
 
 
-def _scoped_record(ctx: Context, entity: Entity, pk: int, *, lock: bool = False,
+def _scoped_record(ctx: Context, entity: Entity, pk: int, *, fresh: bool = False,
                    precondition: Precondition | None = None) -> Any:
-    """Record ``pk`` in the actor's scope; with ``lock``, its row locked for this
-    transaction and its attributes as committed (a racing writer has finished)."""
+    """Record ``pk`` in the actor's scope; ``fresh``: with the attributes (and version)
+    the SELECT read, even if the session held an older copy of it."""
     cls = ctx.models.cls(entity.code)
     scoped = sa.select(cls).where(cls.id == pk,
                                   scope_clause(ctx.models, ctx.actor, entity.code))
     query = scoped if precondition is None else scoped.where(precondition.where)
-    if lock:
-        query = query.with_for_update(of=cls).execution_options(populate_existing=True)
+    if fresh:
+        query = query.execution_options(populate_existing=True)
     record = ctx.session.scalars(query).unique().first()
     if record is not None:
         return record

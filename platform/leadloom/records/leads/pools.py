@@ -7,7 +7,7 @@ the change itself goes through ``records.update`` — as the claiming user, with
 the pool (not their role) grants for this one change, on channel ``claim``/``assign``/
 ``release`` — so every hook runs and the history says who did it.
 
-Two people racing for one lead: the write itself re-checks, under the lead's row lock,
+Two people racing for one lead: the write itself re-checks, on the version it writes,
 that the lead is still in the pool (still held by its owner, for a return), so exactly one
 wins and the other is refused with ``Conflict`` (409, "已被领取").
 """
@@ -161,7 +161,7 @@ def _pool_unit(ctx: Context, unit: str | None) -> bool:
 
 
 def _still_in_pool(ctx: Context) -> Precondition:
-    """The pool check of ``_in_pool`` again, made by the write under the row lock."""
+    """The pool check of ``_in_pool`` again, made by the write on the version it writes."""
     return Precondition(pool_clause(ctx.models, ctx.actor), _taken(ctx))
 
 
