@@ -72,6 +72,15 @@ class ReportWorker(Worker):
         kwargs.setdefault("maintenance_interval", MAINTENANCE_INTERVAL)
         kwargs.setdefault("worker_ttl", DEQUEUE_TIMEOUT + 15)
         super().__init__(*args, **kwargs)
+        self._free_dead_scheduler_locks()
+
+    def run_maintenance_tasks(self) -> None:
+        """First free a dead scheduler's lock, so this worker's scheduler (which RQ starts
+        here if it holds no lock) moves retries of abandoned jobs back onto the queue."""
+        self._free_dead_scheduler_locks()
+        super().run_maintenance_tasks()
+
+    def _free_dead_scheduler_locks(self) -> None:
         freed = free_dead_scheduler_locks(self.connection, [q.name for q in self.queues])
         if freed:
             log.warning("freed the scheduler lock of a dead worker on this host: %s",
