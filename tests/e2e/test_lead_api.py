@@ -39,7 +39,9 @@ def test_claim_from_the_pool_over_rest(api, web, ids):
     assert api("fin1", "get", "/api/v1/leads/pool").status_code == 403
     claimed = api("rep1", "post", f"/api/v1/leads/{lead['id']}/claim")
     assert claimed.status_code == 200 and claimed.get_json()["owner"] == ids["rep1"]
-    assert api("rep2", "post", f"/api/v1/leads/{lead['id']}/claim").status_code == 404
+    late = api("rep2", "post", f"/api/v1/leads/{lead['id']}/claim")
+    assert (late.status_code, late.get_json()["message"]) == (409, "已被领取")
+    assert api("rep3", "post", f"/api/v1/leads/{lead['id']}/claim").status_code == 404
     assert api("rep1", "get", f"/api/v1/lead/{lead['id']}").get_json()["result"][
         "contact_phone"]
     timeline = api("rep1", "get", f"/api/v1/leads/{lead['id']}/timeline").get_json()

@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, configure_mappers, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from leadloom.lifecycle import active_registry, latest_number
@@ -64,6 +64,8 @@ def build_runtime(settings: Settings) -> Runtime:
     """
     engine = create_engine(settings.database_url, poolclass=NullPool)
     models = build_models(active_registry(engine, settings.config_dir))
+    # as the web app does at start: backrefs such as FAB's ``User.roles`` exist from now on
+    configure_mappers()
     return runtime_for(settings, models, engine=engine)
 
 

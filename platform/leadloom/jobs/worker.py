@@ -45,20 +45,42 @@ def preload(settings: Settings | None = None) -> Runtime:
     return runtime
 
 
+#: seconds an idle worker blocks waiting for a job before it looks around again (RQ derives
+#: it from ``worker_ttl``: ``worker_ttl - 15``; RQ's default is 405 s)
+DEQUEUE_TIMEOUT = 10
+#: least seconds between two clean-ups of RQ's registries by one worker (RQ's: 600 s)
+MAINTENANCE_INTERVAL = 10
+
+
 class ReportWorker(Worker):
     """A forking worker whose parent has already paid for WeasyPrint and fontconfig, so
     each forked job starts warm.
 
-    Its job heartbeat outlives a check of the job (``job_monitoring_interval``, 10 s by
-    default) by a small margin only, so a job whose worker was killed is found abandoned,
-    and retried, within about half a minute instead of RQ's usual minute and a half.
+    A job whose worker and work horse were both killed stays "started" until its heartbeat
+    runs out and a live worker's registry clean-up finds it abandoned and retries it. RQ's
+    defaults make that up to about seven minutes: the heartbeat lasts a minute past the
+    check of the job, and an idle worker cleans up only between two 405 s waits for a job.
+    Here the heartbeat outlives a check of the job (``job_monitoring_interval``, 10 s by
+    default) by 5 s, and an idle worker waits ``DEQUEUE_TIMEOUT`` and cleans up at least
+    every ``MAINTENANCE_INTERVAL`` seconds: such a job is retried within about 50 s
+    (heartbeat 25 s + clean-up 10 s + the first retry's 5 s backoff + the render).
     """
 
     def __init__(self, *args: Any, settings: Settings | None = None, **kwargs: Any) -> None:
         preload(settings)  # first: a missing font stops the worker before it registers
         kwargs.setdefault("job_monitoring_interval", 10)
-        kwargs.setdefault("maintenance_interval", 60)
+        kwargs.setdefault("maintenance_interval", MAINTENANCE_INTERVAL)
+        kwargs.setdefault("worker_ttl", DEQUEUE_TIMEOUT + 15)
         super().__init__(*args, **kwargs)
+        self._free_dead_scheduler_locks()
+
+    def run_maintenance_tasks(self) -> None:
+        """First free a dead scheduler's lock, so this worker's scheduler (which RQ starts
+        here if it holds no lock) moves retries of abandoned jobs back onto the queue."""
+        self._free_dead_scheduler_locks()
+        super().run_maintenance_tasks()
+
+    def _free_dead_scheduler_locks(self) -> None:
         freed = free_dead_scheduler_locks(self.connection, [q.name for q in self.queues])
         if freed:
             log.warning("freed the scheduler lock of a dead worker on this host: %s",

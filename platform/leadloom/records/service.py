@@ -3,11 +3,20 @@
 Order of work for each write: the access check, loading and validating every field (all
 problems collected into one ``RecordInvalid``), stamping owner/unit/audit columns, and a
 single-transaction save with optimistic locking.
+
+Concurrent writes to one record: an update or delete loads the record as committed,
+checking its ``Precondition`` (e.g. still unowned, for a claim) in the same SELECT, and
+the UPDATE is conditional on the version it read (``WHERE id = ? AND version = ?``,
+rowcount checked). So of two racing writes exactly one wins and the other is refused
+with ``Conflict`` (409): whether the loser's SELECT already sees the winner's commit, its
+UPDATE matches no row, or the database reports a deadlock or serialization failure —
+never a server error.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +51,16 @@ class Context:
         return self.models.registry
 
 
+@dataclass(frozen=True, slots=True)
+class Precondition:
+    """What a record must still be when it is written (e.g. unowned, for a claim): checked
+    when the write loads the record, whose version the UPDATE then requires, so a race
+    lost at either point ends with ``Conflict(refusal)``."""
+
+    where: sa.ColumnElement[bool]
+    refusal: str
+
+
 def create(ctx: Context, entity_code: str, data: Mapping[str, Any]) -> Any:
     """Create a record of ``entity_code`` from raw input ``data``.
 
@@ -65,15 +84,28 @@ def create(ctx: Context, entity_code: str, data: Mapping[str, Any]) -> Any:
 
 
 def update(ctx: Context, entity_code: str, pk: int, data: Mapping[str, Any],
-           expected_version: int | None = None) -> Any:
+           expected_version: int | None = None,
+           precondition: Precondition | None = None) -> Any:
     """Change the fields in ``data`` of record ``pk``; other fields keep their values.
 
     :raises NotFound: no such record in the actor's scope.
-    :raises Conflict: ``expected_version`` (or a ``version`` key in ``data``) is stale.
+    :raises Conflict: ``expected_version`` (or a ``version`` key in ``data``) is stale,
+        ``precondition`` no longer holds, or a concurrent write won.
     """
     entity = ctx.registry.entity(entity_code)
     granted = _require(ctx, entity, "update")
-    record = _scoped_record(ctx, entity, pk)
+    try:
+        with _conflicts(ctx):
+            return _update(ctx, entity, granted, pk, data, expected_version, precondition)
+    except LostRace as lost:
+        if precondition is None:
+            raise
+        raise Conflict(precondition.refusal, lost.errors) from lost
+
+
+def _update(ctx: Context, entity: Entity, granted: Rights, pk: int, data: Mapping[str, Any],
+            expected_version: int | None, precondition: Precondition | None) -> Any:
+    record = _scoped_record(ctx, entity, pk, fresh=True, precondition=precondition)
     data = dict(data)
     version = data.pop("version", None)
     expected = expected_version if expected_version is not None else version
@@ -101,12 +133,14 @@ def delete(ctx: Context, entity_code: str, pk: int) -> None:
     """
     entity = ctx.registry.entity(entity_code)
     _require(ctx, entity, "delete")
-    record = _scoped_record(ctx, entity, pk)
-    view = ctx.registry.view(entity.code, record.unit)
-    change = Change(ctx, view, record, {}, before=stored_values(view, record), deleting=True)
-    hooks = _before(ctx, change)
-    ctx.session.delete(record)
-    _after(ctx, hooks, change)
+    with _conflicts(ctx):
+        record = _scoped_record(ctx, entity, pk, fresh=True)
+        view = ctx.registry.view(entity.code, record.unit)
+        change = Change(ctx, view, record, {}, before=stored_values(view, record),
+                        deleting=True)
+        hooks = _before(ctx, change)
+        ctx.session.delete(record)
+        _after(ctx, hooks, change)
 
 
 def get(ctx: Context, entity_code: str, pk: int) -> Any:
@@ -137,12 +171,11 @@ def _before(ctx: Context, change: Change) -> tuple[RecordHook, ...]:
 def _after(ctx: Context, hooks: tuple[RecordHook, ...], change: Change) -> None:
     """Write the row, let the hooks write theirs in the same transaction, and commit."""
     try:
-        ctx.session.flush()
-        run_after(hooks, change)
-    except (StaleDataError, sa.exc.IntegrityError) as exc:
-        # a failed flush leaves the session unusable until it rolls back
-        ctx.session.rollback()
-        raise _conflict(exc) from exc
+        with _conflicts(ctx):
+            ctx.session.flush()
+            run_after(hooks, change)
+    except Conflict:
+        raise
     except Exception:
         ctx.session.rollback()
         raise
@@ -162,16 +195,25 @@ def _require(ctx: Context, entity: Entity, operation: str) -> Rights:
     return granted
 
 
-def _scoped_record(ctx: Context, entity: Entity, pk: int) -> Any:
+def _scoped_record(ctx: Context, entity: Entity, pk: int, *, fresh: bool = False,
+                   precondition: Precondition | None = None) -> Any:
+    """Record ``pk`` in the actor's scope; ``fresh``: with the attributes (and version)
+    the SELECT read, even if the session held an older copy of it."""
     cls = ctx.models.cls(entity.code)
-    record = None
-    if ID_RANGE[0] <= pk <= ID_RANGE[1]:  # beyond it the database refuses the query
-        query = sa.select(cls).where(cls.id == pk,
-                                     scope_clause(ctx.models, ctx.actor, entity.code))
-        record = ctx.session.scalars(query).unique().first()
-    if record is None:
+    scoped = sa.select(cls).where(cls.id == pk,
+                                  scope_clause(ctx.models, ctx.actor, entity.code))
+    if not ID_RANGE[0] <= pk <= ID_RANGE[1]:  # beyond it the database refuses the query
         raise NotFound(f"{entity.label.en} #{pk} not found")
-    return record
+    query = scoped if precondition is None else scoped.where(precondition.where)
+    if fresh:
+        query = query.execution_options(populate_existing=True)
+    record = ctx.session.scalars(query).unique().first()
+    if record is not None:
+        return record
+    if precondition is not None and ctx.session.scalar(
+            sa.select(sa.exists(scoped.with_only_columns(cls.id)))):
+        raise Conflict(precondition.refusal)
+    raise NotFound(f"{entity.label.en} #{pk} not found")
 
 
 def _validated(ctx: Context, entity: Entity, granted: Rights, data: Mapping[str, Any],
@@ -240,20 +282,43 @@ NESTED = "leadloom.nested"
 
 def commit(ctx: Context) -> None:
     """Commit the write; stale versions and integrity refusals become ``Conflict``."""
-    try:
+    with _conflicts(ctx):
         if ctx.session.info.get(NESTED):
             ctx.session.flush()
             return
         ctx.session.commit()
+
+
+#: PostgreSQL's SQLSTATEs for a transaction that lost a race: serialization failure,
+#: deadlock detected, lock not available
+LOST_RACE = frozenset({"40001", "40P01", "55P03"})
+
+
+@contextmanager
+def _conflicts(ctx: Context) -> Iterator[None]:
+    """Stale versions, integrity refusals and lost lock races become ``Conflict`` wherever
+    they surface (an autoflush included), after a rollback: a failed flush leaves the
+    session unusable until it rolls back."""
+    try:
+        yield
     except (StaleDataError, sa.exc.IntegrityError) as exc:
         ctx.session.rollback()
         raise _conflict(exc) from exc
+    except sa.exc.DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) not in LOST_RACE:
+            raise
+        ctx.session.rollback()
+        raise _conflict(exc) from exc
+
+
+class LostRace(Conflict):
+    """A concurrent write to the record committed first."""
 
 
 def _conflict(exc: Exception) -> Conflict:
     if isinstance(exc, sa.exc.IntegrityError):
         return Conflict(f"the database refused the change: {_integrity_reason(exc)}")
-    return Conflict("this record was changed by someone else meanwhile; reload it")
+    return LostRace("this record was changed by someone else meanwhile; reload it")
 
 
 def _integrity_reason(exc: sa.exc.IntegrityError) -> str:

@@ -60,11 +60,11 @@ def transition(ctx: Context, entity_code: str, pk: int, to: str,
     if funnel.stage(to) is None:
         known = ", ".join(s.code for s in funnel.stages)
         raise RecordInvalid({"to": [f"unknown stage '{to}' (known: {known})"]})
+    if expected_version is not None and int(expected_version) != record.version:
+        raise _stale(ctx, entity_code, pk, view)  # first: the winner of a race moved it
     if to == current_stage(funnel, getattr(record, funnel.field)).code:
         raise RecordInvalid({"to": [f"the record is already in "
                                     f"{stage_label(view, funnel, to, _locale(ctx))}"]})
-    if expected_version is not None and int(expected_version) != record.version:
-        raise _stale(ctx, entity_code, pk, view)
     meta: dict[str, Any] = {"comment": (comment or "").strip() or None, "transition": to}
     moving = Context(ctx.actor, ctx.session, ctx.models, ctx.channel, meta)
     data = {k: v for k, v in (values or {}).items() if k != "version"}

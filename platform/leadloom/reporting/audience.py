@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_appbuilder.security.sqla.models import Role, User
+from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 from sqlalchemy.orm import Session
 
 from leadloom.access import Actor, rights
@@ -81,9 +81,14 @@ def display_name(user: User) -> str:
 def recipients_of(session: Session, models: Models, report: Report) -> list[Recipient]:
     """Every active user named by the report, directly or by role, once, ordered by id."""
     wanted = report.recipients
+    # joined through the association table: ``User.roles`` is a backref that exists only
+    # once the mappers are configured, which a worker's first query may precede
+    holders = (sa.select(assoc_user_role.c.user_id)
+               .join(Role, Role.id == assoc_user_role.c.role_id)
+               .where(Role.name.in_(list(wanted.roles))))
     query = sa.select(User).where(User.active.is_(True)).where(sa.or_(
         User.username.in_(list(wanted.users)),  # an empty list matches nothing
-        User.roles.any(Role.name.in_(list(wanted.roles))),
+        User.id.in_(holders),
     )).order_by(User.id)
     return [_recipient(session, models, user) for user in session.scalars(query).unique()]
 

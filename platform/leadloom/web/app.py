@@ -25,7 +25,7 @@ from leadloom.web.api import build_api
 from leadloom.web.config_admin import ConfigAdmin
 from leadloom.web.converters import IdConverter
 from leadloom.web.csrf import protect
-from leadloom.web.errors import answer_bad_input
+from leadloom.web.errors import answer_bad_input, answer_stale_records
 from leadloom.web.home import Home
 from leadloom.web.json_provider import ExactJSONProvider
 from leadloom.web.labels import lazy
@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         describe_rule(appbuilder)
         sync_roles(appbuilder.sm, registry)
     app.after_request(_version_header)
+    answer_stale_records(app)
     return app
 
 

@@ -10,10 +10,14 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from flask import Flask, Response, jsonify, request
 from markupsafe import escape
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug import exceptions
 
-from leadloom.records import RecordError
+from leadloom.records import Conflict, RecordError
 from leadloom.records.messages import Message
+from leadloom.web.labels import current_locale
 from leadloom.web.language import translated
+from leadloom.web.state import state
 
 F = TypeVar("F", bound=Callable[..., Any])
 log = logging.getLogger(__name__)
@@ -68,3 +72,18 @@ def answer_bad_input(app: Flask) -> None:
     """Routes outside ``answers_record_errors`` (pages, other APIs) answer 400, never 500."""
     for kind in BAD_INPUT:
         app.register_error_handler(kind, _bad_input_answer)
+
+
+def answer_stale_records(app: Flask) -> None:
+    """A stale-object error that escaped the write path (a view's own flush, say) is a
+    lost race, not a server error: 409, as JSON for the API and as a page elsewhere."""
+    app.register_error_handler(StaleDataError, _stale_record)
+
+
+def _stale_record(error: StaleDataError) -> Response:
+    state().db.session.rollback()
+    message = ("记录已被他人修改，请刷新后重试" if current_locale() == "zh"
+               else "the record was changed by someone else meanwhile; reload it")
+    if request.path.startswith("/api/"):
+        return json_error(Conflict(message))
+    return exceptions.Conflict(message).get_response()

@@ -6,6 +6,10 @@ the lead's previous owner waits ``cooldown_days`` after it left them. The checks
 the change itself goes through ``records.update`` — as the claiming user, with the rights
 the pool (not their role) grants for this one change, on channel ``claim``/``assign``/
 ``release`` — so every hook runs and the history says who did it.
+
+Two people racing for one lead: the write itself re-checks, on the version it writes,
+that the lead is still in the pool (still held by its owner, for a return), so exactly one
+wins and the other is refused with ``Conflict`` (409, "已被领取").
 """
 
 from __future__ import annotations
@@ -22,10 +26,10 @@ from leadloom.access import pool_clause, scope_clause
 from leadloom.access.pools import pool_roles
 from leadloom.metadata.lead_rules import LeadRules
 from leadloom.model.leads import LEAD_EVENT_TABLE
-from leadloom.records.errors import Forbidden, NotFound, RecordInvalid
+from leadloom.records.errors import Conflict, Forbidden, NotFound, RecordInvalid
 from leadloom.records.leads import clock
 from leadloom.records.leads.state import user_name
-from leadloom.records.service import Context, get, update
+from leadloom.records.service import Context, Precondition, get, update
 
 DAY = dt.timedelta(days=1)
 
@@ -87,7 +91,8 @@ def claim(ctx: Context, lead_id: int) -> Any:
     _check_cooldown(ctx, rules, lead_id, now)
     _check_daily(ctx, rules, now)
     _check_cap(ctx, rules, ctx.actor.user_id)
-    return update(_acting(ctx, "claim"), "lead", lead_id, {"owner": ctx.actor.user_id})
+    return update(_acting(ctx, "claim"), "lead", lead_id, {"owner": ctx.actor.user_id},
+                  precondition=_still_in_pool(ctx))
 
 
 def assign_from_pool(ctx: Context, lead_id: int, user_id: int) -> Any:
@@ -101,7 +106,8 @@ def assign_from_pool(ctx: Context, lead_id: int, user_id: int) -> Any:
         raise Forbidden("only the pool's managers may assign its leads")
     _in_pool(ctx, lead_id)
     _check_cap(ctx, rules, user_id)
-    return update(_acting(ctx, "assign"), "lead", lead_id, {"owner": user_id})
+    return update(_acting(ctx, "assign"), "lead", lead_id, {"owner": user_id},
+                  precondition=_still_in_pool(ctx))
 
 
 def release(ctx: Context, lead_id: int, reason: str | None) -> Any:
@@ -121,7 +127,9 @@ def release(ctx: Context, lead_id: int, reason: str | None) -> Any:
     if rules.pools.release_reason_required and not (reason or "").strip():
         raise RecordInvalid({"reason": ["say why the lead goes back to the pool"]})
     acting = _acting(ctx, "release", comment=(reason or "").strip() or None)
-    return update(acting, "lead", lead_id, {"owner": None})
+    owner = ctx.models.cls("lead").owner_id == record.owner_id
+    return update(acting, "lead", lead_id, {"owner": None},
+                  precondition=Precondition(owner, _changed_hands(ctx)))
 
 
 def _acting(ctx: Context, channel: str, comment: str | None = None) -> Context:
@@ -132,11 +140,43 @@ def _acting(ctx: Context, channel: str, comment: str | None = None) -> Context:
 
 
 def _in_pool(ctx: Context, lead_id: int) -> None:
+    """Whether the lead is in the actor's pool: 404 if it never was, 409 if it was taken."""
     cls = ctx.models.cls("lead")
     found = ctx.session.scalar(sa.select(cls.id).where(
         cls.id == lead_id, pool_clause(ctx.models, ctx.actor)))
-    if found is None:
-        raise NotFound(f"lead #{lead_id} is not in your pool (claimed meanwhile?)")
+    if found is not None:
+        return
+    held = ctx.session.execute(sa.select(cls.owner_id, cls.unit).where(cls.id == lead_id)
+                               ).first()
+    if held is not None and held.owner_id is not None and _pool_unit(ctx, held.unit):
+        raise Conflict(_taken(ctx))
+    raise NotFound(f"lead #{lead_id} is not in your pool")
+
+
+def _pool_unit(ctx: Context, unit: str | None) -> bool:
+    """Whether the pool of ``unit`` is one the actor sees (as ``pool_clause`` says)."""
+    _, manages = pool_roles(ctx.models, ctx.actor)
+    admin = any(r.admin for r in ctx.registry.roles if r.code in ctx.actor.roles)
+    return admin or unit == ctx.actor.unit or (manages and unit is None)
+
+
+def _still_in_pool(ctx: Context) -> Precondition:
+    """The pool check of ``_in_pool`` again, made by the write on the version it writes."""
+    return Precondition(pool_clause(ctx.models, ctx.actor), _taken(ctx))
+
+
+def _taken(ctx: Context) -> str:
+    """Someone else was faster; who, is not said (the actor may not see their leads)."""
+    return "已被领取" if _zh(ctx) else "already claimed"
+
+
+def _changed_hands(ctx: Context) -> str:
+    return ("已被他人退回或领取" if _zh(ctx)
+            else "returned or taken by someone else meanwhile")
+
+
+def _zh(ctx: Context) -> bool:
+    return ctx.registry.app.default_locale == "zh"
 
 
 def _events(ctx: Context) -> sa.Table:
