@@ -15,7 +15,6 @@ from werkzeug import exceptions
 
 from leadloom.records import Conflict, RecordError
 from leadloom.records.messages import Message
-from leadloom.web.labels import current_locale
 from leadloom.web.language import translated
 from leadloom.web.state import state
 
@@ -82,8 +81,7 @@ def answer_stale_records(app: Flask) -> None:
 
 def _stale_record(error: StaleDataError) -> Response:
     state().db.session.rollback()
-    message = ("记录已被他人修改，请刷新后重试" if current_locale() == "zh"
-               else "the record was changed by someone else meanwhile; reload it")
+    message = translated(Message("the record was changed by someone else meanwhile; reload it"))
     if request.path.startswith("/api/"):
         return json_error(Conflict(message))
     return exceptions.Conflict(message).get_response()

@@ -29,6 +29,7 @@ from leadloom.model.leads import LEAD_EVENT_TABLE
 from leadloom.records.errors import Conflict, Forbidden, NotFound, RecordInvalid
 from leadloom.records.leads import clock
 from leadloom.records.leads.state import user_name
+from leadloom.records.messages import Message
 from leadloom.records.service import Context, Precondition, get, update
 
 DAY = dt.timedelta(days=1)
@@ -165,18 +166,13 @@ def _still_in_pool(ctx: Context) -> Precondition:
     return Precondition(pool_clause(ctx.models, ctx.actor), _taken(ctx))
 
 
-def _taken(ctx: Context) -> str:
+def _taken(ctx: Context) -> Message:
     """Someone else was faster; who, is not said (the actor may not see their leads)."""
-    return "已被领取" if _zh(ctx) else "already claimed"
+    return Message("already claimed")
 
 
-def _changed_hands(ctx: Context) -> str:
-    return ("已被他人退回或领取" if _zh(ctx)
-            else "returned or taken by someone else meanwhile")
-
-
-def _zh(ctx: Context) -> bool:
-    return ctx.registry.app.default_locale == "zh"
+def _changed_hands(ctx: Context) -> Message:
+    return Message("returned or taken by someone else meanwhile")
 
 
 def _events(ctx: Context) -> sa.Table:
