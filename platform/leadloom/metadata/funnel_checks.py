@@ -39,7 +39,7 @@ def _check_funnel(parts: ConfigParts, name: str, part: Part) -> Iterator[ConfigE
         yield part.error(("amount",), f"'{data['amount']}' is not a number or money field")
     units = set(parts.units)
     for i, unit in enumerate(data["units"]):
-        if unit not in units:
+        if unit not in units | parts.broken_units:
             yield part.error(("units", i), f"unknown unit '{unit}' {known(units)}")
     stages = list(data["stages"])
     for i, code in enumerate(data["start"]):
@@ -221,8 +221,10 @@ def expression_problem(parts: ConfigParts, entity: str, text: str) -> str | None
     types = {code: str(spec["type"]) for code, spec in fields.items()}
     if parts.entities[entity].data.get("owned", True):
         types["owner"] = "user"
-    options = {code: option_codes(parts, entity, code) or []
+    choices = {code: option_codes(parts, entity, code)
                for code, spec in fields.items() if FieldType(spec["type"]) in CHOICE}
+    # a field whose options are unknown (a broken options.yaml) is not checked for them
+    options = {code: codes for code, codes in choices.items() if codes is not None}
     try:
         compile_expression(text, types, options=options)
     except ExpressionError as exc:

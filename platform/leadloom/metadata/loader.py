@@ -59,7 +59,7 @@ def read_parts(files: ConfigFiles) -> tuple[ConfigParts, list[ConfigError]]:
                     errors, parts.broken_entities)
     for name in files.names_in("units"):
         _read_keyed(files, name, "units", "unit", shapes.UnitSchema(), parts.units, errors,
-                    set())
+                    parts.broken_units)
     for name in files.names_in("reports"):
         _read_keyed(files, name, "reports", "report", ReportSchema(), parts.reports, errors,
                     set())
