@@ -278,7 +278,7 @@ class _Builder:
         elif sub:
             code = _target(self.parts, head) or ""
             target = self.parts.entities.get(code)
-            if code in self.parts.broken_entities or target and sub in target.broken_fields:
+            if code in self.parts.broken_entities or (target and sub in target.broken_fields):
                 return
             if target is None or sub not in target.data["fields"]:
                 self.problem(path, f"{{{name}}}: '{head}' has no field '{sub}'")

@@ -424,7 +424,8 @@ CASES = [
         "entities/account.yaml:1: entities.account: the file must hold 'key: value' lines, not "
         "a list or a value",
     )),
-    Case("file-not-utf8", (put("entities/account.yaml", "# 客户\nentity: 客户".encode("gbk")),), (
+    Case("file-not-utf8", (put("entities/account.yaml",
+                               "# 客户\nentity: 客户".encode("gbk")),), (
         "entities/account.yaml:1: entities.account: not UTF-8 text: save the file as UTF-8",
     )),
     Case("file-not-utf8-later-line", (put("entities/account.yaml",
@@ -433,8 +434,8 @@ CASES = [
     )),
     # --- YAML syntax and typing --------------------------------------------------------
     Case("yaml-unclosed-brace", (sub(LEAD, NOTES, NOTES.replace("detail}", "detail")),), (
-        f"{LEAD}:15: entities.lead: YAML syntax error: expected ',' or '}}', but got ':' (column 12); "
-        "unclosed '{' on line 14?",
+        f"{LEAD}:15: entities.lead: YAML syntax error: expected ',' or '}}', but got ':' "
+        "(column 12); unclosed '{' on line 14?",
     )),
     Case("yaml-bad-indentation", (sub(LEAD, "  notes:", " notes:"),), (
         f"{LEAD}:14: entities.lead: YAML syntax error: the indentation does not match the "
