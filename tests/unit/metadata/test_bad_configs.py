@@ -72,6 +72,7 @@ SOURCE = "entities/source.yaml"
 ROLES = "roles.yaml"
 APP = "app.yaml"
 OPTIONS = "options.yaml"
+EAST = "units/east.yaml"
 TYPES = ("string, text, integer, decimal, money, boolean, date, datetime, enum, multi_enum, "
          "email, phone, reference, user, tags")
 LEAD_FIELDS = ("account, assignee, budget, channels, contacted_at, email, expected_on, "
@@ -365,6 +366,60 @@ CASES = [
         f"{LEAD}:39: entities.lead.fields.need_tags.unique: 'unique' does not work on type "
         "'tags'",
     )),
+    # --- renamed_from ------------------------------------------------------------------
+    Case("renamed-from-itself", (sub(LEAD, "notes: {type: text,",
+                                     "notes: {renamed_from: notes, type: text,"),), (
+        f"{LEAD}:14: entities.lead.fields.notes.renamed_from: a field cannot be renamed from "
+        "itself: remove renamed_from",
+    )),
+    Case("renamed-from-cycle", (sub(LEAD, "notes: {type: text,",
+                                    "notes: {renamed_from: headcount, type: text,"),
+                                sub(LEAD, "headcount: {type: integer,",
+                                    "headcount: {renamed_from: notes, type: integer,")), (
+        f"{LEAD}:14: entities.lead.fields.notes.renamed_from: renamed_from goes round in a circle "
+        "(cycle: notes ← headcount ← notes)",
+        f"{LEAD}:15: entities.lead.fields.headcount.renamed_from: renamed_from goes round in a "
+        "circle (cycle: headcount ← notes ← headcount)",
+    )),
+    Case("renamed-from-long-cycle", (
+        sub(LEAD, "notes: {type: text,", "notes: {renamed_from: headcount, type: text,"),
+        sub(LEAD, "headcount: {type: integer,", "headcount: {renamed_from: score, "
+                                                "type: integer,"),
+        sub(LEAD, "score: {type: decimal,", "score: {renamed_from: notes, type: decimal,")), (
+        f"{LEAD}:14: entities.lead.fields.notes.renamed_from: renamed_from goes round in a circle "
+        "(cycle: notes ← headcount ← score ← notes)",
+        f"{LEAD}:15: entities.lead.fields.headcount.renamed_from: renamed_from goes round in a "
+        "circle (cycle: headcount ← score ← notes ← headcount)",
+        f"{LEAD}:16: entities.lead.fields.score.renamed_from: renamed_from goes round in a circle "
+        "(cycle: score ← notes ← headcount ← score)",
+    )),
+    Case("renamed-from-a-field-still-declared", (
+        sub(LEAD, "notes: {type: text,", "notes: {renamed_from: headcount, type: text,"),), (
+        f"{LEAD}:14: entities.lead.fields.notes.renamed_from: 'headcount' is still a field "
+        "of 'lead': rename from a code no field has now",
+    )),
+    Case("renamed-from-a-chain-into-a-field", (
+        lead_field("remarks: {renamed_from: memo, type: text, zh: 说明, en: Remarks}"),
+        sub(LEAD, "notes: {type: text,", "notes: {renamed_from: remarks, type: text,")), (
+        f"{LEAD}:15: entities.lead.fields.notes.renamed_from: 'remarks' is still a field "
+        "of 'lead': rename from a code no field has now",
+    )),
+    Case("renamed-from-the-same-code-twice", (
+        lead_field("remarks: {renamed_from: memo, type: text, zh: 说明, en: Remarks}"),
+        sub(LEAD, "notes: {type: text,", "notes: {renamed_from: memo, type: text,")), (
+        f"{LEAD}:15: entities.lead.fields.notes.renamed_from: 'memo' is also renamed to "
+        "'remarks'; keep one renamed_from",
+    )),
+    Case("renamed-from-a-unit-field", (
+        sub(LEAD, "notes: {type: text,", "notes: {renamed_from: region_code, type: text,"),
+        sub(EAST, "  east-1: {zh: 华东一组, en: East team 1}\n",
+            "  east-1: {zh: 华东一组, en: East team 1}\nentities:\n  lead:\n    fields:\n"
+            "      region_code: {type: string, zh: 区号, en: Region, renamed_from: notes}\n")), (
+        f"{LEAD}:14: entities.lead.fields.notes.renamed_from: renamed_from goes round in a "
+        "circle (cycle: notes ← region_code ← notes)",
+        "units/east.yaml:10: units.east.entities.lead.fields.region_code.renamed_from: "
+        "renamed_from goes round in a circle (cycle: region_code ← notes ← region_code)",
+    )),
     # --- seeds -------------------------------------------------------------------------
     Case("seed-by-unknown-field", (sub(SOURCE, "by: code", "by: kode"),), (
         f"{SOURCE}:14: entities.source.seed.by: unknown field 'kode' (known: code, name)",
@@ -501,7 +556,8 @@ def test_bad_config(case: Case, tmp_path: Path) -> None:
 
 def short(message: str) -> bool:
     """Under 80 characters, not counting a column number or a list of known names."""
-    return len(re.sub(r" \(column \d+\)", "", message)) < 80 or "(known:" in message
+    return (len(re.sub(r" \(column \d+\)", "", message)) < 80 or "(known:" in message
+            or "(cycle:" in message)
 
 
 def test_corpus_is_large_and_ids_unique() -> None:
