@@ -205,10 +205,12 @@ def _conversion(entity: Entity, before: Field, f: Field) -> Step:
     what = f"{entity.table}.{f.column} from {before.type} to {f.type}"
     if f.type in NOT_CONVERTIBLE or before.type in NOT_CONVERTIBLE:
         return Step(StepKind.REFUSED, f"change {what}", table=entity.table, column=f.column,
-                    reason="values cannot be converted to or from links; add a new field")
+                    reason="values cannot be converted to or from links; add a new field",
+                    field=f, previous=before)
     if f.convert is None:
         return Step(StepKind.REFUSED, f"change {what}", table=entity.table, column=f.column,
-                    reason="add 'convert: {map: {old: new}}' to the field to convert values")
+                    reason="add 'convert: {map: {old: new}}' to the field to convert values",
+                    field=f, previous=before)
     return Step(StepKind.CONVERT, f"convert {what}", table=entity.table, column=f.column,
                 reason=f"values that do not convert are kept in {f.column}{LEGACY_SUFFIX}",
                 field=f, previous=before)
