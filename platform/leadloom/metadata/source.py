@@ -54,11 +54,11 @@ def read_document(files: ConfigFiles, name: str) -> tuple[Document | None, list[
 def _parse(display: Path, text: str) -> tuple[Document | None, list[ConfigError]]:
     try:
         node = yaml.compose(text, Loader=_FAST)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, UnicodeError):  # libyaml refuses a lone surrogate this way
         try:  # the pure-Python parser's words and marks are the ones the messages expect
             node = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
-            return None, [_syntax_error(display, exc)]
+            return None, [_syntax_error(display, text, exc)]
     doc = Document(display, None)
     errors: list[ConfigError] = []
     if node is not None:
@@ -96,8 +96,13 @@ _OPENED = {
 }
 
 
-def _syntax_error(display: Path, exc: yaml.YAMLError) -> ConfigError:
+def _syntax_error(display: Path, text: str, exc: yaml.YAMLError) -> ConfigError:
     """A YAML syntax error at its line, phrased so the admin knows where to look."""
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
+        before = text[:exc.position]
+        line = before.count("\n") + 1
+        return ConfigError(display, line, "", f"YAML syntax error: character U+{exc.character:04X} "
+                           f"is not allowed (column {len(before) - before.rfind(chr(10))})")
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + 1 if mark else None
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
