@@ -94,31 +94,37 @@ _OPENED = {
     "while parsing a flow sequence": "'['",
     "while scanning a quoted scalar": "quote",
 }
+#: PyYAML's wording → what to change
+_PROBLEMS = {
+    "found character '\\t' that cannot start any token": "a tab character: indent with spaces "
+                                                         "only",
+    "but found another document": "a second document starts here: keep one per file",
+}
 
 
 def _syntax_error(display: Path, text: str, exc: yaml.YAMLError) -> ConfigError:
-    """A YAML syntax error at its line, phrased so the admin knows where to look."""
+    """A YAML syntax error at its line and column, phrased so the admin knows where to look:
+    a bracket or quote never closed is reported where it opens, not at the end of the file."""
     if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
         before = text[:exc.position]
-        line = before.count("\n") + 1
-        return ConfigError(display, line, "", f"YAML syntax error: character U+{exc.character:04X} "
-                           f"is not allowed (column {len(before) - before.rfind(chr(10))})")
+        column = len(before) - before.rfind("\n")
+        return ConfigError(display, before.count("\n") + 1, "", "YAML syntax error: character "
+                           f"U+{exc.character:04X} is not allowed (column {column})")
     mark = getattr(exc, "problem_mark", None)
-    line = mark.line + 1 if mark else None
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    context = getattr(exc, "context", None) or ""
-    context_mark = getattr(exc, "context_mark", None)
-    if "'\\t'" in problem:
-        problem = "a tab character: indent with spaces only"
-    elif problem == "but found another document":
-        problem = "a second document starts here: keep one per file"
-    elif problem.startswith("expected <block end>, but found"):
+    problem = _PROBLEMS.get(problem, problem)
+    if problem.startswith("expected <block end>, but found"):
         problem = "the indentation does not match the lines above"
-    if mark:
-        problem += f" (column {mark.column + 1})"
-    if context in _OPENED and context_mark and context_mark.line + 1 != line:
-        problem += f"; unclosed {_OPENED[context]} on line {context_mark.line + 1}?"
-    return ConfigError(display, line, "", f"YAML syntax error: {problem}")
+    opened = _OPENED.get(getattr(exc, "context", None) or "")
+    start = getattr(exc, "context_mark", None)
+    if opened and start and ("<stream end>" in problem or "end of stream" in problem):
+        mark, problem = start, f"this {opened} is never closed"
+    hint = ""
+    if opened and start and mark and start.line != mark.line:
+        hint = f"; unclosed {opened} on line {start.line + 1}?"
+    where = f" (column {mark.column + 1})" if mark else ""
+    return ConfigError(display, mark.line + 1 if mark else None, "",
+                       f"YAML syntax error: {problem}{where}{hint}")
 
 
 class _Converter:

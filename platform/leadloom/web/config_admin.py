@@ -35,11 +35,13 @@ class Line:
 
 
 def annotate(text: str, errors: list[ConfigError], name: str) -> list[Line]:
-    """The file's lines, each with the problems reported on it."""
+    """The file's lines, each with the problems reported on it (a problem past the end, or
+    with no line, on the last or the first line)."""
     mine = [e for e in errors if e.file.as_posix() == name]
     lines = text.splitlines() or [""]
+    at = {id(e): min(e.line or 1, len(lines)) for e in mine}
     return [Line(i, line, tuple(f"{e.path}: {e.message}" if e.path else e.message
-                                for e in mine if (e.line or 1) == i))
+                                for e in mine if at[id(e)] == i))
             for i, line in enumerate(lines, start=1)]
 
 
