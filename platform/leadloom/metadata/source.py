@@ -46,15 +46,16 @@ def read_document(files: ConfigFiles, name: str) -> tuple[Document | None, list[
     text = files.get(name) or ""
     try:
         return _parse(display, text)
-    except RecursionError:  # the parsers and the converter recurse once per level
-        return None, [ConfigError(display, _deep_line(text), "",
-                                  f"nested more than {MAX_DEPTH} levels deep: flatten it")]
+    except (RecursionError, _TooDeep):  # the parsers recurse once per level
+        return None, [ConfigError(display, _deep_line(text), "", TOO_DEEP)]
 
 
 def _parse(display: Path, text: str) -> tuple[Document | None, list[ConfigError]]:
     try:
         node = yaml.compose(text, Loader=_FAST)
-    except (yaml.YAMLError, UnicodeError):  # libyaml refuses a lone surrogate this way
+    except (yaml.YAMLError, UnicodeError) as fast:  # (libyaml's lone surrogate error)
+        if "nesting depth" in str(fast):  # the pure parser would take seconds to say so
+            raise _TooDeep from fast
         try:  # the pure-Python parser's words and marks are the ones the messages expect
             node = yaml.compose(text, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
@@ -69,6 +70,11 @@ def _parse(display: Path, text: str) -> tuple[Document | None, list[ConfigError]
 
 #: no config file needs more; far deeper nesting would exhaust Python's stack
 MAX_DEPTH = 100
+TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep: flatten it"
+
+
+class _TooDeep(Exception):
+    """libyaml gave up on the nesting: no need to ask the slower parser."""
 
 
 def _deep_line(text: str) -> int | None:
@@ -112,7 +118,7 @@ def _syntax_error(display: Path, text: str, exc: yaml.YAMLError) -> ConfigError:
                            f"U+{exc.character:04X} is not allowed (column {column})")
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    problem = _PROBLEMS.get(problem, problem)
+    problem = _PROBLEMS.get(problem, problem).replace("but got '?'", "but found the next key")
     if problem.startswith("expected <block end>, but found"):
         problem = "the indentation does not match the lines above"
     opened = _OPENED.get(getattr(exc, "context", None) or "")
@@ -142,6 +148,9 @@ class _Converter:
 
     def convert(self, node: yaml.Node, path: KeyPath) -> Any:
         self.doc.lines.setdefault(path, node.start_mark.line + 1)
+        if len(path) > MAX_DEPTH:
+            self.errors.append(ConfigError(self.doc.file, node.start_mark.line + 1, "", TOO_DEEP))
+            return None
         if id(node) in self.open:
             self._error(node.start_mark.line + 1, path, "an alias refers to itself: remove it")
             return None
