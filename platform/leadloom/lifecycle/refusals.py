@@ -21,8 +21,14 @@ from leadloom.model import Plan, Step
 
 def located(files: ConfigFiles, registry: Registry, plan: Plan) -> PublishRefused:
     """The refusal of ``plan``, its steps placed in ``files``."""
-    errors = [_error(files, registry, step) for step in plan.refused]
-    return PublishRefused(plan, sorted(errors, key=lambda e: (str(e.file), e.line or 0)))
+    errors: dict[str, ConfigError] = {}
+    # one line per config path; a type change says more than the constraint it drops
+    for step in sorted(plan.refused, key=lambda s: s.field is None):
+        error = _error(files, registry, step)
+        errors.setdefault(f"{error.file}:{error.path}" if ".fields." in error.path
+                          else str(error), error)
+    return PublishRefused(plan, sorted(errors.values(),
+                                       key=lambda e: (str(e.file), e.line or 0, e.path)))
 
 
 def _error(files: ConfigFiles, registry: Registry, step: Step) -> ConfigError:
@@ -41,12 +47,21 @@ def _owner(registry: Registry, step: Step) -> tuple[str | None, str | None]:
         entity = next((e for e in registry.entities if e.table == step.table), None)
         return (entity.code if entity else None), step.field.code
     table = step.table.partition("__")[0]
-    column = step.column or next(iter(getattr(step.op, "columns", None) or []), "")
+    column = step.column or next(iter(getattr(step.op, "columns", None) or []), "") or (
+        _foreign_key_column(step))
     for entity in registry.entities:
         if entity.table == table:
-            field = next((f for f in entity.fields if column and f.column == column), None)
+            field = next((f for f in entity.fields if column and column in (
+                f.column, f"{f.code}_id")), None)  # a link's column, though no more a link
             return entity.code, field.code if field else None
     return None, None
+
+
+def _foreign_key_column(step: Step) -> str:
+    """``fk_lead_account_id`` (the name ``model.columns`` gives a link) → ``account_id``."""
+    name = str(getattr(step.op, "constraint_name", None) or "")
+    prefix = f"fk_{step.table}_"
+    return name[len(prefix):] if name.startswith(prefix) else ""
 
 
 def _what(step: Step) -> tuple[str, str]:
@@ -56,6 +71,8 @@ def _what(step: Step) -> tuple[str, str]:
     op = step.op
     if isinstance(op, ops.CreateUniqueConstraintOp):
         return "unique", "'unique' cannot be added to a field that exists yet: remove it"
+    if isinstance(op, ops.DropConstraintOp) and _foreign_key_column(step):
+        return "type", "a link cannot be removed from a field: add a new field instead"
     old, new = getattr(op, "existing_type", None), getattr(op, "modify_type", None)
     if isinstance(old, sa.String) and isinstance(new, sa.String) and new.length:
         return "length", f"{step.reason}: keep a length they all fit in"
