@@ -142,3 +142,28 @@ def test_broken_file_gives_one_line_for_that_file(config: Path, name: str,
 def test_the_shipped_config_loads(config: Path) -> None:
     """The corpus starts from a valid config, so each case's line is its own doing."""
     assert load_registry(config).entities
+
+
+@pytest.mark.parametrize(("name", "field", "line"), [
+    ("entities/lead.yaml", "stage", 62), ("entities/lead.yaml", "status", 53),
+    ("entities/lead.yaml", "expected_amount", 65), ("entities/contract.yaml", "finance_status", 21),
+])
+def test_a_broken_field_is_reported_once(config: Path, name: str, field: str,
+                                         line: int) -> None:
+    """Funnels, workflows, units and the lead rules name these fields: they wait for the
+    field to load instead of calling it unknown."""
+    path = config / name
+    original = path.read_text(encoding="utf-8")
+    old = original.splitlines()[line - 1]
+    assert old.startswith(f"  {field}: {{type: ")
+    broken = old.replace("type: ", "type: bogus_", 1)
+    path.write_text(original.replace(old, broken), encoding="utf-8")
+    try:
+        with pytest.raises(ConfigInvalid) as raised:
+            load_registry(config)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    errors = [str(e) for e in raised.value.errors]
+    assert len(errors) == 1 and errors[0].startswith(
+        f"{name}:{line}: {FILES.get(name, 'entities.' + Path(name).stem)}.fields.{field}.type: "
+        "unknown type 'bogus_"), errors
