@@ -66,8 +66,16 @@ def _database_problems(url: str, files: ConfigFiles, registry: Registry,
         return [str(e) for e in lifecycle.plan_problems(engine, files)] + found, ""
     except sa.exc.OperationalError:
         return [], f"database {shown} not reachable"
+    except sa.exc.SQLAlchemyError as refused:  # reachable, but the dry run failed
+        return [_database_error(url, refused)], ""
     finally:
         engine.dispose()
+
+
+def _database_error(url: str, error: sa.exc.SQLAlchemyError) -> str:
+    """One line for a database error: the URL without password, the driver's first line."""
+    original = getattr(error, "orig", None) or error
+    return f"database {_shown(url)}: {str(original).splitlines()[0]}"
 
 
 def _shown(url: str) -> str:
@@ -115,6 +123,9 @@ def _publish(ctx: click.Context, message: str, *, dry_run: bool = False,
     except lifecycle.NothingToPublish as same:
         click.echo(f"nothing to publish: {same}")
         return
+    except sa.exc.OperationalError as down:
+        _fail(ctx, [_database_error(settings.database_url, down)],
+              "the database could not be used")
     finally:
         engine.dispose()
     for line in done.lines():

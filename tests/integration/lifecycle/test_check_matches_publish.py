@@ -159,3 +159,13 @@ def test_check_with_a_database_that_is_down_says_so(world: World) -> None:
     assert "not planned against stored data (database postgresql+psycopg://nobody:***@" \
            "127.0.0.1:1/leadloom not reachable)" in result.stdout
     assert "secret" not in result.stdout
+
+
+def test_publish_with_a_database_that_is_down_fails_cleanly(world: World) -> None:
+    url = "postgresql+psycopg://nobody:secret@127.0.0.1:1/leadloom"
+    result = CliRunner().invoke(cli, ["--config", str(world.config), "--database-url", url,
+                                      "publish"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == "the database could not be used; nothing was " \
+                                             "changed."
+    assert "secret" not in result.stderr
