@@ -71,6 +71,9 @@ def _parse(display: Path, text: str) -> tuple[Document | None, list[ConfigError]
 #: no config file needs more; far deeper nesting would exhaust Python's stack
 MAX_DEPTH = 100
 TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep: flatten it"
+#: far more values than any config holds: aliases (``*a``) that repeat one another
+MAX_VALUES = 200_000
+TOO_MANY = f"more than {MAX_VALUES} values once aliases are expanded: write them out"
 
 
 class _TooDeep(Exception):
@@ -102,8 +105,6 @@ _OPENED = {
 }
 #: PyYAML's wording → what to change
 _PROBLEMS = {
-    "found character '\\t' that cannot start any token": "a tab character: indent with spaces "
-                                                         "only",
     "but found another document": "a second document starts here: keep one per file",
 }
 
@@ -119,6 +120,8 @@ def _syntax_error(display: Path, text: str, exc: yaml.YAMLError) -> ConfigError:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     problem = _PROBLEMS.get(problem, problem).replace("but got '?'", "but found the next key")
+    if "'\\t'" in problem or "tab character" in problem:
+        problem = "a tab character: indent with spaces only"
     if problem.startswith("expected <block end>, but found"):
         problem = "the indentation does not match the lines above"
     opened = _OPENED.get(getattr(exc, "context", None) or "")
@@ -145,11 +148,15 @@ class _Converter:
         self.errors = errors
         self.constructor = yaml.SafeLoader("")
         self.open: set[int] = set()
+        self.left = MAX_VALUES
 
     def convert(self, node: yaml.Node, path: KeyPath) -> Any:
         self.doc.lines.setdefault(path, node.start_mark.line + 1)
-        if len(path) > MAX_DEPTH:
-            self.errors.append(ConfigError(self.doc.file, node.start_mark.line + 1, "", TOO_DEEP))
+        self.left -= 1
+        if len(path) > MAX_DEPTH or self.left == 0:  # aliases can expand without end
+            message = TOO_DEEP if len(path) > MAX_DEPTH else TOO_MANY
+            self.errors.append(ConfigError(self.doc.file, node.start_mark.line + 1, "", message))
+        if len(path) > MAX_DEPTH or self.left <= 0:
             return None
         if id(node) in self.open:
             self._error(node.start_mark.line + 1, path, "an alias refers to itself: remove it")
