@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from leadloom.metadata import ConfigInvalid, load_registry
+from leadloom.metadata.files import ConfigFiles
+from leadloom.metadata.source import read_document
 
 CONFIG = Path(__file__).resolve().parents[3] / "config"
 
@@ -167,3 +169,13 @@ def test_a_broken_field_is_reported_once(config: Path, name: str, field: str,
     assert len(errors) == 1 and errors[0].startswith(
         f"{name}:{line}: {FILES.get(name, 'entities.' + Path(name).stem)}.fields.{field}.type: "
         "unknown type 'bogus_"), errors
+
+
+def test_aliases_that_expand_without_end_are_cut_short() -> None:
+    """Nine aliases of nine aliases ... would build 9**9 values (a "billion laughs")."""
+    text = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+    _, errors = read_document(ConfigFiles({"app.yaml": text}), "app.yaml")
+    assert [e.message for e in errors] == [
+        "more than 200000 values once aliases are expanded: write them out"]
