@@ -86,3 +86,71 @@ def test_admin_sets_a_users_team_and_unit(admin_app):
         assert (place.team, place.unit) == (None, "east")
     rep = login(admin_app, "seller", "seller-pass-1")
     assert rep.get("/members/").status_code in (302, 403)
+
+
+def edit(client, name, text, action="validate", **extra):
+    return client.post("/config/edit/", data={"file": name, "text": text, "action": action,
+                                              **extra})
+
+
+def problem_on(page, line, message):
+    """``message`` is shown under line ``line`` of the file, and the line is marked."""
+    marked = f'class="bad"><td class="n">{line}</td>'
+    return marked in page and message in page.split(marked, 1)[1].split('<td class="n">', 2)[1]
+
+
+@pytest.mark.parametrize("name", ["entities/lead.yaml", "roles.yaml", "funnels/sales.yaml"])
+def test_yaml_syntax_error_is_shown_on_its_line_and_blocks_publish(admin_app, name):
+    admin = login(admin_app, "boss", "boss-pass-1")
+    text = (CONFIG / name).read_text(encoding="utf-8")
+    broken = text + "broken: a: b\n"
+    line = len(text.splitlines()) + 1
+    message = "YAML syntax error: mapping values are not allowed here (column 10)"
+    try:
+        answer = edit(admin, name, broken)
+        assert answer.status_code == 200
+        assert problem_on(answer.data.decode(), line, message)
+        again = admin.get(f"/config/edit/?file={name}")  # the draft stays editable
+        assert again.status_code == 200 and problem_on(again.data.decode(), line, message)
+        before = versions(admin_app)
+        refused = edit(admin, name, broken, action="publish", message="broken")
+        assert refused.status_code == 200 and problem_on(refused.data.decode(), line, message)
+        assert versions(admin_app) == before
+        assert edit(admin, "entities/lead.yaml", (CONFIG / "entities/lead.yaml").read_text(
+            encoding="utf-8"), action="preview").status_code == 200  # other files still open
+    finally:
+        admin.post("/config/edit/discard")
+    assert "配置有效" in admin.get("/config/edit/").data.decode()
+
+
+def test_file_level_breaks_never_answer_500(admin_app):
+    admin = login(admin_app, "boss", "boss-pass-1")
+    try:
+        for text, message in (("", "the file is empty: fill it in or delete it"),
+                              ("- a\n- b\n", "not a list or a value"),
+                              ("entity: lead\n\tzh: 线索\n", "a tab character"),
+                              ("entity: lead\nzh: x\x00y\n", "character U+0000 is not allowed"),
+                              ("entity: lead\nentity: lead\n", "duplicate key &#39;entity&#39;"),
+                              ("x: " + "[" * 3000 + "\n", "nested more than 100 levels")):
+            answer = edit(admin, "entities/lead.yaml", text)
+            assert answer.status_code == 200, text[:20]
+            assert message in answer.data.decode(), text[:20]
+    finally:
+        admin.post("/config/edit/discard")
+
+
+def test_a_refused_schema_change_is_shown_on_its_line(admin_app):
+    admin = login(admin_app, "boss", "boss-pass-1")
+    lead = (CONFIG / "entities" / "lead.yaml").read_text(encoding="utf-8")
+    changed = lead.replace("  remark: {type: text,", "  remark: {type: integer,")
+    line = changed.splitlines().index(
+        "  remark: {type: integer, zh: 备注, en: Remarks, section: need}") + 1
+    try:
+        page = edit(admin, "entities/lead.yaml", changed).data.decode()
+        assert problem_on(page, line, "entities.lead.fields.remark.type: text → integer: add "
+                                      "&#39;convert: {map: {old: new}}&#39;")
+        before = versions(admin_app)
+        edit(admin, "entities/lead.yaml", changed, action="publish")
+        assert versions(admin_app) == before
+    finally:
+        admin.post("/config/edit/discard")

@@ -5,14 +5,15 @@ from __future__ import annotations
 import getpass
 import os
 from pathlib import Path
+from typing import NoReturn
 
 import click
 import sqlalchemy as sa
 
 from leadloom import lifecycle
 from leadloom.cli.options import settings_from
-from leadloom.metadata import ConfigInvalid, load_registry
-from leadloom.metadata.files import read_folder
+from leadloom.metadata import ConfigInvalid, Registry, load_registry
+from leadloom.metadata.files import ConfigFiles, read_folder
 from leadloom.metadata.jsonschema import SCHEMA_FOLDER, write_json_schemas
 from leadloom.model import SchemaError, build_models, create_engine
 from leadloom.model.readiness import required_without_default
@@ -24,44 +25,65 @@ from leadloom.reporting.audience import unknown_users
               help="Config folder to check (default: the group's --config).")
 @click.pass_context
 def check(ctx: click.Context, config_dir: Path | None) -> None:
-    """Validate the whole config; print every problem as file:line: path: message."""
+    """Validate the whole config and, when the database is there, plan the schema change
+    against the active version and the stored data, as publish would; print every problem
+    as file:line: path: message."""
     settings = settings_from(ctx)
     folder = config_dir or settings.config_dir
+    files = read_folder(folder)
     try:
-        registry = load_registry(folder)
+        registry = load_registry(files)
     except ConfigInvalid as invalid:
-        for error in invalid.errors:
-            click.echo(str(error), err=True)
-        click.echo(f"{len(invalid.errors)} problem(s) in {folder}; nothing was changed.",
-                   err=True)
-        ctx.exit(1)
-    problems = _database_problems(settings.database_url, registry, folder)
-    for problem in problems:
-        click.echo(problem, err=True)
+        _fail(ctx, [str(e) for e in invalid.errors],
+              f"{len(invalid.errors)} problem(s) in {folder}")
+    problems, unplanned = _database_problems(settings.database_url, files, registry, folder)
     if problems:
-        ctx.exit(1)
+        _fail(ctx, problems, f"{len(problems)} problem(s) in {folder}")
     fields = sum(len(e.fields) for e in registry.entities)
     click.echo(f"config OK: {len(registry.entities)} entities, {fields} fields, "
                f"{len(registry.roles)} roles, {len(registry.units)} units")
+    if unplanned:
+        click.echo(f"not planned against stored data ({unplanned}): publish may still refuse "
+                   "a change the data does not fit")
 
 
-def _database_problems(url: str, registry: object, folder: Path) -> list[str]:
-    """Problems only the live data can show, if the database exists yet."""
+def _database_problems(url: str, files: ConfigFiles, registry: Registry,
+                       folder: Path) -> tuple[list[str], str]:
+    """What publish would refuse, and what only the live data can show; or why the
+    database could not be asked (no problems then)."""
+    shown = _shown(url)
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
-        return []
+        return [], f"no database at {shown}"
     try:
         engine = create_engine(url, read_only=True)
     except (sa.exc.ArgumentError, ImportError) as exc:
-        return [f"database URL '{url}' cannot be used: {exc}"]
+        return [f"database URL '{shown}' cannot be used: {exc}"], ""
     try:
         with engine.connect() as conn:
             found = [str(e) for e in required_without_default(conn, build_models(registry),
                                                                folder)]
-            return found + unknown_users(conn, registry)  # type: ignore[arg-type]
+            found += unknown_users(conn, registry)
+        return [str(e) for e in lifecycle.plan_problems(engine, files)] + found, ""
     except sa.exc.OperationalError:
-        return []  # no database yet: nothing that exists can break
+        return [], f"database {shown} not reachable"
+    except sa.exc.SQLAlchemyError as refused:  # reachable, but the dry run failed
+        return [_database_error(url, refused)], ""
     finally:
         engine.dispose()
+
+
+def _database_error(url: str, error: sa.exc.SQLAlchemyError) -> str:
+    """One line for a database error: the URL without password, the driver's first line."""
+    original = getattr(error, "orig", None) or error
+    return f"database {_shown(url)}: {str(original).splitlines()[0]}"
+
+
+def _shown(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
 
 
 @click.command(name="migrate")
@@ -94,11 +116,16 @@ def _publish(ctx: click.Context, message: str, *, dry_run: bool = False,
                                  allow_destructive=allow_destructive)
     except ConfigInvalid as invalid:
         _fail(ctx, [str(e) for e in invalid.errors], "the config has problems")
+    except lifecycle.PublishRefused as refused:
+        _fail(ctx, [str(e) for e in refused.errors], "the schema change was refused")
     except SchemaError as refused:
         _fail(ctx, [str(refused)], "the schema change was refused")
     except lifecycle.NothingToPublish as same:
         click.echo(f"nothing to publish: {same}")
         return
+    except sa.exc.OperationalError as down:
+        _fail(ctx, [_database_error(settings.database_url, down)],
+              "the database could not be used")
     finally:
         engine.dispose()
     for line in done.lines():
@@ -106,7 +133,7 @@ def _publish(ctx: click.Context, message: str, *, dry_run: bool = False,
     click.echo("dry run: nothing was changed" if dry_run else f"published version {done.version}")
 
 
-def _fail(ctx: click.Context, lines: list[str], summary: str) -> None:
+def _fail(ctx: click.Context, lines: list[str], summary: str) -> NoReturn:
     for line in lines:
         click.echo(line, err=True)
     click.echo(f"{summary}; nothing was changed.", err=True)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from leadloom.lifecycle.errors import LifecycleError as LifecycleError
 from leadloom.lifecycle.errors import NothingToPublish as NothingToPublish
+from leadloom.lifecycle.errors import PublishRefused as PublishRefused
 from leadloom.lifecycle.errors import UnknownVersion as UnknownVersion
 from leadloom.lifecycle.publish import Published as Published
 from leadloom.lifecycle.publish import active_registry as active_registry
+from leadloom.lifecycle.publish import plan_problems as plan_problems
 from leadloom.lifecycle.publish import publish as publish
 from leadloom.lifecycle.publish import rollback as rollback
 from leadloom.lifecycle.store import Draft as Draft

@@ -14,10 +14,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from leadloom.lifecycle import store
-from leadloom.lifecycle.errors import NothingToPublish, UnknownVersion
-from leadloom.metadata import ConfigInvalid, Registry, load_registry
+from leadloom.lifecycle.errors import NothingToPublish, PublishRefused, UnknownVersion
+from leadloom.lifecycle.refusals import located
+from leadloom.metadata import ConfigError, ConfigInvalid, Registry, load_registry
 from leadloom.metadata.files import ConfigFiles, read_folder
 from leadloom.model import (
+    DestructiveChange,
     Outcome,
     atomic,
     build_models,
@@ -44,7 +46,8 @@ def publish(engine: sa.Engine, files: ConfigFiles, *, author: str, message: str,
     """Make ``files`` the active config.
 
     :raises ConfigInvalid: the config has errors; nothing is applied.
-    :raises DestructiveChange: a schema step would lose data; nothing is applied.
+    :raises PublishRefused: a schema step would lose data (each refused step at its line in
+        the config); nothing is applied.
     :raises NothingToPublish: the active version already has exactly these files.
     """
     registry = load_registry(files)
@@ -59,13 +62,31 @@ def publish(engine: sa.Engine, files: ConfigFiles, *, author: str, message: str,
         if not dry_run:
             security_tables().create_all(conn, checkfirst=True)
             store.ensure_table(conn)
-        outcome = migrate_on(conn, models, previous=_registry_of(previous), dry_run=dry_run,
-                             allow_destructive=allow_destructive)
+        try:
+            outcome = migrate_on(conn, models, previous=_registry_of(previous),
+                                 dry_run=dry_run, allow_destructive=allow_destructive)
+        except DestructiveChange as refused:
+            raise located(files, registry, refused.plan) from refused
         if dry_run:
             return Published(None, outcome, registry)
         store.add(conn, number, files, previous, author=author, message=message,
                   report="\n".join(outcome.lines()))
     return Published(number, outcome, registry)
+
+
+def plan_problems(engine: sa.Engine, files: ConfigFiles) -> list[ConfigError]:
+    """What publishing ``files`` now would refuse, from a dry run against the active version
+    and the stored data (what ``check`` reports); nothing changes.
+
+    :raises ConfigInvalid: the config itself has errors.
+    """
+    try:
+        publish(engine, files, author="check", message="check", dry_run=True)
+    except NothingToPublish:
+        return []
+    except PublishRefused as refused:
+        return refused.errors
+    return []
 
 
 def rollback(engine: sa.Engine, number: int, *, author: str) -> Published:

@@ -18,6 +18,7 @@ from leadloom.metadata.funnel_checks import check_funnels
 from leadloom.metadata.lead_checks import check_leads
 from leadloom.metadata.overlays import check_overlays
 from leadloom.metadata.parts import ConfigParts, Part
+from leadloom.metadata.renames import check_renames
 from leadloom.metadata.reports import check_reports
 from leadloom.metadata.schema import OptionSchema
 from leadloom.metadata.workflows import check_workflows
@@ -43,6 +44,7 @@ def check_config(parts: ConfigParts) -> list[ConfigError]:
     errors += _entity_code_clashes(parts)
     for code, part in parts.entities.items():
         errors += _check_entity(parts, code, part, menus, option_sets)
+    errors += check_renames(parts)
     errors += _check_roles(parts)
     errors += _check_units(parts)
     errors += check_overlays(parts, check_field, option_sets)

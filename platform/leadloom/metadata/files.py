@@ -16,10 +16,11 @@ PATTERNS = ("*.yaml", "*.yml", "*/*.yaml", "*/*.yml")
 
 @dataclass(frozen=True, slots=True)
 class ConfigFiles:
-    """Relative POSIX path → text. ``unreadable`` holds files that are not UTF-8 text."""
+    """Relative POSIX path → text. ``unreadable`` holds files that are not UTF-8 text: the
+    line of the first bad byte (if known) and what to do."""
 
     texts: Mapping[str, str]
-    unreadable: Mapping[str, str] = field(default_factory=dict)
+    unreadable: Mapping[str, tuple[int | None, str]] = field(default_factory=dict)
     #: where the files came from, for messages ("config", "version 3")
     origin: str = "config"
 
@@ -44,7 +45,7 @@ def read_folder(root: Path | str) -> ConfigFiles:
     """Every config file below ``root`` (one folder level deep)."""
     root = Path(root)
     texts: dict[str, str] = {}
-    unreadable: dict[str, str] = {}
+    unreadable: dict[str, tuple[int | None, str]] = {}
     if not root.is_dir():
         return ConfigFiles({}, {}, origin=f"missing:{root}")
     for pattern in PATTERNS:
@@ -52,8 +53,9 @@ def read_folder(root: Path | str) -> ConfigFiles:
             name = path.relative_to(root).as_posix()
             try:
                 texts[name] = path.read_text(encoding="utf-8")
-            except UnicodeDecodeError:
-                unreadable[name] = "not UTF-8 text: save the file as UTF-8"
+            except UnicodeDecodeError as exc:
+                line = exc.object[:exc.start].count(b"\n") + 1
+                unreadable[name] = (line, "not UTF-8 text: save the file as UTF-8")
             except OSError as exc:
-                unreadable[name] = f"cannot read file: {exc.strerror}"
+                unreadable[name] = (None, f"cannot read file: {exc.strerror}")
     return ConfigFiles(dict(sorted(texts.items())), unreadable, origin=str(root))

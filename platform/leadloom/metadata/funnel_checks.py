@@ -39,7 +39,7 @@ def _check_funnel(parts: ConfigParts, name: str, part: Part) -> Iterator[ConfigE
         yield part.error(("amount",), f"'{data['amount']}' is not a number or money field")
     units = set(parts.units)
     for i, unit in enumerate(data["units"]):
-        if unit not in units:
+        if unit not in units | parts.broken_units:
             yield part.error(("units", i), f"unknown unit '{unit}' {known(units)}")
     stages = list(data["stages"])
     for i, code in enumerate(data["start"]):
@@ -119,6 +119,8 @@ def _check_link(parts: ConfigParts, part: Part, at: tuple[str, ...], spec: dict[
             yield part.error((*at, "entity"), f"unknown entity '{spec['entity']}' "
                                               f"{known(parts.entities)}")
         return
+    if waits(parts, spec["entity"]):
+        return
     link = fields.get(spec["link"])
     if link is None:
         yield part.error((*at, "link"), f"unknown field '{spec['link']}' {known(fields)}")
@@ -139,7 +141,8 @@ def _check_value(parts: ConfigParts, part: Part, at: tuple[str, ...], entity: st
     """``fcode`` is a field of ``entity`` and, for an enum, ``value`` one of its options."""
     fields = entity_fields(parts, entity) or {}
     if fcode not in fields:
-        yield part.error(field_at or at, f"unknown field '{fcode}' {known(fields)}")
+        if not waits(parts, entity):
+            yield part.error(field_at or at, f"unknown field '{fcode}' {known(fields)}")
         return
     ftype = FieldType(fields[fcode]["type"])
     if ftype in CHOICE:
@@ -170,7 +173,7 @@ def _check_coverage(parts: ConfigParts) -> Iterator[ConfigError]:
 def named_file_entity(parts: ConfigParts, part: Part, key: str, name: str
                       ) -> Generator[ConfigError, None, dict[str, Any] | None]:
     """Check a funnel's or workflow's name (``key``) and entity; return the entity's fields,
-    or None when the entity is unknown (already reported) or broken."""
+    or None when the entity is unknown (already reported), broken, or has broken fields."""
     data = part.data
     stem = Path(part.doc.file).stem
     if key in data and data[key] != stem:
@@ -181,7 +184,14 @@ def named_file_entity(parts: ConfigParts, part: Part, key: str, name: str
     if fields is None and data["entity"] not in parts.broken_entities:
         yield part.error(("entity",), f"unknown entity '{data['entity']}' "
                                       f"{known(parts.entities)}")
-    return fields
+    return None if waits(parts, data["entity"]) else fields
+
+
+def waits(parts: ConfigParts, entity: str) -> bool:
+    """Some of ``entity``'s fields did not load (already reported): names of its fields are
+    not checked until they do, so a typo in one field does not echo everywhere."""
+    part = parts.entities.get(entity)
+    return part is not None and bool(part.broken_fields)
 
 
 def entity_fields(parts: ConfigParts, entity: str) -> dict[str, Any] | None:
@@ -221,8 +231,10 @@ def expression_problem(parts: ConfigParts, entity: str, text: str) -> str | None
     types = {code: str(spec["type"]) for code, spec in fields.items()}
     if parts.entities[entity].data.get("owned", True):
         types["owner"] = "user"
-    options = {code: option_codes(parts, entity, code) or []
+    choices = {code: option_codes(parts, entity, code)
                for code, spec in fields.items() if FieldType(spec["type"]) in CHOICE}
+    # a field whose options are unknown (a broken options.yaml) is not checked for them
+    options = {code: codes for code, codes in choices.items() if codes is not None}
     try:
         compile_expression(text, types, options=options)
     except ExpressionError as exc:

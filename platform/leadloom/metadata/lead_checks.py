@@ -67,6 +67,8 @@ def check_leads(parts: ConfigParts) -> list[ConfigError]:
     missing = list(_missing_fields(parts))
     if missing:
         return [parts.leads.error((), message) for message in missing]
+    if _needs_broken(parts):  # their own errors are reported; the rules wait for them
+        return [parts.leads.error(path, message) for path, message in _schedule(parts)]
     errors = [parts.leads.error(path, message)
               for path, message in _Builder(parts, None).problems(parts.leads.data)]
     raw = base_data(parts) or {}
@@ -151,6 +153,13 @@ def _inside(overlay: Any, path: Path) -> bool:
         else:
             return False
     return True
+
+
+def _needs_broken(parts: ConfigParts) -> bool:
+    """Whether an entity the rules refer to did not load, or some of its fields did not."""
+    return parts.options_broken or any(entity in parts.broken_entities or (
+        entity in parts.entities and parts.entities[entity].broken_fields)
+        for entity in REQUIRED_FIELDS)
 
 
 def _missing_fields(parts: ConfigParts) -> Iterator[str]:
@@ -267,7 +276,10 @@ class _Builder:
         if head not in self.types:
             self.problem(path, f"{{{name}}}: the lead has no field '{head}'")
         elif sub:
-            target = self.parts.entities.get(_target(self.parts, head) or "")
+            code = _target(self.parts, head) or ""
+            target = self.parts.entities.get(code)
+            if code in self.parts.broken_entities or (target and sub in target.broken_fields):
+                return
             if target is None or sub not in target.data["fields"]:
                 self.problem(path, f"{{{name}}}: '{head}' has no field '{sub}'")
 
@@ -342,7 +354,8 @@ class _Builder:
         if rule["strategy"] == "weighted" and not to["users"]:
             self.problem((*path, "strategy"), "weighted needs users with weights: "
                                               "to: {users: {rep1: 2, rep2: 1}}")
-        if to["unit"] is not None and to["unit"] not in self.units:
+        if to["unit"] is not None and to["unit"] not in {*self.units,
+                                                         *self.parts.broken_units}:
             self.problem((*path, "to", "unit"), f"unknown unit '{to['unit']}' (known: "
                                                 f"{', '.join(sorted(self.units))})")
         return Target(roles, tuple(to["users"].items()), to["unit"])

@@ -59,7 +59,7 @@ def read_parts(files: ConfigFiles) -> tuple[ConfigParts, list[ConfigError]]:
                     errors, parts.broken_entities)
     for name in files.names_in("units"):
         _read_keyed(files, name, "units", "unit", shapes.UnitSchema(), parts.units, errors,
-                    set())
+                    parts.broken_units)
     for name in files.names_in("reports"):
         _read_keyed(files, name, "reports", "report", ReportSchema(), parts.reports, errors,
                     set())
@@ -207,11 +207,19 @@ def _readable(path: KeyPath, message: str) -> str:
     return message[0].lower() + message[1:].rstrip(".") if message else message
 
 
-def locate_field_key(config_dir: Path, entity: str, field: str, key: str) -> ConfigError:
-    """An error anchored at ``entities.<entity>.fields.<field>.<key>`` (file and line)."""
-    parts, _ = read_parts(read_folder(config_dir))
+def locate_field_key(config: Path | ConfigFiles, entity: str, field: str,
+                     key: str) -> ConfigError:
+    """An error anchored at ``key`` of ``entity``'s field (file and line), in the entity's
+    file or in the unit file that adds the field; the caller fills in the message."""
+    files = config if isinstance(config, ConfigFiles) else read_folder(config)
+    parts, _ = read_parts(files)
+    for unit in parts.units.values():
+        if field in unit.data["entities"].get(entity, {}).get("fields", {}):
+            return unit.error(("entities", entity, "fields", field, key), "")
     part = parts.entities.get(entity)
     path = f"entities.{entity}.fields.{field}.{key}"
     if part is None:
         return ConfigError(Path("entities") / f"{entity}.yaml", None, path, "")
+    if field not in part.data["fields"]:  # a column no field declares now: the entity
+        return part.error((), "")
     return part.error(("fields", field, key), "")

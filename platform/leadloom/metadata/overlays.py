@@ -111,8 +111,9 @@ def check_overlays(parts: ConfigParts, check_field: Callable[..., Iterator[Confi
                     known = ", ".join(sorted(parts.entities))
                     yield part.error(at, f"unknown entity '{code}' (known: {known})")
                 continue
-            yield from _check_overlay(parts, part, at, entity, overlay, check_field,
-                                      option_sets)
+            if not entity.broken_fields:  # else its field names wait for the entity's
+                yield from _check_overlay(parts, part, at, entity, overlay, check_field,
+                                          option_sets)
             for fcode, spec in overlay["fields"].items():
                 yield from _conflict(part, (*at, "fields", fcode), declared, unit,
                                      (code, fcode), spec)

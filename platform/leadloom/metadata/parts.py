@@ -52,5 +52,7 @@ class ConfigParts:
     leads: Part | None = None
     #: entities whose file is broken: references to them are not reported again.
     broken_entities: set[str] = field(default_factory=set)
+    #: units whose file is broken: references to them (and their teams) are not reported.
+    broken_units: set[str] = field(default_factory=set)
     #: options.yaml exists but is broken: option set names are not reported as unknown.
     options_broken: bool = False

@@ -206,6 +206,8 @@ def _check_place(parts: ConfigParts, part: Part, params: dict[str, Any]
                  ) -> Iterator[ConfigError]:
     units = {code: set(p.data["teams"]) for code, p in parts.units.items()}
     unit, team = params.get("unit"), params.get("team")
+    if parts.broken_units:  # their own errors are reported; names wait for them
+        return
     if unit is not None and unit not in units:
         yield part.error(("parameters", "unit"), f"unknown unit '{unit}' (known: "
                                                  f"{', '.join(sorted(units)) or 'none'})")

@@ -16,6 +16,8 @@ from leadloom.metadata.errors import ConfigError
 from leadloom.metadata.files import ConfigFiles
 
 KeyPath = tuple[str | int, ...]
+#: libyaml parses about 20 times faster; the same nodes, tags and marks
+_FAST = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(slots=True)
@@ -39,12 +41,25 @@ def read_document(files: ConfigFiles, name: str) -> tuple[Document | None, list[
     """Parse file ``name``; on a syntax error return no document and the error at its line."""
     display = Path(name)
     if name in files.unreadable:
-        return None, [ConfigError(display, None, "", files.unreadable[name])]
+        line, message = files.unreadable[name]
+        return None, [ConfigError(display, line, "", message)]
     text = files.get(name) or ""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        return None, [_syntax_error(display, exc)]
+        return _parse(display, text)
+    except (RecursionError, _TooDeep):  # the parsers recurse once per level
+        return None, [ConfigError(display, _deep_line(text), "", TOO_DEEP)]
+
+
+def _parse(display: Path, text: str) -> tuple[Document | None, list[ConfigError]]:
+    try:
+        node = yaml.compose(text, Loader=_FAST)
+    except (yaml.YAMLError, UnicodeError) as fast:  # (libyaml's lone surrogate error)
+        if "nesting depth" in str(fast):  # the pure parser would take seconds to say so
+            raise _TooDeep from fast
+        try:  # the pure-Python parser's words and marks are the ones the messages expect
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            return None, [_syntax_error(display, text, exc)]
     doc = Document(display, None)
     errors: list[ConfigError] = []
     if node is not None:
@@ -53,28 +68,72 @@ def read_document(files: ConfigFiles, name: str) -> tuple[Document | None, list[
     return doc, errors
 
 
+#: no config file needs more; far deeper nesting would exhaust Python's stack
+MAX_DEPTH = 100
+TOO_DEEP = f"nested more than {MAX_DEPTH} levels deep: flatten it"
+#: far more values than any config holds: aliases (``*a``) that repeat one another
+MAX_VALUES = 200_000
+TOO_MANY = f"more than {MAX_VALUES} values once aliases are expanded: write them out"
+
+
+class _TooDeep(Exception):
+    """libyaml gave up on the nesting: no need to ask the slower parser."""
+
+
+def _deep_line(text: str) -> int | None:
+    """The line where nesting first goes deeper than ``MAX_DEPTH`` (events do not recurse)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_FAST):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return int(event.start_mark.line) + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return mark.line + 1 if mark else None
+    return None
+
+
 #: What an unfinished construct was, by PyYAML's context text: the admin looks there.
 _OPENED = {
     "while parsing a flow mapping": "'{'",
     "while parsing a flow sequence": "'['",
     "while scanning a quoted scalar": "quote",
 }
+#: PyYAML's wording → what to change
+_PROBLEMS = {
+    "but found another document": "a second document starts here: keep one per file",
+}
 
 
-def _syntax_error(display: Path, exc: yaml.YAMLError) -> ConfigError:
-    """A YAML syntax error at its line, phrased so the admin knows where to look."""
+def _syntax_error(display: Path, text: str, exc: yaml.YAMLError) -> ConfigError:
+    """A YAML syntax error at its line and column, phrased so the admin knows where to look:
+    a bracket or quote never closed is reported where it opens, not at the end of the file."""
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
+        before = text[:exc.position]
+        column = len(before) - before.rfind("\n")
+        return ConfigError(display, before.count("\n") + 1, "", "YAML syntax error: character "
+                           f"U+{exc.character:04X} is not allowed (column {column})")
     mark = getattr(exc, "problem_mark", None)
-    line = mark.line + 1 if mark else None
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    context = getattr(exc, "context", None) or ""
-    context_mark = getattr(exc, "context_mark", None)
-    if "'\\t'" in problem:
+    problem = _PROBLEMS.get(problem, problem).replace("but got '?'", "but found the next key")
+    if "'\\t'" in problem or "tab character" in problem:
         problem = "a tab character: indent with spaces only"
-    elif problem == "but found another document":
-        problem = "a second document starts here: keep one per file"
-    elif context in _OPENED and context_mark and context_mark.line + 1 != line:
-        problem += f"; unclosed {_OPENED[context]} on line {context_mark.line + 1}?"
-    return ConfigError(display, line, "", f"YAML syntax error: {problem}")
+    if problem.startswith("expected <block end>, but found"):
+        problem = "the indentation does not match the lines above"
+    opened = _OPENED.get(getattr(exc, "context", None) or "")
+    start = getattr(exc, "context_mark", None)
+    if opened and start and ("<stream end>" in problem or "end of stream" in problem):
+        mark, problem = start, f"this {opened} is never closed"
+    hint = ""
+    if opened and start and mark and start.line != mark.line:
+        hint = f"; unclosed {opened} on line {start.line + 1}?"
+    where = f" (column {mark.column + 1})" if mark else ""
+    return ConfigError(display, mark.line + 1 if mark else None, "",
+                       f"YAML syntax error: {problem}{where}{hint}")
 
 
 class _Converter:
@@ -89,9 +148,16 @@ class _Converter:
         self.errors = errors
         self.constructor = yaml.SafeLoader("")
         self.open: set[int] = set()
+        self.left = MAX_VALUES
 
     def convert(self, node: yaml.Node, path: KeyPath) -> Any:
         self.doc.lines.setdefault(path, node.start_mark.line + 1)
+        self.left -= 1
+        if len(path) > MAX_DEPTH or self.left == 0:  # aliases can expand without end
+            message = TOO_DEEP if len(path) > MAX_DEPTH else TOO_MANY
+            self.errors.append(ConfigError(self.doc.file, node.start_mark.line + 1, "", message))
+        if len(path) > MAX_DEPTH or self.left <= 0:
+            return None
         if id(node) in self.open:
             self._error(node.start_mark.line + 1, path, "an alias refers to itself: remove it")
             return None

@@ -135,17 +135,47 @@ def make_plan(conn: sa.Connection, models: Models, previous: Registry | None = N
     pending: list[tuple[str, Any]] = []
     for top in upgrade.ops:
         if isinstance(top, ops.ModifyTableOps):
-            pending += [(top.table_name, op) for op in top.ops]
+            pending += [(top.table_name, _bare(op)) for op in top.ops]
         else:
             pending.append((getattr(top, "table_name", ""), top))
     plan = Plan()
     pending = _renames(models.registry, pending, plan)
     converted = _type_changes(conn, models.registry, previous, plan)
+    added = {(t, op.column.name) for t, op in pending if isinstance(op, ops.AddColumnOp)}
     for table, op in pending:
         if isinstance(op, ops.AlterColumnOp) and (table, op.column_name) in converted:
             continue
-        plan.steps.append(_step(conn, table, op, allow_destructive))
+        plan.steps.append(_on_new_column(table, op, added) or _step(conn, table, op,
+                                                                     allow_destructive))
     return plan
+
+
+def _on_new_column(table: str, op: Any, added: set[tuple[str, str]]) -> Step | None:
+    """The foreign key or unique constraint of a field being added: its column is new, so
+    every stored row holds NULL and the constraint cannot break anything."""
+    columns = getattr(op, "local_cols", None) or getattr(op, "columns", None) or []
+    if not isinstance(op, (ops.CreateForeignKeyOp, ops.CreateUniqueConstraintOp)) or not (
+            columns and all((table, c) in added for c in columns)):
+        return None
+    if isinstance(op, ops.CreateForeignKeyOp):
+        what = f"link {table}.{', '.join(columns)} to {op.referent_table}"
+    else:  # SQLite's table copy needs a name for it
+        what = f"make {table}.{', '.join(columns)} unique"
+        op = ops.CreateUniqueConstraintOp(op.constraint_name or f"uq_{table}_{columns[0]}",
+                                          table, list(columns), schema=op.schema)
+    return Step(StepKind.ADD, what, op, table, columns[0])
+
+
+def _bare(op: Any) -> Any:
+    """An added column without its index, foreign key and unique flag: Alembic's
+    ``add_column`` would create those too, and the plan creates each with its own step
+    (both together fail with "already exists")."""
+    if not isinstance(op, ops.AddColumnOp):
+        return op
+    c = op.column
+    default = c.server_default.arg if isinstance(c.server_default, sa.DefaultClause) else None
+    return ops.AddColumnOp(op.table_name, sa.Column(c.name, c.type, nullable=c.nullable,
+                                                    server_default=default), schema=op.schema)
 
 
 def _renames(registry: Registry, pending: list[tuple[str, Any]],
@@ -205,10 +235,12 @@ def _conversion(entity: Entity, before: Field, f: Field) -> Step:
     what = f"{entity.table}.{f.column} from {before.type} to {f.type}"
     if f.type in NOT_CONVERTIBLE or before.type in NOT_CONVERTIBLE:
         return Step(StepKind.REFUSED, f"change {what}", table=entity.table, column=f.column,
-                    reason="values cannot be converted to or from links; add a new field")
+                    reason="values cannot be converted to or from links; add a new field",
+                    field=f, previous=before)
     if f.convert is None:
         return Step(StepKind.REFUSED, f"change {what}", table=entity.table, column=f.column,
-                    reason="add 'convert: {map: {old: new}}' to the field to convert values")
+                    reason="add 'convert: {map: {old: new}}' to the field to convert values",
+                    field=f, previous=before)
     return Step(StepKind.CONVERT, f"convert {what}", table=entity.table, column=f.column,
                 reason=f"values that do not convert are kept in {f.column}{LEGACY_SUFFIX}",
                 field=f, previous=before)

@@ -7,7 +7,9 @@ processes agree on it; publishing a draft is the same ``lifecycle.publish`` as t
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import flash, redirect, request, url_for
@@ -22,6 +24,7 @@ from leadloom.web.actor import current_actor
 from leadloom.web.state import state
 
 NEW_FILE = "entities/new_entity.yaml"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,11 +35,13 @@ class Line:
 
 
 def annotate(text: str, errors: list[ConfigError], name: str) -> list[Line]:
-    """The file's lines, each with the problems reported on it."""
+    """The file's lines, each with the problems reported on it (a problem past the end, or
+    with no line, on the last or the first line)."""
     mine = [e for e in errors if e.file.as_posix() == name]
     lines = text.splitlines() or [""]
+    at = {id(e): min(e.line or 1, len(lines)) for e in mine}
     return [Line(i, line, tuple(f"{e.path}: {e.message}" if e.path else e.message
-                                for e in mine if (e.line or 1) == i))
+                                for e in mine if at[id(e)] == i))
             for i, line in enumerate(lines, start=1)]
 
 
@@ -142,12 +147,19 @@ class ConfigAdmin(BaseView):
         return redirect(url_for("ConfigAdmin.version", number=done.version))
 
 
-def _problems(files: Any) -> list[ConfigError]:
+def _problems(files: ConfigFiles) -> list[ConfigError]:
+    """Every problem of the draft, each at its line: the config's own, then what publishing
+    would refuse against the stored data. The editor must stay usable whatever the draft
+    holds, so an unexpected failure of the checks is shown as a problem, not a 500."""
     try:
         load_registry(files)
+        return lifecycle.plan_problems(state().db.engine, files)
     except ConfigInvalid as invalid:
         return invalid.errors
-    return []
+    except Exception as exc:  # a bug in a check must not lock the admin out of the editor
+        log.exception("checking a config draft failed")
+        return [ConfigError(Path("config"), None, "",
+                            f"the check itself failed ({type(exc).__name__}): see the server log")]
 
 
 def _author() -> str:

@@ -236,3 +236,27 @@ def test_concurrent_publishes_apply_once(world):
     assert outcomes.count(2) == 1
     with engine.connect() as conn:
         assert store.latest_number(conn) == 2
+
+
+def test_indexed_reference_and_unique_fields_join_a_table_with_rows(world):
+    """Alembic's add_column would also create the column's index, link and unique
+    constraint, which the plan creates on their own: each once, values kept."""
+    engine, config = world
+    before = checksum(engine, BASE)
+    replace_once(config / LEAD, REMARK, REMARK
+                 + "  wechat: {type: string, zh: 微信, en: WeChat, index: true}\n"
+                 "  referrer: {type: reference, to: source, zh: 推荐来源, en: Referrer}\n"
+                 "  tax_no: {type: string, zh: 税号, en: Tax no., length: 20, unique: true}\n")
+    done = republish(engine, config)
+    assert {"add      link lead.referrer_id to source", "add      make lead.tax_no unique",
+            "add      create index ix_lead_wechat on lead"} <= set(done.lines())
+    assert checksum(engine, BASE) == before
+    with engine.connect() as conn:
+        inspector = sa.inspect(conn)
+        assert "ix_lead_wechat" in {i["name"] for i in inspector.get_indexes("lead")}
+        assert ["referrer_id"] in [k["constrained_columns"]
+                                   for k in inspector.get_foreign_keys("lead")]
+        assert ["tax_no"] in [u["column_names"] for u in inspector.get_unique_constraints("lead")]
+    replace_once(config / LEAD, "en: Tax no., length: 20,", "en: Tax no, length: 20,")
+    again = republish(engine, config, "relabel only")
+    assert not again.outcome.plan, again.lines()

@@ -67,6 +67,7 @@ def test_required_field_without_default_on_table_with_rows(config: Path,
     assert result.stderr.splitlines() == [
         f"{LEAD}:45: entities.lead.fields.region.required: 'lead' already has 1 row(s): give "
         "this required field a default",
+        f"1 problem(s) in {config}; nothing was changed.",
     ]
     assert database.read_bytes() == before, "check must not change the database"
 
@@ -86,6 +87,7 @@ def test_required_reference_asks_for_a_rollout(config: Path, database: Path) -> 
     assert result.stderr.splitlines() == [
         f"{LEAD}:41: entities.lead.fields.origin.required: 'lead' already has 1 row(s): add "
         "it optional, fill it, then require it",
+        f"1 problem(s) in {config}; nothing was changed.",
     ]
 
 

@@ -33,7 +33,10 @@ def test_good_config_prints_summary(config: Path, tmp_path: Path) -> None:
     result = check("--config", str(config), "--database-url", f"sqlite:///{tmp_path}/x.db",
                    "check")
     assert result.exit_code == 0, result.output
-    assert result.stdout == "config OK: 4 entities, 24 fields, 5 roles, 2 units\n"
+    assert result.stdout.splitlines() == [
+        "config OK: 4 entities, 24 fields, 5 roles, 2 units",
+        f"not planned against stored data (no database at sqlite:///{tmp_path}/x.db): "
+        "publish may still refuse a change the data does not fit"]
     assert result.stderr == ""
 
 
