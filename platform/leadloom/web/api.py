@@ -7,12 +7,16 @@ and answer ``{"message", "errors"}`` with 403/404/409/422.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Response, request
-from flask_appbuilder.api import ModelRestApi
+from flask import Flask, Response, jsonify, request
+from flask_appbuilder.api import BaseApi, ModelRestApi
+from flask_jwt_extended import JWTManager
 from marshmallow import Schema
 from marshmallow import fields as mf
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from leadloom import records
 from leadloom.access import rights
@@ -22,6 +26,16 @@ from leadloom.records import RecordError, input_schema
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.errors import answers_record_errors, json_error
 from leadloom.web.labels import lazy
+from leadloom.web.openapi import INT32, checked_body, writable
+from leadloom.web.openapi_docs import (
+    SECURITY,
+    add_schemas,
+    entity_components,
+    entity_operations,
+    field_info,
+    list_query_schema,
+    query_problems,
+)
 from leadloom.web.serialize import record_json
 from leadloom.web.state import state
 from leadloom.web.views import BASE_PERMISSIONS, ScopeFilter
@@ -49,10 +63,13 @@ class EntityApi(ModelRestApi):
         return record_json(view, record, self._hidden())
 
     def _body(self) -> dict[str, Any]:
+        """The JSON body, checked against the documented schema (times read in the app's
+        zone when they carry no offset)."""
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
             raise RecordError("send a JSON object as the request body")
-        return data
+        registry = state().registry
+        return checked_body(registry.entity(self.entity.code), data, registry.app.timezone)
 
     @answers_record_errors
     def post_headless(self) -> Response:
@@ -79,6 +96,9 @@ class EntityApi(ModelRestApi):
     @answers_record_errors
     def get_list_headless(self, **kwargs: Any) -> Response:
         args = kwargs.get("rison", {})
+        problems = query_problems(self._query_schema(), args)
+        if problems:
+            return self.response_400(message=f"q: {problems[0]}")
         hidden = self._hidden()
         refused = sorted({f.get("col") for f in args.get("filters", [])} & hidden
                          | ({args.get("order_column")} & hidden))
@@ -99,6 +119,83 @@ class EntityApi(ModelRestApi):
         cols = cols or []
         return {k: str(v) for k, v in self.label_columns.items() if k in cols}
 
+    # ---- _info: what the caller may write, in their unit -------------------------------
+    def merge_add_field_info(self, response: dict[str, Any], **kwargs: Any) -> None:
+        response["add_columns"] = self._writable_info("create")
+
+    def merge_edit_field_info(self, response: dict[str, Any], **kwargs: Any) -> None:
+        response["edit_columns"] = self._writable_info("update")
+
+    def merge_search_filters(self, response: dict[str, Any], **kwargs: Any) -> None:
+        response["filters"] = {col: [{"name": str(flt.name), "operator": flt.arg_name}
+                                     for flt in flts]
+                               for col, flts in self._search_filters().items()}
+
+    def _writable_info(self, operation: str) -> list[dict[str, Any]]:
+        fields = writable(state().registry, current_actor(), self.entity.code, operation)
+        return [field_info(f, create=operation == "create") for f in fields]
+
+    def _search_filters(self) -> dict[str, list[Any]]:
+        """FAB's filters of the columns the caller may see."""
+        found = self._filters.get_search_filters()
+        hidden = self._hidden()
+        return {c: found[c] for c in self.search_columns if c in found and c not in hidden}
+
+    # ---- the OpenAPI document, per caller ----------------------------------------------
+    def _query_schema(self) -> dict[str, Any]:
+        view = state().registry.entity(self.entity.code)
+        orders = [c for c in self.order_columns if c not in self._hidden()]
+        filters = {c: ([f.arg_name for f in flts], view.field(c) if view.has_field(c) else None)
+                   for c, flts in self._search_filters().items()}
+        return list_query_schema(orders, filters)
+
+    def add_apispec_components(self, api_spec: Any) -> None:
+        """The caller's schemas, not FAB's marshmallow ones (those list every field)."""
+        BaseApi.add_apispec_components(self, api_spec)
+        st = state()
+        actor = current_actor()
+        code = self.entity.code
+        add_schemas(api_spec, entity_components(
+            st.registry, actor, code, self._hidden(), self._query_schema()))
+
+    def operation_helper(self, path: Any = None, operations: Any = None,
+                         methods: Any = None, func: Any = None, **kwargs: Any) -> None:
+        documented = entity_operations(self.entity.code, func.__name__)
+        if documented is None:
+            super().operation_helper(path, operations, methods, func, **kwargs)
+            return
+        for method in methods:
+            operations[method.lower()] = {**documented, "security": SECURITY}
+
+
+def answer_bad_tokens(jwt: JWTManager) -> None:
+    """A token that cannot be read is a failed login (401, as documented), not FAB's 422."""
+    jwt.invalid_token_loader(lambda reason: (jsonify(message=reason, errors={}), 401))
+
+
+class IdConverter(IntegerConverter):
+    """``<id:pk>``: a record id as the database can hold it; anything else is a 404."""
+
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, min=1, max=INT32)
+
+
+def answer_api_routing(app: Flask) -> None:
+    """``<id:...>`` in routes; under ``/api/`` an unknown URL or method answers JSON (with
+    its ``Allow`` header), as the document says, instead of an HTML page."""
+    app.url_map.converters["id"] = IdConverter
+
+    def as_json(error: HTTPException) -> Any:
+        if not request.path.startswith("/api/"):
+            return error
+        response = error.get_response()
+        response.set_data(json.dumps({"message": error.description, "errors": {}}))
+        response.content_type = "application/json"
+        return response
+
+    app.register_error_handler(404, as_json)
+    app.register_error_handler(405, as_json)
+
 
 def _with_comment(body: dict[str, Any]) -> tuple[records.Context, dict[str, Any]]:
     """The write's context; ``_comment`` in the body says why (an approval a change asks
@@ -106,7 +203,7 @@ def _with_comment(body: dict[str, Any]) -> tuple[records.Context, dict[str, Any]
     ctx = request_context("api")
     comment = body.pop("_comment", None)
     if comment is not None:
-        ctx.meta["comment"] = str(comment).strip() or None
+        ctx.meta["comment"] = comment.strip() or None
     return ctx, body
 
 
@@ -121,10 +218,14 @@ def _told(ctx: records.Context) -> dict[str, Any]:
 
 
 def _pk(value: Any) -> int:
+    """A record id from the URL; anything that cannot be an id is simply not found."""
     try:
-        return int(value)
+        pk = int(value)
     except (TypeError, ValueError):
-        raise records.NotFound(f"no record '{value}'") from None
+        pk = 0
+    if not 1 <= pk <= INT32:
+        raise records.NotFound(f"no record '{value}'")
+    return pk
 
 
 def output_schema(entity: Entity) -> Schema:

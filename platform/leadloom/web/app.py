@@ -22,7 +22,7 @@ from leadloom.metadata.registry import Label
 from leadloom.model import Models, build_models
 from leadloom.records import Context, ensure_seed_rows
 from leadloom.settings import Settings
-from leadloom.web.api import build_api
+from leadloom.web.api import answer_api_routing, answer_bad_tokens, build_api
 from leadloom.web.config_admin import ConfigAdmin
 from leadloom.web.home import Home
 from leadloom.web.labels import lazy
@@ -64,12 +64,14 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
     finally:
         engine.dispose()
     app = Flask("leadloom", template_folder=str(Path(__file__).parent / "templates"))
+    answer_api_routing(app)
     app.config.update(_flask_config(settings, registry, testing))
     db = SQLA()
     db.init_app(app)
     with app.app_context():
         appbuilder = AppBuilder(indexview=Home)
         appbuilder.init_app(app, db.session)
+        answer_bad_tokens(appbuilder.sm.jwt_manager)
         models = build_models(registry)
         app.extensions["leadloom"] = AppState(registry, models, db, appbuilder)
         ensure_seed_rows(Context(Actor.system_actor(), db.session, models, channel="seed"))
