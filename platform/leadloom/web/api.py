@@ -120,16 +120,21 @@ class EntityApi(ModelRestApi):
         return {k: str(v) for k, v in self.label_columns.items() if k in cols}
 
     # ---- _info: what the caller may write, in their unit -------------------------------
-    def merge_add_field_info(self, response: dict[str, Any], **kwargs: Any) -> None:
-        response["add_columns"] = self._writable_info("create")
-
-    def merge_edit_field_info(self, response: dict[str, Any], **kwargs: Any) -> None:
-        response["edit_columns"] = self._writable_info("update")
-
-    def merge_search_filters(self, response: dict[str, Any], **kwargs: Any) -> None:
-        response["filters"] = {col: [{"name": str(flt.name), "operator": flt.arg_name}
-                                     for flt in flts]
-                               for col, flts in self._search_filters().items()}
+    def info_headless(self, **kwargs: Any) -> Response:
+        """FAB's ``_info`` with the caller's columns: only what they may write in their
+        unit, and filters only on columns they may see."""
+        args = kwargs.get("rison", {})
+        payload: dict[str, Any] = {}
+        self.set_response_key_mappings(payload, self.info, args, **args)
+        if "add_columns" in payload:
+            payload["add_columns"] = self._writable_info("create")
+        if "edit_columns" in payload:
+            payload["edit_columns"] = self._writable_info("update")
+        if "filters" in payload:
+            payload["filters"] = {
+                col: [{"name": str(flt.name), "operator": flt.arg_name} for flt in flts]
+                for col, flts in self._search_filters().items()}
+        return self.response(200, **payload)
 
     def _writable_info(self, operation: str) -> list[dict[str, Any]]:
         fields = writable(state().registry, current_actor(), self.entity.code, operation)

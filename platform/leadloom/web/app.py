@@ -106,6 +106,8 @@ def _flask_config(settings: Settings, registry: Any, testing: bool) -> dict[str,
         "BABEL_DEFAULT_LOCALE": registry.app.default_locale,
         "LANGUAGES": LANGUAGES,
         "FAB_API_SWAGGER_UI": True,
+        # FAB's menu API is unused here and its document is wrong (separators are strings)
+        "FAB_ADD_MENU_API": False,
         "WTF_CSRF_ENABLED": not testing,
         "TESTING": testing,
         "LEADLOOM_SETTINGS": settings,

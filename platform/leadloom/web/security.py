@@ -26,7 +26,6 @@ SELF_SERVICE = [
     *APPROVAL_PERMISSIONS,  # approvals: what I may decide and what I asked for, in my scope
     *BOARD_PERMISSIONS,  # the funnel board: my scope's records only
     ("can_get", "OpenApi"),  # the REST API's document: each user gets it for their rights
-    ("can_get", "MenuApi"),  # the menu as JSON: each user sees their own entries
 ]
 
 
