@@ -58,10 +58,13 @@ MESSAGES = {
 }
 
 
-def money_pattern(f: Field) -> str:
-    """Decimal text within the column's precision; no sign when the field has ``min >= 0``."""
+def money_pattern(f: Field, *, signed: bool | None = None) -> str:
+    """Decimal text within the column's precision; no sign when the field has ``min >= 0``
+    (unless ``signed`` says otherwise)."""
     before, after = DIGITS[f.type]
-    sign = "" if f.min is not None and f.min >= 0 else "-?"
+    if signed is None:
+        signed = f.min is None or f.min < 0
+    sign = "-?" if signed else ""
     return rf"^{sign}[0-9]{{1,{before}}}(\.[0-9]{{1,{after}}})?$"
 
 
@@ -190,7 +193,7 @@ def record_schema(entity: Entity, hidden: frozenset[str]) -> dict[str, Any]:
 
 
 def checked_body(entity: Entity, body: dict[str, Any], zone: str) -> dict[str, Any]:
-    """``body`` checked against the documented schema of each field it names; times read
+    """``body`` checked against the shape of each field it names (``shape``); times read
     (naive ones in ``zone``) and money left as exact text for the write path.
 
     :raises RecordInvalid: every value that does not fit its documented schema.
@@ -202,7 +205,7 @@ def checked_body(entity: Entity, body: dict[str, Any], zone: str) -> dict[str, A
         f = entity.field(code) if entity.has_field(code) else OWNER if code == "owner" else None
         if value is None or (f is None and code not in extra):
             continue
-        problems = _problems(input_field(f) if f else extra[code], value)
+        problems = _problems(shape(f) if f else extra[code], value)
         if problems:
             errors[code] = problems
         elif f is not None and f.type is FieldType.DATETIME:
@@ -210,6 +213,22 @@ def checked_body(entity: Entity, body: dict[str, Any], zone: str) -> dict[str, A
     if errors:
         raise RecordInvalid(errors)
     return values
+
+
+def shape(f: Field) -> dict[str, Any]:
+    """What the body check holds a value of ``f`` to: its JSON type, exact decimal text,
+    readable times, ids and integers the columns can hold. The rules of the field (options,
+    lengths, patterns, ranges) are the write path's, with its messages."""
+    if f.type in (FieldType.MONEY, FieldType.DECIMAL):
+        return {"type": "string", "pattern": money_pattern(f, signed=True)}
+    if f.type is FieldType.INTEGER:
+        return {"type": "integer", "minimum": -INT64, "maximum": INT64}
+    if f.type in (FieldType.DATE, FieldType.DATETIME, FieldType.REFERENCE, FieldType.USER,
+                  FieldType.TAGS, FieldType.BOOLEAN):
+        return input_field(f)
+    if f.type is FieldType.MULTI_ENUM:
+        return {"type": "array", "items": {"type": "string"}}
+    return {"type": "string"}
 
 
 def _problems(schema: dict[str, Any], value: Any) -> list[str]:
