@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import prison
 import pytest
 
 #: Fields the rules or the system set: no role's form may offer them.
@@ -54,9 +55,9 @@ def _form(info, web, kind="add_columns"):
 
 @pytest.fixture(scope="module")
 def web(app, tokens):
-    rows = app.test_client().get("/api/v1/source/", headers={
-        "Authorization": f"Bearer {tokens['admin']}"}).get_json()["result"]
-    return next(r["id"] for r in rows if r["code"] == "WEB")
+    query = prison.dumps({"filters": [{"col": "code", "opr": "eq", "value": "WEB"}]})
+    return app.test_client().get(f"/api/v1/source/?q={query}", headers={
+        "Authorization": f"Bearer {tokens['admin']}"}).get_json()["ids"][0]
 
 
 @pytest.mark.parametrize("user", ["rep1", "sup1", "admin"])

@@ -7,10 +7,12 @@ import datetime as dt
 import re
 import uuid
 
+import prison
 import pytest
 
 from leadloom.records.leads import clock
 
+WEB = prison.dumps({"filters": [{"col": "code", "opr": "eq", "value": "WEB"}]})
 OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+08:00$")
 
 
@@ -22,8 +24,7 @@ def frozen(monkeypatch):
 
 @pytest.fixture(scope="module")
 def lead(api_module):
-    web = next(r["id"] for r in api_module("admin", "get", "/api/v1/source/").get_json()[
-        "result"] if r["code"] == "WEB")
+    web = api_module("admin", "get", f"/api/v1/source/?q={WEB}").get_json()["ids"][0]
     response = api_module("rep1", "post", "/api/v1/lead/", json={
         "customer_name": f"时区客户{uuid.uuid4().hex[:8]}", "industry": "trade",
         "contact_name": "冯经理", "source": web, "need_description": "CRM"})

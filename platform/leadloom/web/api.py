@@ -22,11 +22,11 @@ from leadloom import records
 from leadloom.access import rights
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity
-from leadloom.records import RecordError, input_schema
+from leadloom.records import RecordError, RecordInvalid, input_schema
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.errors import answers_record_errors, json_error
 from leadloom.web.labels import lazy
-from leadloom.web.openapi import INT32, checked_body, writable
+from leadloom.web.openapi import INT32, checked_body, query_value, writable
 from leadloom.web.openapi_docs import (
     SECURITY,
     add_schemas,
@@ -99,6 +99,10 @@ class EntityApi(ModelRestApi):
         problems = query_problems(self._query_schema(), args)
         if problems:
             return self.response_400(message=f"q: {problems[0]}")
+        try:
+            args = {**args, "filters": [self._filter(f) for f in args.get("filters", [])]}
+        except ValueError as error:  # well formed, but no value the column can hold
+            return json_error(RecordInvalid({"filters": [str(error)]}))
         hidden = self._hidden()
         refused = sorted({f.get("col") for f in args.get("filters", [])} & hidden
                          | ({args.get("order_column")} & hidden))
@@ -114,6 +118,13 @@ class EntityApi(ModelRestApi):
                                            page=page, page_size=page_size)
         return self.response(200, count=count, ids=[r.id for r in rows],
                              result=[self._json(r) for r in rows])
+
+    def _filter(self, flt: dict[str, Any]) -> dict[str, Any]:
+        """A list filter with its value as the column holds it (exact decimals, UTC)."""
+        registry = state().registry
+        view = registry.entity(self.entity.code)
+        f = view.field(flt["col"]) if view.has_field(flt["col"]) else None
+        return {**flt, "value": query_value(f, flt["value"], registry.app.timezone)}
 
     def _label_columns_json(self, cols: list[str] | None = None) -> dict[str, Any]:
         cols = cols or []

@@ -261,6 +261,39 @@ def check_body(schema: dict[str, Any], body: Any) -> Any:
     return body
 
 
+def query_value(f: Field | None, value: Any, zone: str) -> Any:
+    """A list filter's value as its column holds it: decimals exact, dates and times read
+    (naive times in ``zone``, stored as naive UTC), text the database can store.
+
+    :raises ValueError: the value cannot be one of the column's.
+    """
+    if isinstance(value, str) and ("\x00" in value or not _encodable(value)):
+        raise ValueError("text with a NUL byte or a lone surrogate")
+    if f is None or not isinstance(value, str):
+        return value
+    if f.type in (FieldType.MONEY, FieldType.DECIMAL):
+        return Decimal(value)
+    if f.type is FieldType.DATE:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a date") from None
+    if f.type is FieldType.DATETIME:
+        moment = _aware(value, zone)
+        if isinstance(moment, str):
+            raise ValueError(f"'{value}' is not a time")
+        return moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _aware(text: str, zone: str) -> dt.datetime | str:
     """A time from a request; a naive one is in the app's zone. Unreadable text is left for
     the write path to refuse."""

@@ -33,6 +33,8 @@ from leadloom.web.openapi import (
 )
 
 SECURITY = [{"jwt": []}, {"api_key": []}]
+#: FAB operators that take a list of values: not offered (the filters take one value).
+LIST_OPERATORS = ("in", "not_in")
 MAX_PAGE_SIZE = 100
 
 FIELD_INFO = {"type": "object", "required": ["name", "label", "type", "required"],
@@ -79,7 +81,8 @@ def list_query_schema(orders: list[str],
     choices = [{"type": "object", "required": ["col", "opr", "value"],
                 "additionalProperties": False,
                 "properties": {"col": {"type": "string", "enum": [col]},
-                               "opr": {"type": "string", "enum": oprs},
+                               "opr": {"type": "string", "enum": [
+                                   o for o in oprs if o not in LIST_OPERATORS]},
                                "value": input_field(f) if f else {"type": "string"}}}
                for col, (oprs, f) in filters.items() if oprs]
     if choices:
