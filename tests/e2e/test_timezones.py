@@ -94,3 +94,13 @@ def test_every_time_in_answers_carries_its_offset(api_module, lead):
     assert entries["result"] and all(OFFSET.match(e["at"]) for e in entries["result"])
     messages = api_module("rep1", "get", "/api/v1/notifications/").get_json()["result"]
     assert all(OFFSET.match(m["created_at"]) for m in messages)
+
+
+def test_approvals_give_times_with_offsets(api_module, lead):
+    record = api_module("rep1", "get", f"/api/v1/lead/{lead['id']}").get_json()["result"]
+    asked = api_module("rep1", "put", f"/api/v1/lead/{lead['id']}", json={
+        "discount_pct": "12.5", "version": record["version"], "_comment": "大客户"})
+    assert asked.status_code == 200 and asked.get_json().get("approval_id"), asked.get_json()
+    mine = api_module("rep1", "get", "/api/v1/approvals/?mine=1").get_json()["result"]
+    found = next(a for a in mine if a["id"] == asked.get_json()["approval_id"])
+    assert OFFSET.match(found["created_at"]) and found["decided_at"] is None
