@@ -116,7 +116,7 @@ def test_other_users_cannot_fetch_the_pdf_or_the_job(call, rep1_file):
     ("rep1", "finance_monthly", {}, 403, None),
     ("rep1", "no_such_report", {}, 404, None),
     ("rep1", "stale_leads", {"period": "last week"}, 422, "period"),
-    ("rep1", "stale_leads", {"locale": "fr"}, 400, "locale"),
+    ("rep1", "stale_leads", {"locale": "fr"}, 422, "locale"),  # the document lists zh, en
     ("rep1", "stale_leads", {"unit": "north"}, 400, "unit"),
 ])
 def test_refused_runs(call, user, name, body, status, field):

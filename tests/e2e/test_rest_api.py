@@ -17,7 +17,7 @@ def test_openapi_documents_every_entity(api, client):
     for entity in ("lead", "account", "contact", "followup", "task", "contract", "tag",
                    "source"):
         assert f"/api/v1/{entity}/" in spec["paths"], entity
-    lead = spec["components"]["schemas"]["LeadApi.post"]["properties"]
+    lead = spec["components"]["schemas"]["LeadCreate"]["properties"]
     assert {"customer_name", "budget_min", "need_tags", "owner"} <= set(lead)
 
 

@@ -7,12 +7,15 @@ and answer ``{"message", "errors"}`` with 403/404/409/422.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Response, request
-from flask_appbuilder.api import ModelRestApi
+from flask import Flask, Response, jsonify, request
+from flask_appbuilder.api import BaseApi, ModelRestApi
+from flask_jwt_extended import JWTManager
 from marshmallow import Schema, ValidationError
 from marshmallow import fields as mf
+from werkzeug.exceptions import HTTPException
 
 from leadloom import records
 from leadloom.access import rights
@@ -23,8 +26,19 @@ from leadloom.records import RecordError, RecordInvalid, input_schema
 from leadloom.records.messages import Message
 from leadloom.records.schemas import Text
 from leadloom.web.actor import current_actor, request_context
+from leadloom.web.converters import IdConverter
 from leadloom.web.errors import answers_record_errors, json_error
 from leadloom.web.labels import lazy
+from leadloom.web.openapi import checked_body, query_value, writable
+from leadloom.web.openapi_docs import (
+    SECURITY,
+    add_schemas,
+    entity_components,
+    entity_operations,
+    field_info,
+    list_query_schema,
+    query_problems,
+)
 from leadloom.web.serialize import record_json
 from leadloom.web.state import state
 from leadloom.web.views import BASE_PERMISSIONS, ScopeFilter
@@ -52,10 +66,13 @@ class EntityApi(ModelRestApi):
         return record_json(view, record, self._hidden())
 
     def _body(self) -> dict[str, Any]:
+        """The JSON body, checked against the documented schema (times read in the app's
+        zone when they carry no offset)."""
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
             raise RecordError(Message("invalid JSON: send a JSON object as the request body"))
-        return data
+        registry = state().registry
+        return checked_body(registry.entity(self.entity.code), data, registry.app.timezone)
 
     @answers_record_errors
     def post_headless(self) -> Response:
@@ -82,6 +99,13 @@ class EntityApi(ModelRestApi):
     @answers_record_errors
     def get_list_headless(self, **kwargs: Any) -> Response:
         args = kwargs.get("rison", {})
+        problems = query_problems(self._query_schema(), args)
+        if problems:
+            return self.response_400(message=f"q: {problems[0]}")
+        try:
+            args = {**args, "filters": [self._filter(f) for f in args.get("filters", [])]}
+        except ValueError as error:  # well formed, but no value the column can hold
+            return json_error(RecordInvalid({"filters": [str(error)]}))
         hidden = self._hidden()
         refused = sorted({f.get("col") for f in args.get("filters", [])} & hidden
                          | ({args.get("order_column")} & hidden))
@@ -100,9 +124,91 @@ class EntityApi(ModelRestApi):
         return self.response(200, count=count, ids=[r.id for r in rows],
                              result=[self._json(r) for r in rows])
 
+    def _filter(self, flt: dict[str, Any]) -> dict[str, Any]:
+        """A list filter with its value as the column holds it (exact decimals, UTC)."""
+        registry = state().registry
+        view = registry.entity(self.entity.code)
+        f = view.field(flt["col"]) if view.has_field(flt["col"]) else None
+        return {**flt, "value": query_value(f, flt["value"], registry.app.timezone)}
+
     def _label_columns_json(self, cols: list[str] | None = None) -> dict[str, Any]:
         cols = cols or []
         return {k: str(v) for k, v in self.label_columns.items() if k in cols}
+
+    # ---- _info: what the caller may write, in their unit -------------------------------
+    def info_headless(self, **kwargs: Any) -> Response:
+        """FAB's ``_info`` with the caller's columns: only what they may write in their
+        unit, and filters only on columns they may see."""
+        args = kwargs.get("rison", {})
+        payload: dict[str, Any] = {}
+        self.set_response_key_mappings(payload, self.info, args, **args)
+        if "add_columns" in payload:
+            payload["add_columns"] = self._writable_info("create")
+        if "edit_columns" in payload:
+            payload["edit_columns"] = self._writable_info("update")
+        if "filters" in payload:
+            payload["filters"] = {
+                col: [{"name": str(flt.name), "operator": flt.arg_name} for flt in flts]
+                for col, flts in self._search_filters().items()}
+        return self.response(200, **payload)
+
+    def _writable_info(self, operation: str) -> list[dict[str, Any]]:
+        fields = writable(state().registry, current_actor(), self.entity.code, operation)
+        return [field_info(f, create=operation == "create") for f in fields]
+
+    def _search_filters(self) -> dict[str, list[Any]]:
+        """FAB's filters of the columns the caller may see."""
+        found = self._filters.get_search_filters()
+        hidden = self._hidden()
+        return {c: found[c] for c in self.search_columns if c in found and c not in hidden}
+
+    # ---- the OpenAPI document, per caller ----------------------------------------------
+    def _query_schema(self) -> dict[str, Any]:
+        view = state().registry.entity(self.entity.code)
+        orders = [c for c in self.order_columns if c not in self._hidden()]
+        filters = {c: ([f.arg_name for f in flts], view.field(c) if view.has_field(c) else None)
+                   for c, flts in self._search_filters().items()}
+        return list_query_schema(orders, filters)
+
+    def add_apispec_components(self, api_spec: Any) -> None:
+        """The caller's schemas, not FAB's marshmallow ones (those list every field)."""
+        BaseApi.add_apispec_components(self, api_spec)
+        st = state()
+        actor = current_actor()
+        code = self.entity.code
+        add_schemas(api_spec, entity_components(
+            st.registry, actor, code, self._hidden(), self._query_schema()))
+
+    def operation_helper(self, path: Any = None, operations: Any = None,
+                         methods: Any = None, func: Any = None, **kwargs: Any) -> None:
+        documented = entity_operations(self.entity.code, func.__name__)
+        if documented is None:
+            super().operation_helper(path, operations, methods, func, **kwargs)
+            return
+        for method in methods:
+            operations[method.lower()] = {**documented, "security": SECURITY}
+
+
+def answer_bad_tokens(jwt: JWTManager) -> None:
+    """A token that cannot be read is a failed login (401, as documented), not FAB's 422."""
+    jwt.invalid_token_loader(lambda reason: (jsonify(message=reason, errors={}), 401))
+
+
+def answer_api_routing(app: Flask) -> None:
+    """``<id:...>`` in routes; under ``/api/`` an unknown URL or method answers JSON (with
+    its ``Allow`` header), as the document says, instead of an HTML page."""
+    app.url_map.converters["id"] = IdConverter
+
+    def as_json(error: HTTPException) -> Any:
+        if not request.path.startswith("/api/"):
+            return error
+        response = error.get_response()
+        response.set_data(json.dumps({"message": error.description, "errors": {}}))
+        response.content_type = "application/json"
+        return response
+
+    app.register_error_handler(404, as_json)
+    app.register_error_handler(405, as_json)
 
 
 def _with_comment(body: dict[str, Any]) -> tuple[records.Context, dict[str, Any]]:
@@ -111,7 +217,7 @@ def _with_comment(body: dict[str, Any]) -> tuple[records.Context, dict[str, Any]
     ctx = request_context("api")
     comment = body.pop("_comment", None)
     if comment is not None:
-        ctx.meta["comment"] = str(comment).strip() or None
+        ctx.meta["comment"] = comment.strip() or None
     return ctx, body
 
 
@@ -156,10 +262,14 @@ def _filter_problem(value: Any) -> Message | None:
 
 
 def _pk(value: Any) -> int:
+    """A record id from the URL; anything that cannot be an id is simply not found."""
     try:
-        return int(value)
+        pk = int(value)
     except (TypeError, ValueError):
-        raise records.NotFound(Message("no record '%(id)s'", id=str(value)[:40])) from None
+        pk = 0
+    if not 1 <= pk <= ID_RANGE[1]:
+        raise records.NotFound(Message("no record '%(id)s'", id=str(value)[:40]))
+    return pk
 
 
 def output_schema(entity: Entity) -> Schema:

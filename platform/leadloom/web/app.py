@@ -21,7 +21,7 @@ from leadloom.metadata.registry import Label
 from leadloom.model import Models, build_models, create_engine, prepare_engine
 from leadloom.records import Context, ensure_seed_rows
 from leadloom.settings import Settings
-from leadloom.web.api import build_api
+from leadloom.web.api import answer_api_routing, answer_bad_tokens, build_api
 from leadloom.web.config_admin import ConfigAdmin
 from leadloom.web.converters import IdConverter
 from leadloom.web.csrf import protect
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
     finally:
         engine.dispose()
     app = Flask("leadloom", template_folder=str(Path(__file__).parent / "templates"))
+    answer_api_routing(app)
     app.config.update(_flask_config(settings, registry, testing))
     protect(app, enabled=not testing if csrf is None else csrf, proxy_hops=settings.proxy_hops)
     app.json = ExactJSONProvider(app)
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         appbuilder = AppBuilder(indexview=Home, base_template="leadloom/baselayout.html")
         appbuilder.init_app(app, db.session)
         use_request_locale(app)
+        answer_bad_tokens(appbuilder.sm.jwt_manager)
         models = build_models(registry)
         app.extensions["leadloom"] = AppState(registry, models, db, appbuilder)
         ensure_seed_rows(Context(Actor.system_actor(), db.session, models, channel="seed"))
@@ -147,6 +149,8 @@ def _flask_config(settings: Settings, registry: Any, testing: bool) -> dict[str,
         "LANGUAGES": LANGUAGES,
         "BABEL_TRANSLATION_DIRECTORIES": str(TRANSLATIONS),
         "FAB_API_SWAGGER_UI": True,
+        # FAB's menu API is unused here and its document is wrong (separators are strings)
+        "FAB_ADD_MENU_API": False,
         "TESTING": testing,
         "LEADLOOM_SETTINGS": settings,
         # logins: Flask-Limiter (FAB's) keeps the rate limit and lockout; the password policy

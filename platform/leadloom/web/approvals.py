@@ -16,18 +16,19 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Response, request
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.api import BaseApi
 from flask_appbuilder.security.decorators import protect
 from flask_appbuilder.security.sqla.models import User
 
 from leadloom.access import rights, scope_clause
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Field
-from leadloom.records import RecordError, RecordInvalid
+from leadloom.records import RecordError
 from leadloom.records.approvals import cancel, decide
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.errors import answers_record_errors
 from leadloom.web.labels import current_locale, display, local_time
+from leadloom.web.openapi_docs import DocumentedApi, checked
+from leadloom.web.serialize import datetime_values, with_offsets
 from leadloom.web.state import state
 from leadloom.workflow.inbox import Item, inbox, one, requested_by
 
@@ -40,13 +41,11 @@ def _comment() -> str | None:
     data = request.get_json(silent=True)
     if data is None:
         return None
-    if not isinstance(data, dict):
-        raise RecordInvalid({"comment": ["send {\"comment\": \"...\"}"]})
-    comment = data.get("comment")
-    return str(comment).strip() or None if comment is not None else None
+    comment = checked("Comment", data).get("comment")
+    return comment.strip() or None if comment is not None else None
 
 
-class ApprovalsApi(BaseApi):
+class ApprovalsApi(DocumentedApi):
     resource_name = "approvals"
     class_permission_name = "Approvals"
     method_permission_name = {"listing": "read", "get_one": "read", "approve": "read",
@@ -60,7 +59,23 @@ class ApprovalsApi(BaseApi):
     @protect()
     def listing(self) -> Response:
         """My inbox: pending requests I may approve or reject now (``?mine=1``: the
-        requests I made, newest first)."""
+        requests I made, newest first).
+        ---
+        get:
+          summary: Requests I may decide now, or (mine=1) the ones I made
+          parameters:
+          - in: query
+            name: mine
+            required: false
+            schema: {type: string}
+            description: '1: the requests I made'
+          responses:
+            200:
+              description: Approval requests
+              content: {application/json: {schema: {$ref: '#/components/schemas/ApprovalList'}}}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+        """
         st = state()
         actor = current_actor()
         locale = current_locale()
@@ -68,45 +83,127 @@ class ApprovalsApi(BaseApi):
             items = requested_by(st.db.session, st.models, actor, locale)
         else:
             items = inbox(st.db.session, st.models, actor, locale)
-        return self.response(200, count=len(items), result=[i.as_json() for i in items])
+        return self.response(200, count=len(items), result=[item_json(i) for i in items])
 
-    @expose("/<int:pk>", methods=["GET"])
+    @expose("/<id:pk>", methods=["GET"])
     @protect()
     def get_one(self, pk: int) -> Response:
+        """One request I may see.
+        ---
+        get:
+          summary: One approval request I may decide or made
+          parameters:
+          - pk
+          responses:
+            200:
+              description: The request
+              content: {application/json: {schema: {$ref: '#/components/schemas/ApprovalAnswer'}}}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
         st = state()
         item = one(st.db.session, st.models, current_actor(), pk, current_locale())
         if item is None:
             return self.response(404, message=f"approval #{pk} not found", errors={})
-        return self.response(200, result=item.as_json())
+        return self.response(200, result=item_json(item))
 
-    @expose("/<int:pk>/approve", methods=["POST"])
+    @expose("/<id:pk>/approve", methods=["POST"])
     @protect()
     @answers_record_errors
     def approve(self, pk: int) -> Response:
-        """Approve ``{"comment": "..."}`` (optional); the last approval carries it out."""
+        """Approve ``{"comment": "..."}`` (optional); the last approval carries it out.
+        ---
+        post:
+          summary: Approve (the last approval carries the change out)
+          parameters:
+          - pk
+          requestBody:
+            required: false
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/Comment'}
+          responses:
+            200:
+              description: Decided
+              content: {application/json: {schema: {$ref: '#/components/schemas/Decided'}}}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {$ref: '#/components/responses/409'}
+            422: {$ref: '#/components/responses/422'}
+        """
         return self._decided(decide(request_context("api"), pk, approve=True,
                                     comment=_comment()))
 
-    @expose("/<int:pk>/reject", methods=["POST"])
+    @expose("/<id:pk>/reject", methods=["POST"])
     @protect()
     @answers_record_errors
     def reject(self, pk: int) -> Response:
-        """Reject ``{"comment": "why"}``: the record stays as it was."""
+        """Reject ``{"comment": "why"}``: the record stays as it was.
+        ---
+        post:
+          summary: Reject with a comment saying why
+          parameters:
+          - pk
+          requestBody:
+            required: false
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/Comment'}
+          responses:
+            200:
+              description: Decided
+              content: {application/json: {schema: {$ref: '#/components/schemas/Decided'}}}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {$ref: '#/components/responses/409'}
+            422: {$ref: '#/components/responses/422'}
+        """
         return self._decided(decide(request_context("api"), pk, approve=False,
                                     comment=_comment()))
 
-    @expose("/<int:pk>/cancel", methods=["POST"])
+    @expose("/<id:pk>/cancel", methods=["POST"])
     @protect()
     @answers_record_errors
     def withdraw(self, pk: int) -> Response:
-        """The requester withdraws a pending request."""
+        """The requester withdraws a pending request.
+        ---
+        post:
+          summary: The requester withdraws a pending request.
+          parameters:
+          - pk
+          responses:
+            200:
+              description: Decided
+              content: {application/json: {schema: {$ref: '#/components/schemas/Decided'}}}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {$ref: '#/components/responses/409'}
+            422: {$ref: '#/components/responses/422'}
+        """
         return self._decided(cancel(request_context("api"), pk))
 
     def _decided(self, row: Any) -> Response:
         st = state()
         item = one(st.db.session, st.models, current_actor(), row.id, current_locale())
         return self.response(200, status=row.status,
-                             result=item.as_json() if item else {"id": row.id})
+                             result=item_json(item) if item else {"id": row.id})
+
+
+def item_json(item: Item) -> dict[str, Any]:
+    """An approval as JSON, its times and any datetime values in the app's zone."""
+    view = state().registry.entity(item.entity)
+    data = with_offsets(item.as_json(), ["created_at", "decided_at"])
+    data["votes"] = [with_offsets(v, ["at"]) for v in data["votes"]]
+    data["proposal"] = datetime_values(view, data["proposal"] or {})
+    data["before"] = datetime_values(view, data["before"] or {})
+    return data
 
 
 class ApprovalsView(BaseView):

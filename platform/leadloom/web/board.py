@@ -13,12 +13,12 @@ from typing import Any
 
 from flask import Response, abort, request
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.api import BaseApi
 from flask_appbuilder.security.decorators import protect
 
 from leadloom.access import Actor
 from leadloom.web.actor import current_actor
 from leadloom.web.labels import current_locale
+from leadloom.web.openapi_docs import DocumentedApi
 from leadloom.web.state import state
 from leadloom.workflow.board import Board, board
 
@@ -72,7 +72,7 @@ def _money(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
-class BoardApi(BaseApi):
+class BoardApi(DocumentedApi):
     resource_name = "board"
     class_permission_name = "Board"
     method_permission_name = {"columns": "read"}
@@ -84,7 +84,29 @@ class BoardApi(BaseApi):
     @expose("/<entity>", methods=["GET"])
     @protect()
     def columns(self, entity: str) -> Response:
-        """The board of ``entity`` for ``?unit=U`` (default: my unit)."""
+        """The board of ``entity`` for ``?unit=U`` (default: my unit).
+        ---
+        get:
+          summary: The funnel board of an entity (my scope only)
+          parameters:
+          - in: path
+            name: entity
+            required: true
+            schema: {type: string}
+            description: an entity with a funnel
+          - in: query
+            name: unit
+            required: false
+            schema: {type: string}
+            description: 'a business unit (default: mine)'
+          responses:
+            200:
+              description: Columns per stage with their cards
+              content: {application/json: {schema: {$ref: '#/components/schemas/Board'}}}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
         found = _board(entity)
         if found is None:
             return self.response(404, message=f"no board for '{entity}'", errors={})

@@ -10,8 +10,8 @@ from leadloom.model.columns import ID_RANGE
 
 
 class IdConverter(IntegerConverter):
-    """``<int:pk>`` up to the INTEGER columns' maximum; a larger number matches no route
-    (404) instead of reaching the database, which would refuse it."""
+    """``<int:pk>`` and ``<id:pk>`` up to the INTEGER columns' maximum; a larger number
+    matches no route (404) instead of reaching the database, which would refuse it."""
 
     def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", ID_RANGE[1])

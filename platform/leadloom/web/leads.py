@@ -18,7 +18,6 @@ from typing import Any
 
 from flask import Flask, Response, abort, flash, redirect, render_template, request
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
-from flask_appbuilder.api import BaseApi
 from flask_appbuilder.security.decorators import protect
 from markupsafe import Markup
 
@@ -34,7 +33,9 @@ from leadloom.records.leads.timeline import timeline as lead_timeline
 from leadloom.web.actor import request_context
 from leadloom.web.errors import answers_record_errors
 from leadloom.web.labels import current_locale, display, lazy, local_time
+from leadloom.web.openapi_docs import DocumentedApi, checked, int_arg
 from leadloom.web.panel import Panel
+from leadloom.web.serialize import plain, with_offsets
 from leadloom.web.state import state
 
 VIEW = "Pool"
@@ -197,7 +198,7 @@ def _lead_id(text: str) -> int | None:
 
 
 # ---- the API ------------------------------------------------------------------------------
-class LeadsApi(BaseApi):
+class LeadsApi(DocumentedApi):
     """``/api/v1/leads/``: the pool and the lead actions."""
 
     resource_name = "leads"
@@ -212,65 +213,169 @@ class LeadsApi(BaseApi):
     @protect()
     @answers_record_errors
     def pool(self) -> Response:
-        """The public pool of my unit (every pool for admins), oldest first."""
-        limit = min(max(request.args.get("limit", 200, type=int), 1), 1000)
+        """The public pool of my unit (every pool for admins), oldest first.
+        ---
+        get:
+          summary: The public pool of my unit, oldest first (no contact details)
+          parameters:
+          - in: query
+            name: limit
+            required: false
+            schema: {type: integer, minimum: 1, maximum: 1000}
+          responses:
+            200:
+              description: Pool leads
+              content: {application/json: {schema: {$ref: '#/components/schemas/PoolLeadList'}}}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        limit = int_arg("limit", 200, 1, 1000)
         leads = pools.pool_leads(request_context("api"), limit=limit)
-        return self.response(200, count=len(leads), result=[lead.as_json() for lead in leads])
+        return self.response(200, count=len(leads), result=[
+            with_offsets(lead.as_json(), ["created_at"]) for lead in leads])
 
-    @expose("/<int:pk>/claim", methods=["POST"])
+    @expose("/<id:pk>/claim", methods=["POST"])
     @protect()
     @answers_record_errors
     def claim(self, pk: int) -> Response:
-        """Take the lead from the pool (403 with the reason when a limit says no)."""
+        """Take the lead from the pool (403 with the reason when a limit says no).
+        ---
+        post:
+          summary: Take the lead from the pool (403 with the reason when a limit says no)
+          parameters:
+          - pk
+          responses:
+            200:
+              description: Done
+              content: {application/json: {schema: {$ref: '#/components/schemas/LeadMoved'}}}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {$ref: '#/components/responses/409'}
+            422: {$ref: '#/components/responses/422'}
+        """
         record = pools.claim(request_context("api"), pk)
         return self.response(200, id=record.id, owner=record.owner_id, status=record.status)
 
-    @expose("/<int:pk>/assign", methods=["POST"])
+    @expose("/<id:pk>/assign", methods=["POST"])
     @protect()
     @answers_record_errors
     def assign(self, pk: int) -> Response:
-        """``{"owner": user id}``: a pool manager hands the lead out."""
-        owner = _json().get("owner")
-        if not isinstance(owner, int):
-            raise RecordError("send the new owner's id", {"owner": ["required"]})
+        """``{"owner": user id}``: a pool manager hands the lead out.
+        ---
+        post:
+          summary: A pool manager hands the lead to a user
+          parameters:
+          - pk
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/Owner'}
+          responses:
+            200:
+              description: Done
+              content: {application/json: {schema: {$ref: '#/components/schemas/LeadMoved'}}}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {$ref: '#/components/responses/409'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        owner = checked("Owner", request.get_json(silent=True))["owner"]
         record = pools.assign_from_pool(request_context("api"), pk, owner)
         return self.response(200, id=record.id, owner=record.owner_id, status=record.status)
 
-    @expose("/<int:pk>/release", methods=["POST"])
+    @expose("/<id:pk>/release", methods=["POST"])
     @protect()
     @answers_record_errors
     def release(self, pk: int) -> Response:
-        """``{"reason": ...}``: return the lead to its unit's pool."""
-        record = pools.release(request_context("api"), pk, _json().get("reason"))
+        """``{"reason": ...}``: return the lead to its unit's pool.
+        ---
+        post:
+          summary: Return the lead to its unit's pool
+          parameters:
+          - in: path
+            name: pk
+            required: false
+            schema: {type: integer, minimum: 1, maximum: 2147483647}
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/Reason'}
+          responses:
+            200:
+              description: Done
+              content: {application/json: {schema: {$ref: '#/components/schemas/LeadMoved'}}}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {$ref: '#/components/responses/409'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        data = request.get_json(silent=True)
+        reason = checked("Reason", {} if data is None else data).get("reason")
+        record = pools.release(request_context("api"), pk, reason)
         return self.response(200, id=record.id, status=record.status)
 
-    @expose("/<int:pk>/merge", methods=["POST"])
+    @expose("/<id:pk>/merge", methods=["POST"])
     @protect()
     @answers_record_errors
     def merge(self, pk: int) -> Response:
-        """``{"duplicate": lead id}``: merge that lead into this one."""
-        other = _json().get("duplicate")
-        if not isinstance(other, int):
-            raise RecordError("send the id of the lead to merge", {"duplicate": ["required"]})
+        """``{"duplicate": lead id}``: merge that lead into this one.
+        ---
+        post:
+          summary: Merge the duplicate lead into this one
+          parameters:
+          - pk
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/Duplicate'}
+          responses:
+            200:
+              description: Done
+              content: {application/json: {schema: {$ref: '#/components/schemas/LeadMoved'}}}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {$ref: '#/components/responses/409'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        other = checked("Duplicate", request.get_json(silent=True))["duplicate"]
         record = merging.merge(request_context("api"), pk, other)
         return self.response(200, id=record.id, lead_no=record.lead_no)
 
-    @expose("/<int:pk>/timeline", methods=["GET"])
+    @expose("/<id:pk>/timeline", methods=["GET"])
     @protect()
     @answers_record_errors
     def timeline(self, pk: int) -> Response:
-        """Follow-ups, tasks and history of a lead I may read, newest first."""
+        """Follow-ups, tasks and history of a lead I may read, newest first.
+        ---
+        get:
+          summary: Follow-ups, tasks and history of a lead, newest first
+          parameters:
+          - pk
+          responses:
+            200:
+              description: Timeline entries
+              content: {application/json: {schema: {$ref: '#/components/schemas/LeadTimeline'}}}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
         ctx = request_context("api")
         records.get(ctx, "lead", pk)
         entries = lead_timeline(ctx, pk, locale=current_locale())
         return self.response(200, result=[{
-            "at": e.at.isoformat(), "kind": e.kind, "title": e.title, "detail": e.detail,
+            "at": plain(e.at), "kind": e.kind, "title": e.title, "detail": e.detail,
             "who": e.who, "link": e.link, "badge": e.badge} for e in entries])
 
-
-def _json() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise RecordError("send a JSON object as the request body")
-    return data
 

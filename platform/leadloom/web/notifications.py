@@ -12,12 +12,14 @@ from typing import Any
 
 from flask import Flask, Response, redirect, request
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
-from flask_appbuilder.api import BaseApi
 from flask_appbuilder.security.decorators import protect
 
 from leadloom.records.notify import inbox, mark_read, unread_count
 from leadloom.web.actor import current_actor
+from leadloom.web.errors import answers_record_errors
 from leadloom.web.labels import current_locale, local_time
+from leadloom.web.openapi_docs import DocumentedApi, int_arg
+from leadloom.web.serialize import with_offsets
 from leadloom.web.state import state
 
 #: What every signed-in user is granted (``web.security``): their own inbox.
@@ -93,7 +95,7 @@ class NotificationsView(BaseView):
         return redirect("/notifications/")
 
 
-class NotificationsApi(BaseApi):
+class NotificationsApi(DocumentedApi):
     """``/api/v1/notifications/``: the caller's own messages."""
 
     resource_name = "notifications"
@@ -105,21 +107,57 @@ class NotificationsApi(BaseApi):
 
     @expose("/", methods=["GET"])
     @protect()
+    @answers_record_errors
     def mine(self) -> Response:
         """My messages, newest first (``?unread=1``, ``?limit=N``), and ``unread``: how many
-        are unread."""
+        are unread.
+        ---
+        get:
+          summary: My messages, newest first, and how many are unread
+          parameters:
+          - in: query
+            name: unread
+            required: false
+            schema: {type: string}
+            description: '1: unread ones only'
+          - in: query
+            name: limit
+            required: false
+            schema: {type: integer, minimum: 1, maximum: 500}
+          responses:
+            200:
+              description: My messages
+              content: {application/json: {schema: {$ref: '#/components/schemas/NotificationList'}}}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            422: {$ref: '#/components/responses/422'}
+        """
         st = state()
         user_id = current_actor().user_id
-        limit = min(max(request.args.get("limit", 50, type=int), 1), 500)
+        limit = int_arg("limit", 50, 1, 500)
         messages = inbox(st.db.session, st.models, user_id, limit=limit,
                          unread_only=request.args.get("unread") == "1")
         return self.response(200, unread=unread_count(st.db.session, st.models, user_id),
-                             count=len(messages), result=[m.as_json() for m in messages])
+                             count=len(messages),
+                             result=[with_offsets(m.as_json(), ["created_at"]) for m in messages])
 
-    @expose("/<int:pk>/read", methods=["POST"])
+    @expose("/<id:pk>/read", methods=["POST"])
     @protect()
     def read_one(self, pk: int) -> Response:
-        """Mark one of my messages read (404 when it is not mine or already read)."""
+        """Mark one of my messages read (404 when it is not mine or already read).
+        ---
+        post:
+          summary: Mark one of my messages read
+          parameters:
+          - pk
+          responses:
+            200:
+              description: Marked
+              content: {application/json: {schema: {$ref: '#/components/schemas/Message'}}}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
         st = state()
         changed = mark_read(st.db.session, st.models, current_actor().user_id, [pk])
         if not changed:
@@ -129,7 +167,22 @@ class NotificationsApi(BaseApi):
     @expose("/read", methods=["POST"])
     @protect()
     def read_all(self) -> Response:
-        """Mark all my messages read; answers how many were unread."""
+        """Mark all my messages read; answers how many were unread.
+        ---
+        post:
+          summary: Mark all my messages read
+          responses:
+            200:
+              description: How many were unread
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [changed]
+                    properties: {changed: {type: integer}}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+        """
         st = state()
         return self.response(200, changed=mark_read(st.db.session, st.models,
                                                      current_actor().user_id))

@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import Flask, Response, abort, current_app, flash, redirect, request, send_file
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
-from flask_appbuilder.api import BaseApi
 from flask_appbuilder.security.decorators import protect
 from sqlalchemy.orm import sessionmaker
 
@@ -28,6 +27,8 @@ from leadloom.web.actor import current_actor
 from leadloom.web.csrf import hand_token_to_script
 from leadloom.web.errors import answers_record_errors
 from leadloom.web.labels import current_locale, lazy, local_time
+from leadloom.web.openapi_docs import DocumentedApi, checked, int_arg
+from leadloom.web.serialize import with_offsets
 from leadloom.web.state import state
 
 EXTENSION = "leadloom.jobs"
@@ -217,7 +218,7 @@ class ReportJobsView(BaseView):
         return redirect("/report-jobs/")
 
 
-class ReportsApi(BaseApi):
+class ReportsApi(DocumentedApi):
     """``/api/v1/reports/``: the archive (scoped), run a report, download a PDF."""
 
     resource_name = "reports"
@@ -231,37 +232,91 @@ class ReportsApi(BaseApi):
     @protect()
     @answers_record_errors
     def archived(self) -> Response:
-        """The PDFs the caller may see (``?report=NAME&limit=N``), newest first."""
+        """The PDFs the caller may see (``?report=NAME&limit=N``), newest first.
+        ---
+        get:
+          summary: The report PDFs I may see, newest first
+          parameters:
+          - {in: query, name: report, required: false, schema: {type: string}}
+          - in: query
+            name: limit
+            required: false
+            schema: {type: integer, minimum: 1, maximum: 1000}
+          responses:
+            200:
+              description: Archived reports
+              content: {application/json: {schema: {$ref: '#/components/schemas/ReportFileList'}}}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            422: {$ref: '#/components/responses/422'}
+        """
         st = state()
         actor = current_actor()
-        limit = min(max(request.args.get("limit", 100, type=int), 1), 1000)
+        limit = int_arg("limit", 100, 1, 1000)
         files = archive.visible(st.db.session, st.models, actor,
                                 admin=is_admin(st.registry, actor),
                                 report=request.args.get("report"), limit=limit)
         return self.response(200, count=len(files), result=[
-            {**f.as_json(), "pdf_url": f"/api/v1/reports/{f.id}/pdf"} for f in files])
+            {**with_offsets(f.as_json(), ["created_at"]),
+             "pdf_url": f"/api/v1/reports/{f.id}/pdf"} for f in files])
 
     @expose("/<name>/run", methods=["POST"])
     @protect()
     @answers_record_errors
     def run(self, name: str) -> Response:
         """Queue a copy for the caller: ``{"period", "unit", "team", "locale"}``, all
-        optional. Answers 202 with the job id; poll ``/api/v1/jobs/<id>``."""
-        data = request.get_json(silent=True) or {}
-        if not isinstance(data, dict):
-            raise ReportError("send a JSON object as the request body")
-        job_id = _run(name, data)
+        optional. Answers 202 with the job id; poll ``/api/v1/jobs/<id>``.
+        ---
+        post:
+          summary: Queue a copy of a report for me
+          parameters:
+          - {in: path, name: name, required: true, schema: {type: string}}
+          requestBody:
+            required: false
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/ReportRun'}
+          responses:
+            202:
+              description: Queued; poll its state_url
+              content: {application/json: {schema: {$ref: '#/components/schemas/Queued'}}}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            422: {$ref: '#/components/responses/422'}
+        """
+        data = request.get_json(silent=True)
+        job_id = _run(name, checked("ReportRun", {} if data is None else data))
         return self.response(202, job_id=job_id, state_url=f"/api/v1/jobs/{job_id}")
 
-    @expose("/<int:pk>/pdf", methods=["GET"])
+    @expose("/<id:pk>/pdf", methods=["GET"])
     @protect()
     @answers_record_errors
     def pdf(self, pk: int) -> Response:
-        """The PDF (``?download=1`` for an attachment)."""
+        """The PDF (``?download=1`` for an attachment).
+        ---
+        get:
+          summary: The PDF of an archived report I may see
+          parameters:
+          - pk
+          - in: query
+            name: download
+            required: false
+            schema: {type: string}
+            description: '1: as an attachment'
+          responses:
+            200:
+              description: The PDF
+              content: {application/pdf: {schema: {type: string, format: binary}}}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
         return _archived_file(pk)
 
 
-class JobsApi(BaseApi):
+class JobsApi(DocumentedApi):
     """``GET /api/v1/jobs/<id>``: state and progress of a job the caller queued."""
 
     resource_name = "jobs"
@@ -274,13 +329,27 @@ class JobsApi(BaseApi):
     @expose("/<job_id>", methods=["GET"])
     @protect()
     def job(self, job_id: str) -> Response:
+        """State and progress of a job I queued.
+        ---
+        get:
+          summary: State and progress of a report job I queued
+          parameters:
+          - {in: path, name: job_id, required: true, schema: {type: string}}
+          responses:
+            200:
+              description: The job
+              content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
         st = state()
         actor = current_actor()
         found = jobs().state(job_id)
         admin = is_admin(st.registry, actor)
         if found is None or not (admin or found.requested_by == actor.user_id):
             return self.response(404, message=f"no job '{job_id}'", errors={})
-        body = found.as_json()
+        body = with_offsets(found.as_json(), ["enqueued_at"])
         if body["error"] and not admin:  # details (SQL, paths) are for admins' eyes
             body["error"] = "the report could not be made; an admin can see why"
         if found.file_id:

@@ -25,6 +25,7 @@ SELF_SERVICE = [
     *NOTIFICATION_PERMISSIONS,  # the inbox: each user reads their own messages
     *APPROVAL_PERMISSIONS,  # approvals: what I may decide and what I asked for, in my scope
     *BOARD_PERMISSIONS,  # the funnel board: my scope's records only
+    ("can_get", "OpenApi"),  # the REST API's document: each user gets it for their rights
 ]
 
 

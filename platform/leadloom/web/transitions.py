@@ -9,8 +9,10 @@ faster, 422 with every missing field when a guard refuses.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, request
-from flask_appbuilder.api import BaseApi, expose
+from flask_appbuilder.api import expose
 from flask_appbuilder.security.decorators import protect
 
 from leadloom.access import rights
@@ -20,14 +22,16 @@ from leadloom.records import RecordError, RecordInvalid
 from leadloom.records.transitions import StaleTransition, transition
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.errors import json_error
-from leadloom.web.serialize import record_json
+from leadloom.web.openapi import checked_body
+from leadloom.web.openapi_docs import DocumentedApi, checked
+from leadloom.web.serialize import datetime_values, plain, record_json, with_offsets
 from leadloom.web.state import state
 from leadloom.web.views import BASE_PERMISSIONS
 from leadloom.workflow.history import path, timeline
 from leadloom.workflow.stages import funnel_of
 
 
-class RecordWorkflowApi(BaseApi):
+class RecordWorkflowApi(DocumentedApi):
     """Base class; ``workflow_api`` fills in the entity."""
 
     entity: Entity
@@ -36,31 +40,47 @@ class RecordWorkflowApi(BaseApi):
     base_permissions = BASE_PERMISSIONS
     allow_browser_login = True
 
-    @expose("/<int:pk>/transition", methods=["POST"])
+    @expose("/<id:pk>/transition", methods=["POST"])
     @protect()
     def move(self, pk: int) -> Response:
-        """Move the record: ``{"to": STAGE, "comment": "...", "version": N, "values":
-        {field: value}}`` (``values``: fields the move needs, e.g. a loss reason)."""
-        data = request.get_json(silent=True)
-        if not isinstance(data, dict) or not isinstance(data.get("to"), str):
-            return json_error(RecordInvalid({"to": ["send {\"to\": STAGE, \"comment\": ...}"]}))
-        values = data.get("values") or {}
-        if not isinstance(values, dict):
-            return json_error(RecordInvalid({"values": ["send {field: value}"]}))
-        version = data.get("version")
+        """Move the record to a stage, with the fields the move needs.
+        ---
+        post:
+          summary: Move the record to a stage (the same guards as every channel)
+          parameters:
+          - pk
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema: {$ref: '#/components/schemas/Transition'}
+          responses:
+            200:
+              description: Moved
+              content: {application/json: {schema: {$ref: '#/components/schemas/Moved'}}}
+            202:
+              description: An approval was asked for instead
+              content: {application/json: {schema: {$ref: '#/components/schemas/Moved'}}}
+            400: {$ref: '#/components/responses/400'}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+            409: {$ref: '#/components/responses/409'}
+            422: {$ref: '#/components/responses/422'}
+        """
         try:
-            if version is not None:
-                version = int(version)
+            data = checked("Transition", request.get_json(silent=True))
+            registry = state().registry
+            values = checked_body(registry.entity(self.entity.code), data.get("values") or {},
+                                  registry.app.timezone)
             done = transition(request_context("api"), self.entity.code, pk, data["to"],
-                              comment=data.get("comment"), expected_version=version,
-                              values=values)
+                              comment=data.get("comment"),
+                              expected_version=data.get("version"), values=values)
         except StaleTransition as error:
             return self.response(409, message=error.message, errors=error.errors,
                                  current=error.current)
         except RecordError as error:
             return self._refused(error)
-        except (TypeError, ValueError):
-            return json_error(RecordInvalid({"version": ["send the version as a number"]}))
         st = state()
         view = st.registry.view(self.entity.code, done.record.unit)
         hidden = rights(st.registry, current_actor(), self.entity.code).hidden
@@ -68,10 +88,23 @@ class RecordWorkflowApi(BaseApi):
                              approval_id=done.approval_id, notices=list(done.notices),
                              result=record_json(view, done.record, hidden))
 
-    @expose("/<int:pk>/timeline", methods=["GET"])
+    @expose("/<id:pk>/timeline", methods=["GET"])
     @protect()
     def history(self, pk: int) -> Response:
-        """The record's events, newest first, and its path through the funnel."""
+        """The record's events, newest first, and its path through the funnel.
+        ---
+        get:
+          summary: The record's audit trail and its path through the funnel
+          parameters:
+          - pk
+          responses:
+            200:
+              description: Events newest first; stages with the time spent in each
+              content: {application/json: {schema: {$ref: '#/components/schemas/History'}}}
+            401: {$ref: '#/components/responses/401'}
+            403: {$ref: '#/components/responses/403'}
+            404: {$ref: '#/components/responses/404'}
+        """
         st = state()
         actor = current_actor()
         events = timeline(st.db.session, st.models, actor, self.entity.code, pk)
@@ -82,11 +115,11 @@ class RecordWorkflowApi(BaseApi):
         funnel = funnel_of(st.registry, self.entity.code, record.unit)
         visits = path(st.db.session, st.models, self.entity.code, pk, utcnow()) \
             if funnel else []
-        return self.response(200, result=[e.as_json() for e in events], path=[
-            {"stage": v.stage, "entered_at": v.entered_at.isoformat(),
-             "left_at": v.left_at.isoformat() if v.left_at else None, "seconds": v.seconds}
-            for v in visits])
-
+        view = st.registry.entity(self.entity.code)
+        return self.response(200, result=[_event_json(view, e.as_json()) for e in events],
+                             path=[{"stage": v.stage, "entered_at": plain(v.entered_at),
+                                    "left_at": plain(v.left_at), "seconds": v.seconds}
+                                   for v in visits])
 
     def _refused(self, error: RecordError) -> Response:
         """A guard's refusal: the stage's sentence (``完成谈判推进需填写: …``) is the
@@ -99,6 +132,13 @@ class RecordWorkflowApi(BaseApi):
             if summary:
                 error.message = summary[0]
         return json_error(error)
+
+
+def _event_json(view: Entity, event: dict[str, Any]) -> dict[str, Any]:
+    """An audit event with its time and any changed datetime fields in the app's zone."""
+    changes = {code: [datetime_values(view, {code: v})[code] for v in pair]
+               for code, pair in event["changes"].items()}
+    return {**with_offsets(event, ["at"]), "changes": changes}
 
 
 def workflow_api(entity: Entity) -> type[RecordWorkflowApi]:
