@@ -17,6 +17,7 @@ SYSTEM = {"grade_auto", "first_contact_at", "lead_no", "assigned_at", "followup_
 def _value(column, web):
     """A value a person could type into the form field ``column`` describes."""
     schema, name = column["schema"], column["name"]
+    schema = schema.get("anyOf", [schema])[0]  # money: text or a number; text first
     if column.get("options"):
         code = column["options"][0]["code"]
         return [code] if schema["type"] == "array" else code

@@ -46,7 +46,7 @@ def page(served) -> Iterator[object]:
         pytest.skip(f"no Chromium at {CHROMIUM}")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser.new_page()
+        yield browser.new_page(locale="zh-CN")  # a Chinese user: Accept-Language zh
         browser.close()
 
 

@@ -55,7 +55,7 @@ def _database_problems(url: str, files: ConfigFiles, registry: Registry,
     if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
         return [], f"no database at {shown}"
     try:
-        engine = create_engine(url, read_only=True)
+        engine = create_engine(url, dry_run=True)
     except (sa.exc.ArgumentError, ImportError) as exc:
         return [f"database URL '{shown}' cannot be used: {exc}"], ""
     try:

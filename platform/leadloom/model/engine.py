@@ -32,15 +32,16 @@ _NO_WRITE_LOCK = frozenset({"SELECT", "WITH", "PRAGMA", "EXPLAIN", "BEGIN", "COM
                             "ROLLBACK", "VACUUM"})
 
 
-def create_engine(url: str | sa.URL, *, read_only: bool = False, **options: Any) -> sa.Engine:
+def create_engine(url: str | sa.URL, *, dry_run: bool = False, **options: Any) -> sa.Engine:
     """``sqlalchemy.create_engine``, made ready for concurrent writers on SQLite.
 
-    ``read_only`` (e.g. ``leadloom check``): on SQLite, the engine refuses writes and leaves
-    the file exactly as it is (no switch to WAL); it still waits for a busy writer.
+    ``dry_run`` (``leadloom check``, which plans like ``publish --dry-run`` and rolls back):
+    on SQLite, the engine leaves the file exactly as it is (no switch to WAL); it still
+    waits for a busy writer.
     """
     engine = sa.create_engine(url, **options)
-    if read_only and engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _on_connect_reader)
+    if dry_run and engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _on_connect_dry_run)
         return engine
     return prepare_engine(engine)
 
@@ -62,9 +63,8 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.execute("PRAGMA journal_mode = WAL")
 
 
-def _on_connect_reader(dbapi_connection: Any, _record: Any) -> None:
+def _on_connect_dry_run(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    dbapi_connection.execute("PRAGMA query_only = ON")
 
 
 def _before_execute(_conn: sa.Connection, cursor: Any, statement: str, _parameters: Any,

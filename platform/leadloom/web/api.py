@@ -102,17 +102,14 @@ class EntityApi(ModelRestApi):
         problems = query_problems(self._query_schema(), args)
         if problems:
             return self.response_400(message=f"q: {problems[0]}")
-        try:
-            args = {**args, "filters": [self._filter(f) for f in args.get("filters", [])]}
-        except ValueError as error:  # well formed, but no value the column can hold
-            return json_error(RecordInvalid({"filters": [str(error)]}))
+        _check_query(args)
+        args = {**args, "filters": [self._filter(f) for f in args.get("filters", [])]}
         hidden = self._hidden()
         refused = sorted({f.get("col") for f in args.get("filters", [])} & hidden
                          | ({args.get("order_column")} & hidden))
         if refused:
             return json_error(RecordError(Message("unknown column '%(column)s'",
                                                   column=refused[0])))
-        _check_query(args)
         try:
             filters = self._handle_filters_args(args)
             order_column, order_direction = self._handle_order_args(args)
@@ -129,7 +126,10 @@ class EntityApi(ModelRestApi):
         registry = state().registry
         view = registry.entity(self.entity.code)
         f = view.field(flt["col"]) if view.has_field(flt["col"]) else None
-        return {**flt, "value": query_value(f, flt["value"], registry.app.timezone)}
+        try:
+            return {**flt, "value": query_value(f, flt["value"], registry.app.timezone)}
+        except ValueError as error:  # well formed, but no value the column can hold
+            raise RecordInvalid({str(flt["col"]): [str(error)]}) from None
 
     def _label_columns_json(self, cols: list[str] | None = None) -> dict[str, Any]:
         cols = cols or []

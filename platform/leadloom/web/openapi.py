@@ -59,14 +59,20 @@ MESSAGES = {
 }
 
 
-def money_pattern(f: Field, *, signed: bool | None = None) -> str:
-    """Decimal text within the column's precision; no sign when the field has ``min >= 0``
-    (unless ``signed`` says otherwise)."""
+def money_pattern(f: Field) -> str:
+    """Decimal text within the column's precision; no sign when the field has ``min >= 0``."""
     before, after = DIGITS[f.type]
-    if signed is None:
-        signed = f.min is None or f.min < 0
-    sign = "-?" if signed else ""
+    sign = "-?" if f.min is None or f.min < 0 else ""
     return rf"^{sign}[0-9]{{1,{before}}}(\.[0-9]{{1,{after}}})?$"
+
+
+def _exact_number(f: Field) -> dict[str, Any]:
+    """A JSON number within the column's digits (the API reads numbers as ``Decimal``)."""
+    before, _ = DIGITS[f.type]
+    largest = 10**before - 1
+    low = _number(f.min) if f.min is not None else -largest
+    return {"type": "number", "minimum": low,
+            "maximum": _number(f.max) if f.max is not None else largest}
 
 
 def _number(value: Decimal | None) -> int | float | None:
@@ -78,8 +84,9 @@ def _number(value: Decimal | None) -> int | float | None:
 def input_field(f: Field) -> dict[str, Any]:
     """The JSON Schema of a value a client may send for ``f`` (``null`` aside)."""
     if f.type in (FieldType.MONEY, FieldType.DECIMAL):
-        return {"type": "string", "pattern": money_pattern(f),
-                "description": "a decimal as text, e.g. \"1234.50\""}
+        return {"anyOf": [{"type": "string", "pattern": money_pattern(f)}, _exact_number(f)],
+                "description": "a decimal as text, e.g. \"1234.50\" (a JSON number is read "
+                               "exactly too); answers always carry text"}
     if f.type is FieldType.INTEGER:
         return {"type": "integer", "minimum": _number(f.min) if f.min is not None else -INT64,
                 "maximum": _number(f.max) if f.max is not None else INT64}
@@ -217,15 +224,16 @@ def checked_body(entity: Entity, body: dict[str, Any], zone: str) -> dict[str, A
 
 
 def shape(f: Field) -> dict[str, Any]:
-    """What the body check holds a value of ``f`` to: its JSON type, exact decimal text,
-    readable times, ids and integers the columns can hold. The rules of the field (options,
-    lengths, patterns, ranges) are the write path's, with its messages."""
+    """What the body check holds a value of ``f`` to: its JSON type and readable times. The
+    rules of the field (options, lengths, patterns, ranges, the columns' digits and id
+    ranges) are the write path's, with its messages."""
     if f.type in (FieldType.MONEY, FieldType.DECIMAL):
-        return {"type": "string", "pattern": money_pattern(f, signed=True)}
-    if f.type is FieldType.INTEGER:
-        return {"type": "integer", "minimum": -INT64, "maximum": INT64}
-    if f.type in (FieldType.DATE, FieldType.DATETIME, FieldType.REFERENCE, FieldType.USER,
-                  FieldType.TAGS, FieldType.BOOLEAN):
+        return {"type": ["string", "number"]}
+    if f.type in (FieldType.INTEGER, FieldType.REFERENCE, FieldType.USER):
+        return {"type": "integer"}
+    if f.type is FieldType.TAGS:
+        return {"type": "array", "items": {"type": "integer"}}
+    if f.type in (FieldType.DATE, FieldType.DATETIME, FieldType.BOOLEAN):
         return input_field(f)
     if f.type is FieldType.MULTI_ENUM:
         return {"type": "array", "items": {"type": "string"}}
@@ -268,8 +276,6 @@ def query_value(f: Field | None, value: Any, zone: str) -> Any:
 
     :raises ValueError: the value cannot be one of the column's.
     """
-    if isinstance(value, str) and ("\x00" in value or not _encodable(value)):
-        raise ValueError("text with a NUL byte or a lone surrogate")
     if f is None or not isinstance(value, str):
         return value
     if f.type in (FieldType.MONEY, FieldType.DECIMAL):
@@ -285,14 +291,6 @@ def query_value(f: Field | None, value: Any, zone: str) -> Any:
             raise ValueError(f"'{value}' is not a time")
         return moment.astimezone(dt.UTC).replace(tzinfo=None)
     return value
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _aware(text: str, zone: str) -> dt.datetime | str:
