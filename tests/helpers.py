@@ -1,14 +1,20 @@
-"""Small helpers for tests that edit config folders."""
+"""Small helpers for tests: config folders, Redis databases, demo sites, fixed clocks."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from redis import Redis
 from redis.exceptions import RedisError
+
+from leadloom.demo import generate_demo
+from leadloom.settings import Settings
+from leadloom.web import create_app
+from tests.pdf_checks import require_poppler
 
 
 def replace_once(path: Path, old: str, new: str) -> None:
@@ -38,3 +44,32 @@ def claimed_redis_db(server: str, databases: range) -> Iterator[str]:
             client.flushdb()
             return
     pytest.skip(f"no empty Redis database ({min(databases)}-{max(databases)}) at {server}")
+
+
+class Clock:
+    """A clock that stands still at ``at`` (move it by assigning ``at``)."""
+
+    def __init__(self, at: dt.datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> dt.datetime:
+        return self.at
+
+
+CONFIG = Path(__file__).resolve().parents[1] / "config"
+REDIS_SERVER = os.environ.get("LEADLOOM_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def demo_site(redis_url: str, database_factory: Callable[[], str],
+              tmp_path_factory: pytest.TempPathFactory, *, leads: int, seed: int,
+              password: str) -> dict[str, object]:
+    """An app on its own database with ``leads`` demo leads, its settings, a folder for
+    worker logs and a Redis client."""
+    require_poppler()
+    settings = Settings(config_dir=CONFIG, database_url=database_factory(), secret_key="x" * 48,
+                        redis_url=redis_url, reports_dir=tmp_path_factory.mktemp("reports"))
+    app = create_app(settings, testing=True)
+    with app.app_context():
+        generate_demo(app, leads=leads, seed=seed, password=password)
+    return {"app": app, "settings": settings, "logs": tmp_path_factory.mktemp("logs"),
+            "redis": Redis.from_url(redis_url)}

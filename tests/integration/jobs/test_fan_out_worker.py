@@ -7,56 +7,31 @@ mappers there), queues one copy per recipient, renders each and archives its PDF
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
-from redis import Redis
 from rq.job import Job, JobStatus
 
-from leadloom.demo import generate_demo
 from leadloom.jobs.scheduler import ReportScheduler
 from leadloom.model.reports import REPORT_FILE_TABLE
 from leadloom.settings import Settings
-from leadloom.web import create_app
 from leadloom.web.state import state
-from tests.helpers import claimed_redis_db
+from tests.helpers import Clock, demo_site
 from tests.integration.jobs.test_redis_worker import WorkerProcess, wait_for
-from tests.pdf_checks import page_count, require_poppler
+from tests.pdf_checks import page_count
 
-CONFIG = Path(__file__).resolve().parents[3] / "config"
-SERVER = os.environ.get("LEADLOOM_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 #: Monday 5 January 2026, 09:00 in Shanghai: weekly_funnel ("0 9 * * 1") is due
 DUE = dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC)
-
-
-class Clock:
-    def __init__(self, at: dt.datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> dt.datetime:
-        return self.at
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    yield from claimed_redis_db(SERVER, range(15, 7, -1))
 
 
 @pytest.fixture(scope="module")
 def site(redis_url: str, database_factory: Callable[[], str],
          tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    require_poppler()
-    settings = Settings(config_dir=CONFIG, database_url=database_factory(), secret_key="x" * 48,
-                        redis_url=redis_url, reports_dir=tmp_path_factory.mktemp("reports"))
-    app = create_app(settings, testing=True)
-    with app.app_context():
-        generate_demo(app, leads=200, seed=9, password="pw123456")
-    return {"app": app, "settings": settings, "logs": tmp_path_factory.mktemp("logs"),
-            "redis": Redis.from_url(redis_url)}
+    return demo_site(redis_url, database_factory, tmp_path_factory, leads=200, seed=9,
+                     password="pw123456")
 
 
 def recipients(site: dict[str, object], roles: tuple[str, ...]) -> set[int]:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,35 +26,20 @@ from redis import Redis
 from rq import Worker
 from rq.job import Job, JobStatus
 
-from leadloom.demo import generate_demo
 from leadloom.model.reports import REPORT_FILE_TABLE
 from leadloom.settings import Settings
-from leadloom.web import create_app
 from leadloom.web.state import state
-from tests.helpers import claimed_redis_db
-from tests.pdf_checks import embedded_fonts, page_count, require_poppler
+from tests.helpers import CONFIG, demo_site
+from tests.pdf_checks import embedded_fonts, page_count
 
-CONFIG = Path(__file__).resolve().parents[3] / "config"
-SERVER = os.environ.get("LEADLOOM_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 PASSWORD = "pw123456"
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    yield from claimed_redis_db(SERVER, range(15, 7, -1))
 
 
 @pytest.fixture(scope="module")
 def site(redis_url: str, database_factory: Callable[[], str],
          tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    require_poppler()
-    settings = Settings(config_dir=CONFIG, database_url=database_factory(), secret_key="x" * 48,
-                        redis_url=redis_url, reports_dir=tmp_path_factory.mktemp("reports"))
-    app = create_app(settings, testing=True)
-    with app.app_context():
-        generate_demo(app, leads=1000, seed=5, password=PASSWORD)
-    return {"app": app, "settings": settings, "logs": tmp_path_factory.mktemp("logs"),
-            "redis": Redis.from_url(redis_url)}
+    return demo_site(redis_url, database_factory, tmp_path_factory, leads=1000, seed=5,
+                     password=PASSWORD)
 
 
 class WorkerProcess:

@@ -16,18 +16,11 @@ from rq import Queue
 from leadloom.jobs import scheduler as module
 from leadloom.jobs.scheduler import LOCK_KEY, ReportScheduler
 from leadloom.metadata import load_registry
+from tests.helpers import Clock
 
 CONFIG = Path(__file__).resolve().parents[3] / "config"
 #: Monday 5 January 2026, 09:00 in Shanghai
 DUE = dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC)
-
-
-class Clock:
-    def __init__(self, at: dt.datetime) -> None:
-        self.at = at
-
-    def __call__(self) -> dt.datetime:
-        return self.at
 
 
 @pytest.fixture
