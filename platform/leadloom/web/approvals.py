@@ -73,8 +73,6 @@ class ApprovalsApi(DocumentedApi):
             200:
               description: Approval requests
               content: {application/json: {schema: {$ref: '#/components/schemas/ApprovalList'}}}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
         """
         st = state()
         actor = current_actor()
@@ -98,9 +96,6 @@ class ApprovalsApi(DocumentedApi):
             200:
               description: The request
               content: {application/json: {schema: {$ref: '#/components/schemas/ApprovalAnswer'}}}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
         """
         st = state()
         item = one(st.db.session, st.models, current_actor(), pk, current_locale())
@@ -127,12 +122,6 @@ class ApprovalsApi(DocumentedApi):
             200:
               description: Decided
               content: {application/json: {schema: {$ref: '#/components/schemas/Decided'}}}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
-            409: {$ref: '#/components/responses/409'}
-            422: {$ref: '#/components/responses/422'}
         """
         return self._decided(decide(request_context("api"), pk, approve=True,
                                     comment=_comment()))
@@ -156,12 +145,6 @@ class ApprovalsApi(DocumentedApi):
             200:
               description: Decided
               content: {application/json: {schema: {$ref: '#/components/schemas/Decided'}}}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
-            409: {$ref: '#/components/responses/409'}
-            422: {$ref: '#/components/responses/422'}
         """
         return self._decided(decide(request_context("api"), pk, approve=False,
                                     comment=_comment()))
@@ -180,12 +163,6 @@ class ApprovalsApi(DocumentedApi):
             200:
               description: Decided
               content: {application/json: {schema: {$ref: '#/components/schemas/Decided'}}}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
-            409: {$ref: '#/components/responses/409'}
-            422: {$ref: '#/components/responses/422'}
         """
         return self._decided(cancel(request_context("api"), pk))
 

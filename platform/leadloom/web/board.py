@@ -103,9 +103,6 @@ class BoardApi(DocumentedApi):
             200:
               description: Columns per stage with their cards
               content: {application/json: {schema: {$ref: '#/components/schemas/Board'}}}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
         """
         found = _board(entity)
         if found is None:

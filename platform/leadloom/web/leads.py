@@ -226,9 +226,6 @@ class LeadsApi(DocumentedApi):
             200:
               description: Pool leads
               content: {application/json: {schema: {$ref: '#/components/schemas/PoolLeadList'}}}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            422: {$ref: '#/components/responses/422'}
         """
         limit = int_arg("limit", 200, 1, 1000)
         leads = pools.pool_leads(request_context("api"), limit=limit)
@@ -249,12 +246,6 @@ class LeadsApi(DocumentedApi):
             200:
               description: Done
               content: {application/json: {schema: {$ref: '#/components/schemas/LeadMoved'}}}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
-            409: {$ref: '#/components/responses/409'}
-            422: {$ref: '#/components/responses/422'}
         """
         record = pools.claim(request_context("api"), pk)
         return self.response(200, id=record.id, owner=record.owner_id, status=record.status)
@@ -278,12 +269,6 @@ class LeadsApi(DocumentedApi):
             200:
               description: Done
               content: {application/json: {schema: {$ref: '#/components/schemas/LeadMoved'}}}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
-            409: {$ref: '#/components/responses/409'}
-            422: {$ref: '#/components/responses/422'}
         """
         owner = checked("Owner", request.get_json(silent=True))["owner"]
         record = pools.assign_from_pool(request_context("api"), pk, owner)
@@ -311,12 +296,6 @@ class LeadsApi(DocumentedApi):
             200:
               description: Done
               content: {application/json: {schema: {$ref: '#/components/schemas/LeadMoved'}}}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
-            409: {$ref: '#/components/responses/409'}
-            422: {$ref: '#/components/responses/422'}
         """
         data = request.get_json(silent=True)
         reason = checked("Reason", {} if data is None else data).get("reason")
@@ -342,12 +321,6 @@ class LeadsApi(DocumentedApi):
             200:
               description: Done
               content: {application/json: {schema: {$ref: '#/components/schemas/LeadMoved'}}}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
-            409: {$ref: '#/components/responses/409'}
-            422: {$ref: '#/components/responses/422'}
         """
         other = checked("Duplicate", request.get_json(silent=True))["duplicate"]
         record = merging.merge(request_context("api"), pk, other)
@@ -367,9 +340,6 @@ class LeadsApi(DocumentedApi):
             200:
               description: Timeline entries
               content: {application/json: {schema: {$ref: '#/components/schemas/LeadTimeline'}}}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
         """
         ctx = request_context("api")
         records.get(ctx, "lead", pk)

@@ -128,9 +128,6 @@ class NotificationsApi(DocumentedApi):
             200:
               description: My messages
               content: {application/json: {schema: {$ref: '#/components/schemas/NotificationList'}}}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            422: {$ref: '#/components/responses/422'}
         """
         st = state()
         user_id = current_actor().user_id
@@ -154,9 +151,6 @@ class NotificationsApi(DocumentedApi):
             200:
               description: Marked
               content: {application/json: {schema: {$ref: '#/components/schemas/Message'}}}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
         """
         st = state()
         changed = mark_read(st.db.session, st.models, current_actor().user_id, [pk])
@@ -180,8 +174,6 @@ class NotificationsApi(DocumentedApi):
                     type: object
                     required: [changed]
                     properties: {changed: {type: integer}}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
         """
         st = state()
         return self.response(200, changed=mark_read(st.db.session, st.models,

@@ -288,14 +288,28 @@ SHARED: dict[str, dict[str, Any]] = {
 }
 
 
+#: The refusals every custom endpoint may answer, documented once for all of them.
+REFUSALS = ("400", "401", "403", "404", "409", "422")
+
+
 class DocumentedApi(BaseApi):
-    """A custom API whose docstrings refer to the shared schemas above."""
+    """A custom API whose docstrings refer to the shared schemas above; the docstrings
+    give the answers that succeed, the refusals are added here."""
 
     responses = RESPONSES
 
     def add_apispec_components(self, api_spec: Any) -> None:
         super().add_apispec_components(api_spec)
         add_schemas(api_spec, SHARED)
+
+    def operation_helper(self, path: Any = None, operations: Any = None, methods: Any = None,
+                         func: Any = None, **kwargs: Any) -> None:
+        super().operation_helper(path=path, operations=operations, methods=methods,
+                                 func=func, **kwargs)
+        for operation in (operations or {}).values():
+            answers = operation.setdefault("responses", {})
+            for code in REFUSALS:
+                answers.setdefault(code, {"$ref": f"#/components/responses/{code}"})
 
 
 def checked(schema_name: str, body: Any) -> Any:

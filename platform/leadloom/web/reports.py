@@ -246,9 +246,6 @@ class ReportsApi(DocumentedApi):
             200:
               description: Archived reports
               content: {application/json: {schema: {$ref: '#/components/schemas/ReportFileList'}}}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            422: {$ref: '#/components/responses/422'}
         """
         st = state()
         actor = current_actor()
@@ -280,11 +277,6 @@ class ReportsApi(DocumentedApi):
             202:
               description: Queued; poll its state_url
               content: {application/json: {schema: {$ref: '#/components/schemas/Queued'}}}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
-            422: {$ref: '#/components/responses/422'}
         """
         data = request.get_json(silent=True)
         job_id = _run(name, checked("ReportRun", {} if data is None else data))
@@ -309,9 +301,6 @@ class ReportsApi(DocumentedApi):
             200:
               description: The PDF
               content: {application/pdf: {schema: {type: string, format: binary}}}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
         """
         return _archived_file(pk)
 
@@ -339,9 +328,6 @@ class JobsApi(DocumentedApi):
             200:
               description: The job
               content: {application/json: {schema: {$ref: '#/components/schemas/Job'}}}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
         """
         st = state()
         actor = current_actor()

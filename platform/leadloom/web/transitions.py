@@ -61,12 +61,6 @@ class RecordWorkflowApi(DocumentedApi):
             202:
               description: An approval was asked for instead
               content: {application/json: {schema: {$ref: '#/components/schemas/Moved'}}}
-            400: {$ref: '#/components/responses/400'}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
-            409: {$ref: '#/components/responses/409'}
-            422: {$ref: '#/components/responses/422'}
         """
         try:
             data = checked("Transition", request.get_json(silent=True))
@@ -101,9 +95,6 @@ class RecordWorkflowApi(DocumentedApi):
             200:
               description: Events newest first; stages with the time spent in each
               content: {application/json: {schema: {$ref: '#/components/schemas/History'}}}
-            401: {$ref: '#/components/responses/401'}
-            403: {$ref: '#/components/responses/403'}
-            404: {$ref: '#/components/responses/404'}
         """
         st = state()
         actor = current_actor()
