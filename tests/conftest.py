@@ -72,16 +72,22 @@ def build_app(config_dir: Path, database_url: str) -> Flask:
     return create_app(settings, testing=True)
 
 
-@pytest.fixture(scope="session")
-def app(database_factory: Callable[[], str]) -> Iterator[Flask]:
-    """The default CRM with the demo organisation's users (password ``PASSWORD``)."""
-    flask_app = build_app(CONFIG, database_factory())
+def org_app(database_url: str) -> Iterator[Flask]:
+    """The default CRM with the demo organisation's users (password ``PASSWORD``); its
+    engine is disposed of afterwards."""
+    flask_app = build_app(CONFIG, database_url)
     with flask_app.app_context():
         for username, roles, team, unit in ORG:
             add_user(username, roles=roles, password=PASSWORD, team=team, unit=unit)
     yield flask_app
     with flask_app.app_context():
         flask_app.extensions["leadloom"].db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(database_factory: Callable[[], str]) -> Iterator[Flask]:
+    """The default CRM with the demo organisation's users, shared by the session."""
+    yield from org_app(database_factory())
 
 
 @pytest.fixture

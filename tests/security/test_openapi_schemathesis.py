@@ -13,9 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 
-from leadloom.web.users import add_user
-from tests.conftest import CONFIG as CONFIG_DIR
-from tests.conftest import ORG, PASSWORD, build_app
+from tests.conftest import PASSWORD, org_app
 
 EXAMPLES = 6
 CONFIG = {
@@ -65,13 +63,7 @@ def _run(operation, mode, headers) -> None:
 @pytest.fixture(scope="module")
 def fuzzed(database_factory):
     """An app of its own: the run creates hundreds of records no other test should see."""
-    app = build_app(CONFIG_DIR, database_factory())
-    with app.app_context():
-        for username, roles, team, unit in ORG:
-            add_user(username, roles=roles, password=PASSWORD, team=team, unit=unit)
-    yield app
-    with app.app_context():
-        app.extensions["leadloom"].db.engine.dispose()
+    yield from org_app(database_factory())
 
 
 @pytest.mark.slow
