@@ -7,8 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from babel.support import Translations
 from redis import Redis
 from redis.exceptions import RedisError
+
+from leadloom.metadata.messages import Message
+from leadloom.web.language import TRANSLATIONS
 
 
 def replace_once(path: Path, old: str, new: str) -> None:
@@ -38,3 +42,9 @@ def claimed_redis_db(server: str, databases: range) -> Iterator[str]:
             client.flushdb()
             return
     pytest.skip(f"no empty Redis database ({min(databases)}-{max(databases)}) at {server}")
+
+
+def chinese(message: Message) -> str:
+    """``message`` as a Chinese user reads it, from the committed catalog."""
+    text = Translations.load(str(TRANSLATIONS), ["zh"]).gettext(message.msgid)
+    return text % message.params if message.params else text

@@ -25,11 +25,11 @@ from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 from leadloom.access import pool_clause, scope_clause
 from leadloom.access.pools import pool_roles
 from leadloom.metadata.lead_rules import LeadRules
+from leadloom.metadata.messages import Message
 from leadloom.model.leads import LEAD_EVENT_TABLE
 from leadloom.records.errors import Conflict, Forbidden, NotFound, RecordInvalid
 from leadloom.records.leads import clock
 from leadloom.records.leads.state import user_name
-from leadloom.records.messages import Message
 from leadloom.records.service import Context, Precondition, get, update
 
 DAY = dt.timedelta(days=1)
