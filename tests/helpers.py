@@ -8,12 +8,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from babel.support import Translations
 from redis import Redis
 from redis.exceptions import RedisError
 
 from leadloom.demo import generate_demo
+from leadloom.metadata.messages import Message
 from leadloom.settings import Settings
 from leadloom.web import create_app
+from leadloom.web.language import TRANSLATIONS
 from tests.pdf_checks import require_poppler
 
 
@@ -73,3 +76,9 @@ def demo_site(redis_url: str, database_factory: Callable[[], str],
         generate_demo(app, leads=leads, seed=seed, password=password)
     return {"app": app, "settings": settings, "logs": tmp_path_factory.mktemp("logs"),
             "redis": Redis.from_url(redis_url)}
+
+
+def chinese(message: Message) -> str:
+    """``message`` as a Chinese user reads it, from the committed catalog."""
+    text = Translations.load(str(TRANSLATIONS), ["zh"]).gettext(message.msgid)
+    return text % message.params if message.params else text

@@ -18,6 +18,7 @@ from leadloom.records import Context
 from leadloom.records.notify import notify, unread_count
 from leadloom.web.csrf import REFUSED
 from tests.conftest import PASSWORD
+from tests.helpers import chinese
 from tests.security.test_csrf_walk import build_csrf_app
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -84,7 +85,7 @@ def test_forms_and_fetches_carry_the_token_in_a_browser(served, page):
     page.goto(f"{base}/notifications/")
     page.click("form[action='/notifications/read'] button")
     page.wait_for_load_state()
-    assert REFUSED.zh not in page.content() and unread(app, admin) == 0
+    assert chinese(REFUSED) not in page.content() and unread(app, admin) == 0
     # the config editor's check (a form post that renders the page again)
     page.goto(f"{base}/config/edit/")
     page.click("button[value=validate]")
@@ -96,7 +97,7 @@ def test_forms_and_fetches_carry_the_token_in_a_browser(served, page):
     assert status == 200
     bare = page.evaluate("() => fetch('/api/v1/notifications/read', {method: 'POST'})"
                          ".then(r => r.json().then(b => [r.status, b.message]))")
-    assert bare == [400, REFUSED.zh]
+    assert bare == [400, chinese(REFUSED)]
 
 
 def test_a_stage_move_from_the_record_page_works(served, page):

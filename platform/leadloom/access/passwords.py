@@ -3,16 +3,14 @@ password resets), so a guessable password cannot slip in through a side door."""
 
 from __future__ import annotations
 
-from leadloom.metadata.registry import Label
+from leadloom.metadata.messages import Message
 
 MIN_LENGTH = 10
 
-TOO_SHORT = Label(f"密码至少需要 {MIN_LENGTH} 个字符",
-                  f"The password needs at least {MIN_LENGTH} characters")
-ONE_KIND = Label("密码须包含字母、数字、符号中的至少两类",
-                 "The password must mix at least two of: letters, digits, symbols")
-IS_USERNAME = Label("密码不能与用户名相同", "The password must not be the username")
-TOO_COMMON = Label("密码过于常见，请换一个", "The password is too common; choose another")
+TOO_SHORT = Message("The password needs at least %(min)s characters", min=MIN_LENGTH)
+ONE_KIND = Message("The password must mix at least two of: letters, digits, symbols")
+IS_USERNAME = Message("The password must not be the username")
+TOO_COMMON = Message("The password is too common; choose another")
 
 #: Passwords of 10+ characters and two kinds that still top the leaked-password lists.
 COMMON = frozenset({
@@ -27,7 +25,7 @@ COMMON = frozenset({
 })
 
 
-def password_problems(password: str, username: str | None = None) -> tuple[Label, ...]:
+def password_problems(password: str, username: str | None = None) -> tuple[Message, ...]:
     """Every rule ``password`` breaks, each a message naming the rule (empty: acceptable).
 
     :param password: the new password, as typed.

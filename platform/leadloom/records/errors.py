@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from leadloom.records.messages import Message
+from leadloom.metadata.messages import Message
 
 
 class RecordError(Exception):

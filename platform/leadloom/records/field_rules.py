@@ -12,7 +12,7 @@ from typing import Any
 
 from marshmallow import ValidationError, validate
 
-from leadloom.records.messages import Message
+from leadloom.metadata.messages import Message
 
 
 class Bounds(validate.Range):

@@ -15,10 +15,10 @@ from marshmallow import EXCLUDE, Schema, ValidationError, validate
 from marshmallow import fields as mf
 
 from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity, Field
 from leadloom.model.columns import BIGINT_RANGE, EXACT_DIGITS, ID_RANGE, NUMERIC_DIGITS
 from leadloom.records.field_rules import Bounds, MaxLength, Option, Pattern
-from leadloom.records.messages import Message
 from leadloom.records.phones import normalize_phone
 
 #: Dates and times outside these years are typing mistakes (and beyond some databases).

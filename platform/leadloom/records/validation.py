@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 
 from leadloom.access import Actor, Rights, rights, scope_clause
 from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity, Field
 from leadloom.model.tables import Models
-from leadloom.records.messages import Message
 from leadloom.records.schemas import input_schema
 
 EMPTY = (None, "", [])

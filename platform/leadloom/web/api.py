@@ -20,10 +20,10 @@ from werkzeug.exceptions import HTTPException
 from leadloom import records
 from leadloom.access import rights
 from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity
 from leadloom.model.columns import BIGINT_RANGE, ID_RANGE
 from leadloom.records import RecordError, RecordInvalid, input_schema
-from leadloom.records.messages import Message
 from leadloom.records.schemas import Text
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.converters import IdConverter

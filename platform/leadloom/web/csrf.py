@@ -23,8 +23,9 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from leadloom.metadata.registry import Label
+from leadloom.metadata.messages import Message
 from leadloom.web.labels import current_locale
+from leadloom.web.language import translated
 
 #: endpoint → why it needs no token. Nothing else may skip the check (the url_map walk in
 #: tests/security/test_csrf_walk.py fails for any other route that acts without one).
@@ -32,10 +33,10 @@ EXEMPT: dict[str, str] = {
     "SecurityApi.login": "JSON login: no session to ride on; the password is the proof",
 }
 #: What a refused request is told, in the user's language.
-REFUSED = Label(
-    "请求缺少有效的安全令牌(CSRF)，可能是页面已过期：请刷新页面后重试。",
-    "The request has no valid security (CSRF) token; the page may have expired: "
-    "reload it and try again.")
+REFUSED = Message("The request has no valid security (CSRF) token; the page may have expired: "
+                  "reload it and try again.")
+#: The refusal page's links.
+BACK, HOME = Message("Back"), Message("Home")
 #: The cookie RQ's dashboard reads its token from (it sends it as ``X-CSRFToken``).
 SCRIPT_TOKEN_COOKIE = "_csrf_token"
 
@@ -91,11 +92,12 @@ def _check_cookie_api() -> None:
 
 def refused(error: CSRFError) -> tuple[Response | str, int]:
     """400 with the reason in the user's language: JSON for the API, a page otherwise."""
-    message = REFUSED.get(current_locale())
+    message = translated(REFUSED)
     if request.path.startswith("/api/"):
         return jsonify(message=message, errors={"csrf_token": [error.description]}), 400
     return render_template("leadloom/csrf_refused.html", message=message,
-                           reason=error.description, locale=current_locale()), 400
+                           reason=error.description, locale=current_locale(),
+                           back=translated(BACK), home=translated(HOME)), 400
 
 
 def _secure_remember_cookie(response: Response) -> Response:

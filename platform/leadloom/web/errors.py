@@ -13,8 +13,8 @@ from markupsafe import escape
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug import exceptions
 
+from leadloom.metadata.messages import Message
 from leadloom.records import Conflict, RecordError
-from leadloom.records.messages import Message
 from leadloom.web.language import translated
 from leadloom.web.state import state
 

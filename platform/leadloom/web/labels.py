@@ -7,11 +7,15 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import LazyString, get_locale
+from flask_babel import LazyString, get_locale, gettext
 
 from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Field, Label
 from leadloom.web.state import state
+
+#: How a boolean reads (``web.language.translated`` imports this module, so: ``gettext``).
+YES, NO = Message("Yes"), Message("No")
 
 
 def current_locale() -> str:
@@ -39,7 +43,7 @@ def display(field: Field, value: Any) -> str:
     if field.type is FieldType.MONEY:
         return f"¥{Decimal(value):,.2f}"
     if field.type is FieldType.BOOLEAN:
-        return ("是" if value else "否") if locale == "zh" else ("Yes" if value else "No")
+        return str(gettext(YES if value else NO))
     if field.type is FieldType.DATETIME and isinstance(value, dt.datetime):
         return local_time(value).strftime("%Y-%m-%d %H:%M")
     return str(value)

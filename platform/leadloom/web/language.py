@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import gettext
+from flask_babel import LazyString, force_locale, gettext
 
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Label
-from leadloom.records.messages import Message
 from leadloom.web.labels import current_locale
 
 #: The catalogs: ``translations/<lang>/LC_MESSAGES/messages.po`` and the compiled ``.mo``.
@@ -66,3 +66,17 @@ def translated(message: Any) -> str:
         return str(gettext(message.msgid, **params))
     text = str(message)
     return str(gettext(text)) if text else text
+
+
+def lazy_translated(message: Message) -> LazyString:
+    """``message`` translated when rendered, in the language of that request (form texts)."""
+    return LazyString(lambda: translated(message))
+
+
+def bilingual(message: Message) -> str:
+    """``message`` in Chinese and English, for answers without a request (the CLI)."""
+    texts = []
+    for locale in ("zh", "en"):
+        with force_locale(locale):
+            texts.append(translated(message))
+    return " / ".join(texts)

@@ -24,6 +24,7 @@ from markupsafe import Markup
 from leadloom import records
 from leadloom.access import Actor
 from leadloom.access.pools import pool_roles
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity, Label, Registry
 from leadloom.records import Context, RecordError
 from leadloom.records.leads import merge as merging
@@ -33,6 +34,7 @@ from leadloom.records.leads.timeline import timeline as lead_timeline
 from leadloom.web.actor import request_context
 from leadloom.web.errors import answers_record_errors
 from leadloom.web.labels import current_locale, display, lazy, local_time
+from leadloom.web.language import translated
 from leadloom.web.openapi_docs import DocumentedApi, checked, int_arg
 from leadloom.web.panel import Panel
 from leadloom.web.serialize import plain, with_offsets
@@ -109,8 +111,7 @@ def followup_panel(entity: Entity, record: Any, actor: Actor) -> Panel | None:
         may_merge=admin or bool(set(actor.roles) & set(rules.duplicates.merge_roles)),
         grade_auto=display(entity.field("grade_auto"), record.grade_auto)
         if entity.has_field("grade_auto") else "")
-    title = "跟进记录与任务" if locale == "zh" else "Follow-ups and tasks"
-    return Panel(title, Markup(html))
+    return Panel(translated(Message("Follow-ups and tasks")), Markup(html))
 
 
 # ---- the pool page ------------------------------------------------------------------------
@@ -145,7 +146,7 @@ class PoolView(BaseView):
     @has_access
     def claim(self, pk: int) -> Any:
         return _act(lambda ctx: pools.claim(ctx, pk), f"/lead/show/{pk}", "/pool/",
-                    ("已认领", "Claimed"))
+                    Message("Claimed"))
 
     @expose("/assign/<int:pk>", methods=["POST"])
     @has_access
@@ -154,35 +155,34 @@ class PoolView(BaseView):
         if user is None:
             abort(400)
         return _act(lambda ctx: pools.assign_from_pool(ctx, pk, user), "/pool/", "/pool/",
-                    ("已分配", "Assigned"))
+                    Message("Assigned"))
 
     @expose("/release/<int:pk>", methods=["POST"])
     @has_access
     def release(self, pk: int) -> Any:
         reason = request.form.get("reason")
         return _act(lambda ctx: pools.release(ctx, pk, reason), "/lead/list/",
-                    f"/lead/show/{pk}", ("已退回公海", "Returned to the pool"))
+                    f"/lead/show/{pk}", Message("Returned to the pool"))
 
     @expose("/merge/<int:pk>", methods=["POST"])
     @has_access
     def merge(self, pk: int) -> Any:
         other = _lead_id(request.form.get("duplicate", ""))
         if other is None:
-            flash("输入要合并的线索编号或ID" if current_locale() == "zh"
-                  else "Give the number or id of the lead to merge", "danger")
+            flash(translated(Message("Give the number or id of the lead to merge")), "danger")
             return redirect(f"/lead/show/{pk}")
         return _act(lambda ctx: merging.merge(ctx, pk, other), f"/lead/show/{pk}",
-                    f"/lead/show/{pk}", ("已合并", "Merged"))
+                    f"/lead/show/{pk}", Message("Merged"))
 
 
-def _act(action: Any, done: str, failed: str, message: tuple[str, str]) -> Any:
+def _act(action: Any, done: str, failed: str, message: Message) -> Any:
     try:
         action(request_context("ui"))
     except RecordError as error:
-        detail = "; ".join(m for ms in error.errors.values() for m in ms) or error.message
-        flash(detail, "danger")
+        detail = "; ".join(translated(m) for ms in error.errors.values() for m in ms)
+        flash(detail or translated(error.message), "danger")
         return redirect(failed)
-    flash(message[0] if current_locale() == "zh" else message[1], "success")
+    flash(translated(message), "success")
     return redirect(done)
 
 

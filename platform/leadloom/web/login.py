@@ -27,15 +27,10 @@ from flask_login import current_user
 from limits import parse_many
 from limits.storage import Storage
 
-from leadloom.metadata.registry import Label
+from leadloom.metadata.messages import Message
 from leadloom.settings import LoginLimits
-from leadloom.web.labels import current_locale
+from leadloom.web.language import translated
 from leadloom.web.state import state
-
-TOO_FAST = Label("登录尝试过于频繁，请 {seconds} 秒后再试",
-                 "Too many login attempts; try again in {seconds} seconds")
-LOCKED = Label("登录失败次数过多，该账户已临时锁定，请于 {until} 之后再试",
-               "Too many failed logins: this account is locked until {until}")
 
 #: Answers a refusal: (message, seconds until the client may retry) → response.
 Refuse = Callable[[str, float], Response]
@@ -124,8 +119,9 @@ def _guarded(view: Callable[..., Any], lockout: Lockout, refuse: Refuse,
             return view(*args, **kwargs)
         until = lockout.begin(username)
         if until is not None:
-            return refuse(LOCKED.get(current_locale()).format(until=_local(until)),
-                          until - time.time())
+            locked = Message("Too many failed logins: this account is locked until %(until)s",
+                             until=_local(until))
+            return refuse(translated(locked), until - time.time())
         signed_in_before = current_user.is_authenticated
         response = view(*args, **kwargs)
         lockout.end(username, succeeded(response, signed_in_before))
@@ -156,7 +152,9 @@ def _json_succeeded(response: Any, signed_in_before: bool) -> bool:
 def _on_breach(refuse: Refuse) -> Callable[[RequestLimit], Response]:
     def breached(limit: RequestLimit) -> Response:
         seconds = max(1, math.ceil(limit.reset_at - time.time()))
-        return refuse(TOO_FAST.get(current_locale()).format(seconds=seconds), seconds)
+        too_fast = Message("Too many login attempts; try again in %(seconds)s seconds",
+                           seconds=seconds)
+        return refuse(translated(too_fast), seconds)
 
     return breached
 

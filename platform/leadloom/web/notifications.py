@@ -14,10 +14,12 @@ from flask import Flask, Response, redirect, request
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.security.decorators import protect
 
+from leadloom.metadata.messages import Message
 from leadloom.records.notify import inbox, mark_read, unread_count
 from leadloom.web.actor import current_actor
 from leadloom.web.errors import answers_record_errors
 from leadloom.web.labels import current_locale, local_time
+from leadloom.web.language import translated
 from leadloom.web.openapi_docs import DocumentedApi, int_arg
 from leadloom.web.serialize import with_offsets
 from leadloom.web.state import state
@@ -26,12 +28,12 @@ from leadloom.web.state import state
 PERMISSIONS = [("can_read", "Notifications")]
 #: How each kind of message is labelled in the inbox (other kinds show their code).
 KINDS = {
-    "assignment": ("分配", "Assigned"), "grade": ("分级", "Grade"),
-    "duplicate": ("疑似重复", "Duplicate"), "sla_warning": ("时效提醒", "Deadline soon"),
-    "sla_breach": ("时效超时", "Deadline missed"), "followup_due": ("跟进提醒", "Follow-up due"),
-    "reclaim_warning": ("回收预警", "Reclaim soon"), "reclaimed": ("已回收", "Reclaimed"),
-    "stale": ("停滞线索", "Stale leads"), "task_due": ("任务到期", "Task due"),
-    "task_overdue": ("任务逾期", "Tasks overdue"), "digest": ("今日待办", "Today"),
+    "assignment": Message("Assignment"), "grade": Message("Grade"),
+    "duplicate": Message("Duplicate"), "sla_warning": Message("Deadline soon"),
+    "sla_breach": Message("Deadline missed"), "followup_due": Message("Follow-up due"),
+    "reclaim_warning": Message("Reclaim soon"), "reclaimed": Message("Reclaimed"),
+    "stale": Message("Stale leads"), "task_due": Message("Task due"),
+    "task_overdue": Message("Tasks overdue"), "digest": Message("Today"),
 }
 
 
@@ -70,9 +72,8 @@ class NotificationsView(BaseView):
         st = state()
         actor = current_actor()
         messages = inbox(st.db.session, st.models, actor.user_id, limit=200)
-        zh = current_locale() == "zh"
         rows = [{"m": m, "at": local_time(m.created_at).strftime("%Y-%m-%d %H:%M"),
-                 "kind": KINDS.get(m.kind, (m.kind, m.kind))[0 if zh else 1]}
+                 "kind": translated(KINDS.get(m.kind, m.kind))}
                 for m in messages]
         return self.render_template("leadloom/notifications.html", rows=rows,
                                     locale=current_locale())

@@ -10,18 +10,19 @@ apart: money and decimals are exact strings both ways, ids integers, times with 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jsonschema import Draft7Validator
+from jsonschema import Draft7Validator, ValidationError
 
 from leadloom.access import Actor, rights
 from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity, Field, Label, Registry
 from leadloom.model.columns import ID_RANGE
 from leadloom.records import RecordInvalid
-from leadloom.web.labels import current_locale
 
 #: Biggest value of a 64-bit integer column, and of a 32-bit id column.
 INT64 = 2**63 - 1
@@ -45,18 +46,20 @@ RESPONSES = {code: {"description": text, "content": {"application/json": {
     ("409", "Someone else changed it first, or it is taken"),
     ("422", "Invalid fields: errors names each field and rule"), ("500", "Fatal error"))}
 
-#: Messages of the body check, per JSON Schema rule: (zh, en).
+#: JSON Schema rule → the write path's message for it (its value fills the placeholder).
 MESSAGES = {
-    "type": ("类型不对: 应为 {0}", "must be of type {0}"),
-    "pattern": ("格式不对 (须符合 {0})", "does not match the pattern {0}"),
-    "maxLength": ("最长 {0} 个字符", "at most {0} characters"),
-    "minimum": ("不能小于 {0}", "must be at least {0}"),
-    "maximum": ("不能大于 {0}", "must be at most {0}"),
-    "enum": ("不是可选项", "is not an option"),
-    "required": ("必填", "required"),
-    "additionalProperties": ("不认识的字段", "unknown field"),
-    "minItems": ("至少 {0} 项", "at least {0} items"),
+    "type": Message("must be of type %(type)s"),
+    "pattern": Message("does not match the pattern %(pattern)s"),
+    "maxLength": Message("at most %(max)s characters"),
+    "minimum": Message("must be at least %(min)s"),
+    "maximum": Message("must be at most %(max)s"),
+    "enum": Message("is not an option"),
+    "required": Message("required"),
+    "additionalProperties": Message("unknown field"),
+    "minItems": Message("at least %(min)s items"),
 }
+INVALID = Message("invalid")
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def money_pattern(f: Field) -> str:
@@ -244,17 +247,22 @@ def _problems(schema: dict[str, Any], value: Any) -> list[str]:
     return [problem for _, problem in _located(schema, value)]
 
 
-def _located(schema: dict[str, Any], value: Any) -> list[tuple[str | None, str]]:
-    """(the property it concerns, the message in the user's language) per problem."""
-    locale = 0 if current_locale() == "zh" else 1
+def _located(schema: dict[str, Any], value: Any) -> list[tuple[str | None, Message]]:
+    """(the property it concerns, its message) per problem."""
     found = []
     for error in Draft7Validator(schema).iter_errors(value):
-        template = MESSAGES.get(str(error.validator), ("无效", "invalid"))[locale]
         where = str(error.path[0]) if error.path else None
         if error.validator == "required":
             where = error.message.split("'")[1]
-        found.append((where, template.format(error.validator_value)))
+        found.append((where, _message(error)))
     return found
+
+
+def _message(error: ValidationError) -> Message:
+    """The message for a broken rule, the rule's value as its parameter."""
+    template = MESSAGES.get(str(error.validator), INVALID)
+    names = PLACEHOLDER.findall(template.msgid)
+    return Message(template.msgid, **dict.fromkeys(names, error.validator_value))
 
 
 def check_body(schema: dict[str, Any], body: Any) -> Any:

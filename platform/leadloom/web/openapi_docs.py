@@ -16,6 +16,7 @@ from flask_appbuilder.api import BaseApi
 from jsonschema import Draft7Validator
 
 from leadloom.access import Actor
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Field, Registry
 from leadloom.records import RecordInvalid
 from leadloom.web.labels import current_locale
@@ -347,7 +348,6 @@ def int_arg(name: str, default: int, low: int, high: int) -> int:
     except ValueError:
         value = low - 1
     if not low <= value <= high:
-        zh = current_locale() == "zh"
-        raise RecordInvalid({name: [f"应为 {low} 到 {high} 的整数" if zh
-                                    else f"must be a whole number from {low} to {high}"]})
+        raise RecordInvalid({name: [Message("must be a whole number from %(low)s to %(high)s",
+                                            low=low, high=high)]})
     return value

@@ -16,20 +16,21 @@ from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
 from leadloom.access import password_problems
-from leadloom.metadata.registry import Label
-from leadloom.web.labels import current_locale, lazy
+from leadloom.access.passwords import MIN_LENGTH
+from leadloom.metadata.messages import Message
+from leadloom.web.language import lazy_translated, translated
 from leadloom.web.state import state
 
-SEPARATOR = Label("；", "; ")
-RULE = Label("至少 10 个字符，含字母、数字、符号中的至少两类，不能是用户名或常见密码",
-             "At least 10 characters mixing two of letters, digits and symbols; "
-             "not the username, not a common password")
+#: Between two broken rules ("；" in Chinese).
+SEPARATOR = Message("; ")
+RULE = Message("At least %(min)s characters mixing two of letters, digits and symbols; "
+               "not the username, not a common password", min=MIN_LENGTH)
 
 
 class ResetPasswordForm(forms.ResetPasswordForm):
     """FAB's form, saying the rule instead of "this application does not check this"."""
 
-    password = PasswordField(lazy_gettext("Password"), description=lazy(RULE),
+    password = PasswordField(lazy_gettext("Password"), description=lazy_translated(RULE),
                              validators=[DataRequired(), PasswordComplexityValidator()],
                              widget=BS3PasswordFieldWidget())
 
@@ -48,9 +49,8 @@ def check_password(password: str) -> None:
     """
     problems = password_problems(password, _username())
     if problems:
-        locale = current_locale()
         raise PasswordComplexityValidationError(
-            SEPARATOR.get(locale).join(p.get(locale) for p in problems))
+            translated(SEPARATOR).join(translated(p) for p in problems))
 
 
 def _username() -> str | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from leadloom.access import password_problems
 from leadloom.records import RecordInvalid, set_membership
+from leadloom.web.language import bilingual
 from leadloom.web.state import state
 
 
@@ -20,7 +21,7 @@ def add_user(username: str, *, roles: Sequence[str], password: str, team: str | 
     """
     weak = password_problems(password, username) if check_password else ()
     if weak:
-        raise RecordInvalid({"password": [f"{p.zh} / {p.en}" for p in weak]})
+        raise RecordInvalid({"password": [bilingual(p) for p in weak]})
     st = state()
     sm = st.appbuilder.sm
     known = {r.code for r in st.registry.roles}

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from leadloom.access import rights
 from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.messages import Message
 from leadloom.records.errors import Forbidden, RecordInvalid
 from leadloom.records.leads.events import record_event
 from leadloom.records.leads.followups import lead_row, refresh_lead
@@ -36,13 +37,13 @@ def merge(ctx: Context, keep_id: int, drop_id: int) -> Any:
     admin = any(r.admin for r in ctx.registry.roles if r.code in ctx.actor.roles)
     if not (admin or ctx.actor.system or set(ctx.actor.roles) & set(
             rules.duplicates.merge_roles)):
-        raise Forbidden("your role may not merge leads")
+        raise Forbidden(Message("your role may not merge leads"))
     if not rights(ctx.registry, ctx.actor, "lead").allows("update"):
-        raise Forbidden("your role may not change leads")
+        raise Forbidden(Message("your role may not change leads"))
     if keep.id == drop.id:
-        raise RecordInvalid({"duplicate": ["pick two different leads"]})
+        raise RecordInvalid({"duplicate": [Message("pick two different leads")]})
     if drop.merged_into or keep.merged_into:
-        raise RecordInvalid({"duplicate": ["one of the leads was merged already"]})
+        raise RecordInvalid({"duplicate": [Message("one of the leads was merged already")]})
     try:
         _merge(ctx, keep, drop, rules.screening.invalid_status)
     except Exception:

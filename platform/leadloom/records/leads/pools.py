@@ -25,11 +25,11 @@ from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 from leadloom.access import pool_clause, scope_clause
 from leadloom.access.pools import pool_roles
 from leadloom.metadata.lead_rules import LeadRules
+from leadloom.metadata.messages import Message
 from leadloom.model.leads import LEAD_EVENT_TABLE
 from leadloom.records.errors import Conflict, Forbidden, NotFound, RecordInvalid
 from leadloom.records.leads import clock
 from leadloom.records.leads.state import user_name
-from leadloom.records.messages import Message
 from leadloom.records.service import Context, Precondition, get, update
 
 DAY = dt.timedelta(days=1)
@@ -60,7 +60,7 @@ class PoolLead:
 def rules_of(ctx: Context, unit: str | None) -> LeadRules:
     rules = ctx.registry.lead_rules
     if rules is None:
-        raise NotFound("this configuration has no lead pool (no leads.yaml)")
+        raise NotFound(Message("this configuration has no lead pool (no leads.yaml)"))
     return rules.for_unit(unit)
 
 
@@ -86,7 +86,7 @@ def claim(ctx: Context, lead_id: int) -> Any:
     rules = rules_of(ctx, ctx.actor.unit)
     claims, _ = pool_roles(ctx.models, ctx.actor)
     if not claims or ctx.actor.user_id is None:
-        raise Forbidden("your role may not claim leads from the pool")
+        raise Forbidden(Message("your role may not claim leads from the pool"))
     _in_pool(ctx, lead_id)
     now = clock.now()
     _check_cooldown(ctx, rules, lead_id, now)
@@ -104,7 +104,7 @@ def assign_from_pool(ctx: Context, lead_id: int, user_id: int) -> Any:
     rules = rules_of(ctx, ctx.actor.unit)
     _, manages = pool_roles(ctx.models, ctx.actor)
     if not manages:
-        raise Forbidden("only the pool's managers may assign its leads")
+        raise Forbidden(Message("only the pool's managers may assign its leads"))
     _in_pool(ctx, lead_id)
     _check_cap(ctx, rules, user_id)
     return update(_acting(ctx, "assign"), "lead", lead_id, {"owner": user_id},
@@ -122,11 +122,12 @@ def release(ctx: Context, lead_id: int, reason: str | None) -> Any:
     rules = rules_of(ctx, record.unit)
     _, manages = pool_roles(ctx.models, ctx.actor)
     if record.owner_id is None:
-        raise RecordInvalid({"owner": ["the lead is in the pool already"]})
+        raise RecordInvalid({"owner": [Message("the lead is in the pool already")]})
     if record.owner_id != ctx.actor.user_id and not manages:
-        raise Forbidden("only the lead's owner or a pool manager may return it to the pool")
+        raise Forbidden(Message(
+            "only the lead's owner or a pool manager may return it to the pool"))
     if rules.pools.release_reason_required and not (reason or "").strip():
-        raise RecordInvalid({"reason": ["say why the lead goes back to the pool"]})
+        raise RecordInvalid({"reason": [Message("say why the lead goes back to the pool")]})
     acting = _acting(ctx, "release", comment=(reason or "").strip() or None)
     owner = ctx.models.cls("lead").owner_id == record.owner_id
     return update(acting, "lead", lead_id, {"owner": None},
@@ -151,7 +152,7 @@ def _in_pool(ctx: Context, lead_id: int) -> None:
                                ).first()
     if held is not None and held.owner_id is not None and _pool_unit(ctx, held.unit):
         raise Conflict(_taken(ctx))
-    raise NotFound(f"lead #{lead_id} is not in your pool")
+    raise NotFound(Message("lead #%(id)s is not in your pool", id=lead_id))
 
 
 def _pool_unit(ctx: Context, unit: str | None) -> bool:
@@ -187,8 +188,9 @@ def _check_daily(ctx: Context, rules: LeadRules, now: dt.datetime) -> None:
         events.c.kind == "claimed", events.c.actor_id == ctx.actor.user_id,
         events.c.at >= start)) or 0
     if taken >= rules.pools.claims_per_day:
-        raise Forbidden(f"you have claimed {taken} leads today, the most a day "
-                        f"({rules.pools.claims_per_day}); claim again tomorrow")
+        raise Forbidden(Message("you have claimed %(taken)s leads today, the most a day "
+                                "(%(most)s); claim again tomorrow",
+                                taken=taken, most=rules.pools.claims_per_day))
 
 
 def _check_cap(ctx: Context, rules: LeadRules, user_id: int) -> None:
@@ -196,8 +198,9 @@ def _check_cap(ctx: Context, rules: LeadRules, user_id: int) -> None:
     held = ctx.session.scalar(sa.select(sa.func.count()).select_from(lead).where(
         lead.c.owner_id == user_id, lead.c.status.in_(rules.open_statuses))) or 0
     if rules.pools.holding_cap and held >= rules.pools.holding_cap:
-        raise Forbidden(f"{held} open leads are held already, the most allowed "
-                        f"({rules.pools.holding_cap}); close or return some first")
+        raise Forbidden(Message("%(held)s open leads are held already, the most allowed "
+                                "(%(most)s); close or return some first",
+                                held=held, most=rules.pools.holding_cap))
 
 
 def _check_cooldown(ctx: Context, rules: LeadRules, lead_id: int, now: dt.datetime) -> None:
@@ -210,8 +213,8 @@ def _check_cooldown(ctx: Context, rules: LeadRules, lead_id: int, now: dt.dateti
         events.c.user_id == ctx.actor.user_id))
     if left is not None and now < left + days * DAY:
         until = rules.calendar.local(left + days * DAY).strftime("%Y-%m-%d %H:%M")
-        raise Forbidden(f"this lead left you less than {days} days ago; you may claim it "
-                        f"again from {until}")
+        raise Forbidden(Message("this lead left you less than %(days)s days ago; you may "
+                                "claim it again from %(until)s", days=days, until=until))
 
 
 def assignable_users(ctx: Context, unit: str | None) -> list[tuple[int, str]]:

@@ -11,8 +11,8 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Label
-from leadloom.records.messages import Message
 from tests.conftest import ROOT
 
 TRANSLATIONS = ROOT / "platform" / "leadloom" / "translations"

@@ -1,8 +1,8 @@
-"""User-facing messages of the write path, translatable without importing Flask.
+"""User-facing messages of every layer, translatable without importing Flask.
 
 A :class:`Message` is the English text (so logs, the CLI and tests read it as before) and
 carries its msgid and parameters; the web layer translates it into the request's language
-with the catalogs under ``leadloom/translations`` (``web.errors.translated``).
+with the catalogs under ``leadloom/translations`` (``web.language.translated``).
 """
 
 from __future__ import annotations
