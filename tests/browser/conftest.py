@@ -1,0 +1,98 @@
+"""Browser tests: one demo site per session, served in a thread with CSRF on, and pages of
+Debian's Chromium driven by Playwright at a desk (1440×900) and on a phone (390×844).
+
+Every page records the browser console's errors; a test ends with ``assert_quiet(page)``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from leadloom.demo import generate_demo
+from leadloom.settings import Settings
+from leadloom.web import create_app
+from tests.conftest import CONFIG, SECRET
+
+sync_api = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+#: the demo users' password (every demo login)
+DEMO_PASSWORD = "demo1234"
+SIZES = {"desk": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@dataclass
+class Site:
+    app: Flask
+    url: str
+
+
+@pytest.fixture(scope="session")
+def site(database_factory: Callable[[], str],
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The demo organisation with a small data set, CSRF on, on a free port."""
+    settings = Settings(config_dir=CONFIG, database_url=database_factory(), secret_key=SECRET,
+                        reports_dir=tmp_path_factory.mktemp("reports"))
+    app = create_app(settings, testing=True, csrf=True)
+    with app.app_context():
+        generate_demo(app, leads=300, seed=11, password=DEMO_PASSWORD)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Site(app, f"http://127.0.0.1:{server.server_port}")
+    server.shutdown()
+    thread.join(timeout=5)
+    with app.app_context():
+        app.extensions["leadloom"].db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):  # ./dev test installs it: in CI a skip would hide a failure
+            pytest.fail(f"no Chromium at {CHROMIUM}")
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_page(browser, site: Site) -> Iterator[Callable[..., object]]:
+    """``open_page(user, size="desk")``: a new Chinese-language page logged in as ``user``."""
+    contexts = []
+
+    def open_(user: str, size: str = "desk") -> object:
+        context = browser.new_context(locale="zh-CN", viewport=SIZES[size],
+                                      has_touch=size == "phone", is_mobile=size == "phone")
+        contexts.append(context)
+        page = context.new_page()
+        page.console_errors = []
+        page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
+        page.on("pageerror", lambda e: page.console_errors.append(str(e)))
+        page.goto(f"{site.url}/login/")
+        page.fill("#username", user)
+        page.fill("#password", DEMO_PASSWORD)
+        page.click("input[type=submit], button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def assert_quiet(page: object) -> None:
+    """No error in the browser console while the test ran."""
+    assert not page.console_errors, page.console_errors
