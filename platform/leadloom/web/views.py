@@ -64,6 +64,8 @@ class EntityView(ModelView):
     method_permission_name = VIEW_PERMISSIONS
     base_permissions = BASE_PERMISSIONS
     list_template = "appbuilder/general/model/list.html"
+    add_template = "leadloom/add.html"
+    edit_template = "leadloom/edit.html"
 
     # ---- what the current user may see -------------------------------------------------
     def _hidden(self) -> frozenset[str]:
