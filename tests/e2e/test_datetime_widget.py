@@ -49,13 +49,15 @@ def frozen(monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 11, 30, 12, 0))
 
 
-def test_add_form_from_a_lead_is_prefilled(app, ids):
+@pytest.mark.parametrize(("entity", "lead_key", "time"), [
+    ("followup", "lead", "occurred_at"), ("task", "_flt_0_lead", "due_at")])
+def test_add_form_from_a_lead_is_prefilled(app, ids, entity, lead_key, time):
     lead_id, _ = make_lead(app, ids, "rep1")
-    page = login(app, "rep1").get(f"/followup/add?lead={lead_id}&next=/lead/show/{lead_id}")
+    page = login(app, "rep1").get(f"/{entity}/add?{lead_key}={lead_id}")
     html = page.data.decode()
     assert f'<option selected value="{lead_id}">' in html
     now = dt.datetime.now(SHANGHAI).strftime("%Y-%m-%dT")
-    assert f'value="{now}' in html  # occurred_at starts at now, local time
+    assert f'id="{time}"' in html and f'value="{now}' in html  # now, local time
     assert "appbuilder_date" not in html  # FAB's date-only picker does not attach
 
 
