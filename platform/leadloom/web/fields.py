@@ -195,8 +195,7 @@ def form_data(entity: Entity, record: Any, ctx: Context) -> dict[str, Any]:
     return data
 
 
-def submitted_values(entity: Entity, form: DynamicForm, ctx: Context,
-                     skip: frozenset[str]) -> dict[str, Any]:
+def submitted_values(entity: Entity, form: DynamicForm, skip: frozenset[str]) -> dict[str, Any]:
     """The form's values as write-path input (times aware of the app's zone)."""
     values: dict[str, Any] = {}
     for name in [f.code for f in entity.fields] + (["owner"] if entity.owned else []):

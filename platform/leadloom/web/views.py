@@ -175,7 +175,7 @@ class EntityView(ModelView):
 
     def _save(self, ctx: records.Context, view: Entity, form: Any, pk: Any,
               skip: frozenset[str]) -> bool:
-        values = submitted_values(view, form, ctx, skip)
+        values = submitted_values(view, form, skip)
         try:
             if pk is None:
                 records.create(ctx, self.entity.code, values)
