@@ -8,9 +8,10 @@ hide per request the fields the user's roles may not see.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import abort, flash, request
+from flask import abort, flash, redirect, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.forms import GeneralModelConverter
 from flask_appbuilder.models.filters import BaseFilter
@@ -24,7 +25,7 @@ from leadloom.metadata.registry import OPERATIONS, Entity
 from leadloom.records import RecordError, RecordInvalid
 from leadloom.web import layout
 from leadloom.web.actor import current_actor, request_context
-from leadloom.web.fields import form_class, form_data, submitted_values
+from leadloom.web.fields import add_defaults, form_class, form_data, submitted_values
 from leadloom.web.labels import lazy
 from leadloom.web.language import translated
 from leadloom.web.leads import filtering_status, hidden_statuses
@@ -63,6 +64,8 @@ class EntityView(ModelView):
     method_permission_name = VIEW_PERMISSIONS
     base_permissions = BASE_PERMISSIONS
     list_template = "appbuilder/general/model/list.html"
+    add_template = "leadloom/add.html"
+    edit_template = "leadloom/edit.html"
 
     # ---- what the current user may see -------------------------------------------------
     def _hidden(self) -> frozenset[str]:
@@ -156,13 +159,14 @@ class EntityView(ModelView):
         view = self._view(record.unit if record is not None else ctx.actor.unit)
         granted = rights(ctx.registry, ctx.actor, self.entity.code)
         skip = granted.readonly | granted.hidden
-        form_cls = form_class(view, ctx, record, lazy(layout.SYSTEM_LABELS["owner"]))
+        initial = add_defaults(view, ctx, request.args) if record is None else None
+        form_cls = form_class(view, ctx, record, lazy(layout.SYSTEM_LABELS["owner"]), initial)
         if request.method == "POST":
             form = form_cls(request.form)
             if form.validate() and self._save(ctx, view, form, pk, skip):
                 return None
         else:
-            form = form_cls(data=form_data(view, record, ctx) if record else None)
+            form = form_cls(data=form_data(view, record, ctx) if record else initial)
         sets = layout.fieldsets(view, skip)
         widget = self.add_widget if pk is None else self.edit_widget
         return {"add" if pk is None else "edit": widget(
@@ -171,7 +175,7 @@ class EntityView(ModelView):
 
     def _save(self, ctx: records.Context, view: Entity, form: Any, pk: Any,
               skip: frozenset[str]) -> bool:
-        values = submitted_values(view, form, ctx, skip)
+        values = submitted_values(view, form, skip)
         try:
             if pk is None:
                 records.create(ctx, self.entity.code, values)
@@ -194,11 +198,28 @@ class EntityView(ModelView):
             flash(translated(error.message), "danger")
         return False
 
+    def post_add_redirect(self) -> Any:
+        """Back to where the form was opened from (``next``), e.g. the lead's page."""
+        return redirect(_local_next() or self.get_redirect())
+
+    def post_edit_redirect(self) -> Any:
+        return redirect(_local_next() or self.get_redirect())
+
     def _init_forms(self) -> None:
         """Forms are built per request (choices depend on the user); skip FAB's own."""
         self.search_form = GeneralModelConverter(self.datamodel).create_form(
             self.label_columns, self.search_columns, filter_rel_fields=None)
         self.add_form = self.edit_form = self.search_form
+
+
+def _local_next() -> str | None:
+    """The ``next`` parameter if it is a path on this site (never another host)."""
+    target = request.args.get("next", "")
+    parts = urlsplit(target)
+    if (not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc
+            or any(c in target for c in "\r\n\\")):
+        return None
+    return target
 
 
 def _version(value: Any) -> int | None:
