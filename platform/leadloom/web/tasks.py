@@ -101,5 +101,7 @@ class MyTasksView(BaseView):
 
 def _row(ctx: Any, task: OpenTask, now: dt.datetime, locale: str, team: bool) -> dict[str, Any]:
     late = overdue_for(now - task.due_at).get(locale) if task.due_at < now else ""
-    return {"task": task, "due": local_time(task.due_at).strftime("%m-%d %H:%M"),
+    due = local_time(task.due_at)
+    shown = "%m-%d %H:%M" if due.year == local_time(now).year else "%Y-%m-%d %H:%M"
+    return {"task": task, "due": due.strftime(shown),
             "late": late, "assignee": user_name(ctx, task.assignee_id) if team else ""}
