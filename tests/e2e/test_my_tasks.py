@@ -169,3 +169,13 @@ def test_done_without_the_csrf_token_is_refused(site):
     assert refused.status_code == 400
     with site.app_context():
         assert state().db.session.get(state().models.cls("task"), pk).status == "todo"
+
+
+def test_the_page_reads_in_english_when_switched(site):
+    client = login(site, "rep1")
+    client.get("/lang/en")
+    html = client.get("/tasks/mine/").data.decode()
+    for text in ("My tasks", "Overdue", "Today", "Upcoming (7 days)", "2 d overdue",
+                 "3 h overdue", "</i> Done"):
+        assert text in html, text
+    assert "已逾期" not in html and "逾期 2 天" not in html
