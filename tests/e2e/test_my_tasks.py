@@ -16,6 +16,8 @@ from flask.testing import FlaskClient
 from leadloom.access import Actor
 from leadloom.model.workflow import workflow_classes
 from leadloom.records import Context, create
+from leadloom.records.leads.periodic import daily_digest
+from leadloom.records.notify import inbox
 from leadloom.settings import Settings
 from leadloom.web import create_app
 from leadloom.web.state import state
@@ -179,3 +181,14 @@ def test_the_page_reads_in_english_when_switched(site):
                  "3 h overdue", "</i> Done"):
         assert text in html, text
     assert "已逾期" not in html and "逾期 2 天" not in html
+
+
+def test_the_daily_digest_links_here(site):
+    with site.app_context():
+        st = state()
+        daily_digest(Context(Actor.system_actor(), st.db.session, st.models, channel="job"), NOW)
+        rep1 = st.appbuilder.sm.find_user(username="rep1").id
+        digest = next(m for m in inbox(st.db.session, st.models, rep1) if m.kind == "digest")
+    assert digest.title.startswith("今日待办") and digest.link == "/tasks/mine/"
+    opened = login(site, "rep1").get(f"/notifications/open/{digest.id}")
+    assert opened.status_code == 302 and opened.location.endswith("/tasks/mine/")
