@@ -38,6 +38,7 @@ from leadloom.web.passwords import check_password, describe_rule
 from leadloom.web.reports import add_reports
 from leadloom.web.security import sync_roles
 from leadloom.web.state import AppState
+from leadloom.web.tasks import add_tasks
 from leadloom.web.views import build_view
 from leadloom.web.workflow import add_workflow
 
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         add_notifications(appbuilder, app)
         add_leads(appbuilder, app)
         add_workflow(appbuilder)
+        add_tasks(appbuilder)
         _add_admin_views(appbuilder)
         protect_logins(appbuilder, settings.login_limits, testing=testing)
         describe_rule(appbuilder)

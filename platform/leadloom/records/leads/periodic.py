@@ -222,7 +222,7 @@ def task_reminders(ctx: Context, now: dt.datetime) -> int:
         titles = "、".join(t.title for t in tasks[:3]) + ("…" if len(tasks) > 3 else "")
         notify(ctx, user, "task_overdue",
                f"{len(tasks)} 项任务已逾期：{titles}" if zh
-               else f"{len(tasks)} tasks overdue: {titles}", "/task/list/",
+               else f"{len(tasks)} tasks overdue: {titles}", "/tasks/mine/",
                key=f"task-overdue:{user}:{today}", at=now)
     commit(ctx)
     return len(rows)
@@ -247,7 +247,7 @@ def daily_digest(ctx: Context, now: dt.datetime) -> int:
         notify(ctx, user, "digest",
                f"今日待办：{due} 项任务到期，{overdue} 项逾期，{touch} 条线索需首次触达" if zh
                else f"Today: {due} tasks due, {overdue} overdue, {touch} leads to touch first",
-               "/task/list/", key=f"digest:{user}:{today}", at=now)
+               "/tasks/mine/", key=f"digest:{user}:{today}", at=now)
     commit(ctx)
     return len(counts)
 
