@@ -7,6 +7,7 @@ to run everything against PostgreSQL: each test session creates and drops its ow
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -118,3 +119,23 @@ def api(client: FlaskClient, tokens: dict[str, str]) -> Callable[..., object]:
         return getattr(client, method)(url, headers=headers, **kwargs)
 
     return call
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--lang=zh-CN"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium through Playwright, one for the whole session (Playwright's sync
+    API allows one at a time in a process)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):  # ./dev test installs it: in CI a skip would hide a failure
+            pytest.fail(f"no Chromium at {CHROMIUM}")
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

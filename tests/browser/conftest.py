@@ -2,12 +2,11 @@
 Debian's Chromium driven by Playwright at a desk (1440×900) and on a phone (390×844).
 
 Every page records the browser console's errors; a test ends with ``assert_quiet(page)``.
+The one Chromium of the session is the ``browser`` fixture of tests/conftest.py.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,9 +20,6 @@ from leadloom.settings import Settings
 from leadloom.web import create_app
 from tests.conftest import CONFIG, SECRET
 
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--lang=zh-CN"]
 #: the demo users' password (every demo login)
 DEMO_PASSWORD = "demo1234"
 SIZES = {"desk": {"width": 1440, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -54,18 +50,6 @@ def site(database_factory: Callable[[], str],
     thread.join(timeout=5)
     with app.app_context():
         app.extensions["leadloom"].db.engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI"):  # ./dev test installs it: in CI a skip would hide a failure
-            pytest.fail(f"no Chromium at {CHROMIUM}")
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ the token; a fetch without it is refused."""
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 
@@ -20,10 +18,6 @@ from leadloom.web.csrf import REFUSED
 from tests.conftest import PASSWORD
 from tests.helpers import chinese
 from tests.security.test_csrf_walk import build_csrf_app
-
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -43,15 +37,10 @@ def served(database_factory) -> Iterator[tuple[Flask, str]]:
 
 
 @pytest.fixture
-def page(served) -> Iterator[object]:
-    if not shutil.which(CHROMIUM):
-        if os.environ.get("CI"):  # ./dev test installs it: in CI a skip would hide a failure
-            pytest.fail(f"no Chromium at {CHROMIUM}")
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser.new_page(locale="zh-CN")  # a Chinese user: Accept-Language zh
-        browser.close()
+def page(browser) -> Iterator[object]:
+    context = browser.new_context(locale="zh-CN")  # a Chinese user: Accept-Language zh
+    yield context.new_page()
+    context.close()
 
 
 def admin_id_and_message(app: Flask) -> int:
