@@ -52,3 +52,18 @@ def test_a_rep_finds_a_lead_by_phone_and_opens_it(open_page, site, size):
     assert page.url.endswith(f"/lead/show/{lead_id}")
     assert name in page.content()
     assert_quiet(page)
+
+
+def test_another_reps_lead_shows_as_a_notice_on_a_phone(open_page, site):
+    lead_id, name, phone = a_lead_of(site, "rep1")
+    page = open_page("rep3", "phone")
+    page.locator("#ll-search input[name=q]").fill(phone)
+    page.locator("#ll-search input[name=q]").press("Enter")
+    page.wait_for_load_state()
+    notices = page.locator("#ll-notices")
+    assert "该号码已存在于他人线索" in notices.inner_text()
+    assert "*" in page.locator(".ll-notice").first.inner_text()
+    assert name not in page.content() and f"/lead/show/{lead_id}" not in page.content()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "search-notice-phone.png"), full_page=True)
+    assert_quiet(page)

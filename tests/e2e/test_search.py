@@ -102,6 +102,23 @@ def test_another_rep_gets_a_notice_not_the_lead(api, lead):
     assert lead_ids(answer)[0] == lead["id"] and answer["notices"] == []
 
 
+def test_other_entities_are_searched_too(api):
+    """An account by a part of its name, a contact by its mobile: in the owner's scope only."""
+    name = f"杭州{uuid.uuid4().hex[:6]}科技有限公司"
+    account = api("rep1", "post", "/api/v1/account/", json={
+        "name": name, "industry": "it_software"})
+    assert account.status_code == 201, account.get_json()
+    mobile = f"139{uuid.uuid4().int % 10**8:08d}"
+    contact = api("rep1", "post", "/api/v1/contact/", json={
+        "name": "钱晓东", "account": account.get_json()["id"], "mobile": mobile})
+    assert contact.status_code == 201, contact.get_json()
+    hits = found(api, "rep1", name[2:8])["results"]
+    assert {"entity": "account", "id": account.get_json()["id"]}.items() <= hits[0].items()
+    by_mobile = found(api, "rep1", f"{mobile[:3]} {mobile[3:7]} {mobile[7:]}")["results"]
+    assert (by_mobile[0]["entity"], by_mobile[0]["title"]) == ("contact", "钱晓东")
+    assert found(api, "rep3", name[2:8])["results"] == []
+
+
 def test_hidden_fields_are_neither_searched_nor_shown(api, lead):
     """Finance may read leads but not their phone: the phone finds nothing, no notice."""
     answer = found(api, "fin1", lead["contact_phone"])
