@@ -16,10 +16,10 @@ from marshmallow import fields as mf
 
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.messages import Message
+from leadloom.metadata.phones import normalize_phone
 from leadloom.metadata.registry import Entity, Field
 from leadloom.model.columns import BIGINT_RANGE, EXACT_DIGITS, ID_RANGE, NUMERIC_DIGITS
 from leadloom.records.field_rules import Bounds, MaxLength, Option, Pattern
-from leadloom.records.phones import normalize_phone
 
 #: Dates and times outside these years are typing mistakes (and beyond some databases).
 YEARS = (1900, 2200)

@@ -14,6 +14,7 @@ from leadloom.web.board import PERMISSIONS as BOARD_PERMISSIONS
 from leadloom.web.leads import pool_permissions
 from leadloom.web.notifications import PERMISSIONS as NOTIFICATION_PERMISSIONS
 from leadloom.web.reports import PERMISSIONS as REPORT_PERMISSIONS
+from leadloom.web.search import PERMISSIONS as SEARCH_PERMISSIONS
 from leadloom.web.tasks import PERMISSIONS as TASK_PERMISSIONS
 
 #: Screens every signed-in user needs: their own profile and password.
@@ -27,6 +28,7 @@ SELF_SERVICE = [
     *APPROVAL_PERMISSIONS,  # approvals: what I may decide and what I asked for, in my scope
     *BOARD_PERMISSIONS,  # the funnel board: my scope's records only
     *TASK_PERMISSIONS,  # my tasks: my own open tasks (a supervisor's team), in my scope
+    *SEARCH_PERMISSIONS,  # global search: my scope's records, notices for the others
     ("can_get", "OpenApi"),  # the REST API's document: each user gets it for their rights
 ]
 

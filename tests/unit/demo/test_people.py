@@ -8,7 +8,7 @@ import re
 import pytest
 
 from leadloom.demo.people import SURNAMES, contact_label, email, landline, mobile, person
-from leadloom.records.phones import normalize_phone
+from leadloom.metadata.phones import normalize_phone
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL = re.compile(r"^[a-z0-9.]+@[a-z0-9.-]+\.[a-z]{2,}$")

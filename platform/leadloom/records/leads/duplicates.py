@@ -1,7 +1,7 @@
 """查重: every new lead (and every change to its phone, e-mail, name or credit code) is
 compared with the existing leads and with the other rows of the same import.
 
-Exact matches (after ``normalize``) block or warn per rule; fuzzy company-name matches
+Exact matches (after ``metadata.duplicate_keys``) block or warn per rule; fuzzy company-name matches
 (Jaro-Winkler on the name without region and legal form, within its block) warn only.
 A message names the existing lead's number, its status and its owner masked (张*), and
 nothing else: the user may not be allowed to see that lead.
@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from rapidfuzz.distance import JaroWinkler
 
 from leadloom.access import pool_clause, rights, scope_clause
+from leadloom.access.people import masked
+from leadloom.metadata import duplicate_keys
 from leadloom.metadata.lead_rules import DUPLICATE_KEYS, DuplicateRule
 from leadloom.model.leads import DEDUPE_KEY_TABLE
-from leadloom.records.leads import normalize
-from leadloom.records.leads.state import LeadWrite, masked, tx_state, user_name
+from leadloom.records.leads.state import LeadWrite, tx_state, user_name
 from leadloom.records.notify import notify
 
 LABELS = {"phone": ("手机号", "Phone"), "email": ("邮箱", "E-mail"),
@@ -42,15 +43,16 @@ class Match:
 def keys_of(values: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     """(kind, key, block) of a lead's values; ``company_core`` rows carry the block."""
     found = []
-    for kind, make in (("phone", normalize.phone_key), ("email", normalize.email_key),
-                       ("credit_code", normalize.credit_code_key),
-                       ("company", normalize.company_key)):
+    for kind, make in (("phone", duplicate_keys.phone_key),
+                       ("email", duplicate_keys.email_key),
+                       ("credit_code", duplicate_keys.credit_code_key),
+                       ("company", duplicate_keys.company_key)):
         key = make(values.get(DUPLICATE_KEYS[kind]))
         if key:
             found.append((kind, key[:200], None))
-    core = normalize.company_core(values.get("customer_name"))
+    core = duplicate_keys.company_core(values.get("customer_name"))
     if core:
-        found.append(("company_core", core[:200], normalize.company_block(core)))
+        found.append(("company_core", core[:200], duplicate_keys.company_block(core)))
     return found
 
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import User
 from sqlalchemy.orm import Session, scoped_session
 
+from leadloom.access.people import display_name
 from leadloom.metadata.lead_rules import LeadRules
 from leadloom.records.leads import clock
 
@@ -77,7 +78,8 @@ def user_name(ctx: Context, user_id: int | None) -> str:
     if user_id not in cache:
         row = ctx.session.execute(sa.select(User.first_name, User.last_name, User.username,
                                             User.active).where(User.id == user_id)).first()
-        cache[user_id] = (_display(row) if row else f"#{user_id}", bool(row and row.active))
+        name = display_name(row.first_name, row.last_name, row.username) if row else None
+        cache[user_id] = (name or f"#{user_id}", bool(row and row.active))
     return cache[user_id][0]
 
 
@@ -87,18 +89,6 @@ def active_user(ctx: Context, user_id: int | None) -> bool:
         return False
     user_name(ctx, user_id)
     return tx_state(ctx.session).users[user_id][1]
-
-
-def _display(row: Any) -> str:
-    first, last = (row.first_name or "").strip(), (row.last_name or "").strip()
-    if last and ord(last[0]) > 0x2E80:  # a CJK surname: family name first, no space
-        return last + first
-    return f"{first} {last}".strip() or row.username
-
-
-def masked(name: str) -> str:
-    """``张伟`` → ``张*``: enough to know whom to ask, not who it is."""
-    return f"{name[0]}*" if name else "*"
 
 
 @dataclass(slots=True)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from leadloom.access import rights, scope_clause
+from leadloom.access.people import masked
 from leadloom.records.leads.events import events_of
-from leadloom.records.leads.state import masked, user_name
+from leadloom.records.leads.state import user_name
 from leadloom.records.service import Context
 
 

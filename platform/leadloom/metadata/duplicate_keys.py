@@ -1,7 +1,7 @@
 """Duplicate keys: the same phone, e-mail, company or 统一社会信用代码 always gives the
 same key, however it was typed.
 
-- phone: ``+86 138-1234-5678`` = ``13812345678`` (``records.phones``);
+- phone: ``+86 138-1234-5678`` = ``13812345678`` (``metadata.phones``);
 - e-mail: case and full-width characters do not matter;
 - company: full/half-width characters and brackets, spaces and the legal-form suffix
   (有限公司, 股份有限公司, Co., Ltd. …) do not matter; the *block* (the first characters of
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from leadloom.records.phones import normalize_phone
+from leadloom.metadata.phones import normalize_phone
 
 SUFFIXES = tuple(sorted((
     "集团股份有限公司", "股份有限公司", "有限责任公司", "集团有限公司", "有限公司", "股份公司",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from leadloom.records.phones import normalize_phone
+from leadloom.metadata.phones import normalize_phone
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leadloom.records.leads.duplicates import keys_of
-from leadloom.records.leads.normalize import (
+from leadloom.metadata.duplicate_keys import (
     company_block,
     company_core,
     company_key,
@@ -13,6 +12,7 @@ from leadloom.records.leads.normalize import (
     email_key,
     phone_key,
 )
+from leadloom.records.leads.duplicates import keys_of
 
 
 @pytest.mark.parametrize("raw", ["13812345678", "+86 138-1234-5678", "0086 138 1234 5678",
