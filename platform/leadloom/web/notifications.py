@@ -8,6 +8,8 @@ reads them and marks them read, always for the signed-in user alone.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, Response, redirect, request
@@ -15,6 +17,8 @@ from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.security.decorators import protect
 
 from leadloom.metadata.messages import Message
+from leadloom.model.tables import utcnow
+from leadloom.records.notify import Message as Notification
 from leadloom.records.notify import inbox, mark_read, unread_count
 from leadloom.web.actor import current_actor
 from leadloom.web.errors import answers_record_errors
@@ -34,7 +38,46 @@ KINDS = {
     "reclaim_warning": Message("Reclaim soon"), "reclaimed": Message("Reclaimed"),
     "stale": Message("Stale leads"), "task_due": Message("Task due"),
     "task_overdue": Message("Tasks overdue"), "digest": Message("Today"),
+    "approval": Message("Approval"),
 }
+#: the label of a kind not in ``KINDS``
+OTHER = Message("Other")
+#: at most this many unread messages are grouped on the page (counts stay exact up to it)
+GROUPED = 2000
+#: this many read messages are listed under the groups
+RECENT_READ = 50
+
+
+@dataclass(slots=True)
+class Group:
+    """Unread messages of one kind on one local day: the inbox shows one line per group."""
+
+    day: dt.date
+    kind: str
+    label: str
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[int]:
+        return [row["m"].id for row in self.rows]
+
+
+def _row(message: Notification) -> dict[str, Any]:
+    return {"m": message, "at": local_time(message.created_at).strftime("%Y-%m-%d %H:%M"),
+            "kind": translated(KINDS.get(message.kind, OTHER))}
+
+
+def grouped(messages: list[Notification]) -> list[Group]:
+    """``messages`` (newest first) grouped by local day (the app's time zone) and kind,
+    newest group first, so 171 reclaimed leads read as one line."""
+    groups: dict[tuple[dt.date, str], Group] = {}
+    for message in messages:
+        row = _row(message)
+        day = local_time(message.created_at).date()
+        group = groups.setdefault((day, message.kind),
+                                  Group(day, message.kind, row["kind"]))
+        group.rows.append(row)
+    return list(groups.values())
 
 
 def add_notifications(appbuilder: AppBuilder, app: Flask) -> None:
@@ -58,7 +101,9 @@ def _unread_for_template() -> int:
 
 
 class NotificationsView(BaseView):
-    """My inbox: newest first; opening a message marks it read and follows its link."""
+    """My inbox: unread messages grouped by day and kind (each group expands to its rows and
+    can be marked read at once), then the latest read ones; opening a message marks it read
+    and follows its link."""
 
     route_base = "/notifications"
     default_view = "index"
@@ -71,12 +116,15 @@ class NotificationsView(BaseView):
     def index(self) -> Any:
         st = state()
         actor = current_actor()
-        messages = inbox(st.db.session, st.models, actor.user_id, limit=200)
-        rows = [{"m": m, "at": local_time(m.created_at).strftime("%Y-%m-%d %H:%M"),
-                 "kind": translated(KINDS.get(m.kind, m.kind))}
-                for m in messages]
-        return self.render_template("leadloom/notifications.html", rows=rows,
-                                    locale=current_locale())
+        unread = inbox(st.db.session, st.models, actor.user_id, unread_only=True,
+                       limit=GROUPED)
+        read = [m for m in inbox(st.db.session, st.models, actor.user_id,
+                                 limit=len(unread) + RECENT_READ) if m.read_at is not None]
+        today = local_time(utcnow()).date()
+        return self.render_template(
+            "leadloom/notifications.html", groups=grouped(unread),
+            rows=[_row(m) for m in read], today=today,
+            yesterday=today - dt.timedelta(days=1), locale=current_locale())
 
     @expose("/open/<int:pk>")
     @has_access
@@ -91,8 +139,10 @@ class NotificationsView(BaseView):
     @expose("/read", methods=["POST"])
     @has_access
     def read_all(self) -> Any:
+        """Mark all my messages read, or only those posted as ``id`` (one group)."""
         st = state()
-        mark_read(st.db.session, st.models, current_actor().user_id)
+        ids = request.form.getlist("id", type=int) if "id" in request.form else None
+        mark_read(st.db.session, st.models, current_actor().user_id, ids)
         return redirect("/notifications/")
 
 
