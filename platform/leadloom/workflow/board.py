@@ -5,15 +5,17 @@ Every query goes through the reader's scope."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_appbuilder.security.sqla.models import User
 from sqlalchemy.orm import Session
 
 from leadloom.access import Actor, rights, scope_clause
+from leadloom.access.people import display_name
 from leadloom.metadata.funnels import Funnel, Stage
 from leadloom.metadata.registry import Registry
 from leadloom.model.tables import Models
@@ -67,9 +69,12 @@ class Board:
 
 
 def board(session: Session, models: Models, actor: Actor, entity: str, unit: str | None,
-          locale: str, *, limit: int = 30, now: dt.datetime | None = None) -> Board | None:
+          locale: str, *, limit: int = 30, now: dt.datetime | None = None,
+          exclude: tuple[str, ...] = (), equal: Mapping[str, Any] | None = None
+          ) -> Board | None:
     """The board of ``entity`` in ``unit`` as ``actor`` sees it; None without a funnel or
-    without the right to list the entity."""
+    without the right to list the entity. ``exclude``: statuses the lists leave out (the
+    board shows what the lists show); ``equal``: column → value filters (owner, grade)."""
     registry = models.registry
     funnel = funnel_of(registry, entity, unit)
     if funnel is None or not rights(registry, actor, entity).allows("list"):
@@ -80,8 +85,8 @@ def board(session: Session, models: Models, actor: Actor, entity: str, unit: str
     hidden = rights(registry, actor, entity).hidden
     amount_visible = funnel.amount is not None and funnel.amount not in hidden
     amount_col = getattr(cls, funnel.amount) if amount_visible and funnel.amount else None
-    where = [scope_clause(models, actor, entity), cls.unit == unit if unit else
-             cls.unit.is_(None)]
+    where = [*listed(models, actor, entity, unit, exclude),
+             *(getattr(cls, c) == v for c, v in (equal or {}).items())]
     totals = {code: (n, total or Decimal(0)) for code, n, total in session.execute(
         sa.select(stage_col, sa.func.count(cls.id),
                   sa.func.sum(amount_col) if amount_col is not None else sa.null())
@@ -98,6 +103,28 @@ def board(session: Session, models: Models, actor: Actor, entity: str, unit: str
                                      stage, rows, amount_col is not None, moment)))
     won = _won(session, models, actor, entity, funnel, where, columns)
     return Board(entity, unit, funnel, tuple(columns), won, amount_visible)
+
+
+def listed(models: Models, actor: Actor, entity: str, unit: str | None,
+           exclude: tuple[str, ...]) -> list[sa.ColumnElement[bool]]:
+    """The rows of ``unit`` the reader's lists show: their scope, less excluded statuses."""
+    cls = models.cls(entity)
+    where = [scope_clause(models, actor, entity),
+             cls.unit == unit if unit else cls.unit.is_(None)]
+    if exclude:
+        where.append(sa.or_(cls.status.is_(None), cls.status.not_in(exclude)))
+    return where
+
+
+def owners(session: Session, models: Models, actor: Actor, entity: str, unit: str | None,
+           exclude: tuple[str, ...] = ()) -> list[tuple[int, str]]:
+    """The owners of the rows the reader sees on the board, by name: the owner filter."""
+    cls = models.cls(entity)
+    ids = sa.select(cls.owner_id).where(*listed(models, actor, entity, unit, exclude))
+    rows = session.execute(sa.select(User.id, User.first_name, User.last_name, User.username)
+                           .where(User.id.in_(ids)))
+    return sorted(((r.id, display_name(r.first_name, r.last_name, r.username))
+                   for r in rows), key=lambda pair: pair[1])
 
 
 def _cards(session: Session, models: Models, entity: str, title: str, funnel: Funnel,
