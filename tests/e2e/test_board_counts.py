@@ -73,3 +73,12 @@ def test_the_page_offers_owner_and_grade_filters_and_a_move_select(app, api, ids
     rep = login(app, "rep1").get("/board/lead/").data.decode()
     assert "我的" in rep and f'value="{ids["rep2"]}"' not in rep
     assert 'class="form-control ll-move"' in rep and "移动到…" in rep
+    assert 'class="ll-no"' in rep  # compact cards: number, customer, amount
+
+
+def test_cards_carry_the_record_number(api):
+    pk = add_lead(api, "rep1")
+    board = api("rep1", "get", "/api/v1/board/lead").get_json()
+    card = next(card for card in column(board, "capture")["cards"] if card["id"] == pk)
+    assert card["number"] == api("rep1", "get", f"/api/v1/lead/{pk}").get_json()[
+        "result"]["lead_no"]

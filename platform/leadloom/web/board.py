@@ -93,9 +93,9 @@ def board_json(found: Board) -> dict[str, Any]:
             "stage": c.stage.code, "label": c.label, "probability": c.stage.probability,
             "outcome": c.stage.outcome, "count": c.count,
             "amount": _money(c.amount) if found.amount_visible else None,
-            "cards": [{"id": card.id, "title": card.title, "amount": _money(card.amount),
-                       "version": card.version, "stalled": card.stalled,
-                       "pending": card.pending} for card in c.cards],
+            "cards": [{"id": card.id, "number": card.number, "title": card.title,
+                       "amount": _money(card.amount), "version": card.version,
+                       "stalled": card.stalled, "pending": card.pending} for card in c.cards],
         } for c in found.columns],
     }
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from leadloom.access import Actor, rights, scope_clause
 from leadloom.access.people import display_name
 from leadloom.metadata.funnels import Funnel, Stage
-from leadloom.metadata.registry import Registry
+from leadloom.metadata.registry import Entity, FieldType, Registry
 from leadloom.model.tables import Models
 from leadloom.model.workflow import workflow_classes
 from leadloom.workflow.stages import funnel_of, stage_label
@@ -26,6 +26,8 @@ from leadloom.workflow.stages import funnel_of, stage_label
 @dataclass(frozen=True, slots=True)
 class Card:
     id: int
+    #: the record's number (its first unique text field, e.g. lead_no); None without one
+    number: str | None
     title: str
     amount: Decimal | None
     owner_id: int | None
@@ -99,8 +101,8 @@ def board(session: Session, models: Models, actor: Actor, entity: str, unit: str
                                .limit(limit)).unique().all()
         columns.append(Column(stage, stage_label(view, funnel, stage.code, locale),
                               *totals.get(stage.code, (0, Decimal(0))),
-                              _cards(session, models, entity, view.title_field, funnel,
-                                     stage, rows, amount_col is not None, moment)))
+                              _cards(session, models, entity, view, funnel, stage, rows,
+                                     amount_col is not None, moment)))
     won = _won(session, models, actor, entity, funnel, where, columns)
     return Board(entity, unit, funnel, tuple(columns), won, amount_visible)
 
@@ -127,7 +129,7 @@ def owners(session: Session, models: Models, actor: Actor, entity: str, unit: st
                    for r in rows), key=lambda pair: pair[1])
 
 
-def _cards(session: Session, models: Models, entity: str, title: str, funnel: Funnel,
+def _cards(session: Session, models: Models, entity: str, view: Entity, funnel: Funnel,
            stage: Stage, rows: Sequence[Any], amounts: bool, now: dt.datetime
            ) -> tuple[Card, ...]:
     if not rows:
@@ -140,16 +142,24 @@ def _cards(session: Session, models: Models, entity: str, title: str, funnel: Fu
         .group_by(classes.stage.record_id)).all())
     pending = set(session.scalars(sa.select(classes.approval.record_id).where(
         classes.approval.open_key.in_([f"{entity}:{i}" for i in ids]))))
+    title, number = view.title_field, _number_field(view)
     cards = []
     for r in rows:
         entered = since.get(r.id)
         stalled = bool(stage.stall_days and not stage.closed and entered is not None
                        and (now - entered).days > stage.stall_days)
-        cards.append(Card(r.id, str(getattr(r, title, None) or f"#{r.id}"),
+        cards.append(Card(r.id, getattr(r, number) if number else None,
+                          str(getattr(r, title, None) or f"#{r.id}"),
                           getattr(r, funnel.amount) if amounts and funnel.amount else None,
                           getattr(r, "owner_id", None), r.version, entered, stalled,
                           r.id in pending))
     return tuple(cards)
+
+
+def _number_field(view: Entity) -> str | None:
+    """The field that numbers the records: the first unique text field but the title."""
+    return next((f.code for f in view.fields if f.unique and f.type == FieldType.STRING
+                 and f.code != view.title_field), None)
 
 
 def _won(session: Session, models: Models, actor: Actor, entity: str, funnel: Funnel,
