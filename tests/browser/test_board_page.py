@@ -42,3 +42,17 @@ def test_sup1_filters_the_board_by_owner_at_desk_width(open_page, site: Site,
     page.screenshot(path=str(tmp_path / "board-desk.png"), full_page=True)
     page.screenshot(path="/tmp/board-desk.png", full_page=True)
     assert_quiet(page)
+
+
+def test_the_board_fits_a_phone_and_offers_a_move_select(open_page, site: Site,
+                                                          tmp_path: Path) -> None:
+    page = open_page("rep1", "phone")
+    page.goto(f"{site.url}/board/lead/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    first = page.locator(".ll-card .ll-move").first
+    assert first.is_visible()
+    stages = first.locator("option").evaluate_all("os => os.map(o => o.value)")
+    assert stages[0] == "" and len(stages) == page.locator(".ll-col").count()
+    page.screenshot(path=str(tmp_path / "board-phone.png"))
+    page.screenshot(path="/tmp/board-phone.png")
+    assert_quiet(page)
