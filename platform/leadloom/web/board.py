@@ -18,9 +18,10 @@ from flask_appbuilder.security.decorators import protect
 from leadloom.access import Actor
 from leadloom.web.actor import current_actor
 from leadloom.web.labels import current_locale
+from leadloom.web.leads import hidden_statuses
 from leadloom.web.openapi_docs import DocumentedApi
 from leadloom.web.state import state
-from leadloom.workflow.board import Board, board
+from leadloom.workflow.board import Board, board, owners
 
 #: What every signed-in user is granted (``web.security``); the board itself shows only
 #: what the user's scope holds, and nothing for entities they may not list.
@@ -44,12 +45,43 @@ def _unit(actor: Actor) -> str | None:
     return actor.unit if actor.unit in units else (units[0] if units else None)
 
 
+def _exclude(entity: str, actor: Actor) -> tuple[str, ...]:
+    """What the lists leave out (invalid leads): the board shows what the lists show."""
+    return hidden_statuses(state().registry, entity, actor, False)
+
+
+def _owners(entity: str, actor: Actor) -> list[tuple[int, str]]:
+    st = state()
+    return owners(st.db.session, st.models, actor, entity, _unit(actor),
+                  _exclude(entity, actor))
+
+
+def grades(entity: str) -> list[tuple[str, str]]:
+    """The grade filter's choices (code, label), from the Registry; none without grades."""
+    field = next((f for f in state().registry.entity(entity).fields if f.code == "grade"),
+                 None)
+    return [(o.code, o.label.get(current_locale())) for o in field.options] if field else []
+
+
+def _equal(entity: str, actor: Actor) -> dict[str, Any]:
+    """``?owner=ID&grade=G`` as column filters; values outside the choices are ignored."""
+    equal: dict[str, Any] = {}
+    owner = request.args.get("owner", "")
+    if owner.isdigit() and int(owner) in {i for i, _ in _owners(entity, actor)}:
+        equal["owner_id"] = int(owner)
+    grade = request.args.get("grade")
+    if grade in {code for code, _ in grades(entity)}:
+        equal["grade"] = grade
+    return equal
+
+
 def _board(entity: str) -> Board | None:
     st = state()
     if entity not in funnel_entities():
         return None
     actor = current_actor()
-    return board(st.db.session, st.models, actor, entity, _unit(actor), current_locale())
+    return board(st.db.session, st.models, actor, entity, _unit(actor), current_locale(),
+                 exclude=_exclude(entity, actor), equal=_equal(entity, actor))
 
 
 def board_json(found: Board) -> dict[str, Any]:
@@ -61,9 +93,9 @@ def board_json(found: Board) -> dict[str, Any]:
             "stage": c.stage.code, "label": c.label, "probability": c.stage.probability,
             "outcome": c.stage.outcome, "count": c.count,
             "amount": _money(c.amount) if found.amount_visible else None,
-            "cards": [{"id": card.id, "title": card.title, "amount": _money(card.amount),
-                       "version": card.version, "stalled": card.stalled,
-                       "pending": card.pending} for card in c.cards],
+            "cards": [{"id": card.id, "number": card.number, "title": card.title,
+                       "amount": _money(card.amount), "version": card.version,
+                       "stalled": card.stalled, "pending": card.pending} for card in c.cards],
         } for c in found.columns],
     }
 
@@ -99,6 +131,16 @@ class BoardApi(DocumentedApi):
             required: false
             schema: {type: string}
             description: 'a business unit (default: mine)'
+          - in: query
+            name: owner
+            required: false
+            schema: {type: integer}
+            description: only the records of this owner (a user in my scope)
+          - in: query
+            name: grade
+            required: false
+            schema: {type: string}
+            description: only the records of this grade (A/B/C)
           responses:
             200:
               description: Columns per stage with their cards
@@ -137,4 +179,6 @@ class BoardView(BaseView):
             "leadloom/board.html", board=found, data=board_json(found), locale=locale,
             entity_label=st.registry.entity(entity).label.get(locale),
             units=[(u.code, u.label.get(locale)) for u in st.registry.units],
+            owners=_owners(entity, current_actor()), grades=grades(entity),
+            me=current_actor().user_id, filters=_equal(entity, current_actor()),
             funnel_label=found.funnel.label.get(locale))

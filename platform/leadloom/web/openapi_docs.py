@@ -275,8 +275,8 @@ SHARED: dict[str, dict[str, Any]] = {
                          probability={"type": "number", "nullable": True}, outcome=_NS,
                          count=_I, amount={**_NS, "pattern": DECIMAL_OUT},
                          cards={"type": "array", "items": _object(
-                             ["id"], id=_I, title=_S, version=_I, stalled=_B, pending=_B,
-                             amount={**_NS, "pattern": DECIMAL_OUT})})}),
+                             ["id"], id=_I, number=_NS, title=_S, version=_I, stalled=_B,
+                             pending=_B, amount={**_NS, "pattern": DECIMAL_OUT})})}),
     "Comment": {"type": "object", "additionalProperties": False,
                 "properties": {"comment": _NS}},
     "Owner": {"type": "object", "required": ["owner"], "additionalProperties": False,

@@ -5,17 +5,19 @@ Every query goes through the reader's scope."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from flask_appbuilder.security.sqla.models import User
 from sqlalchemy.orm import Session
 
 from leadloom.access import Actor, rights, scope_clause
+from leadloom.access.people import display_name
 from leadloom.metadata.funnels import Funnel, Stage
-from leadloom.metadata.registry import Registry
+from leadloom.metadata.registry import Entity, FieldType, Registry
 from leadloom.model.tables import Models
 from leadloom.model.workflow import workflow_classes
 from leadloom.workflow.stages import funnel_of, stage_label
@@ -24,6 +26,8 @@ from leadloom.workflow.stages import funnel_of, stage_label
 @dataclass(frozen=True, slots=True)
 class Card:
     id: int
+    #: the record's number (its first unique text field, e.g. lead_no); None without one
+    number: str | None
     title: str
     amount: Decimal | None
     owner_id: int | None
@@ -67,9 +71,12 @@ class Board:
 
 
 def board(session: Session, models: Models, actor: Actor, entity: str, unit: str | None,
-          locale: str, *, limit: int = 30, now: dt.datetime | None = None) -> Board | None:
+          locale: str, *, limit: int = 30, now: dt.datetime | None = None,
+          exclude: tuple[str, ...] = (), equal: Mapping[str, Any] | None = None
+          ) -> Board | None:
     """The board of ``entity`` in ``unit`` as ``actor`` sees it; None without a funnel or
-    without the right to list the entity."""
+    without the right to list the entity. ``exclude``: statuses the lists leave out (the
+    board shows what the lists show); ``equal``: column → value filters (owner, grade)."""
     registry = models.registry
     funnel = funnel_of(registry, entity, unit)
     if funnel is None or not rights(registry, actor, entity).allows("list"):
@@ -80,8 +87,8 @@ def board(session: Session, models: Models, actor: Actor, entity: str, unit: str
     hidden = rights(registry, actor, entity).hidden
     amount_visible = funnel.amount is not None and funnel.amount not in hidden
     amount_col = getattr(cls, funnel.amount) if amount_visible and funnel.amount else None
-    where = [scope_clause(models, actor, entity), cls.unit == unit if unit else
-             cls.unit.is_(None)]
+    where = [*listed(models, actor, entity, unit, exclude),
+             *(getattr(cls, c) == v for c, v in (equal or {}).items())]
     totals = {code: (n, total or Decimal(0)) for code, n, total in session.execute(
         sa.select(stage_col, sa.func.count(cls.id),
                   sa.func.sum(amount_col) if amount_col is not None else sa.null())
@@ -94,13 +101,35 @@ def board(session: Session, models: Models, actor: Actor, entity: str, unit: str
                                .limit(limit)).unique().all()
         columns.append(Column(stage, stage_label(view, funnel, stage.code, locale),
                               *totals.get(stage.code, (0, Decimal(0))),
-                              _cards(session, models, entity, view.title_field, funnel,
-                                     stage, rows, amount_col is not None, moment)))
+                              _cards(session, models, entity, view, funnel, stage, rows,
+                                     amount_col is not None, moment)))
     won = _won(session, models, actor, entity, funnel, where, columns)
     return Board(entity, unit, funnel, tuple(columns), won, amount_visible)
 
 
-def _cards(session: Session, models: Models, entity: str, title: str, funnel: Funnel,
+def listed(models: Models, actor: Actor, entity: str, unit: str | None,
+           exclude: tuple[str, ...]) -> list[sa.ColumnElement[bool]]:
+    """The rows of ``unit`` the reader's lists show: their scope, less excluded statuses."""
+    cls = models.cls(entity)
+    where = [scope_clause(models, actor, entity),
+             cls.unit == unit if unit else cls.unit.is_(None)]
+    if exclude:
+        where.append(sa.or_(cls.status.is_(None), cls.status.not_in(exclude)))
+    return where
+
+
+def owners(session: Session, models: Models, actor: Actor, entity: str, unit: str | None,
+           exclude: tuple[str, ...] = ()) -> list[tuple[int, str]]:
+    """The owners of the rows the reader sees on the board, by name: the owner filter."""
+    cls = models.cls(entity)
+    ids = sa.select(cls.owner_id).where(*listed(models, actor, entity, unit, exclude))
+    rows = session.execute(sa.select(User.id, User.first_name, User.last_name, User.username)
+                           .where(User.id.in_(ids)))
+    return sorted(((r.id, display_name(r.first_name, r.last_name, r.username))
+                   for r in rows), key=lambda pair: pair[1])
+
+
+def _cards(session: Session, models: Models, entity: str, view: Entity, funnel: Funnel,
            stage: Stage, rows: Sequence[Any], amounts: bool, now: dt.datetime
            ) -> tuple[Card, ...]:
     if not rows:
@@ -113,16 +142,24 @@ def _cards(session: Session, models: Models, entity: str, title: str, funnel: Fu
         .group_by(classes.stage.record_id)).all())
     pending = set(session.scalars(sa.select(classes.approval.record_id).where(
         classes.approval.open_key.in_([f"{entity}:{i}" for i in ids]))))
+    title, number = view.title_field, _number_field(view)
     cards = []
     for r in rows:
         entered = since.get(r.id)
         stalled = bool(stage.stall_days and not stage.closed and entered is not None
                        and (now - entered).days > stage.stall_days)
-        cards.append(Card(r.id, str(getattr(r, title, None) or f"#{r.id}"),
+        cards.append(Card(r.id, getattr(r, number) if number else None,
+                          str(getattr(r, title, None) or f"#{r.id}"),
                           getattr(r, funnel.amount) if amounts and funnel.amount else None,
                           getattr(r, "owner_id", None), r.version, entered, stalled,
                           r.id in pending))
     return tuple(cards)
+
+
+def _number_field(view: Entity) -> str | None:
+    """The field that numbers the records: the first unique text field but the title."""
+    return next((f.code for f in view.fields if f.unique and f.type == FieldType.STRING
+                 and f.code != view.title_field), None)
 
 
 def _won(session: Session, models: Models, actor: Actor, entity: str, funnel: Funnel,
