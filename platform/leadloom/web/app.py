@@ -23,7 +23,7 @@ from leadloom.records import Context, ensure_seed_rows
 from leadloom.settings import Settings
 from leadloom.web.api import answer_api_routing, answer_bad_tokens, build_api
 from leadloom.web.config_admin import ConfigAdmin
-from leadloom.web.converters import IdConverter
+from leadloom.web.converters import IdConverter, refuse_impossible_ids
 from leadloom.web.csrf import protect
 from leadloom.web.errors import answer_bad_input, answer_stale_records
 from leadloom.web.home import Home
@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
     protect(app, enabled=not testing if csrf is None else csrf, proxy_hops=settings.proxy_hops)
     app.json = ExactJSONProvider(app)
     app.url_map.converters["int"] = IdConverter
+    refuse_impossible_ids(app)
     answer_bad_input(app)
     db = SQLA()
     db.init_app(app)
