@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 
 from leadloom.access import Actor
-from leadloom.model.leads import LEAD_EVENT_TABLE
 from leadloom.records import Context, create
 from leadloom.web.state import state
 from tests.browser.conftest import Site, assert_quiet
@@ -39,9 +38,11 @@ def east_pool(site: Site) -> Iterator[None]:
     yield
     with site.app.app_context():
         st = state()
-        events = st.models.metadata.tables[LEAD_EVENT_TABLE]
         lead = st.models.cls("lead").__table__
-        st.db.session.execute(sa.delete(events).where(events.c.lead_id.in_(made)))
+        for table in st.models.metadata.sorted_tables[::-1]:  # what the claims made too
+            for fk in table.foreign_keys:
+                if fk.column is lead.c.id:
+                    st.db.session.execute(sa.delete(table).where(fk.parent.in_(made)))
         st.db.session.execute(sa.delete(lead).where(lead.c.id.in_(made)))
         st.db.session.commit()
 
