@@ -80,3 +80,13 @@ def test_rep1_pages_searches_and_claims(open_page, site: Site, size: str,
 
 def _inside(box: dict[str, float] | None, width: int) -> bool:
     return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+@pytest.mark.usefixtures("east_pool")
+def test_a_supervisor_assigns_on_a_phone_without_scrolling(open_page, site: Site) -> None:
+    page = open_page("sup1", "phone")
+    page.goto(f"{site.url}/pool/")
+    assign = page.locator("#ll-pool tbody tr").first.locator("button", has_text="分配")
+    assert assign.is_visible() and _inside(assign.bounding_box(), 390)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_quiet(page)
