@@ -87,7 +87,7 @@ def test_invalid_leads_leave_the_lists_but_supervisors_find_them(api, web):
 
 def test_the_pool_page_and_the_lead_page_panel(app, api, web):
     lead = new_lead(api, "sup1", web, **C)
-    page = login(app, "rep2").get("/pool/").data.decode()
+    page = login(app, "rep2").get("/pool/", query_string={"q": lead["lead_no"]}).data.decode()
     assert lead["lead_no"] in page and f"/pool/claim/{lead['id']}" in page
     client = login(app, "rep2")
     assert client.post(f"/pool/claim/{lead['id']}").status_code == 302

@@ -115,6 +115,10 @@ def followup_panel(entity: Entity, record: Any, actor: Actor) -> Panel | None:
 
 
 # ---- the pool page ------------------------------------------------------------------------
+#: pool leads on one page
+PAGE_SIZE = 50
+
+
 class PoolView(BaseView):
     """公海: the unowned leads of my unit; claim one, or (managers) hand one out."""
 
@@ -133,14 +137,28 @@ class PoolView(BaseView):
         actor = ctx.actor
         claims, manages = pool_roles(st.models, actor)
         view = st.registry.view("lead", actor.unit)
+        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        query = pools.PoolQuery(
+            search=request.args.get("q", "")[:100], industry=request.args.get("industry", ""),
+            grade=request.args.get("grade", ""), offset=(page - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE)
+        total, leads = pools.pool_page(ctx, query)
         rows = [{"lead": lead, "industry": display(view.field("industry"), lead.industry),
                  "grade": lead.grade or "-",
                  "value": display(view.field("value_level"), lead.value_level),
                  "created": local_time(lead.created_at).strftime("%Y-%m-%d")}
-                for lead in pools.pool_leads(ctx)]
+                for lead in leads]
         users = pools.assignable_users(ctx, actor.unit) if manages else []
-        return self.render_template("leadloom/pool.html", rows=rows, claims=claims,
-                                    manages=manages, users=users, locale=current_locale())
+        locale = current_locale()
+        choices = {code: (view.field(code).label.get(locale),
+                          [(o.code, o.label.get(locale)) for o in view.field(code).options
+                           if o.active]) for code in ("industry", "grade")}
+        return self.render_template(
+            "leadloom/pool.html", rows=rows, claims=claims, manages=manages, users=users,
+            locale=locale, total=total, page=page, pages=max(-(-total // PAGE_SIZE), 1),
+            query=query, choices=choices, filters={k: v for k, v in (
+                ("q", query.search), ("industry", query.industry), ("grade", query.grade))
+                if v})
 
     @expose("/claim/<int:pk>", methods=["POST"])
     @has_access

@@ -26,6 +26,7 @@ from leadloom.access import pool_clause, scope_clause
 from leadloom.access.pools import pool_roles
 from leadloom.metadata.lead_rules import LeadRules
 from leadloom.metadata.messages import Message
+from leadloom.metadata.phones import normalize_phone
 from leadloom.model.leads import LEAD_EVENT_TABLE
 from leadloom.records.errors import Conflict, Forbidden, NotFound, RecordInvalid
 from leadloom.records.leads import clock
@@ -37,7 +38,7 @@ DAY = dt.timedelta(days=1)
 
 @dataclass(frozen=True, slots=True)
 class PoolLead:
-    """What a pool member sees of a lead: no contact details."""
+    """What a pool member sees of a lead: no contact details but a masked phone."""
 
     id: int
     lead_no: str | None
@@ -50,6 +51,7 @@ class PoolLead:
     status: str
     created_at: dt.datetime
     unit: str | None
+    phone: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -64,16 +66,62 @@ def rules_of(ctx: Context, unit: str | None) -> LeadRules:
     return rules.for_unit(unit)
 
 
+@dataclass(frozen=True, slots=True)
+class PoolQuery:
+    """One page of the pool: a search text and option filters, ``limit`` from ``offset``."""
+
+    search: str = ""
+    industry: str = ""
+    grade: str = ""
+    offset: int = 0
+    limit: int = 200
+
+
 def pool_leads(ctx: Context, *, limit: int = 200) -> list[PoolLead]:
     """The pool of the actor's unit (every pool for admins), oldest first."""
+    return pool_page(ctx, PoolQuery(limit=limit))[1]
+
+
+def pool_page(ctx: Context, query: PoolQuery) -> tuple[int, list[PoolLead]]:
+    """(how many match, the page of them) in the actor's pool, oldest first."""
     rules_of(ctx, ctx.actor.unit)
     table = ctx.models.cls("lead").__table__
+    where = sa.and_(pool_clause(ctx.models, ctx.actor), *_matching(table, query))
+    total = ctx.session.scalar(sa.select(sa.func.count()).select_from(table).where(where))
     columns = [table.c[name] for name in ("id", "lead_no", "customer_name", "industry",
                                           "grade", "value_level", "source_id", "city",
                                           "status", "created_at", "unit")]
-    rows = ctx.session.execute(sa.select(*columns).where(pool_clause(ctx.models, ctx.actor))
-                               .order_by(table.c.id).limit(limit))
-    return [PoolLead(**row._mapping) for row in rows]
+    rows = ctx.session.execute(sa.select(*columns, table.c.contact_phone).where(where)
+                               .order_by(table.c.id).offset(query.offset)
+                               .limit(query.limit))
+    return total or 0, [PoolLead(**{k: v for k, v in row._mapping.items()
+                                    if k != "contact_phone"},
+                                 phone=mask_phone(row.contact_phone)) for row in rows]
+
+
+def _matching(table: sa.Table, query: PoolQuery) -> list[sa.ColumnElement[bool]]:
+    """The query's conditions: a phone in any format matches exactly, other text a part
+    of the number or the customer's name."""
+    found: list[sa.ColumnElement[bool]] = []
+    text = query.search.strip()
+    phone = normalize_phone(text) if text else None
+    if phone:
+        found.append(table.c.contact_phone == phone)
+    elif text:
+        like = f"%{text}%"
+        found.append(sa.or_(table.c.lead_no.ilike(like), table.c.customer_name.ilike(like)))
+    if query.industry:
+        found.append(table.c.industry == query.industry)
+    if query.grade:
+        found.append(table.c.grade == query.grade)
+    return found
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """``13812345678`` → ``138****5678``: enough to recognise, not to call."""
+    if not phone:
+        return None
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) > 7 else "****"
 
 
 def claim(ctx: Context, lead_id: int) -> Any:
