@@ -18,6 +18,7 @@ from leadloom.metadata.registry import (
     Field,
     Grant,
     Label,
+    ListView,
     Menu,
     Option,
     OptionSet,
@@ -85,6 +86,8 @@ def _entity(code: str, data: dict[str, Any], named: dict[str, tuple[Option, ...]
         sections=tuple(Section(s["code"], label_of(s)) for s in data["sections"]),
         seed=tuple(SeedRow(seed["by"], tuple(row.items())) for row in seed["rows"])
         if seed else (),
+        views=tuple(ListView(v["code"], label_of(v), tuple(v["filter"].items()), v.get("sort"))
+                    for v in data["views"]),
     )
 
 

@@ -16,6 +16,7 @@ from leadloom.metadata.errors import ConfigError
 from leadloom.metadata.field_types import CHOICE, TEXTUAL, TYPE_OPTIONS, FieldType
 from leadloom.metadata.funnel_checks import check_funnels
 from leadloom.metadata.lead_checks import check_leads
+from leadloom.metadata.list_view_checks import check_list_views
 from leadloom.metadata.overlays import check_overlays
 from leadloom.metadata.parts import ConfigParts, Part
 from leadloom.metadata.renames import check_renames
@@ -117,6 +118,7 @@ def _check_entity(parts: ConfigParts, code: str, part: Part, menus: set[str],
         yield from check_field(parts, part, fcode, spec, sections, option_sets)
     if "seed" in data:
         yield from _check_seed(part, data["seed"], fields)
+    yield from check_list_views(part, option_sets)
 
 
 def _title_field(part: Part, title: str | None, fields: dict[str, Any]

@@ -106,6 +106,17 @@ class SeedRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ListView:
+    """A shared, named list of an entity: filters (field code → filter text) and a sort
+    (a field code, ``-`` first for descending); the grammar is ``metadata.list_filters``."""
+
+    code: str
+    label: Label
+    filters: tuple[tuple[str, str], ...] = ()
+    sort: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Entity:
     code: str
     label: Label
@@ -116,6 +127,7 @@ class Entity:
     sections: tuple[Section, ...] = ()
     seed: tuple[SeedRow, ...] = ()
     order: int = 0
+    views: tuple[ListView, ...] = ()
 
     @property
     def table(self) -> str:

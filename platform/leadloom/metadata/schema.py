@@ -100,6 +100,12 @@ class SeedSchema(_Strict):
     rows = mf.List(mf.Dict(keys=mf.String()), required=True)
 
 
+class ListViewSchema(LabelSchema):
+    code = mf.String(required=True, validate=_code)
+    filter = mf.Dict(keys=mf.String(), values=mf.String(), load_default=dict)
+    sort = mf.String()
+
+
 class EntitySchema(LabelSchema):
     entity = mf.String(required=True, validate=_code)
     menu = mf.String(required=True)
@@ -110,6 +116,7 @@ class EntitySchema(LabelSchema):
     fields = mf.Dict(keys=mf.String(validate=_code), values=mf.Nested(FieldSchema),
                          required=True, validate=validate.Length(min=1, error="declare a field"))
     seed = mf.Nested(SeedSchema)
+    views = mf.List(mf.Nested(ListViewSchema), load_default=list)
 
 
 class MenuSchema(LabelSchema):

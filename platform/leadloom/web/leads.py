@@ -87,7 +87,8 @@ def hidden_statuses(registry: Registry, entity: str, actor: Actor,
 
 def filtering_status() -> bool:
     """Whether the current list request filters on ``status`` (form or rison filters)."""
-    return any(k.startswith("_flt_") and k.endswith("_status") for k in request.args) or (
+    return "status" in request.args or any(
+        k.startswith("_flt_") and k.endswith("_status") for k in request.args) or (
         "status" in (request.args.get("q") or ""))
 
 

@@ -29,6 +29,7 @@ from leadloom.web.fields import add_defaults, form_class, form_data, submitted_v
 from leadloom.web.labels import lazy
 from leadloom.web.language import translated
 from leadloom.web.leads import filtering_status, hidden_statuses
+from leadloom.web.list_views import chosen_view, list_filters_clause, prepare_list_filters
 from leadloom.web.panels import panels_for
 from leadloom.web.state import state
 
@@ -54,6 +55,9 @@ class ScopeFilter(BaseFilter):
         if hidden:  # invalid leads leave the active lists (lead rules)
             status = self.datamodel.obj.status
             query = query.filter(sa.or_(status.is_(None), status.not_in(hidden)))
+        extra = list_filters_clause()
+        if extra is not None:
+            query = query.filter(extra)
         return scope(query, state().models, actor, entity)
 
 
@@ -79,12 +83,17 @@ class EntityView(ModelView):
                          widgets: Any = None, **kwargs: Any) -> Any:
         view = self._view(current_actor().unit)
         hidden = self._hidden()
+        prepare_list_filters(self.entity)
+        chosen = chosen_view(self.entity)
         for i in reversed(range(len(filters.filters))):
             if filters.filters[i].column_name in hidden:
                 del filters.filters[i]
                 del filters.values[i]
         if order_column in hidden:
             order_column, order_direction = "", ""
+        if not order_column and chosen is not None and chosen.sort:
+            order_column = chosen.sort.lstrip("-")
+            order_direction = "desc" if chosen.sort.startswith("-") else "asc"
         if not order_column and self.base_order:
             order_column, order_direction = self.base_order
         joined = filters.get_joined_filters(self._base_filters)
