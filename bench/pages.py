@@ -52,6 +52,7 @@ USERS = ("rep1", "sup1")
 LIST_QUERY = "_flt_0_grade=A&_oc_LeadView=last_followup_at&_od_LeadView=desc&psize_LeadView=50"
 WARM_UP = 3
 TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+COLUMNS = re.compile(r"(SELECT(?: DISTINCT)?) [\w.]+(?: AS \w+)?(?:, [\w.]+(?: AS \w+)?)* FROM ")
 
 #: the demo's record tables, parents first; copies keep their owners
 RECORDS = ("account", "lead", "contact", "contract", "followup", "task")
@@ -196,11 +197,15 @@ class PageTimes:
     def raw(self) -> list[float]:
         return [sum(s for s, _ in run) for run in self.replays]
 
-    def slowest(self, count: int) -> list[tuple[float, Statement]]:
-        """The ``count`` statements with the largest median replay time."""
-        medians = [statistics.median(run[i][0] for run in self.replays)
-                   for i in range(len(self.statements))]
-        return sorted(zip(medians, self.statements, strict=True), key=lambda p: -p[0])[:count]
+    def slowest(self, count: int) -> list[tuple[float, int, str]]:
+        """The ``count`` statement texts that take longest (median replay time, summed over
+        the runs of one text with other parameters), with how often the page runs each."""
+        totals: dict[str, list[float]] = {}
+        for i, statement in enumerate(self.statements):
+            median = statistics.median(run[i][0] for run in self.replays)
+            totals.setdefault(statement.sql, []).append(median)
+        return sorted(((sum(t), len(t), sql) for sql, t in totals.items()),
+                      key=lambda p: -p[0])[:count]
 
 
 def login(app: Flask, username: str, password: str) -> FlaskClient:
@@ -260,8 +265,14 @@ def report(name: str, user: str, times: PageTimes) -> str:
 
 
 def slowest_lines(times: PageTimes, count: int = 3) -> list[str]:
-    return [f"    {seconds * 1000:7.2f} ms  {' '.join(s.sql.split())[:110]}"
-            for seconds, s in times.slowest(count)]
+    return [f"    {seconds * 1000:7.1f} ms {f'x{runs}':>4}  {short(sql)}"
+            for seconds, runs, sql in times.slowest(count)]
+
+
+def short(sql: str, width: int = 130) -> str:
+    """One line, plain column lists elided: what is read and how it is narrowed."""
+    line = COLUMNS.sub(r"\1 … FROM ", " ".join(sql.split()))
+    return line if len(line) <= width else line[:width - 1] + "…"
 
 
 # ---- the run -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from bench.pages import (
     multiply,
     p95,
     replay,
+    short,
 )
 from leadloom.demo import generate_demo
 from leadloom.settings import Settings
@@ -83,6 +84,15 @@ def test_a_replay_leaves_nothing_behind(app):
     replay(engine, statements)
     with engine.connect() as conn:
         assert conn.scalar(count) == before > 0
+
+
+def test_statements_are_shown_without_their_column_lists():
+    sql = ("SELECT count(*) AS count_1 FROM (SELECT lead.id AS lead_id, lead.unit\n"
+           "FROM lead WHERE lead.grade = %(grade)s) AS anon_1")
+    assert short(sql) == ("SELECT count(*) AS count_1 FROM (SELECT … FROM lead "
+                          "WHERE lead.grade = %(grade)s) AS anon_1")
+    assert short("SELECT EXISTS (SELECT 1 FROM x)") == "SELECT EXISTS (SELECT … FROM x)"
+    assert len(short("SELECT a FROM t WHERE " + "b = 1 AND " * 50)) == 130
 
 
 def test_p95_is_the_nearest_rank():
