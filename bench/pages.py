@@ -60,6 +60,8 @@ RECORDS = ("account", "lead", "contact", "contract", "followup", "task")
 BY_ENTITY = ("ll_audit", "ll_stage_history")
 #: tables that point at leads by a column without a foreign key
 LEAD_COLUMNS = {"ll_dedupe_key": "record_id", "ll_lead_event": "lead_id"}
+#: unique texts of copies end in a 3-digit copy number
+MAX_COPIES = 999
 
 
 # ---- the data: a demo, multiplied in SQL ------------------------------------------------
@@ -68,9 +70,11 @@ def multiply(engine: sa.Engine, leads: int) -> int:
 
     One ``INSERT ... SELECT`` per table over ``generate_series(1, copies)``; copy ``g``
     shifts ids by ``g`` times the table's largest id (references alike), suffixes unique
-    texts with ``-g`` and moves dates ``g`` days back. Sequences are set past the copies.
+    texts with ``-NNN`` (``g``, 3 digits) and moves dates ``g`` days back. Sequences are
+    set past the copies.
 
     :return: the number of copies made (0: there were enough leads already).
+    :raises ValueError: more than ``MAX_COPIES`` copies would be needed.
     """
     meta = sa.MetaData()
     meta.reflect(engine)
@@ -79,6 +83,8 @@ def multiply(engine: sa.Engine, leads: int) -> int:
         copies = math.ceil(leads / base) - 1 if base else 0
         if copies < 1:
             return 0
+        if copies > MAX_COPIES:
+            raise ValueError(f"{copies} copies needed, at most {MAX_COPIES}: make more leads first")
         offsets = {name: conn.scalar(sa.select(sa.func.max(meta.tables[name].c.id))) or 0
                    for name in (*RECORDS, *BY_ENTITY, *LEAD_COLUMNS)}
         for table in _copied_tables(meta):
@@ -278,18 +284,20 @@ def short(sql: str, width: int = 130) -> str:
 # ---- the run -------------------------------------------------------------------------------
 def fresh_database(server: str) -> str:
     """Create ``DATABASE`` anew on ``server``; its URL."""
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{DATABASE}"'))
-    admin.dispose()
+    _on_server(server, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)',
+               f'CREATE DATABASE "{DATABASE}"')
     return sa.make_url(server).set(database=DATABASE).render_as_string(hide_password=False)
 
 
 def drop_database(server: str) -> None:
+    _on_server(server, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+
+
+def _on_server(server: str, *statements: str) -> None:
     admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+        for statement in statements:
+            conn.execute(sa.text(statement))
     admin.dispose()
 
 
@@ -302,10 +310,11 @@ def make_data(app: Flask, engine: sa.Engine, args: argparse.Namespace) -> None:
     meta = sa.MetaData()
     meta.reflect(engine, only=RECORDS)
     with engine.connect() as conn:
-        counts = ", ".join(f"{conn.scalar(sa.select(sa.func.count()).select_from(t)):,} {n}s"
-                           for n, t in ((n, meta.tables[n]) for n in RECORDS))
+        counts = ", ".join(
+            f"{conn.scalar(sa.select(sa.func.count()).select_from(meta.tables[name])):,} {name}s"
+            for name in RECORDS)
     print(f"data: generate_demo {args.base:,} leads (seed {args.seed}) with their history "
-          f"in {made - started:.0f} s; copied x{copies + 1} in SQL (new ids, numbers -NNN, "
+          f"in {made - started:.0f} s; multiplied x{copies + 1} in SQL (new ids, numbers -NNN, "
           f"dates 1 day back per copy, owners kept) + VACUUM ANALYZE in "
           f"{time.perf_counter() - made:.0f} s")
     print(f"      {counts}; {summary.count('lead'):,} demo leads per copy")
@@ -345,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list-query", default=LIST_QUERY,
                         help="query string of the lead list: filter, sort, page size")
     args = parser.parse_args(argv)
+    if args.leads > (MAX_COPIES + 1) * args.base:
+        parser.error(f"--leads can be at most {MAX_COPIES + 1} times --base")
     url = fresh_database(args.database_url)
     try:
         app = create_app(Settings(config_dir=CONFIG, database_url=url, secret_key="b" * 48))
