@@ -1,4 +1,4 @@
-"""The board by touch at 390 px: rep1 drags a card by its grip with a finger (real touch
+"""The board by mouse at a desk and by touch at 390 px: rep1 drags a card by its grip with a finger (real touch
 events through Chromium's DevTools protocol, which become pointer events), the columns scroll
 on at the edge; a move the rules allow lands in its column through the move endpoint, a
 refused one shows its Chinese message and the card goes back."""
@@ -93,4 +93,24 @@ def test_rep1_moves_a_card_by_touch_and_a_refused_move_snaps_back(open_page, sit
     # Chromium logs every 4xx answer to a fetch; the refusal's is expected, nothing else
     assert len(page.console_errors) == 1 and "status of 422" in page.console_errors[0]
     page.console_errors.clear()
+    assert_quiet(page)
+
+
+def test_sup1_drags_a_card_by_mouse_at_a_desk(open_page, site: Site) -> None:
+    page = open_page("sup1", "desk")
+    page.goto(f"{site.url}/board/lead/")
+    ids = [int(i) for i in page.locator('.ll-col[data-stage="capture"] .ll-card')
+           .evaluate_all("cs => cs.map(c => c.dataset.id)")]
+    graded = _graded(site, ids)
+    assert graded, "sup1's team needs graded leads in 线索获取"
+    title = page.locator(f'.ll-card[data-id="{graded[0]}"] a').bounding_box()
+    target = page.locator('.ll-col[data-stage="discovery"] .ll-cards').bounding_box()
+    page.mouse.move(title["x"] + 5, title["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(title["x"] + 40, title["y"] + 20, steps=4)
+    page.mouse.move(target["x"] + 30, target["y"] + 30, steps=8)
+    page.mouse.up()
+    page.locator(f'.ll-col[data-stage="discovery"] .ll-card[data-id="{graded[0]}"]').wait_for()
+    page.locator("#ll-board-message.alert-success").wait_for()
+    assert page.url.endswith("/board/lead/")  # the drag over the link opened nothing
     assert_quiet(page)
