@@ -195,6 +195,10 @@ def test_the_page_reads_in_english_when_switched(site):
                  "3 h overdue", "</i> Done"):
         assert text in html, text
     assert "已逾期" not in html and "逾期 2 天" not in html
+    calendar = client.get("/tasks/calendar/?view=month").data.decode()
+    for text in ("Calendar", ">Mon<", ">Sun<", "Month", "Back to today", "Follow-up"):
+        assert text in calendar, text
+    assert "周一" not in calendar and "日程" not in calendar
 
 
 def test_the_daily_digest_links_here(site):
@@ -276,8 +280,9 @@ def test_the_month_grid_holds_whole_weeks_and_a_bad_date_falls_back_to_today(sit
     shown = days(html)
     assert next(iter(shown)) == "2030-04-29" and list(shown)[-1] == "2030-06-02"
     assert shown["2030-05-20"] == ["上月的拜访"]
-    bad = client.get("/tasks/calendar/?view=month&date=2030-13-45").data.decode()
-    assert "日期格式应为 YYYY-MM-DD" in bad and "六天后的演示" in str(days(bad))
+    for date in ("2030-13-45", "9999-12-31", "0001-01-01"):
+        bad = client.get(f"/tasks/calendar/?view=month&date={date}").data.decode()
+        assert "日期格式应为 YYYY-MM-DD" in bad and "六天后的演示" in str(days(bad)), date
 
 
 def test_a_supervisor_picks_a_rep_of_the_team_but_no_one_else(site):

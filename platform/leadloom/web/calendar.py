@@ -22,6 +22,8 @@ from leadloom.workflow.calendar import TASK, Entry, entries, local_span, people
 
 URL = "/tasks/calendar/"
 VIEWS = ("week", "month")
+#: the years a calendar can show (far enough; the date arithmetic stays in range)
+YEARS = (1970, 2999)
 WEEKDAYS = (Message("Mon"), Message("Tue"), Message("Wed"), Message("Thu"), Message("Fri"),
             Message("Sat"), Message("Sun"))
 TEXTS = {
@@ -71,10 +73,13 @@ def _picked_date(today: dt.date) -> dt.date:
     if not asked:
         return today
     try:
-        return dt.date.fromisoformat(asked)
+        picked = dt.date.fromisoformat(asked)
     except ValueError:
+        picked = None
+    if picked is None or not YEARS[0] <= picked.year <= YEARS[1]:
         flash(translated(BAD_DATE), "warning")
         return today
+    return picked
 
 
 def _picked_person(me: int | None, choices: list[tuple[int, str]]) -> int | None:
