@@ -1,7 +1,8 @@
-"""The board by mouse at a desk and by touch at 390 px: rep1 drags a card by its grip with a finger (real touch
-events through Chromium's DevTools protocol, which become pointer events), the columns scroll
-on at the edge; a move the rules allow lands in its column through the move endpoint, a
-refused one shows its Chinese message and the card goes back."""
+"""The board by mouse at a desk and by touch at 390 px. rep1 drags a card by its grip with a
+finger (real touch events through Chromium's DevTools protocol, which become pointer events),
+the columns scrolling on at the edge; a move the rules allow lands in its column through the
+move endpoint, a refused one shows its Chinese message and the card goes back. sup1 drags one
+by mouse, over its link."""
 
 from __future__ import annotations
 
