@@ -40,7 +40,7 @@ def test_the_header_says_what_the_lead_is_and_what_is_next(app, ids):
     assert "线索获取" in head and 'class="current' in head  # the path, current stage marked
     assert "推进到 需求挖掘" in head  # the next move, one click
     assert 'href="tel:13800138000"' in page
-    bar = page[page.index('class="ll-actions"'):page.index('ll-record-fields')]
+    bar = page[page.index('class="ll-actions"'):page.index('class="ll-record-fields"')]
     for label in ("记录跟进", "新建任务", "推进/移动", "标记流失", "编辑"):
         assert label in bar, label
     assert "转移" not in bar  # a rep may not change the owner
