@@ -139,3 +139,33 @@ def _actor(app, username):
     place = membership(st.db.session, st.models, user.id)
     return Actor(user.id, user.username, tuple(r.name for r in user.roles), team=place.team,
                  unit=place.unit)
+
+
+def test_a_supervisor_transfers_the_lead_and_a_rep_may_not(app, ids):
+    pk, _ = make_lead(app, ids, "rep1")
+    version = _lead(app, pk)["version"]
+    rep = login(app, "rep1")
+    rep.post(f"/lead/transfer/{pk}", data={"owner": ids["rep2"], "version": version})
+    assert _lead(app, pk)["owner_id"] == ids["rep1"]
+    assert "alert-danger" in _page(rep, pk)
+    sup = login(app, "sup1")
+    answer = sup.post(f"/lead/transfer/{pk}", data={"owner": ids["rep2"], "version": version})
+    assert answer.status_code == 302 and _lead(app, pk)["owner_id"] == ids["rep2"]
+    assert "已转移" in _page(sup, pk)
+
+
+def test_every_entity_gets_the_page_and_english_reads_english(app, ids, api):
+    pk, _ = make_lead(app, ids, "rep1")
+    admin = login(app, "admin")
+    shown = []
+    for entity in ("account", "contact", "contract", "followup", "task", "source"):
+        found = api("admin", "get", f"/api/v1/{entity}/").get_json()["ids"]
+        if found:
+            page = admin.get(f"/{entity}/show/{found[0]}")
+            assert page.status_code == 200 and b'class="ll-head"' in page.data, entity
+            shown.append(entity)
+    assert "task" in shown and "source" in shown, shown
+    english = login(app, "rep1")
+    english.get("/lang/en")
+    page = _page(english, pk)
+    assert "Log follow-up" in page and "Move to" in page and "记录跟进" not in page
