@@ -39,6 +39,7 @@ def test_the_header_says_what_the_lead_is_and_what_is_next(app, ids):
     assert "首次触达截止" in head and ("剩余" in head or "已逾期" in head)
     assert "线索获取" in head and 'class="current' in head  # the path, current stage marked
     assert "推进到 需求挖掘" in head  # the next move, one click
+    assert "尚需填写: 线索分级" in head and 'name="grade"' not in head  # set by supervisors
     assert 'href="tel:13800138000"' in page
     bar = page[page.index('class="ll-actions"'):page.index('class="ll-record-fields"')]
     for label in ("记录跟进", "新建任务", "推进/移动", "标记流失", "编辑"):

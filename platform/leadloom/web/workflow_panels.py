@@ -81,7 +81,8 @@ def stage_context(entity: Entity, record: Any, actor: Actor, funnel: Funnel,
         "chevrons": [{"code": s.code, "label": stage_label(entity, funnel, s.code, locale),
                       "state": "current" if s is current else "seen" if s.code in seen
                       else "todo", "outcome": s.outcome} for s in funnel.stages],
-        "targets": targets, "inputs": _inputs(entity, targets, values, locale),
+        "targets": targets, "inputs": _inputs(entity, targets, locale, rights(
+            st.registry, actor, entity.code).readonly),
         "current_label": stage_label(entity, funnel, current.code, locale),
     }
 
@@ -109,13 +110,15 @@ def _target(entity: Entity, funnel: Funnel, current: Stage, target: Stage, actor
     return {"code": target.code, "label": stage_label(entity, funnel, target.code, locale),
             "approval": flow.label.get(locale) if flow else None, "direct": direct,
             "needs": needs, "comment": bool(flow and flow.comment_required),
+            "need_labels": [entity.field(c).label.get(locale) for c in needs],
             "outcome": target.outcome}
 
 
-def _inputs(entity: Entity, targets: list[dict[str, Any]], values: dict[str, Any],
-            locale: str) -> list[dict[str, Any]]:
-    """Inputs for the fields a move needs and the record lacks (e.g. a loss reason)."""
-    codes = dict.fromkeys(c for t in targets for c in t["needs"])
+def _inputs(entity: Entity, targets: list[dict[str, Any]], locale: str,
+            readonly: frozenset[str]) -> list[dict[str, Any]]:
+    """Inputs for the fields a move needs and the record lacks (e.g. a loss reason), but
+    those the reader may not set (the move's refusal names them)."""
+    codes = dict.fromkeys(c for t in targets for c in t["needs"] if c not in readonly)
     found = []
     for code in codes:
         f = entity.field(code)
