@@ -41,6 +41,8 @@ def test_the_header_says_what_the_lead_is_and_what_is_next(app, ids):
     assert "推进到 需求挖掘" in head  # the next move, one click
     assert "尚需填写: 线索分级" in head and 'name="grade"' not in head  # set by supervisors
     assert 'href="tel:13800138000"' in page
+    system = page[page.index(">系统信息<"):]
+    assert "创建时间" in system and re.search(r"<td>20\d\d-\d\d-\d\d \d\d:\d\d</td>", system)
     bar = page[page.index('class="ll-actions"'):page.index('class="ll-record-fields"')]
     for label in ("记录跟进", "新建任务", "推进/移动", "标记流失", "编辑"):
         assert label in bar, label

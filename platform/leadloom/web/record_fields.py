@@ -11,6 +11,8 @@ from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity
 from leadloom.web import layout
 from leadloom.web.approvals import user_name
+from leadloom.web.labels import current_locale
+from leadloom.web.state import state
 
 
 def field_sections(view: Entity, record: Any, values: dict[str, Any],
@@ -32,6 +34,9 @@ def _shown(view: Entity, record: Any, code: str, value: Any,
            formatters: dict[str, Any]) -> Markup:
     if code == "owner":
         return escape(user_name(record.owner_id)) if record.owner_id is not None else Markup()
+    if code == "unit" and value:
+        units = {u.code: u.label for u in state().registry.units}
+        return escape(units[value].get(current_locale()) if value in units else value)
     text = formatters[code](value) if code in formatters else "" if value is None \
         else str(value)
     kind = view.field(code).type if view.has_field(code) else None

@@ -25,6 +25,7 @@ from leadloom.web.fields import user_choices
 from leadloom.web.inline_followup import followup_form, log_followup
 from leadloom.web.labels import current_locale
 from leadloom.web.language import translated
+from leadloom.web.layout import STAMPS
 from leadloom.web.openapi import checked_body
 from leadloom.web.panels import panels_for
 from leadloom.web.record_fields import field_sections
@@ -56,7 +57,7 @@ class RecordPage:
         view = self._view(item.unit)
         hidden = self._hidden()
         header = record_header(view, item, actor)
-        columns = [f.code for f in view.fields if f.code not in hidden]
+        columns = [f.code for f in view.fields if f.code not in hidden] + list(STAMPS)
         values = dict(zip(columns, self.datamodel.get_values_item(item, columns), strict=True))
         if followup is None and header["actions"]["followup"]:
             followup = followup_form(request_context("ui"), self.entity.code)
