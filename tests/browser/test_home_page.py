@@ -37,9 +37,10 @@ def fits(page: object) -> bool:
 
 
 def click_a_count(page: object) -> None:
-    """Click the first non-zero count that links to a list; the list shows that count."""
+    """Click the first non-zero count that links to a list (else the first count); the
+    list shows that count."""
     numbers = page.locator("a.ll-num[href*='/list/']")
-    shown = next(i for i in range(numbers.count()) if numbers.nth(i).inner_text() != "0")
+    shown = next((i for i in range(numbers.count()) if numbers.nth(i).inner_text() != "0"), 0)
     number = numbers.nth(shown)
     count = int(number.inner_text())
     number.click()

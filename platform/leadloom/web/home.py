@@ -150,7 +150,8 @@ def _stat(stat: Stat, locale: str) -> dict[str, Any]:
     elif stat.amount is not None:
         shown = {"text": money(stat.amount, locale), "href": ""}
     else:
-        shown = {"text": _text(stat.value, locale), "href": stat.href}
+        shown = {"text": _text(stat.value, locale), "href": stat.href,
+                 "word": not stat.value.replace(".", "").rstrip("%").isdigit()}
     count = stat.figure.count if stat.figure is not None else None
     alert = stat.alert and (count or stat.value not in ("", "0"))
     return {**shown, "label": _text(stat.label, locale), "alert": bool(alert)}

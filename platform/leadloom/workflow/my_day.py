@@ -87,6 +87,14 @@ def _stat(lists: Lists, label: Text, link: Link, alert: bool = False) -> Stat:
     return Stat(label, lists.figure(link), alert=alert)
 
 
+def _running(lists: Lists, link: Link) -> Link:
+    """``link`` narrowed to the leads still in the running funnel (not won or lost)."""
+    funnel = funnel_of(lists.models.registry, "lead", lists.actor.unit)
+    if funnel is None:
+        return link
+    return link.where(stage=",".join(s.code for s in funnel.stages if not s.closed))
+
+
 def rep_cards(lists: Lists) -> list[Card]:
     """A rep's day: what is due, first-touch deadlines, my pipeline and my month."""
     mine = Link("lead", (("owner", "me"),))
@@ -100,9 +108,10 @@ def rep_cards(lists: Lists) -> list[Card]:
     today = Card("today", Message("My day"), (
         _stat(lists, Message("Overdue tasks"), Link("task", tasks.filters, "overdue"), True),
         _stat(lists, Message("Tasks due today"), Link("task", tasks.filters, "due_today")),
-        _stat(lists, Message("Overdue follow-ups"), Link("lead", mine.filters, "overdue"),
-              True),
-        _stat(lists, Message("Follow-ups due today"), Link("lead", mine.filters, "due_today")),
+        _stat(lists, Message("Overdue follow-ups"),
+              _running(lists, Link("lead", mine.filters, "overdue")), True),
+        _stat(lists, Message("Follow-ups due today"),
+              _running(lists, Link("lead", mine.filters, "due_today"))),
         _stat(lists, Message("Awaiting first touch"), first)), items=deadlines)
     return [today, _pipeline(lists, mine), _month(lists)]
 
@@ -113,7 +122,7 @@ def _pipeline(lists: Lists, mine: Link) -> Card:
     if funnel is None:
         return Card("pipeline", Message("My pipeline"))
     field = registry.view("lead", lists.actor.unit).field(funnel.field)
-    codes = [s.code for s in funnel.stages]
+    codes = [s.code for s in funnel.stages if s.outcome != "lost"]
     figures = lists.by(mine, funnel.field, codes, funnel.amount)
     rows = tuple((_option(field, code), f, f.amount or Decimal(0))
                  for code, f in zip(codes, figures, strict=True))
@@ -151,31 +160,27 @@ def supervisor_cards(lists: Lists, reps: Sequence[tuple[int, str]], locale: str)
     and a row per rep (``reps``: id and name of each rep of the team)."""
     team = Link("lead", (("owner", "my_team"),))
     first = Link("lead", team.filters, "first_touch")
-    funnel = funnel_of(lists.models.registry, "lead", lists.actor.unit)
-    running = ",".join(s.code for s in funnel.stages if not s.closed) if funnel else ""
     waiting = len(inbox(lists.session, lists.models, lists.actor, locale))
     stats = (
         _stat(lists, Message("First touch overdue"), first.where(first_touch_due_at="..now"),
               True),
-        _stat(lists, Message("Overdue follow-ups"), Link("lead", team.filters, "overdue"), True),
+        _stat(lists, Message("Overdue follow-ups"),
+              _running(lists, Link("lead", team.filters, "overdue")), True),
         _stat(lists, Message("First touch due by tomorrow"),
               first.where(first_touch_due_at="now..+1d")),
         _stat(lists, Message("Stalled deals (30 days without follow-up)"),
-              Link("lead", team.filters, "idle_30").where(stage=running) if running
-              else Link("lead", team.filters, "idle_30")),
+              _running(lists, Link("lead", team.filters, "idle_30"))),
         Stat(Message("Approvals waiting for me"), value=str(waiting), href="/approvals/"))
     return [Card("team", Message("My team today"), stats),
-            Card("reps", Message("Team members"), table=_rep_table(lists, team, reps, running))]
+            Card("reps", Message("Team members"), table=_rep_table(lists, team, reps))]
 
 
-def _rep_table(lists: Lists, team: Link, reps: Sequence[tuple[int, str]],
-               running: str) -> Table:
+def _rep_table(lists: Lists, team: Link, reps: Sequence[tuple[int, str]]) -> Table:
     ids = [pk for pk, _ in reps]
-    open_leads = team.where(stage=running) if running else team
     columns: list[list[Cell]] = [
-        list(lists.by(open_leads, "owner", ids)),
-        list(lists.by(Link("lead", team.filters, "overdue"), "owner", ids)),
-        list(lists.by(Link("lead", team.filters, "due_today"), "owner", ids))]
+        list(lists.by(_running(lists, link), "owner", ids))
+        for link in (team, Link("lead", team.filters, "overdue"),
+                     Link("lead", team.filters, "due_today"))]
     heads: list[Text] = [Message("Member"), Message("Open leads"),
                          Message("Overdue follow-ups"), Message("Follow-ups due today")]
     if lists.may_list("contract"):
@@ -191,13 +196,14 @@ def finance_cards(lists: Lists) -> list[Card]:
     """Finance's day: the contracts waiting for confirmation, their amount, the oldest."""
     awaiting = Link("contract", view="awaiting_finance")
     figure = lists.figure(awaiting, "amount")
+    count = Figure(awaiting, figure.count)
     oldest = tuple(
         Item(str(c.contract_no), f"/contract/show/{c.id}",
              Message("waiting %(days)s days", days=(lists.now - c.created_at).days),
              amount=c.amount)
         for c in lists.rows(awaiting, "created_at", SHOWN))
     return [Card("finance", Message("Contracts awaiting confirmation"), (
-        Stat(Message("Contracts"), figure),
+        Stat(Message("Contracts"), count),
         Stat(Message("Total amount"), amount=figure.amount)), items=oldest)]
 
 
@@ -232,7 +238,7 @@ class JobHealth:
 def admin_cards(lists: Lists, jobs: JobHealth) -> list[Card]:
     """The admin's day: the active config version and the health of the jobs."""
     version = get_version(lists.session.connection())
-    stats = [Stat(Message("Job mode"), value=Message("inline (no Redis)") if jobs.embedded
+    stats = [Stat(Message("Job mode"), value=Message("inline") if jobs.embedded
                   else Message("Redis queue")),
              Stat(Message("Queued jobs"), value=str(jobs.queued)),
              Stat(Message("Failed jobs"), value=str(jobs.failed), alert=True,
