@@ -9,13 +9,18 @@ import re
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from leadloom.access import Actor
 from leadloom.demo import generate_demo
+from leadloom.records import Context
 from leadloom.records.leads import clock
+from leadloom.records.notify import notify
 from leadloom.settings import Settings
 from leadloom.web import create_app
+from leadloom.web.state import state
 from tests.conftest import CONFIG, SECRET
 
 PASSWORD = "demo1234"
@@ -101,3 +106,34 @@ def test_an_english_home_reads_in_english(demo):
     client.get("/lang/en")
     page = client.get("/").data.decode()
     assert "My pipeline" in page and "我的漏斗" not in page
+
+
+def test_unread_notifications_read_as_one_number_per_kind(demo):
+    with demo.app_context():
+        st = state()
+        ctx = Context(Actor.system_actor(), st.db.session, st.models, channel="test")
+        rep2 = st.appbuilder.sm.find_user(username="rep2").id
+        for n in range(3):
+            notify(ctx, rep2, "reclaimed", f"线索 {n} 已被收回公海", "/lead/list/")
+        st.db.session.commit()
+    page = signed_in(demo, "rep2").get("/").data.decode()
+    card = page[page.index('data-card="inbox"'):]
+    assert re.search(r'href="/notifications/">3</a>\s*<small>已回收', card)
+
+
+def test_a_new_lead_shows_its_first_touch_deadline_with_time_left(demo):
+    admin = signed_in(demo, "admin")
+    with demo.app_context():
+        st = state()
+        source = st.db.session.scalar(sa.select(st.models.cls("source").id).limit(1))
+        rep2 = st.appbuilder.sm.find_user(username="rep2").id
+    name = "首触客户甲"
+    answer = admin.post("/lead/add", data={
+        "customer_name": name, "industry": "manufacturing", "contact_name": "周经理",
+        "contact_phone": "138 0013 8000", "source": str(source),
+        "need_description": "需要销售管理系统", "status": "new", "owner": str(rep2)})
+    assert answer.status_code == 302
+    page = signed_in(demo, "rep2").get("/").data.decode()
+    card = page[page.index('data-card="today"'):page.index('data-card="pipeline"')]
+    assert re.search(name + r".*?</a>\s*<span class=\"ll-note\">还剩 \d+ (小时|天|分钟)", card,
+                     re.S)

@@ -166,6 +166,6 @@ def _cell(cell: Any, locale: str) -> dict[str, Any]:
 
 
 def _item(item: Item, locale: str) -> dict[str, Any]:
-    return {"text": item.text, "href": item.href, "note": _text(item.note, locale),
+    return {"text": _text(item.text, locale), "href": item.href, "note": _text(item.note, locale),
             "alert": item.alert,
             "amount": money(item.amount, locale) if item.amount is not None else ""}

@@ -54,7 +54,7 @@ class Table:
 class Item:
     """One record under a card's numbers, with a note (time left, days waiting)."""
 
-    text: str
+    text: Text
     href: str
     note: Text
     alert: bool = False
@@ -73,14 +73,14 @@ class Card:
 def countdown(due: dt.datetime, now: dt.datetime) -> Message:
     """Time left until ``due`` ("3 hours left") or past it ("2 hours overdue")."""
     seconds = (due - now).total_seconds()
-    late = seconds < 0
     minutes = int(abs(seconds) // 60)
-    if minutes < 60:
-        text = "%(n)s min overdue" if late else "%(n)s min left"
-        return Message(text, n=max(minutes, 1))
-    if minutes < 48 * 60:
-        return Message("%(n)s hours overdue" if late else "%(n)s hours left", n=minutes // 60)
-    return Message("%(n)s days overdue" if late else "%(n)s days left", n=minutes // 1440)
+    n, unit = ((max(minutes, 1), 0) if minutes < 60 else
+               (minutes // 60, 1) if minutes < 48 * 60 else (minutes // 1440, 2))
+    if seconds < 0:
+        return (Message("%(n)s min overdue", n=n), Message("%(n)s hours overdue", n=n),
+                Message("%(n)s days overdue", n=n))[unit]
+    return (Message("%(n)s min left", n=n), Message("%(n)s hours left", n=n),
+            Message("%(n)s days left", n=n))[unit]
 
 
 def _stat(lists: Lists, label: Text, link: Link, alert: bool = False) -> Stat:
@@ -249,7 +249,7 @@ def admin_cards(lists: Lists, jobs: JobHealth) -> list[Card]:
                              href=f"/config/versions/{version.number}"))
         when = version.created_at.replace(tzinfo=dt.UTC).astimezone(
             ZoneInfo(lists.models.registry.app.timezone))
-        items = (Item(version.message or f"#{version.number}",
+        items = (Item(Message("Version %(n)s", n=version.number),
                       f"/config/versions/{version.number}",
                       Message("published by %(who)s at %(at)s", who=version.author,
                               at=when.strftime("%Y-%m-%d %H:%M"))),)
