@@ -240,7 +240,7 @@ def admin_cards(lists: Lists, jobs: JobHealth) -> list[Card]:
     version = get_version(lists.session.connection())
     stats = [Stat(Message("Job mode"), value=Message("inline") if jobs.embedded
                   else Message("Redis queue")),
-             Stat(Message("Queued jobs"), value=str(jobs.queued)),
+             Stat(Message("Queued jobs"), value=str(jobs.queued), href="/report-jobs/"),
              Stat(Message("Failed jobs"), value=str(jobs.failed), alert=True,
                   href="/report-jobs/")]
     items: tuple[Item, ...] = ()
