@@ -68,7 +68,7 @@ def test_each_role_sees_its_day_and_a_number_opens_its_list(open_page, site: Sit
         box = bell.bounding_box()
         assert box["x"] + box["width"] <= 390
     if user == "admin":
-        page.locator("a.ll-num[href='/report-jobs/']").click()
+        page.locator(".ll-stat", has_text="失败任务").locator("a.ll-num").click()
         page.wait_for_load_state()
         assert "失败的任务" in page.inner_text("body")
     else:
