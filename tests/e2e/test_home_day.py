@@ -137,3 +137,24 @@ def test_a_new_lead_shows_its_first_touch_deadline_with_time_left(demo):
     card = page[page.index('data-card="today"'):page.index('data-card="pipeline"')]
     assert re.search(name + r".*?</a>\s*<span class=\"ll-note\">还剩 \d+ (小时|天|分钟)", card,
                      re.S)
+
+
+def test_approvals_waiting_equal_the_inbox_badge(demo):
+    with demo.app_context():
+        st = state()
+        lead = st.models.cls("lead")
+        rep1 = st.appbuilder.sm.find_user(username="rep1").id
+        pk = st.db.session.scalar(sa.select(lead.id).where(lead.owner_id == rep1)
+                                  .order_by(lead.id).limit(1))
+    client = demo.test_client()
+    token = client.post("/api/v1/security/login", json={
+        "username": "rep1", "password": PASSWORD, "provider": "db"}).get_json()["access_token"]
+    asked = client.put(f"/api/v1/lead/{pk}", json={"discount_pct": 8},
+                       headers={"Authorization": f"Bearer {token}"})
+    assert asked.status_code in (200, 202), asked.get_json()
+    sup1 = signed_in(demo, "sup1")
+    home = sup1.get("/").data.decode()
+    shown = re.search(r'href="/approvals/">(\d+)</a>\s*<small>待我审批', home)
+    badge = re.search(r'待我审批 <span class="badge">(\d+)</span>',
+                      sup1.get("/approvals/").data.decode())
+    assert shown and badge and int(shown.group(1)) == int(badge.group(1)) >= 1
