@@ -35,12 +35,15 @@ def grade_of(app, pk: int) -> str:
 
 
 def test_an_option_filter_lists_exactly_those_rows_in_scope(app, ids):
-    made = [make_lead(app, ids, owner)[0] for owner in ("rep1", "rep2", "rep3")]
-    grade = grade_of(app, made[0])
-    rows = shown(login(app, "rep1"), f"grade={grade}")
-    expected = lead_ids(app, lambda lead: sa.and_(lead.grade == grade,
-                                                  lead.owner_id == ids["rep1"]))
-    assert rows == expected and made[0] in rows
+    (mine, name), (theirs, their_name) = (make_lead(app, ids, owner) for owner in ("rep1",
+                                                                                 "rep3"))
+    grade = grade_of(app, mine)
+    other = next(g for g in "ABC" if g != grade)
+    rep1 = login(app, "rep1")
+    assert shown(rep1, f"grade={grade}&customer_name={name}") == {mine}
+    assert shown(rep1, f"grade={other}&customer_name={name}") == set()
+    assert shown(rep1, f"grade={grade_of(app, theirs)}&customer_name={their_name}") == set()
+    assert mine in shown(rep1, f"grade={other},{grade}&customer_name={name}")
 
 
 def test_me_and_my_team_follow_the_reader(app, ids):
