@@ -36,6 +36,7 @@ from leadloom.web.members import Members
 from leadloom.web.notifications import add_notifications
 from leadloom.web.passwords import check_password, describe_rule
 from leadloom.web.reports import add_reports
+from leadloom.web.lookup import add_lookup
 from leadloom.web.search import add_search
 from leadloom.web.security import sync_roles
 from leadloom.web.state import AppState
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         add_workflow(appbuilder)
         add_tasks(appbuilder)
         add_search(appbuilder)
+        add_lookup(appbuilder)
         _add_admin_views(appbuilder)
         protect_logins(appbuilder, settings.login_limits, testing=testing)
         describe_rule(appbuilder)
