@@ -72,8 +72,10 @@ class NameEditForm(DynamicForm):
 
 
 class NameEditView(UserInfoEditView):
-    """A user edits their own name as one text."""
+    """A user edits their own name as one text (FAB's route and permission name kept)."""
 
+    route_base = "/userinfoeditview"
+    class_permission_name = "UserInfoEditView"
     form = NameEditForm
 
     def form_get(self, form: DynamicForm) -> None:
