@@ -29,6 +29,7 @@ def test_the_admin_adds_a_user_with_one_name_field(app):
         user = state().appbuilder.sm.find_user(username=username)
         assert (user.first_name, user.last_name) == ("孙小明", "")
         assert user.get_full_name().strip() == "孙小明"
+        assert state().appbuilder.sm.auth_user_db(username, "Tea-garden-42") is not None
 
 
 def test_a_name_split_before_is_offered_whole_in_chinese_order(app):

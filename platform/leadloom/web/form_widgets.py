@@ -21,6 +21,8 @@ from leadloom.metadata.field_types import MoneyUnit
 from leadloom.metadata.messages import Message
 from leadloom.web.labels import in_unit
 
+#: ids are 32-bit integers: a larger "id" is text that the write path refuses
+LARGEST_ID = 2**31 - 1
 #: the unit beside a money input
 UNIT_NAMES = {MoneyUnit.YUAN: Message("CNY"), MoneyUnit.WAN: Message("10k CNY")}
 
@@ -138,4 +140,4 @@ class LookupField(FormField):
     def process_formdata(self, valuelist: list[Any]) -> None:
         """An id, or the posted text as it is for the write path to refuse."""
         text = str(valuelist[0]).strip() if valuelist else ""
-        self.data = int(text) if text.isdecimal() else text or None
+        self.data = int(text) if text.isdecimal() and int(text) <= LARGEST_ID else text or None

@@ -59,9 +59,11 @@ class UserView(UserDBModelView):
 
     def pre_add(self, item: Any) -> None:
         item.last_name = ""
+        super().pre_add(item)  # hashes the password
 
     def pre_update(self, item: Any) -> None:
         item.last_name = ""
+        super().pre_update(item)
 
 
 class NameEditForm(DynamicForm):
