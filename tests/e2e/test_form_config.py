@@ -199,5 +199,5 @@ def test_a_bad_amount_is_refused_in_chinese(app, ids):
             "expected_amount": "十五"}
     answer = client.post(f"/lead/edit/{lead_id}", data=data)
     assert answer.status_code == 200
-    assert "Not a valid" not in answer.text
+    assert "不是有效的小数" in answer.text
     assert input_value(answer.text, "expected_amount") == "十五"
