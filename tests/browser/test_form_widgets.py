@@ -68,3 +68,38 @@ def test_a_rep_picks_a_customer_by_typing_and_enters_wan(open_page, site, size, 
     assert "15 万" in body and customer in body
     page.screenshot(path=str(tmp_path / f"shown-{size}.png"), full_page=True)
     assert_quiet(page)
+
+
+def solution_lead_without_amount(site, username: str) -> int:
+    """One of ``username``'s leads in 方案 (solution), its expected amount cleared."""
+    with site.app.app_context():
+        st = state()
+        lead = st.models.cls("lead")
+        user = st.appbuilder.sm.find_user(username=username)
+        pk = st.db.session.scalars(
+            sa.select(lead.id).where(lead.owner_id == user.id, lead.stage == "solution",
+                                     lead.merged_into.is_(None))
+            .order_by(lead.id)).first()
+        st.db.session.execute(sa.update(lead).where(lead.id == pk)
+                              .values(expected_amount=None))
+        st.db.session.commit()
+    return pk
+
+
+def test_a_move_that_asks_for_the_amount_takes_it_in_wan(open_page, site):
+    lead_id = solution_lead_without_amount(site, "rep2")
+    page = open_page("rep2", "phone")
+    page.goto(f"{site.url}/lead/show/{lead_id}")
+    page.select_option(".ll-move select[name=to]", "negotiation")
+    amount = page.locator(".ll-move input[name=expected_amount]")
+    assert amount.get_attribute("placeholder") == "预计金额(万)"
+    amount.fill("15")
+    page.click(".ll-move button[type=submit]")
+    page.wait_for_load_state()
+    page.wait_for_function("() => !document.querySelector('.ll-move input[name=expected_amount]')"
+                           " || document.querySelector('.ll-wf-message').textContent")
+    with site.app.app_context():
+        st = state()
+        record = st.db.session.get(st.models.cls("lead"), lead_id)
+        assert (record.stage, str(record.expected_amount)) == ("negotiation", "150000.00")
+    assert_quiet(page)
