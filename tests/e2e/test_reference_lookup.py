@@ -3,8 +3,6 @@ the caller's whole scope, never beyond it, and not only the 500 newest records."
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 import sqlalchemy as sa
 
