@@ -110,3 +110,9 @@ def test_the_lookup_and_money_in_yuan_are_in_the_openapi_document(app):
     schemas = document["components"]["schemas"]
     assert "万" in schemas["LeadRecord"]["properties"]["expected_amount"]["description"]
     assert "in yuan" in schemas["LeadCreate"]["properties"]["budget_min"]["description"]
+
+
+def test_a_nul_in_the_text_is_not_searched_for(app, ids):
+    _, name = make_lead(app, ids, "rep1")
+    assert labels(login(app, "rep1"), f"/api/v1/lookup/lead?q={name[-6:-3]}%00{name[-3:]}"
+                  ) == [name]

@@ -103,7 +103,7 @@ def _arguments() -> tuple[str, int]:
 
     :raises RecordInvalid: ``limit`` is not a whole number from 1 to ``MAX_LIMIT``.
     """
-    text = request.args.get("q", "").strip()[:MAX_LENGTH]
+    text = request.args.get("q", "").replace("\x00", "").strip()[:MAX_LENGTH]  # no NUL in SQL
     raw = request.args.get("limit", str(DEFAULT_LIMIT)).strip()
     if not raw.isdecimal() or not 1 <= int(raw) <= MAX_LIMIT:
         raise RecordInvalid({"limit": [Message("must be a whole number from %(low)s to "
