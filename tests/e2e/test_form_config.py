@@ -201,3 +201,20 @@ def test_a_bad_amount_is_refused_in_chinese(app, ids):
     assert answer.status_code == 200
     assert "不是有效的小数" in answer.text
     assert input_value(answer.text, "expected_amount") == "十五"
+
+
+def test_in_english_the_wan_field_says_so(app, ids):
+    lead_id, _ = make_lead(app, ids, "rep1")
+    with app.app_context():
+        st = state()
+        record = st.db.session.get(st.models.cls("lead"), lead_id)
+        record.expected_amount = Decimal("150000.00")
+        st.db.session.commit()
+    client = login(app, "rep1")
+    client.get("/")
+    client.get("/lang/en")
+    assert "15 × 10k CNY" in client.get(f"/lead/show/{lead_id}").text
+    form = client.get(f"/lead/edit/{lead_id}").text
+    assert re.search(r'name="expected_amount"[^>]*value="15"[^>]*>\s*'
+                     r'<span class="input-group-addon">10k CNY', form)
+    assert 'placeholder="type to search"' in form
