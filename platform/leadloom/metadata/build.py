@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from leadloom.metadata.field_types import CHOICE, FieldType
+from leadloom.metadata.field_types import CHOICE, FieldType, MoneyUnit
 from leadloom.metadata.funnels import build_funnels, funnel_stages
 from leadloom.metadata.lead_checks import build_leads
 from leadloom.metadata.overlays import build_views
@@ -111,6 +111,7 @@ def field_from_spec(code: str, spec: dict[str, Any],
         to=spec.get("to"), group=spec.get("group"), renamed_from=spec.get("renamed_from"),
         convert=tuple(spec["convert"]["map"].items()) if "convert" in spec else None,
         system=spec.get("system", False),
+        unit=MoneyUnit(spec.get("unit", MoneyUnit.YUAN)),
     )
 
 

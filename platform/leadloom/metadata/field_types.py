@@ -28,6 +28,18 @@ class FieldType(StrEnum):
     TAGS = "tags"
 
 
+class MoneyUnit(StrEnum):
+    """What a money field is entered and shown in; the stored value is always 元."""
+
+    YUAN = "yuan"
+    WAN = "wan"
+
+    @property
+    def factor(self) -> int:
+        """元 per unit: 1, or 10,000 for 万."""
+        return 10_000 if self is MoneyUnit.WAN else 1
+
+
 NUMERIC = frozenset({FieldType.INTEGER, FieldType.DECIMAL, FieldType.MONEY})
 TEXTUAL = frozenset({FieldType.STRING, FieldType.TEXT, FieldType.EMAIL, FieldType.PHONE})
 CHOICE = frozenset({FieldType.ENUM, FieldType.MULTI_ENUM})
@@ -47,7 +59,7 @@ TYPE_OPTIONS: dict[FieldType, frozenset[str]] = {
     FieldType.TEXT: frozenset({"length", "pattern"}),
     FieldType.INTEGER: frozenset({"min", "max"}),
     FieldType.DECIMAL: frozenset({"min", "max"}),
-    FieldType.MONEY: frozenset({"min", "max"}),
+    FieldType.MONEY: frozenset({"min", "max", "unit"}),
     FieldType.BOOLEAN: frozenset(),
     FieldType.DATE: frozenset({"min", "max"}),
     FieldType.DATETIME: frozenset(),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from leadloom.metadata.field_types import NO_COLUMN, FieldType
+from leadloom.metadata.field_types import NO_COLUMN, FieldType, MoneyUnit
 
 if TYPE_CHECKING:
     from leadloom.metadata.funnels import Funnel
@@ -78,6 +78,8 @@ class Field:
     convert: tuple[tuple[str, Any], ...] | None = None
     #: set only by the system (rules, jobs): read-only for every role, never on forms
     system: bool = False
+    #: money only: what forms and pages use (the stored value is 元)
+    unit: MoneyUnit = MoneyUnit.YUAN
 
     @property
     def column(self) -> str | None:

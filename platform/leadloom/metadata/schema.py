@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from marshmallow import RAISE, Schema, ValidationError, validate, validates
 from marshmallow import fields as mf
 
-from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.field_types import FieldType, MoneyUnit
 from leadloom.metadata.funnels import SCHEMAS as FUNNEL_SCHEMAS
 from leadloom.metadata.leads import SCHEMAS as LEAD_SCHEMAS
 from leadloom.metadata.registry import LOCALES, OPERATIONS, SCOPES
@@ -80,6 +80,8 @@ class FieldSchema(LabelSchema):
     options = mf.Raw()
     to = mf.String()
     group = mf.String()
+    #: money only: entered and shown in 元 (``yuan``, the default) or 万 (``wan``)
+    unit = mf.String(validate=_one_of([u.value for u in MoneyUnit], "money unit"))
     renamed_from = mf.String(validate=_code)
     convert = mf.Nested(lambda: ConvertSchema())
 

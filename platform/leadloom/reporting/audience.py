@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 from sqlalchemy.orm import Session
 
-from leadloom.access import Actor, rights
+from leadloom.access import Actor, people, rights
 from leadloom.metadata.registry import Label, Registry
 from leadloom.metadata.reports import Report
 from leadloom.model import Models
@@ -73,9 +73,8 @@ def _recipient(session: Session, models: Models, user: User) -> Recipient:
 
 
 def display_name(user: User) -> str:
-    """Chinese names are kept whole in ``first_name``; fall back to the login."""
-    name = f"{user.first_name or ''}{user.last_name or ''}".strip()
-    return name or user.username
+    """The name in Chinese order (``access.people``); the login if there is none."""
+    return people.display_name(user.first_name, user.last_name, user.username)
 
 
 def recipients_of(session: Session, models: Models, report: Report) -> list[Recipient]:

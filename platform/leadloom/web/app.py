@@ -32,6 +32,7 @@ from leadloom.web.labels import lazy
 from leadloom.web.language import TRANSLATIONS, use_request_locale
 from leadloom.web.leads import add_leads
 from leadloom.web.login import protect_logins
+from leadloom.web.lookup import add_lookup
 from leadloom.web.members import Members
 from leadloom.web.notifications import add_notifications
 from leadloom.web.passwords import check_password, describe_rule
@@ -40,6 +41,7 @@ from leadloom.web.search import add_search
 from leadloom.web.security import sync_roles
 from leadloom.web.state import AppState
 from leadloom.web.tasks import add_tasks
+from leadloom.web.user_admin import LeadloomSecurityManager
 from leadloom.web.views import build_view
 from leadloom.web.workflow import add_workflow
 
@@ -95,7 +97,8 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
     db.init_app(app)
     with app.app_context():
         prepare_engine(db.engine)
-        appbuilder = AppBuilder(indexview=Home, base_template="leadloom/baselayout.html")
+        appbuilder = AppBuilder(indexview=Home, base_template="leadloom/baselayout.html",
+                                security_manager_class=LeadloomSecurityManager)
         appbuilder.init_app(app, db.session)
         use_request_locale(app)
         answer_bad_tokens(appbuilder.sm.jwt_manager)
@@ -109,6 +112,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         add_workflow(appbuilder)
         add_tasks(appbuilder)
         add_search(appbuilder)
+        add_lookup(appbuilder)
         _add_admin_views(appbuilder)
         protect_logins(appbuilder, settings.login_limits, testing=testing)
         describe_rule(appbuilder)

@@ -20,6 +20,7 @@ from flask_appbuilder.security.decorators import protect
 from flask_appbuilder.security.sqla.models import User
 
 from leadloom.access import rights, scope_clause
+from leadloom.access.people import display_name
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Field
 from leadloom.records import RecordError
@@ -272,4 +273,4 @@ def user_name(pk: Any) -> str:
         return str(pk)
     if user is None:
         return f"#{pk}"
-    return f"{user.first_name or ''}{user.last_name or ''}".strip() or user.username
+    return display_name(user.first_name, user.last_name, user.username)

@@ -19,7 +19,6 @@ from flask_appbuilder.fieldwidgets import (
     Select2Widget,
 )
 from flask_appbuilder.forms import DynamicForm
-from flask_appbuilder.security.sqla.models import User
 from wtforms import (
     BooleanField,
     DateField,
@@ -38,12 +37,23 @@ from wtforms.widgets import DateInput
 
 from leadloom.access import scope_clause
 from leadloom.metadata.field_types import FieldType
-from leadloom.metadata.registry import Entity, Field
+from leadloom.metadata.messages import Message
+from leadloom.metadata.registry import Entity, Field, Label
 from leadloom.records import Context
-from leadloom.web.labels import current_locale, lazy
+from leadloom.web.form_widgets import (
+    LookupField,
+    MoneyField,
+    ReadOnlyField,
+    RequiredMark,
+    no_browser_check,
+)
+from leadloom.web.labels import current_locale, display, lazy, local_time
+from leadloom.web.language import lazy_translated
+from leadloom.web.layout import FORM_STAMPS, SYSTEM_LABELS
+from leadloom.web.lookup import lookup_url, record_label, user_label
 
-#: How many choices a reference drop-down offers (most recent first, plus the current one).
-REFERENCE_CHOICES = 500
+#: the placeholder of a reference or user field's search box
+SEARCH_HINT = Message("type to search")
 #: what ``<input type="datetime-local">`` sends (first: what it is given), then typed forms
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
                     "%Y-%m-%d %H:%M:%S"]
@@ -69,11 +79,7 @@ class ZonedDateTimeField(DateTimeLocalField):
 
 def _datetime_field(f: Field, ctx: Context) -> ZonedDateTimeField:
     return ZonedDateTimeField(format=DATETIME_FORMATS, tz=ZoneInfo(ctx.registry.app.timezone),
-                              render_kw={"class": "form-control"}, **_common(f))
-
-
-def _int_or_none(value: Any) -> int | None:
-    return None if value in (None, "", "None") else int(value)
+                              **_common(f, {"class": "form-control"}))
 
 
 def _choices(f: Field, current: Any) -> list[tuple[str, str]]:
@@ -82,28 +88,23 @@ def _choices(f: Field, current: Any) -> list[tuple[str, str]]:
     return [(o.code, o.label.get(locale)) for o in f.options if o.active or o.code in kept]
 
 
-def _common(f: Field) -> dict[str, Any]:
+def _common(f: Field, render_kw: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Label, help and the red * of a required field (the write path checks it)."""
+    marks = [RequiredMark()] if f.required else []
     return {"label": lazy(f.label), "description": lazy(f.help) if f.help else "",
-            "validators": [Optional()]}
+            "validators": [Optional(), *marks], "render_kw": no_browser_check(render_kw)}
 
 
-def _reference_choices(ctx: Context, target: str, current: Any) -> list[tuple[int | str, str]]:
-    cls = ctx.models.cls(target)
-    title = getattr(cls, ctx.registry.entity(target).title_field)
-    query = (sa.select(cls.id, title)
-             .where(scope_clause(ctx.models, ctx.actor, target))
-             .order_by(cls.id.desc()).limit(REFERENCE_CHOICES))
-    rows = list(ctx.session.execute(query))
-    if current is not None and all(r.id != current for r in rows):
-        rows += list(ctx.session.execute(sa.select(cls.id, title).where(cls.id == current)))
-    return [("", "—")] + [(r.id, str(r[1] or f"#{r.id}")) for r in rows]
-
-
-def user_choices(ctx: Context) -> list[tuple[int | str, str]]:
-    users = ctx.session.execute(
-        sa.select(User.id, User.first_name, User.last_name, User.username)
-        .where(User.active.is_(True)).order_by(User.username))
-    return [("", "—")] + [(u.id, f"{u.first_name}{u.last_name} ({u.username})") for u in users]
+def _lookup(ctx: Context, target: str | None, **common: Any) -> LookupField:
+    """A reference (``target`` an entity) or user (``None``) field searched as one types."""
+    if target is None:
+        def labeler(pk: int) -> str:
+            return user_label(ctx.session, pk)
+    else:
+        def labeler(pk: int) -> str:
+            return record_label(ctx.session, ctx.models, target, pk)
+    return LookupField(url=lookup_url(target), labeler=labeler,
+                       hint=lazy_translated(SEARCH_HINT), **common)
 
 
 def _tag_choices(ctx: Context, f: Field) -> list[tuple[int, str]]:
@@ -124,11 +125,10 @@ FORM_FIELDS: dict[FieldType, FormBuilder] = {
                                                         **_common(f)),
     FieldType.DECIMAL: lambda f, ctx, cur: DecimalField(places=4, widget=BS3TextFieldWidget(),
                                                         **_common(f)),
-    FieldType.MONEY: lambda f, ctx, cur: DecimalField(places=2, widget=BS3TextFieldWidget(),
-                                                      **_common(f)),
+    FieldType.MONEY: lambda f, ctx, cur: MoneyField(unit=f.unit, **_common(f)),
     FieldType.BOOLEAN: lambda f, ctx, cur: BooleanField(**_common(f)),
     FieldType.DATE: lambda f, ctx, cur: DateField(
-        format="%Y-%m-%d", widget=DateInput(), render_kw={"class": "form-control"}, **_common(f)),
+        format="%Y-%m-%d", widget=DateInput(), **_common(f, {"class": "form-control"})),
     FieldType.DATETIME: lambda f, ctx, cur: _datetime_field(f, ctx),
     FieldType.ENUM: lambda f, ctx, cur: SelectField(
         choices=[("", "—"), *_choices(f, cur)], widget=Select2Widget(), **_common(f)),
@@ -136,29 +136,54 @@ FORM_FIELDS: dict[FieldType, FormBuilder] = {
         choices=_choices(f, cur), widget=Select2ManyWidget(), **_common(f)),
     FieldType.EMAIL: lambda f, ctx, cur: StringField(widget=BS3TextFieldWidget(), **_common(f)),
     FieldType.PHONE: lambda f, ctx, cur: StringField(widget=BS3TextFieldWidget(), **_common(f)),
-    FieldType.REFERENCE: lambda f, ctx, cur: SelectField(
-        choices=_reference_choices(ctx, f.to, cur), coerce=_int_or_none,
-        widget=Select2Widget(), **_common(f)),
-    FieldType.USER: lambda f, ctx, cur: SelectField(
-        choices=user_choices(ctx), coerce=_int_or_none, widget=Select2Widget(), **_common(f)),
+    FieldType.REFERENCE: lambda f, ctx, cur: _lookup(ctx, f.to, **_common(f)),
+    FieldType.USER: lambda f, ctx, cur: _lookup(ctx, None, **_common(f)),
     FieldType.TAGS: lambda f, ctx, cur: SelectMultipleField(
         choices=_tag_choices(ctx, f), coerce=int, widget=Select2ManyWidget(), **_common(f)),
 }
 
 
 def form_class(entity: Entity, ctx: Context, record: Any, owner_label: Any,
-               initial: dict[str, Any] | None = None) -> type[DynamicForm]:
+               initial: dict[str, Any] | None = None,
+               readonly: frozenset[str] = frozenset()) -> type[DynamicForm]:
     """A WTForms class for ``entity`` as ``ctx.actor`` sees it (choices in their scope);
-    ``initial`` (an add form's defaults) counts as the current values."""
+    ``initial`` (an add form's defaults) counts as the current values. Fields in
+    ``readonly`` show their value as text, and a saved record's form shows its times."""
     current = form_data(entity, record, ctx) if record is not None else initial or {}
     attrs: dict[str, Any] = {
-        f.code: FORM_FIELDS[f.type](f, ctx, current.get(f.code)) for f in entity.fields}
+        f.code: _shown(f.label, _text(f, ctx, current.get(f.code))) if f.code in readonly
+        else FORM_FIELDS[f.type](f, ctx, current.get(f.code)) for f in entity.fields}
     if entity.owned:
-        attrs["owner"] = SelectField(label=owner_label, choices=user_choices(ctx),
-                                     coerce=_int_or_none, widget=Select2Widget(),
-                                     validators=[Optional()])
+        owner = current.get("owner")
+        attrs["owner"] = (
+            _shown(owner_label, user_label(ctx.session, owner) if owner else "")
+            if "owner" in readonly else
+            _lookup(ctx, None, label=owner_label, validators=[Optional()],
+                    render_kw=no_browser_check()))
+    if record is not None:
+        for stamp in FORM_STAMPS:
+            value = getattr(record, stamp)
+            attrs[stamp] = _shown(SYSTEM_LABELS[stamp],
+                                  local_time(value).strftime("%Y-%m-%d %H:%M") if value else "")
     attrs["version"] = HiddenField()
     return type(f"{entity.code.title()}Form", (DynamicForm,), attrs)
+
+
+def _text(f: Field, ctx: Context, value: Any) -> str:
+    """How a read-only field's value reads: records and users by name, not by id."""
+    if value is None or value == []:
+        return ""
+    if f.type is FieldType.REFERENCE:
+        return record_label(ctx.session, ctx.models, str(f.to), value)
+    if f.type is FieldType.USER:
+        return user_label(ctx.session, value)
+    if f.type is FieldType.TAGS:
+        return "、".join(name for pk, name in _tag_choices(ctx, f) if pk in value)
+    return display(f, value)
+
+
+def _shown(label: Any, text: str) -> ReadOnlyField:
+    return ReadOnlyField(label=lazy(label) if isinstance(label, Label) else label, shown=text)
 
 
 def add_defaults(entity: Entity, ctx: Context, args: Mapping[str, str]) -> dict[str, Any]:

@@ -18,6 +18,8 @@ SYSTEM_LABELS = {
 SYSTEM_SECTION = Label("系统信息", "System")
 OTHER_SECTION = Label("其他", "Other")
 STAMPS = ("unit", "created_at", "updated_at")
+#: what a saved record's form shows of its stamps, read-only
+FORM_STAMPS = ("created_at", "updated_at")
 
 Fieldsets = list[tuple[Any, dict[str, list[str]]]]
 
@@ -39,6 +41,12 @@ def fieldsets(view: Entity, hidden: frozenset[str] = frozenset()) -> Fieldsets:
     if rest:
         sets.append((lazy(OTHER_SECTION) if sets else lazy(view.label), {"fields": rest}))
     return sets
+
+
+def form_fieldsets(view: Entity, hidden: frozenset[str], saved: bool) -> Fieldsets:
+    """A form's sections; a saved record's form ends with its creation and update times."""
+    sets = fieldsets(view, hidden)
+    return [*sets, (lazy(SYSTEM_SECTION), {"fields": list(FORM_STAMPS)})] if saved else sets
 
 
 def show_fieldsets(view: Entity, hidden: frozenset[str]) -> Fieldsets:

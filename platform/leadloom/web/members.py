@@ -14,6 +14,7 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.models import User
 
+from leadloom.access.people import display_name
 from leadloom.records import RecordInvalid, set_membership
 from leadloom.web.labels import current_locale
 from leadloom.web.state import state
@@ -40,8 +41,9 @@ class Members(BaseView):
         teams = [(t.code, f"{u.label.get(locale)} / {t.label.get(locale)}")
                  for u in st.registry.units for t in u.teams]
         units = [(u.code, u.label.get(locale)) for u in st.registry.units]
+        names = {r.id: display_name(r.first_name, r.last_name, "") for r in rows}
         return self.render_template("leadloom/members.html", rows=rows, roles=roles,
-                                    teams=teams, units=units)
+                                    names=names, teams=teams, units=units)
 
     def _save(self) -> Any:
         st = state()

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from jsonschema import Draft7Validator, ValidationError
 
 from leadloom.access import Actor, rights
-from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.field_types import FieldType, MoneyUnit
 from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity, Field, Label, Registry
 from leadloom.model.columns import ID_RANGE
@@ -89,7 +89,8 @@ def input_field(f: Field) -> dict[str, Any]:
     if f.type in (FieldType.MONEY, FieldType.DECIMAL):
         return {"anyOf": [{"type": "string", "pattern": money_pattern(f)}, _exact_number(f)],
                 "description": "a decimal as text, e.g. \"1234.50\" (a JSON number is read "
-                               "exactly too); answers always carry text"}
+                               "exactly too); answers always carry text" + (
+                                   f"; {in_yuan(f)}" if f.type is FieldType.MONEY else "")}
     if f.type is FieldType.INTEGER:
         return {"type": "integer", "minimum": _number(f.min) if f.min is not None else -INT64,
                 "maximum": _number(f.max) if f.max is not None else INT64}
@@ -112,6 +113,12 @@ def input_field(f: Field) -> dict[str, Any]:
     return _text(f)
 
 
+def in_yuan(f: Field) -> str:
+    """What a money amount counts: always 元, also where forms and pages use 万."""
+    return "in yuan (元, CNY)" + (", though forms and pages show 万 (10,000 yuan)"
+                                 if f.unit is MoneyUnit.WAN else "")
+
+
 def _text(f: Field) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "string"}
     length = f.length or (None if f.type is FieldType.TEXT else 255)
@@ -129,7 +136,8 @@ def _text(f: Field) -> dict[str, Any]:
 def output_field(f: Field) -> dict[str, Any]:
     """The JSON Schema of ``f``'s value in answers (stored values may predate a rule)."""
     if f.type in (FieldType.MONEY, FieldType.DECIMAL):
-        return {"type": "string", "pattern": DECIMAL_OUT, "nullable": True}
+        out = {"type": "string", "pattern": DECIMAL_OUT, "nullable": True}
+        return {**out, "description": in_yuan(f)} if f.type is FieldType.MONEY else out
     if f.type in (FieldType.INTEGER, FieldType.REFERENCE, FieldType.USER):
         return {"type": "integer", "nullable": True}
     if f.type is FieldType.BOOLEAN:

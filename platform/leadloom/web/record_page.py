@@ -21,15 +21,16 @@ from leadloom.metadata.registry import Entity
 from leadloom.records import Conflict, RecordError
 from leadloom.records.transitions import transition
 from leadloom.web.actor import current_actor, request_context
-from leadloom.web.fields import user_choices
 from leadloom.web.inline_followup import followup_form, log_followup
 from leadloom.web.labels import current_locale
 from leadloom.web.language import translated
 from leadloom.web.layout import STAMPS
+from leadloom.web.lookup import find_users
 from leadloom.web.openapi import checked_body
 from leadloom.web.panels import panels_for
 from leadloom.web.record_fields import field_sections
 from leadloom.web.record_header import record_header
+from leadloom.web.state import state
 from leadloom.workflow.stages import funnel_of, stage_label
 
 #: the page's routes → the entity permission each needs (``EntityView``'s mapping)
@@ -66,8 +67,7 @@ class RecordPage:
             record=item, header=header, tabs=field_sections(view, item, values, hidden),
             panels=panels_for(view, item, actor), followup=followup,
             followup_errors=followup_errors or [],
-            users=user_choices(request_context("ui"))[1:] if header["actions"]["transfer"]
-            else [])
+            users=_new_owners() if header["actions"]["transfer"] else [])
 
     @expose("/move/<pk>", methods=["POST"])
     @has_access
@@ -159,3 +159,12 @@ def form_version(value: Any) -> int | None:
 
 def _here(entity: Entity, pk: int) -> str:
     return f"/{entity.code}/show/{pk}"
+
+
+#: how many people the transfer's pick list offers
+NEW_OWNERS = 500
+
+
+def _new_owners() -> list[tuple[int, str]]:
+    """The active users a record can be transferred to, by name."""
+    return [(u["id"], u["label"]) for u in find_users(state().db.session, "", NEW_OWNERS)]

@@ -141,18 +141,20 @@ class EntityView(RecordPage, ModelView):
         granted = rights(ctx.registry, ctx.actor, self.entity.code)
         skip = granted.readonly | granted.hidden
         initial = add_defaults(view, ctx, request.args) if record is None else None
-        form_cls = form_class(view, ctx, record, lazy(layout.SYSTEM_LABELS["owner"]), initial)
+        form_cls = form_class(view, ctx, record, lazy(layout.SYSTEM_LABELS["owner"]), initial,
+                              readonly=skip - granted.hidden)
         if request.method == "POST":
             form = form_cls(request.form)
             if form.validate() and self._save(ctx, view, form, pk, skip):
                 return None
         else:
             form = form_cls(data=form_data(view, record, ctx) if record else initial)
-        sets = layout.fieldsets(view, skip)
+        left_out = granted.hidden | _blank(granted.readonly, initial)
+        sets = layout.form_fieldsets(view, left_out, saved=record is not None)
         widget = self.add_widget if pk is None else self.edit_widget
         return {"add" if pk is None else "edit": widget(
             form=form, include_cols=[c for _, spec in sets for c in spec["fields"]],
-            exclude_cols=sorted(skip), fieldsets=sets)}
+            exclude_cols=sorted(left_out), fieldsets=sets)}
 
     def _save(self, ctx: records.Context, view: Entity, form: Any, pk: Any,
               skip: frozenset[str]) -> bool:
@@ -191,6 +193,13 @@ class EntityView(RecordPage, ModelView):
         self.search_form = GeneralModelConverter(self.datamodel).create_form(
             self.label_columns, self.search_columns, filter_rel_fields=None)
         self.add_form = self.edit_form = self.search_form
+
+
+def _blank(readonly: frozenset[str], initial: dict[str, Any] | None) -> frozenset[str]:
+    """An add form's read-only fields with nothing to show yet (``initial`` None: editing)."""
+    if initial is None:
+        return frozenset()
+    return frozenset(c for c in readonly if initial.get(c) in (None, "", []))
 
 
 def _local_next() -> str | None:

@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from flask import render_template
+from flask_babel import gettext
 from markupsafe import Markup
 
 from leadloom.access import Actor, rights
@@ -22,6 +23,7 @@ from leadloom.model.tables import utcnow
 from leadloom.records.approvals import open_request
 from leadloom.web.actor import request_context
 from leadloom.web.approvals import describe, shown, user_name
+from leadloom.web.form_widgets import UNIT_NAMES
 from leadloom.web.labels import current_locale, display, local_time
 from leadloom.web.layout import SYSTEM_LABELS
 from leadloom.web.panel import Panel
@@ -124,10 +126,14 @@ def _inputs(entity: Entity, targets: list[dict[str, Any]], locale: str,
         f = entity.field(code)
         choices = [(o.code, o.label.get(locale)) for o in f.options if o.active] \
             if f.type in CHOICE else None
+        money = f.type is FieldType.MONEY
         found.append({"code": code, "label": f.label.get(locale), "choices": choices,
                       "type": "date" if f.type is FieldType.DATE else "number"
                       if f.type in (FieldType.MONEY, FieldType.DECIMAL, FieldType.INTEGER)
-                      else "text"})
+                      else "text",
+                      # typed in the field's unit (元 or 万), sent in 元 like the API takes
+                      "unit": gettext(UNIT_NAMES[f.unit].msgid) if money else "",
+                      "factor": f.unit.factor if money else 1})
     return found
 
 

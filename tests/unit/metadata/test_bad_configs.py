@@ -292,6 +292,14 @@ CASES = [
         f"{LEAD}:15: entities.lead.fields.headcount.length: 'length' does not apply to type "
         "'integer'",
     )),
+    Case("money-unit-unknown", (sub(LEAD, "type: money,", "type: money, unit: wanyuan,"),), (
+        f"{LEAD}:17: entities.lead.fields.budget.unit: unknown money unit 'wanyuan' (known: "
+        "yuan, wan)",
+    )),
+    Case("money-unit-on-integer", (sub(LEAD, HEADCOUNT, HEADCOUNT + " unit: wan,"),), (
+        f"{LEAD}:15: entities.lead.fields.headcount.unit: 'unit' does not apply to type "
+        "'integer'",
+    )),
     Case("length-zero", (sub(LEAD, "length: 200,", "length: 0,"),), (
         f"{LEAD}:12: entities.lead.fields.name.length: give a length from 1 to 10000000",
     )),

@@ -39,3 +39,8 @@ def test_schema_rejects_a_typo():
         jsonschema.validate({"entity": "x", "zh": "x", "en": "x", "menu": "m",
                              "fields": {"a": {"type": "string", "zh": "a", "en": "a",
                                               "requird": True}}}, json_schemas()["entity"])
+
+
+def test_money_fields_declare_their_unit():
+    unit = json_schemas()["entity"]["$defs"]["Field"]["properties"]["unit"]
+    assert unit["enum"] == ["yuan", "wan"]
