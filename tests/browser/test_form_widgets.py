@@ -90,14 +90,12 @@ def test_a_move_that_asks_for_the_amount_takes_it_in_wan(open_page, site):
     lead_id = solution_lead_without_amount(site, "rep2")
     page = open_page("rep2", "phone")
     page.goto(f"{site.url}/lead/show/{lead_id}")
-    page.select_option(".ll-move select[name=to]", "negotiation")
-    amount = page.locator(".ll-move input[name=expected_amount]")
+    amount = page.locator(".ll-next input[name=expected_amount]")
     assert amount.get_attribute("placeholder") == "预计金额(万)"
     amount.fill("15")
-    page.click(".ll-move button[type=submit]")
+    page.click(".ll-next button[type=submit]")
     page.wait_for_load_state()
-    page.wait_for_function("() => !document.querySelector('.ll-move input[name=expected_amount]')"
-                           " || document.querySelector('.ll-wf-message').textContent")
+    page.wait_for_selector(".alert-success")
     with site.app.app_context():
         st = state()
         record = st.db.session.get(st.models.cls("lead"), lead_id)

@@ -8,6 +8,7 @@ a message on the page and leaves the user on the record.
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import flash, redirect, request
@@ -133,14 +134,26 @@ class RecordPage:
 
 
 def _need_values(view: Entity, form: Any) -> dict[str, Any]:
-    """The fields a move needs, as posted: filled ones only, whole numbers as numbers."""
+    """The fields a move needs, as posted: filled ones only, whole numbers as numbers,
+    money typed in its field's unit (元 or 万) as 元, like the write path takes it."""
     values: dict[str, Any] = {}
     for code, text in form.items():
         if not view.has_field(code) or not text.strip():
             continue
-        integer = view.field(code).type is FieldType.INTEGER and text.strip().isdecimal()
-        values[code] = int(text) if integer else text.strip()
+        field = view.field(code)
+        values[code] = _typed(field, text.strip())
     return values
+
+
+def _typed(field: Any, text: str) -> Any:
+    if field.type is FieldType.INTEGER and text.isdecimal():
+        return int(text)
+    if field.type is FieldType.MONEY and field.unit.factor != 1:
+        try:
+            return str(Decimal(text) * field.unit.factor)
+        except InvalidOperation:
+            return text  # the write path names the field and says it is not a number
+    return text
 
 
 def _refusal(error: RecordError) -> str:
