@@ -70,7 +70,7 @@ def choices(entity: Entity, view: Entity) -> Choices:
 
 def run(entity: Entity, form: MultiDict[str, str]) -> tuple[str, str]:
     """Apply the form's action to its ``ids``; (flash category, message)."""
-    ids = _ids(form.getlist("ids"))
+    ids = picked(form.getlist("ids"))
     change = _change(entity, form)
     if not ids or change is None:
         return "warning", translated(Message("pick the records and an action first"))
@@ -82,9 +82,11 @@ def run(entity: Entity, form: MultiDict[str, str]) -> tuple[str, str]:
     return outcome(entity, ids, act)
 
 
-def outcome(entity: Entity, ids: list[int], act: Callable[[int], Any]) -> tuple[str, str]:
-    """Run ``act`` on each id; (flash category, the per-record report)."""
-    names = _names(entity, ids)
+def outcome(entity: Entity, ids: list[int], act: Callable[[int], Any],
+            seen: sa.ColumnElement[bool] | None = None) -> tuple[str, str]:
+    """Run ``act`` on each id; (flash category, the per-record report). Records are named
+    if the reader sees them: in their scope, or ``seen`` (e.g. the pool)."""
+    names = _names(entity, ids, seen)
     refused: list[str] = []
     for pk in ids:
         try:
@@ -100,7 +102,8 @@ def outcome(entity: Entity, ids: list[int], act: Callable[[int], Any]) -> tuple[
         why="; ".join(refused)))
 
 
-def _ids(values: Iterable[str]) -> list[int]:
+def picked(values: Iterable[str]) -> list[int]:
+    """The record ids a form picked, once each, at most ``MOST``."""
     found = [int(v) for v in values if v.isdecimal() and len(v) < 10]
     return list(dict.fromkeys(found))[:MOST]
 
@@ -130,7 +133,8 @@ def _tags_of(entity: Entity, pk: int, code: str) -> list[int]:
     return list(current_value(record, entity, code))
 
 
-def _names(entity: Entity, ids: list[int]) -> dict[int, str]:
+def _names(entity: Entity, ids: list[int], seen: sa.ColumnElement[bool] | None
+           ) -> dict[int, str]:
     """How the report names each record the reader sees: its number, else its title."""
     st = state()
     cls = st.models.cls(entity.code)
@@ -138,8 +142,9 @@ def _names(entity: Entity, ids: list[int]) -> dict[int, str]:
                    and f.type is FieldType.STRING), None)
     shown = entity.field(number.code if number else entity.title_field)
     column = getattr(cls, shown.column or shown.code)
+    scoped = scope_clause(st.models, current_actor(), entity.code)
     found = st.db.session.execute(sa.select(cls.id, column).where(
-        cls.id.in_(ids), scope_clause(st.models, current_actor(), entity.code)))
+        cls.id.in_(ids), scoped if seen is None else sa.or_(scoped, seen)))
     return {r[0]: str(r[1] or f"#{r[0]}") for r in found}
 
 
