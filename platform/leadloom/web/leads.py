@@ -34,8 +34,8 @@ from leadloom.records.leads.timeline import timeline as lead_timeline
 from leadloom.web.actor import request_context
 from leadloom.web.errors import answers_record_errors
 from leadloom.web.labels import current_locale, display, lazy, local_time
-from leadloom.web.list_bulk import outcome, picked
 from leadloom.web.language import translated
+from leadloom.web.list_bulk import outcome, picked
 from leadloom.web.openapi_docs import DocumentedApi, checked, int_arg
 from leadloom.web.panel import Panel
 from leadloom.web.serialize import plain, with_offsets

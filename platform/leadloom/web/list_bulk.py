@@ -22,8 +22,8 @@ from leadloom.records import RecordError, RecordInvalid
 from leadloom.records.validation import current_value
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.labels import current_locale
-from leadloom.web.layout import SYSTEM_LABELS
 from leadloom.web.language import translated
+from leadloom.web.layout import SYSTEM_LABELS
 from leadloom.web.state import state
 from leadloom.workflow.list_choices import people, tags
 
