@@ -8,7 +8,7 @@ hide per request the fields the user's roles may not see.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request
@@ -172,7 +172,7 @@ class EntityView(ModelView):
     @has_access
     def save_view(self) -> Any:
         """Save this list's filters and sort under a name of mine."""
-        query = request.form.get("query", "")
+        query = urlencode(parse_qsl(request.form.get("query", "")))
         try:
             saved = save_view(request_context("ui"), self.entity.code,
                               request.form.get("name", ""), query)
