@@ -94,3 +94,21 @@ def test_sup1_filters_by_rep_sorts_and_hands_two_leads_over(
     assert "已更新 2 条" in page.inner_text(".alert-success")
     assert page.inner_text("#ll-total") == "共 0 条"  # the filter still says rep1
     assert_quiet(page)
+
+
+def test_fin1_picks_a_finance_status_by_its_label(open_page, site: Site) -> None:
+    with site.app.app_context():
+        contract = state().models.cls("contract")
+        pending = state().db.session.scalar(sa.select(sa.func.count()).where(
+            contract.finance_status == "pending"))
+    page = open_page("fin1")
+    page.goto(f"{site.url}/contract/list/")
+    page.select_option("#ll-f-finance_status", label="待财务确认")
+    page.click("#ll-apply")
+    page.wait_for_load_state()
+    assert "finance_status=pending" in page.url
+    assert page.inner_text("#ll-total") == f"共 {pending} 条"
+    assert page.locator("#ll-table tbody tr").count() == pending
+    assert set(page.locator("#ll-table td[data-label=财务确认]").all_inner_texts()) <= {
+        "待财务确认"}
+    assert_quiet(page)
