@@ -125,7 +125,7 @@ def test_a_rep_may_not_transfer_and_is_told_why_per_record(app, ids):
         "ids": [str(pk)], "action": "owner", "owner": str(ids["rep2"])},
         follow_redirects=True).data.decode()
     number = lead_row(app, pk).lead_no
-    assert f"已更新 0 条，1 条未更新：{number} 负责人: 您的角色不能修改此字段" in answer
+    assert f"已更新 0 条，1 条未更新：{number} 负责人：您的角色不能修改此字段" in answer
     assert lead_row(app, pk).owner_id == ids["rep1"]
 
 

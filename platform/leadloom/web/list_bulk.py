@@ -156,8 +156,9 @@ def _label(entity: Entity, code: str) -> str:
 def _reason(entity: Entity, error: RecordError) -> str:
     """Why one record was refused, in the reader's language."""
     if isinstance(error, RecordInvalid):
-        return "; ".join(f"{_label(entity, code)}: {', '.join(map(translated, messages))}"
-                         for code, messages in error.errors.items())
+        return "; ".join(translated(Message(
+            "%(field)s: %(value)s", field=_label(entity, code),
+            value=", ".join(map(translated, messages)))) for code, messages in error.errors.items())
     if isinstance(error.message, Message):
         return translated(error.message)
     return translated({403: Message("no permission"), 404: Message("not found in your scope"),
