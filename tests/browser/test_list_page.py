@@ -1,7 +1,7 @@
 """The lead list in the browser, at a desk and on a phone: sup1 filters by a rep (by name)
 and a text, sorts by a column, hands two leads to another rep at once and reads the
 per-record result; on a phone the rows are cards with a tel: link and nothing scrolls
-sideways."""
+sideways. sup1 also hands out two pool leads at once; fin1 filters contracts by a label."""
 
 from __future__ import annotations
 
@@ -20,12 +20,13 @@ from tests.browser.conftest import Site, assert_quiet
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PREFIX = "列表浏览器客户"
+POOLED = "列表公海客户"
 
 
 @pytest.fixture(scope="module")
 def people(site: Site) -> Iterator[dict[str, tuple[int, str]]]:
-    """rep1 and rep2 by id and name, and four leads of rep1's (two per screen size);
-    removed afterwards, as the site is shared."""
+    """rep1 and rep2 by id and name; four leads of rep1's and four in the pool (two each
+    per screen size); removed afterwards, as the site is shared."""
     with site.app.app_context():
         st = state()
         found = {u: st.appbuilder.sm.find_user(username=u) for u in ("sup1", "rep1", "rep2")}
@@ -33,9 +34,11 @@ def people(site: Site) -> Iterator[dict[str, tuple[int, str]]]:
                       st.db.session, st.models, channel="test")
         web = st.db.session.query(st.models.cls("source")).filter_by(code="WEB").one().id
         made = [create(ctx, "lead", {
-            "customer_name": f"{PREFIX}{size}{i}", "industry": "trade", "source": web,
-            "contact_name": "冯经理", "need_description": "CRM", "owner": found["rep1"].id,
-            "contact_phone": f"139947110{n}{i}"}).id
+            "customer_name": f"{prefix}{size}{i}", "industry": "trade", "source": web,
+            "contact_name": "冯经理", "need_description": "CRM", "budget_status": "unclear",
+            "need_clarity": "vague", "contact_phone": f"13994711{k}{n}{i}",
+            **({"owner": found["rep1"].id} if k == 0 else {})}).id
+            for k, prefix in enumerate((PREFIX, POOLED))
             for n, size in enumerate(("desk", "phone")) for i in range(2)]
         st.db.session.commit()
         yield {u: (user.id, display_name(user.first_name, user.last_name, user.username))
@@ -111,4 +114,22 @@ def test_fin1_picks_a_finance_status_by_its_label(open_page, site: Site) -> None
     assert page.locator("#ll-table tbody tr").count() == pending
     assert set(page.locator("#ll-table td[data-label=财务确认]").all_inner_texts()) <= {
         "待财务确认"}
+    assert_quiet(page)
+
+
+@pytest.mark.parametrize("size", ["desk", "phone"])
+def test_sup1_hands_out_two_pool_leads_at_once(open_page, site: Site, size: str,
+                                               people: dict[str, tuple[int, str]]) -> None:
+    page = open_page("sup1", size)
+    page.goto(f"{site.url}/pool/?q={POOLED}{size}")
+    assert page.locator("#ll-pool tbody tr").count() == 2
+    page.check("#ll-pool-all")
+    page.select_option("#ll-pool-bulk select[name=owner]", label=people["rep2"][1])
+    if size == "phone":
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.click("#ll-pool-assign-many")
+    page.wait_for_load_state()
+    assert "已更新 2 条" in page.inner_text(".alert-success")
+    page.goto(f"{site.url}/pool/?q={POOLED}{size}")
+    assert page.locator("#ll-pool tbody tr").count() == 0
     assert_quiet(page)
