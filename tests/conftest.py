@@ -68,15 +68,16 @@ def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Calla
         admin.dispose()
 
 
-def build_app(config_dir: Path, database_url: str) -> Flask:
+def build_app(config_dir: Path, database_url: str, *, csrf: bool = False) -> Flask:
     settings = Settings(config_dir=config_dir, database_url=database_url, secret_key=SECRET)
-    return create_app(settings, testing=True)
+    return create_app(settings, testing=True, csrf=csrf)
 
 
-def org_app(database_url: str) -> Iterator[Flask]:
+def org_app(database_url: str, *, csrf: bool = False) -> Iterator[Flask]:
     """The default CRM with the demo organisation's users (password ``PASSWORD``); its
-    engine is disposed of afterwards."""
-    flask_app = build_app(CONFIG, database_url)
+    engine is disposed of afterwards. ``csrf``: forms and cookie-carried API writes need
+    the token, as in production."""
+    flask_app = build_app(CONFIG, database_url, csrf=csrf)
     with flask_app.app_context():
         for username, roles, team, unit in ORG:
             add_user(username, roles=roles, password=PASSWORD, team=team, unit=unit)

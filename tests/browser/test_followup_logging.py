@@ -37,8 +37,10 @@ def rep_lead(site, username: str, index: int) -> int:
 
 
 def open_followup_form(page, site, lead_id: int) -> None:
+    """The full form, from the lead page's inline one (记录跟进 → 完整表单)."""
     page.goto(f"{site.url}/lead/show/{lead_id}")
-    page.click("text=新建跟进")
+    page.click(".ll-actions >> text=记录跟进")
+    page.click("#ll-log >> text=完整表单")
     page.wait_for_load_state()
 
 

@@ -1,5 +1,6 @@
 """我的待办 in the browser: rep1 opens it from the menu at desk and phone size, sees the three
-groups with the counts the database holds, clicks 完成 and the count drops by one."""
+groups with the counts the database holds (also on the tabs), clicks 完成 and, without a page
+load, the row goes and the count drops by one."""
 
 from __future__ import annotations
 
@@ -83,9 +84,11 @@ def test_rep1_works_through_my_tasks(open_page, site, rep1_tasks, size, tmp_path
     page.screenshot(path=str(tmp_path / f"my_tasks_{size}.png"), full_page=True)
     first = page.locator('[data-group="overdue"] li').first
     title = first.locator(".task-main a").first.inner_text()
+    url = page.url
     first.get_by_role("button", name="完成").click()
-    page.wait_for_load_state()
-    assert page.get_by_text(f"任务已完成：{title}").is_visible()
+    page.locator("#ll-task-message.alert-success").wait_for()
+    assert page.get_by_text(f"任务已完成：{title}").is_visible() and page.url == url
     after = shown_counts(page)
+    assert {g: int(page.locator(f'[data-tab-count="{g}"]').inner_text()) for g in GROUPS} == after
     assert after == {**before, "overdue": before["overdue"] - 1} == expected_counts(site)
     assert_quiet(page)

@@ -51,7 +51,7 @@ def test_the_board_page_offers_drag_and_drop(app, api):
     assert page.status_code == 200
     html = page.data.decode()
     assert 'data-stage="negotiation"' in html and f'data-id="{pk}"' in html
-    assert "/transition" in html and "draggable" in html
+    assert "/transition" in html and "pointerdown" in html and "ll-grip" in html
     assert "漏斗看板" in html and "审批中心" in html  # menu entries
 
 

@@ -3,7 +3,9 @@ leads leave the lists but stay searchable for supervisors."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+from zoneinfo import ZoneInfo
 
 import prison as rison
 import pytest
@@ -94,3 +96,22 @@ def test_the_pool_page_and_the_lead_page_panel(app, api, web):
     shown = client.get(f"/lead/show/{lead['id']}").data.decode()
     assert "跟进记录与任务" in shown and "首次触达" in shown and "退回公海" in shown
     assert "公海" in login(app, "sup1").get("/lead/list/").data.decode()  # the menu item
+
+
+def test_the_pool_shows_how_a_lead_was_followed_up_before_a_claim(api, web):
+    lead = new_lead(api, "rep1", web)
+    summary = "客户在比较三家供应商，" * 10
+    when = (dt.datetime.now(ZoneInfo("Asia/Shanghai")) - dt.timedelta(days=1)).replace(
+        second=0, microsecond=0).isoformat()
+    logged = api("rep1", "post", "/api/v1/followup/", json={
+        "lead": lead["id"], "occurred_at": when, "method": "phone",
+        "summary": summary, "customer_feedback": "interested"})
+    assert logged.status_code == 201, logged.get_json()
+    assert api("rep1", "post", f"/api/v1/leads/{lead['id']}/release",
+               json={"reason": "换人跟进"}).status_code == 200
+    pool = api("rep2", "get", "/api/v1/leads/pool?limit=1000").get_json()["result"]
+    seen = next(p for p in pool if p["id"] == lead["id"])
+    assert seen["followups"] == 1
+    touch = seen["last_followup"]
+    assert touch["method"] == "phone" and touch["at"] == when
+    assert touch["summary"] == summary[:80] + "…"

@@ -102,10 +102,11 @@ def test_a_stage_move_from_the_record_page_works(served, page):
           need_description: '排课系统', source: s.result.find(x => x.code === 'WEB').id}))
         .then(r => r.json()).then(b => b.id)""")
     page.goto(f"{base}/lead/show/{lead}")
-    page.select_option(".ll-move select[name=to]", "discovery")
-    with page.expect_response(lambda r: r.url.endswith("/transition")) as moved:
-        page.click(".ll-move button[type=submit]")
-    assert moved.value.status in (200, 202), moved.value.text()
+    page.click(".ll-actions >> text=推进/移动")
+    page.select_option("#ll-moves select[name=to]", "discovery")
+    with page.expect_response(lambda r: r.url.endswith(f"/lead/move/{lead}")) as moved:
+        page.click("#ll-moves button[type=submit]")
+    assert moved.value.status == 302, moved.value.text()
     with app.app_context():
         st = app.extensions["leadloom"]
         record = st.db.session.get(st.models.cls("lead"), lead)

@@ -224,6 +224,13 @@ def _act(action: Any, done: str, failed: str, message: Message) -> Any:
     return redirect(done)
 
 
+def _pool_json(lead: pools.PoolLead) -> dict[str, Any]:
+    data = with_offsets(lead.as_json(), ["created_at"])
+    if data["last_followup"] is not None:
+        with_offsets(data["last_followup"], ["at"])
+    return data
+
+
 def _lead_id(text: str) -> int | None:
     """A lead's id from its id or its number (WEB-20240315-001)."""
     text = text.strip()
@@ -267,8 +274,7 @@ class LeadsApi(DocumentedApi):
         """
         limit = int_arg("limit", 200, 1, 1000)
         leads = pools.pool_leads(request_context("api"), limit=limit)
-        return self.response(200, count=len(leads), result=[
-            with_offsets(lead.as_json(), ["created_at"]) for lead in leads])
+        return self.response(200, count=len(leads), result=[_pool_json(lead) for lead in leads])
 
     @expose("/<id:pk>/claim", methods=["POST"])
     @protect()

@@ -39,6 +39,8 @@ KINDS = {
     "stale": Message("Stale leads"), "task_due": Message("Task due"),
     "task_overdue": Message("Tasks overdue"), "digest": Message("Today"),
     "approval": Message("Approval"),
+    "collab_request": Message("Collaboration request"),
+    "transfer_request": Message("Transfer request"),
 }
 #: the label of a kind not in ``KINDS``
 OTHER = Message("Other")

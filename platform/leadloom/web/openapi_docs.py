@@ -245,7 +245,9 @@ SHARED: dict[str, dict[str, Any]] = {
     "PoolLead": _object(["id", "customer_name", "status", "created_at"], id=_I,
                         lead_no=_NS, customer_name=_S, industry=_NS, grade=_NS,
                         value_level=_NS, source_id=_NI, city=_NS, status=_S,
-                        created_at=_NAT, unit=_NS, phone=_NS),
+                        created_at=_NAT, unit=_NS, phone=_NS, followups=_I,
+                        last_followup={**_object(["at", "summary"], at=_AT, method=_NS,
+                                                 summary=_S), "nullable": True}),
     "PoolLeadList": _list_of("PoolLead"),
     "LeadMoved": _object(["id"], id=_I, owner=_NI, status=_NS, lead_no=_NS),
     "LeadTimeline": _object(["result"], result={"type": "array", "items": _object(

@@ -33,13 +33,13 @@ from leadloom.web.labels import lazy
 from leadloom.web.language import translated
 from leadloom.web.leads import filtering_status, hidden_statuses
 from leadloom.web.list_views import chosen_view, list_filters_clause, prepare_list_filters
-from leadloom.web.panels import panels_for
+from leadloom.web.record_page import PAGE_PERMISSIONS, RecordPage, form_version
 from leadloom.web.state import state
 
 #: FAB method → leadloom operation; views and APIs of an entity share these permissions.
 VIEW_PERMISSIONS = {
     "list": "list", "show": "read", "add": "create", "edit": "update", "delete": "delete",
-    "download": "read", "action": "update", "action_post": "update",
+    "download": "read", "action": "update", "action_post": "update", **PAGE_PERMISSIONS,
     "bulk": "update", "save_view": "list", "delete_view": "list",
 }
 #: ``menu_access`` too: the menu item shares the entity's name, so FAB never churns it.
@@ -65,7 +65,7 @@ class ScopeFilter(BaseFilter):
         return scope(query, state().models, actor, entity)
 
 
-class EntityView(ModelView):
+class EntityView(RecordPage, ModelView):
     """Base class; ``build_view`` fills in ``entity`` and the column lists."""
 
     entity: Entity
@@ -194,34 +194,7 @@ class EntityView(ModelView):
             flash(translated(error.message), "danger")
         return redirect(f"/{self.entity.code}/list/")
 
-    def _get_show_widget(self, pk: Any, item: Any, widgets: Any = None, actions: Any = None,
-                         show_fieldsets: Any = None) -> Any:
-        view = self._view(item.unit)
-        hidden = self._hidden()
-        sets = layout.show_fieldsets(view, hidden)
-        columns = [c for _, spec in sets for c in spec["fields"]]
-        widgets = widgets or {}
-        widgets["show"] = self.show_widget(
-            pk=pk, label_columns=layout.labels(view), include_columns=columns,
-            value_columns=self.datamodel.get_values_item(item, columns),
-            formatters_columns=layout.formatters(view), actions=actions or self.actions,
-            fieldsets=sets, modelview_name=self.__class__.__name__)
-        return widgets
-
-    # ---- reads and writes through records ----------------------------------------------
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk: Any) -> Any:
-        """FAB's detail page, followed by the record's panels (timelines, actions …)."""
-        item = self._record_or_404(pk)
-        widgets = self._get_show_widget(pk, item)
-        self.update_redirect()
-        view = self._view(item.unit)
-        return self.render_template(
-            "leadloom/show.html", pk=pk, title=self.show_title, widgets=widgets,
-            related_views=self._related_views,
-            panels=panels_for(view, item, current_actor()))
-
+    # ---- reads and writes through records (the record's page: ``RecordPage``) ---------
     def _add(self) -> Any:
         return self._form_page(None)
 
@@ -274,7 +247,7 @@ class EntityView(ModelView):
                 flash(self.add_row_message, "success")
             else:
                 records.update(ctx, self.entity.code, int(pk), values,
-                               expected_version=_version(form.version.data))
+                               expected_version=form_version(form.version.data))
                 flash(self.edit_row_message, "success")
             for notice in ctx.meta.get("notices", ()):  # e.g. an approval it asked for
                 flash(notice, "info")
@@ -313,12 +286,6 @@ def _local_next(target: str | None = None) -> str | None:
             or any(c in target for c in "\r\n\\")):
         return None
     return target
-
-
-def _version(value: Any) -> int | None:
-    """The version the form was read at; a tampered value checks nothing (not a 500)."""
-    text = str(value or "")
-    return int(text) or None if text.isdecimal() else None
 
 
 def build_view(entity: Entity, model: type[Any]) -> type[EntityView]:

@@ -1,8 +1,9 @@
-"""Record-page panels of the workflow: the stage (path, moves, pending approval, finance
-confirmation) and the timeline (audit trail, stage moves with the time spent, approvals).
+"""The workflow on a record's page: the stage (path, moves, for the page's header), the
+approvals panel (pending approval, finance confirmation) and the timeline (audit trail,
+stage moves with the time spent, approvals).
 
-The panels only read; their buttons call the transition, approvals and entity REST APIs,
-so every action goes through the write path.
+They only read; their buttons post to the page's move route or call the approvals and
+entity REST APIs, so every action goes through the write path.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from leadloom.metadata.field_types import CHOICE, FieldType
 from leadloom.metadata.funnels import Funnel, Stage
 from leadloom.metadata.registry import Entity, Label
 from leadloom.model.tables import utcnow
+from leadloom.records.approvals import open_request
+from leadloom.web.actor import request_context
 from leadloom.web.approvals import describe, shown, user_name
 from leadloom.web.labels import current_locale, display, local_time
 from leadloom.web.layout import SYSTEM_LABELS
@@ -27,10 +30,9 @@ from leadloom.workflow.approvals import move_flow
 from leadloom.workflow.conditions import conditions_for
 from leadloom.workflow.history import path, timeline
 from leadloom.workflow.inbox import for_record
-from leadloom.workflow.stages import current_stage, funnel_of, stage_label
+from leadloom.workflow.stages import current_stage, funnel_of, requirements, stage_label
 from leadloom.workflow.states import locked, state_flows
 
-STAGE_TITLE = Label("阶段与审批", "Stage and approvals")
 APPROVAL_TITLE = Label("审批与确认", "Approvals and confirmation")
 TIMELINE_TITLE = Label("变更记录", "History")
 CHANNELS = {"ui": Label("页面", "screen"), "api": Label("接口", "API"),
@@ -39,36 +41,34 @@ CHANNELS = {"ui": Label("页面", "screen"), "api": Label("接口", "API"),
 
 
 def workflow_panel(entity: Entity, record: Any, actor: Actor) -> Panel | None:
-    """The record's stage and the moves the reader may make, its open approval request,
-    and (for a record with an amount to confirm) the confirmation form."""
+    """The record's open approval request and (for a record with an amount to confirm)
+    the confirmation form; the stage itself is in the page's header."""
     st = state()
     locale = current_locale()
-    funnel = funnel_of(st.registry, entity.code, record.unit)
     requests = for_record(st.db.session, st.models, actor, entity.code, record.id, locale)
     pending = next((r for r in requests if r.status == "pending"), None)
     confirmation = _confirmation(entity, record, actor)
-    if funnel is None and pending is None and confirmation is None:
+    if pending is None and confirmation is None:
         return None
-    context: dict[str, Any] = {
-        "entity": entity, "record": record, "locale": locale, "pending": pending,
-        "pending_changes": describe(entity, pending.before, pending.proposal)
-        if pending else [], "confirmation": confirmation, "funnel": None,
-    }
-    if funnel is not None:
-        context.update(_stage_context(entity, record, actor, funnel, locale))
-    html = render_template("leadloom/panel_workflow.html", **context)
-    return Panel((STAGE_TITLE if funnel else APPROVAL_TITLE).get(locale), Markup(html))
+    html = render_template(
+        "leadloom/panel_workflow.html", entity=entity, record=record, locale=locale,
+        pending=pending, confirmation=confirmation,
+        pending_changes=describe(entity, pending.before, pending.proposal) if pending else [])
+    return Panel(APPROVAL_TITLE.get(locale), Markup(html))
 
 
-def _stage_context(entity: Entity, record: Any, actor: Actor, funnel: Funnel,
-                   locale: str) -> dict[str, Any]:
+def stage_context(entity: Entity, record: Any, actor: Actor, funnel: Funnel,
+                  locale: str) -> dict[str, Any]:
+    """The record's path through ``funnel`` and the moves the reader may make (with the
+    fields each still needs), for the page's header."""
     st = state()
     now = utcnow()
     current = current_stage(funnel, getattr(record, funnel.field))
     visits = path(st.db.session, st.models, entity.code, record.id, now)
     seen = {v.stage for v in visits}
     days = (visits[-1].seconds or 0) // 86400 if visits else None
-    may_update = rights(st.registry, actor, entity.code).allows("update")
+    pending = open_request(request_context("ui"), entity.code, record.id) is not None
+    may_update = rights(st.registry, actor, entity.code).allows("update") and not pending
     values = {f.code: getattr(record, f.column) for f in entity.fields if f.column}
     values["owner"] = record.owner_id
     targets = [t for t in (_target(entity, funnel, current, s, actor, values, locale)
@@ -76,12 +76,13 @@ def _stage_context(entity: Entity, record: Any, actor: Actor, funnel: Funnel,
         if may_update else []
     targets.sort(key=lambda t: not t["direct"])  # the moves the reader makes first
     return {
-        "funnel": funnel, "current": current, "days": days,
+        "funnel": funnel, "current": current, "days": days, "pending": pending,
         "stall": bool(current.stall_days and days is not None and days > current.stall_days),
         "chevrons": [{"code": s.code, "label": stage_label(entity, funnel, s.code, locale),
                       "state": "current" if s is current else "seen" if s.code in seen
                       else "todo", "outcome": s.outcome} for s in funnel.stages],
-        "targets": targets, "inputs": _inputs(entity, targets, values, locale),
+        "targets": targets, "inputs": _inputs(entity, targets, locale, rights(
+            st.registry, actor, entity.code).readonly),
         "current_label": stage_label(entity, funnel, current.code, locale),
     }
 
@@ -103,16 +104,21 @@ def _target(entity: Entity, funnel: Funnel, current: Stage, target: Stage, actor
                      target, {**values, funnel.field: target.code})
     if not direct and flow is None:
         return None
-    needs = [c for c in target.enter if entity.has_field(c) and values.get(c) in (None, "")]
+    leave, enter = requirements(funnel, current, target, kind)
+    needs = [c for c in dict.fromkeys((*leave, *enter))
+             if entity.has_field(c) and values.get(c) in (None, "")]
     return {"code": target.code, "label": stage_label(entity, funnel, target.code, locale),
             "approval": flow.label.get(locale) if flow else None, "direct": direct,
-            "needs": needs, "comment": bool(flow and flow.comment_required)}
+            "needs": needs, "comment": bool(flow and flow.comment_required),
+            "need_labels": [entity.field(c).label.get(locale) for c in needs],
+            "outcome": target.outcome}
 
 
-def _inputs(entity: Entity, targets: list[dict[str, Any]], values: dict[str, Any],
-            locale: str) -> list[dict[str, Any]]:
-    """Inputs for the fields a move needs and the record lacks (e.g. a loss reason)."""
-    codes = dict.fromkeys(c for t in targets for c in t["needs"])
+def _inputs(entity: Entity, targets: list[dict[str, Any]], locale: str,
+            readonly: frozenset[str]) -> list[dict[str, Any]]:
+    """Inputs for the fields a move needs and the record lacks (e.g. a loss reason), but
+    those the reader may not set (the move's refusal names them)."""
+    codes = dict.fromkeys(c for t in targets for c in t["needs"] if c not in readonly)
     found = []
     for code in codes:
         f = entity.field(code)

@@ -142,7 +142,7 @@ def _cards(session: Session, models: Models, entity: str, view: Entity, funnel: 
         .group_by(classes.stage.record_id)).all())
     pending = set(session.scalars(sa.select(classes.approval.record_id).where(
         classes.approval.open_key.in_([f"{entity}:{i}" for i in ids]))))
-    title, number = view.title_field, _number_field(view)
+    title, number = view.title_field, number_field(view)
     cards = []
     for r in rows:
         entered = since.get(r.id)
@@ -156,7 +156,7 @@ def _cards(session: Session, models: Models, entity: str, view: Entity, funnel: 
     return tuple(cards)
 
 
-def _number_field(view: Entity) -> str | None:
+def number_field(view: Entity) -> str | None:
     """The field that numbers the records: the first unique text field but the title."""
     return next((f.code for f in view.fields if f.unique and f.type == FieldType.STRING
                  and f.code != view.title_field), None)

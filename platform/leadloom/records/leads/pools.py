@@ -52,11 +52,24 @@ class PoolLead:
     created_at: dt.datetime
     unit: str | None
     phone: str | None = None
+    #: how often it was followed up, and the latest touch (what a member reads before
+    #: claiming: who talked to the customer, how, and what came of it)
+    followups: int = 0
+    last_followup: LastTouch | None = None
 
     def as_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["created_at"] = self.created_at.isoformat() if self.created_at else None
+        if self.last_followup is not None:
+            data["last_followup"]["at"] = self.last_followup.at.isoformat()
         return data
+
+
+@dataclass(frozen=True, slots=True)
+class LastTouch:
+    at: dt.datetime
+    method: str | None
+    summary: str
 
 
 def rules_of(ctx: Context, unit: str | None) -> LeadRules:
@@ -91,12 +104,41 @@ def pool_page(ctx: Context, query: PoolQuery) -> tuple[int, list[PoolLead]]:
     columns = [table.c[name] for name in ("id", "lead_no", "customer_name", "industry",
                                           "grade", "value_level", "source_id", "city",
                                           "status", "created_at", "unit")]
-    rows = ctx.session.execute(sa.select(*columns, table.c.contact_phone).where(where)
+    rows = ctx.session.execute(sa.select(*columns, table.c.contact_phone,
+                                         table.c.followup_count).where(where)
                                .order_by(table.c.id).offset(query.offset)
-                               .limit(query.limit))
+                               .limit(query.limit)).all()
+    touches = _last_touches(ctx, [row.id for row in rows])
     return total or 0, [PoolLead(**{k: v for k, v in row._mapping.items()
-                                    if k != "contact_phone"},
-                                 phone=mask_phone(row.contact_phone)) for row in rows]
+                                    if k not in ("contact_phone", "followup_count")},
+                                 phone=mask_phone(row.contact_phone),
+                                 followups=row.followup_count or 0,
+                                 last_followup=touches.get(row.id)) for row in rows]
+
+
+#: how much of the latest follow-up's summary the pool shows
+SUMMARY_CHARS = 80
+
+
+def _last_touches(ctx: Context, lead_ids: list[int]) -> dict[int, LastTouch]:
+    """The latest follow-up of each lead of a pool page (one query for the page)."""
+    entity = ctx.registry.entity("followup")  # the lead rules require it
+    if not lead_ids or not entity.has_field("summary"):
+        return {}
+    followup = ctx.models.cls("followup").__table__
+    method = followup.c.method if entity.has_field("method") else sa.null()
+    rows = ctx.session.execute(
+        sa.select(followup.c.lead_id, followup.c.occurred_at, method.label("method"),
+                  followup.c.summary)
+        .where(followup.c.lead_id.in_(lead_ids))
+        .order_by(followup.c.lead_id, followup.c.occurred_at.desc(), followup.c.id.desc()))
+    found: dict[int, LastTouch] = {}
+    for row in rows:
+        if row.lead_id not in found:
+            summary = row.summary or ""
+            found[row.lead_id] = LastTouch(row.occurred_at, row.method, summary[:SUMMARY_CHARS]
+                                           + ("…" if len(summary) > SUMMARY_CHARS else ""))
+    return found
 
 
 def _matching(table: sa.Table, query: PoolQuery) -> list[sa.ColumnElement[bool]]:
