@@ -105,7 +105,8 @@ def test_stale_edit_is_refused(app, ids):
 
 
 def test_english_labels_on_request(app):
+    """rep1's list follows the east unit's view: its overlay renames the customer name."""
     client = login(app, "rep1")
-    assert "客户名称" in client.get("/lead/list/").data.decode()
+    assert "企业全称" in client.get("/lead/list/").data.decode()
     client.get("/lang/en")
-    assert "Customer name" in client.get("/lead/list/").data.decode()
+    assert "Company name" in client.get("/lead/list/").data.decode()

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from leadloom import records
 from leadloom.access import Actor
-from leadloom.access.pools import pool_roles
+from leadloom.access.pools import pool_clause, pool_roles
 from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity, Label, Registry
 from leadloom.records import Context, RecordError
@@ -35,6 +35,7 @@ from leadloom.web.actor import request_context
 from leadloom.web.errors import answers_record_errors
 from leadloom.web.labels import current_locale, display, lazy, local_time
 from leadloom.web.language import translated
+from leadloom.web.list_bulk import outcome, picked
 from leadloom.web.openapi_docs import DocumentedApi, checked, int_arg
 from leadloom.web.panel import Panel
 from leadloom.web.serialize import plain, with_offsets
@@ -127,7 +128,7 @@ class PoolView(BaseView):
     default_view = "index"
     class_permission_name = VIEW
     method_permission_name = {"index": "read", "claim": "read", "assign": "read",
-                              "release": "read", "merge": "read"}
+                              "assign_many": "read", "release": "read", "merge": "read"}
     base_permissions = ["can_read", "menu_access"]
 
     @expose("/")
@@ -175,6 +176,24 @@ class PoolView(BaseView):
             abort(400)
         return _act(lambda ctx: pools.assign_from_pool(ctx, pk, user), "/pool/", "/pool/",
                     Message("Assigned"))
+
+    @expose("/assign-many", methods=["POST"])
+    @has_access
+    def assign_many(self) -> Any:
+        """A manager hands several pool leads to one rep, each through the pool's assign,
+        and reads which were refused and why."""
+        user = request.form.get("owner", type=int)
+        ids = picked(request.form.getlist("ids"))
+        if user is None or not ids:
+            flash(translated(Message("pick the records and an action first")), "warning")
+            return redirect("/pool/")
+        ctx = request_context("ui")
+        category, message = outcome(
+            state().registry.entity("lead"), ids,
+            lambda pk: pools.assign_from_pool(ctx, pk, user),
+            seen=pool_clause(ctx.models, ctx.actor))
+        flash(message, category)
+        return redirect("/pool/")
 
     @expose("/release/<int:pk>", methods=["POST"])
     @has_access

@@ -8,21 +8,25 @@ hide per request the fields the user's roles may not see.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request
-from flask_appbuilder import ModelView
+from flask_appbuilder import ModelView, expose
 from flask_appbuilder.forms import GeneralModelConverter
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.urltools import get_filter_args
 
 from leadloom import records
 from leadloom.access import rights, scope
 from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import OPERATIONS, Entity
 from leadloom.records import RecordError, RecordInvalid
-from leadloom.web import layout
+from leadloom.records.saved_views import delete_view, save_view
+from leadloom.web import layout, list_bar, list_bulk, list_page
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.fields import add_defaults, form_class, form_data, submitted_values
 from leadloom.web.labels import lazy
@@ -36,6 +40,7 @@ from leadloom.web.state import state
 VIEW_PERMISSIONS = {
     "list": "list", "show": "read", "add": "create", "edit": "update", "delete": "delete",
     "download": "read", "action": "update", "action_post": "update", **PAGE_PERMISSIONS,
+    "bulk": "update", "save_view": "list", "delete_view": "list",
 }
 #: ``menu_access`` too: the menu item shares the entity's name, so FAB never churns it.
 BASE_PERMISSIONS = [*(f"can_{op}" for op in OPERATIONS), "menu_access"]
@@ -66,7 +71,7 @@ class EntityView(RecordPage, ModelView):
     entity: Entity
     method_permission_name = VIEW_PERMISSIONS
     base_permissions = BASE_PERMISSIONS
-    list_template = "appbuilder/general/model/list.html"
+    list_template = "leadloom/list.html"
     add_template = "leadloom/add.html"
     edit_template = "leadloom/edit.html"
 
@@ -77,9 +82,10 @@ class EntityView(RecordPage, ModelView):
     def _view(self, unit: str | None) -> Entity:
         return state().registry.view(self.entity.code, unit)
 
-    def _get_list_widget(self, filters: Any, actions: Any = None, order_column: str = "",
-                         order_direction: str = "", page: Any = None, page_size: Any = None,
-                         widgets: Any = None, **kwargs: Any) -> Any:
+    def _list_rows(self, filters: Any, order_column: str, order_direction: str,
+                   page: Any, page_size: int) -> tuple[int, list[Any], list[str], tuple[str, str]]:
+        """(count, rows, columns, order) of one page, in scope, filtered as the address and
+        the chosen shared view say; hidden fields neither filter, sort nor show."""
         view = self._view(current_actor().unit)
         hidden = self._hidden()
         prepare_list_filters(self.entity)
@@ -88,7 +94,7 @@ class EntityView(RecordPage, ModelView):
             if filters.filters[i].column_name in hidden:
                 del filters.filters[i]
                 del filters.values[i]
-        if order_column in hidden:
+        if order_column in hidden or order_column not in self.order_columns:
             order_column, order_direction = "", ""
         if not order_column and chosen is not None and chosen.sort:
             order_column = chosen.sort.lstrip("-")
@@ -97,18 +103,96 @@ class EntityView(RecordPage, ModelView):
             order_column, order_direction = self.base_order
         joined = filters.get_joined_filters(self._base_filters)
         count, rows = self.datamodel.query(joined, order_column, order_direction,
-                                           page=page, page_size=page_size or self.page_size)
+                                           page=page, page_size=page_size)
         columns = layout.columns_in(view, self.list_columns, hidden)
+        return count, rows, columns, (order_column, order_direction)
+
+    def _get_list_widget(self, filters: Any, actions: Any = None, order_column: str = "",
+                         order_direction: str = "", page: Any = None, page_size: Any = None,
+                         widgets: Any = None, **kwargs: Any) -> Any:
+        """FAB's list widget, for the lists FAB still draws (related records)."""
+        view = self._view(current_actor().unit)
+        size = page_size or self.page_size
+        count, rows, columns, _ = self._list_rows(filters, order_column, order_direction,
+                                                  page, size)
         widgets = widgets or {}
         widgets["list"] = self.list_widget(
             label_columns=layout.labels(view), include_columns=columns,
             value_columns=self.datamodel.get_values(rows, columns),
-            order_columns=[c for c in self.order_columns if c not in hidden],
+            order_columns=[c for c in self.order_columns if c not in self._hidden()],
             formatters_columns=layout.formatters(view), page=page,
-            page_size=page_size or self.page_size, count=count,
+            page_size=size, count=count,
             pks=self.datamodel.get_keys(rows), actions=actions or self.actions,
             filters=filters, modelview_name=self.__class__.__name__, **kwargs)
         return widgets
+
+    # ---- the list page -----------------------------------------------------------------
+    @expose("/list/")
+    @has_access
+    def list(self) -> Any:
+        """The list to work in: filter bar, quick and saved views, sortable columns,
+        paging with the total, bulk actions; cards on a phone."""
+        self.update_redirect()
+        name = self.__class__.__name__
+        args = request.args
+        order = (args.get(f"_oc_{name}", ""), args.get(f"_od_{name}", ""))
+        if order[1] not in ("asc", "desc"):
+            order = ("", "")
+        page = max(args.get(f"page_{name}", 0, type=int), 0)
+        size = list_page.page_size(args.get(f"psize_{name}", type=int), self.page_size)
+        get_filter_args(self._filters)
+        count, items, columns, order = self._list_rows(self._filters, *order, page, size)
+        view = self._view(current_actor().unit)
+        hidden = self._hidden()
+        labels = layout.labels(view)
+        return self.render_template(
+            self.list_template, title=self.list_title, entity=self.entity, view_name=name,
+            count=count, page=page, size=size, sizes=list_page.SIZES,
+            pages=max(-(-count // size), 1), address=list_page.address,
+            heads=list_page.heads(name, columns, labels, self.order_columns, order),
+            rows=list_page.rows(view, items, self.datamodel.get_values(items, columns),
+                                columns, layout.formatters(view), hidden),
+            title_field=view.title_field, controls=list_bar.controls(self.entity, view),
+            shared=list_page.shared_chips(self.entity),
+            saved=list_page.saved_chips(self.entity, name),
+            kept=list_page.kept_query(name), chosen=args.get("view", ""),
+            bulk=list_bulk.choices(self.entity, view),
+            may_add=rights(state().registry, current_actor(),
+                           self.entity.code).allows("create"))
+
+    @expose("/list/bulk", methods=["POST"])
+    @has_access
+    def bulk(self) -> Any:
+        """Apply one action to the picked records, each through the write path."""
+        category, message = list_bulk.run(self.entity, request.form)
+        flash(message, category)
+        return redirect(_local_next(request.form.get("next", "")) or f"/{self.entity.code}/list/")
+
+    @expose("/list/views", methods=["POST"])
+    @has_access
+    def save_view(self) -> Any:
+        """Save this list's filters and sort under a name of mine."""
+        query = urlencode(parse_qsl(request.form.get("query", "")))
+        try:
+            saved = save_view(request_context("ui"), self.entity.code,
+                              request.form.get("name", ""), query)
+        except RecordError as error:
+            reasons = [m for ms in error.errors.values() for m in ms] or [error.message]
+            flash("; ".join(map(translated, reasons)), "danger")
+            return redirect(f"/{self.entity.code}/list/?{query}")
+        flash(translated(Message("View \"%(name)s\" saved", name=saved.name)), "success")
+        return redirect(f"/{self.entity.code}/list/?{saved.query}")
+
+    @expose("/list/views/<int:view_id>/delete", methods=["POST"])
+    @has_access
+    def delete_view(self, view_id: int) -> Any:
+        """Delete one of my saved views."""
+        try:
+            delete_view(request_context("ui"), view_id)
+            flash(translated(Message("View deleted")), "success")
+        except RecordError as error:
+            flash(translated(error.message), "danger")
+        return redirect(f"/{self.entity.code}/list/")
 
     # ---- reads and writes through records (the record's page: ``RecordPage``) ---------
     def _add(self) -> Any:
@@ -202,9 +286,10 @@ def _blank(readonly: frozenset[str], initial: dict[str, Any] | None) -> frozense
     return frozenset(c for c in readonly if initial.get(c) in (None, "", []))
 
 
-def _local_next() -> str | None:
-    """The ``next`` parameter if it is a path on this site (never another host)."""
-    target = request.args.get("next", "")
+def _local_next(target: str | None = None) -> str | None:
+    """``target`` (by default the ``next`` parameter) if it is a path on this site (never
+    another host)."""
+    target = request.args.get("next", "") if target is None else target
     parts = urlsplit(target)
     if (not target.startswith("/") or target.startswith("//") or parts.scheme or parts.netloc
             or any(c in target for c in "\r\n\\")):
