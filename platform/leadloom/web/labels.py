@@ -11,7 +11,7 @@ from flask_babel import LazyString, get_locale, gettext
 
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.messages import Message
-from leadloom.metadata.registry import Field, Label
+from leadloom.metadata.registry import Entity, Field, Label
 from leadloom.web.state import state
 
 #: How a boolean reads (``web.language.translated`` imports this module, so: ``gettext``).
@@ -53,6 +53,11 @@ def local_time(value: dt.datetime) -> dt.datetime:
     """A stored (naive UTC) time in the app's time zone (Asia/Shanghai by default)."""
     zone = ZoneInfo(state().registry.app.timezone)
     return value.replace(tzinfo=dt.UTC).astimezone(zone)
+
+
+def field_title(entity: Entity, code: str) -> str:
+    """A field's label in the user's language (the code of a field the entity lacks)."""
+    return entity.field(code).label.get(current_locale()) if entity.has_field(code) else code
 
 
 def display_option(field: Field, code: str, locale: str) -> str:

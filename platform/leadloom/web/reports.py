@@ -18,10 +18,12 @@ from flask_appbuilder.security.decorators import protect
 from sqlalchemy.orm import sessionmaker
 
 from leadloom.jobs import JobQueue, Runtime, runtime_for
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Label
 from leadloom.reporting import ReportError, ReportRequest, archive, is_admin, may_run, spec_of
 from leadloom.reporting.errors import ReportForbidden, ReportNotFound
 from leadloom.reporting.periods import parse_period
+from leadloom.reporting.service import check_place
 from leadloom.settings import Settings
 from leadloom.web.actor import current_actor
 from leadloom.web.csrf import hand_token_to_script
@@ -137,17 +139,15 @@ def _run(name: str, data: dict[str, Any]) -> str:
     actor = current_actor()
     report = spec_of(st.registry, name)
     if not may_run(st.registry, report, actor):
-        raise ReportForbidden(f"your roles may not run report '{name}'")
+        raise ReportForbidden(Message("your roles may not run report '%(name)s'",
+                                      name=report.label))
     values = {k: (str(data[k]).strip() or None) if data.get(k) is not None else None
               for k in ("period", "unit", "team", "locale")}
     if values["period"]:
         parse_period(values["period"])
     if values["locale"] not in (None, "zh", "en"):
-        raise ReportError("unknown language", {"locale": ["use zh or en"]})
-    if values["unit"] and values["unit"] not in {u.code for u in st.registry.units}:
-        raise ReportError("unknown unit", {"unit": [f"unknown unit '{values['unit']}'"]})
-    if values["team"] and st.registry.team_unit(values["team"]) is None:
-        raise ReportError("unknown team", {"team": [f"unknown team '{values['team']}'"]})
+        raise ReportError(Message("unknown language"), {"locale": [Message("use zh or en")]})
+    check_place(st.registry, values["unit"], values["team"])
     request_ = ReportRequest(report.name, actor.user_id, trigger="manual",
                              requested_by_id=actor.user_id, **values)
     return jobs().enqueue_report(request_, requested_by=actor.user_id)
@@ -160,7 +160,7 @@ def _archived_file(pk: int) -> Response:
                                 admin=is_admin(st.registry, actor))
     path = found.file(current_app.extensions[EXTENSION].runtime.env.reports_dir)
     if not path.is_file():
-        raise ReportNotFound(f"the file of report #{pk} is missing")
+        raise ReportNotFound(Message("the file of report #%(id)s is missing", id=pk))
     return send_file(path, mimetype="application/pdf", download_name=found.filename,
                      as_attachment=request.args.get("download") == "1")
 

@@ -22,6 +22,7 @@ from leadloom.records import RecordError, RecordInvalid
 from leadloom.records.transitions import StaleTransition, transition
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.errors import json_error
+from leadloom.web.language import translated
 from leadloom.web.openapi import checked_body
 from leadloom.web.openapi_docs import DocumentedApi, checked
 from leadloom.web.serialize import datetime_values, plain, record_json, with_offsets
@@ -79,7 +80,8 @@ class RecordWorkflowApi(DocumentedApi):
         view = st.registry.view(self.entity.code, done.record.unit)
         hidden = rights(st.registry, current_actor(), self.entity.code).hidden
         return self.response(200 if done.moved else 202, moved=done.moved,
-                             approval_id=done.approval_id, notices=list(done.notices),
+                             approval_id=done.approval_id,
+                             notices=[translated(n) for n in done.notices],
                              result=record_json(view, done.record, hidden))
 
     @expose("/<id:pk>/timeline", methods=["GET"])

@@ -26,7 +26,7 @@ from leadloom.records import RecordError, RecordInvalid
 from leadloom.web import layout
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.fields import add_defaults, form_class, form_data, submitted_values
-from leadloom.web.labels import lazy
+from leadloom.web.labels import field_title, lazy
 from leadloom.web.language import translated
 from leadloom.web.leads import filtering_status, hidden_statuses
 from leadloom.web.panels import panels_for
@@ -185,7 +185,7 @@ class EntityView(ModelView):
                                expected_version=_version(form.version.data))
                 flash(self.edit_row_message, "success")
             for notice in ctx.meta.get("notices", ()):  # e.g. an approval it asked for
-                flash(notice, "info")
+                flash(translated(notice), "info")
             return True
         except RecordInvalid as error:
             for name, messages in error.errors.items():
@@ -193,7 +193,8 @@ class EntityView(ModelView):
                 if target is not None:
                     target.errors = [*list(target.errors), *map(translated, messages)]
                 else:
-                    flash(f"{name}: {'; '.join(map(translated, messages))}", "danger")
+                    flash(f"{field_title(view, name)}: {'; '.join(map(translated, messages))}",
+                          "danger")
         except RecordError as error:
             flash(translated(error.message), "danger")
         return False

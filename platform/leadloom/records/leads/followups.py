@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from leadloom.metadata.lead_rules import LeadRules
+from leadloom.metadata.messages import Message
 from leadloom.records.leads import clock
 from leadloom.records.leads.nested import nested_create
 from leadloom.records.leads.sla import cadence_due
@@ -45,10 +46,12 @@ def check_entry(change: Change, rules: LeadRules) -> None:
     now = clock.now()
     sla = rules.sla
     if occurred > now + FUTURE_SLACK:
-        change.reject("occurred_at", "lies in the future: enter a follow-up once it happened")
+        change.reject("occurred_at", Message("lies in the future: enter a follow-up once it "
+                                             "happened"))
     elif now - occurred > sla.followup_max_backdate.delta:
-        change.reject("occurred_at", f"more than {sla.followup_max_backdate} ago: follow-ups "
-                                     f"must be entered within {sla.followup_max_backdate}")
+        change.reject("occurred_at", Message("more than %(limit)s ago: follow-ups must be "
+                                             "entered within %(limit)s",
+                                             limit=sla.followup_max_backdate))
     elif change.entity.has_field("late_entry"):
         change.values["late_entry"] = now - occurred > sla.followup_late_after.delta
 
