@@ -38,10 +38,11 @@ PAGES = ("/", "/pool/", "/board/", "/notifications/", "/tasks/mine/", "/approval
 FAB_ENGLISH = ("No results found", "You sure you want to delete this item?",
                "No records found", "Record Count", "say why you reject",
                "less than 7 days ago", "January", "February", "Sunday", "Monday")
-#: Not pages of the app's messages: the config editor (YAML text) and FAB's permission
-#: tables (internal view and permission names), links that change something or leave the pages.
+#: Not pages of the app's messages: the config editor (YAML text), FAB's permission
+#: tables (internal view and permission names) and its group and user-statistics screens
+#: (column titles FAB does not translate), links that change something or leave the pages.
 SKIPPED_LINKS = re.compile(r"^/(lang|logout|static|api|swagger|appbuilder|config/edit|"
-                           r"viewmenus|permissions|permissionviews|roles)|/(delete|download|action)/")
+                           r"viewmenus|permissions|permissionviews|roles|groups|userstatschartview)|/(delete|download|action)/")
 SCRIPT = re.compile(r"<(script|style|textarea)\b.*?</\1\s*>", re.S | re.I)
 TAG = re.compile(r"<[^>]+>")
 #: A msgid counts where it is the whole English run: "Search" is not found in the data
@@ -64,9 +65,10 @@ def demo(database_factory: Callable[[], str],
 
 
 @cache
-def english_msgids() -> tuple[tuple[str, re.Pattern[str]], ...]:
+def english_msgids() -> tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...]:
     """Each msgid of Flask-AppBuilder's catalog and ours (ours win) whose Chinese text
-    differs from it or is missing, as a pattern (placeholders match any text)."""
+    differs from it or is missing: (msgid, its fixed parts, a pattern where placeholders
+    match any text). Msgids without English words of their own are left out."""
     chinese: dict[str, str] = {}
     for path in (FAB_CATALOG, ZH_CATALOG):
         with path.open("rb") as f:
@@ -74,10 +76,10 @@ def english_msgids() -> tuple[tuple[str, re.Pattern[str]], ...]:
                         if m.id and isinstance(m.id, str)}
     found = []
     for msgid, text in chinese.items():
-        if text != msgid and re.search(r"[A-Za-z]{2}", msgid):
-            parts = re.split(r"%\(\w+\)s|%s", msgid)
+        parts = tuple(re.split(r"%\(\w+\)s|%s", msgid))
+        if text != msgid and re.search(r"[A-Za-z]{2}", "".join(parts)):
             pattern = r".{1,80}?".join(re.escape(p) for p in parts)
-            found.append((msgid, re.compile(WHOLE % pattern)))
+            found.append((msgid, parts, re.compile(WHOLE % pattern)))
     return tuple(found)
 
 
@@ -90,7 +92,8 @@ def english_in(page: str) -> list[str]:
     """The app's and Flask-AppBuilder's English messages, and English widget texts, found
     on ``page``."""
     text = page_text(page)
-    found = [msgid for msgid, pattern in english_msgids() if pattern.search(text)]
+    found = [msgid for msgid, parts, pattern in english_msgids()
+             if all(p in text for p in parts) and pattern.search(text)]
     return found + [fab for fab in FAB_ENGLISH if fab in html.unescape(page)]
 
 

@@ -41,6 +41,7 @@ from leadloom.web.security import sync_roles
 from leadloom.web.state import AppState
 from leadloom.web.tasks import add_tasks
 from leadloom.web.views import build_view
+from leadloom.web.widgets import serve_widget_texts
 from leadloom.web.workflow import add_workflow
 
 LANGUAGES = {"zh": {"flag": "cn", "name": "简体中文"}, "en": {"flag": "gb", "name": "English"}}
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         appbuilder = AppBuilder(indexview=Home, base_template="leadloom/baselayout.html")
         appbuilder.init_app(app, db.session)
         use_request_locale(app)
+        serve_widget_texts(app)
         answer_bad_tokens(appbuilder.sm.jwt_manager)
         models = build_models(registry)
         app.extensions["leadloom"] = AppState(registry, models, db, appbuilder)

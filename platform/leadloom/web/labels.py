@@ -63,3 +63,26 @@ def field_title(entity: Entity, code: str) -> str:
 def display_option(field: Field, code: str, locale: str) -> str:
     option = field.option(code)
     return option.label.get(locale) if option else code
+
+
+def unit_label(code: str | None) -> str:
+    """A business unit's name ("east" → 华东大区); an unknown code as it is."""
+    unit = next((u for u in state().registry.units if u.code == code), None)
+    return unit.label.get(current_locale()) if unit else code or ""
+
+
+def team_label(code: str | None) -> str:
+    """A team's name ("east-1" → 华东一组); an unknown code as it is."""
+    team = next((t for u in state().registry.units for t in u.teams if t.code == code), None)
+    return team.label.get(current_locale()) if team else code or ""
+
+
+def role_label(code: str) -> str:
+    """A role's name ("rep" → 销售代表); a role the config lacks (FAB's own) as it is."""
+    role = next((r for r in state().registry.roles if r.code == code), None)
+    return role.label.get(current_locale()) if role else code
+
+
+def user_place(username: str, team: str | None, unit: str | None) -> str:
+    """Who and where, for a page header: "rep1 · 华东一组 · 华东大区"."""
+    return " · ".join(p for p in (username, team_label(team), unit_label(unit)) if p)
