@@ -20,6 +20,7 @@ from sqlalchemy.orm import sessionmaker
 from leadloom.jobs import JobQueue, Runtime, runtime_for
 from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Label
+from leadloom.metadata.reports import ReportSchedule
 from leadloom.reporting import ReportError, ReportRequest, archive, is_admin, may_run, spec_of
 from leadloom.reporting.errors import ReportForbidden, ReportNotFound
 from leadloom.reporting.periods import parse_period
@@ -30,6 +31,7 @@ from leadloom.web.csrf import hand_token_to_script
 from leadloom.web.errors import answers_record_errors
 from leadloom.web.labels import current_locale, lazy, local_time
 from leadloom.web.openapi_docs import DocumentedApi, checked, int_arg
+from leadloom.web.schedules import schedule_text
 from leadloom.web.serialize import with_offsets
 from leadloom.web.state import state
 
@@ -181,8 +183,7 @@ class ReportsView(BaseView):
         actor = current_actor()
         locale = current_locale()
         runnable = [{"name": r.name, "title": r.label.get(locale), "period": r.parameters.period,
-                     "schedule": f"{r.schedule.cron} ({r.schedule.timezone})"
-                     if r.schedule else None}
+                     "schedule": _schedule(r.schedule, st.registry.app.timezone)}
                     for r in st.registry.reports if may_run(st.registry, r, actor)]
         files = archive.visible(st.db.session, st.models, actor,
                                 admin=is_admin(st.registry, actor))
@@ -190,6 +191,14 @@ class ReportsView(BaseView):
                 for f in files]
         return self.render_template("leadloom/reports.html", runnable=runnable, rows=rows,
                                     locale=locale, embedded=jobs().embedded)
+
+
+def _schedule(schedule: ReportSchedule | None, app_zone: str) -> str | None:
+    """"每周一 09:00", with the time zone when it is not the app's."""
+    if schedule is None:
+        return None
+    text = schedule_text(schedule.cron)
+    return text if schedule.timezone == app_zone else f"{text} ({schedule.timezone})"
 
 
 class ReportJobsView(BaseView):
