@@ -30,6 +30,7 @@ from leadloom.web.actor import current_actor
 from leadloom.web.csrf import hand_token_to_script
 from leadloom.web.errors import answers_record_errors
 from leadloom.web.labels import current_locale, lazy, local_time
+from leadloom.web.language import translated
 from leadloom.web.openapi_docs import DocumentedApi, checked, int_arg
 from leadloom.web.schedules import schedule_text
 from leadloom.web.serialize import with_offsets
@@ -190,7 +191,7 @@ class ReportsView(BaseView):
         rows = [{"file": f, "created": local_time(f.created_at).strftime("%Y-%m-%d %H:%M")}
                 for f in files]
         return self.render_template("leadloom/reports.html", runnable=runnable, rows=rows,
-                                    locale=locale, embedded=jobs().embedded)
+                                    embedded=jobs().embedded)
 
 
 def _schedule(schedule: ReportSchedule | None, app_zone: str) -> str | None:
@@ -215,15 +216,15 @@ class ReportJobsView(BaseView):
     def index(self) -> Any:
         queue = jobs()
         return self.render_template("leadloom/report_jobs.html", failed=queue.failed(),
-                                    embedded=queue.embedded, queued=queue.queue.count,
-                                    locale=current_locale())
+                                    embedded=queue.embedded, queued=queue.queue.count)
 
     @expose("/retry/<job_id>", methods=["POST"])
     @has_access
     def retry(self, job_id: str) -> Any:
         done = jobs().retry(job_id)
-        flash(f"job {job_id} queued again" if done else f"job {job_id} is not a failed job",
-              "info" if done else "warning")
+        told = Message("job %(id)s queued again", id=job_id) if done else Message(
+            "job %(id)s is not a failed job", id=job_id)
+        flash(translated(told), "info" if done else "warning")
         return redirect("/report-jobs/")
 
 
