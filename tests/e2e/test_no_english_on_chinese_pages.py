@@ -36,6 +36,7 @@ PAGES = ("/", "/pool/", "/board/", "/notifications/", "/tasks/mine/", "/approval
 #: Flask-AppBuilder's and its widgets' English texts that reach our pages untranslated
 #: when its zh catalog (or ours) misses them; checked in the raw page, scripts included.
 FAB_ENGLISH = ("No results found", "You sure you want to delete this item?",
+               "Are you sure you want to delete this item?",
                "No records found", "Record Count", "say why you reject",
                "less than 7 days ago", "January", "February", "Sunday", "Monday")
 #: Not pages of the app's messages: the config editor (YAML text), FAB's permission
