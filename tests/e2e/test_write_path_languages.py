@@ -60,6 +60,19 @@ def test_a_refused_move(api, headers, expected):
     assert expected in answer.get_json()["message"]
 
 
+@pytest.mark.parametrize(("headers", "expected"), [
+    ({}, "线索 #%s 刚被他人修改：已显示其最新状态"),
+    (EN, "Lead #%s was changed by someone else meanwhile; it is shown as it is now")])
+def test_a_stale_move(api, headers, expected):
+    created = api("rep1", "post", "/api/v1/lead/", json=lead_body(api)).get_json()
+    pk, version = created["id"], created["result"]["version"]
+    api("rep1", "put", f"/api/v1/lead/{pk}", json={"remark": "moved on", "version": version})
+    answer = api("rep1", "post", f"/api/v1/lead/{pk}/transition",
+                 json={"to": "discovery", "version": version}, headers=headers)
+    assert answer.status_code == 409
+    assert answer.get_json()["message"] == expected % pk
+
+
 def test_an_unknown_stage_in_english(api):
     pk = api("rep1", "post", "/api/v1/lead/", json=lead_body(api)).get_json()["id"]
     answer = api("rep1", "post", f"/api/v1/lead/{pk}/transition", json={"to": "nowhere"},

@@ -72,8 +72,8 @@ class RecordWorkflowApi(DocumentedApi):
                               comment=data.get("comment"),
                               expected_version=data.get("version"), values=values)
         except StaleTransition as error:
-            return self.response(409, message=error.message, errors=error.errors,
-                                 current=error.current)
+            return self.response(409, message=translated(error.message),
+                                 errors=error.errors, current=error.current)
         except RecordError as error:
             return self._refused(error)
         st = state()
