@@ -130,7 +130,7 @@ class EntityApi(ModelRestApi):
         try:
             return {**flt, "value": query_value(f, flt["value"], registry.app.timezone)}
         except ValueError as error:  # well formed, but no value the column can hold
-            raise RecordInvalid({str(flt["col"]): [str(error)]}) from None
+            raise RecordInvalid({str(flt["col"]): [error.args[0]]}) from None
 
     def _label_columns_json(self, cols: list[str] | None = None) -> dict[str, Any]:
         cols = cols or []
