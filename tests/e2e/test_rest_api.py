@@ -27,8 +27,8 @@ def test_validation_errors_name_every_field(api):
         "contact_phone": "12", "mystery": 1}, headers={"Accept-Language": "en"})
     assert response.status_code == 422
     errors = response.get_json()["errors"]
-    assert errors["customer_name"] == ["required"]
-    assert errors["need_description"] == ["required"]
+    assert errors["customer_name"] == ["Company name is required"]
+    assert errors["need_description"] == ["Core need is required"]
     assert "is not an option" in errors["industry"][0]
     assert errors["contact_email"] == ["Not a valid email address."]
     assert errors["budget_min"] and errors["contact_phone"]
@@ -53,7 +53,7 @@ def test_stale_version_is_a_409(api):
     assert first.status_code == 200 and first.get_json()["result"]["version"] == version + 1
     stale = api("rep1", "put", f"/api/v1/lead/{pk}", json={"remark": "b", "version": version})
     assert stale.status_code == 409
-    assert "changed by someone else" in stale.get_json()["message"]
+    assert "该记录已被他人修改" in stale.get_json()["message"]  # the app's language: zh
 
 
 def test_defaults_stamps_and_paging(api, tokens):

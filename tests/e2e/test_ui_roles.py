@@ -101,7 +101,7 @@ def test_stale_edit_is_refused(app, ids):
     assert client.post(f"/lead/edit/{pk}", data=data).status_code == 302
     again = client.post(f"/lead/edit/{pk}", data={**data, "industry": "finance"})
     assert again.status_code == 200
-    assert "changed by someone else" in again.data.decode()
+    assert "该记录已被他人修改" in again.data.decode()
 
 
 def test_english_labels_on_request(app):

@@ -79,7 +79,7 @@ def test_owner_beyond_the_column(api, web, owner):
 def test_integer_field_beyond_bigint_says_its_own_range(api):
     body = {"name": f"客户{uuid.uuid4().hex[:8]}", "satisfaction_score": HUGE}
     zh = refused(api("admin", "post", "/api/v1/account/", json=body), "satisfaction_score")
-    assert zh == "必须在 1 和 5 之间"
+    assert zh == "满意度必须在 1 和 5 之间"
 
 
 @pytest.mark.parametrize("name", ["page", "page_size"])
@@ -139,10 +139,10 @@ def test_money_beyond_the_column(client, tokens, web, amount):
 @pytest.mark.parametrize("name", ["   ", "\t\n", "\u3000"])
 def test_blank_only_required_text(api, web, name):
     answer = api("admin", "post", "/api/v1/lead/", json=lead(web, customer_name=name))
-    assert refused(answer, "customer_name") == "必填"
+    assert refused(answer, "customer_name") == "客户名称为必填"
     answer = api("admin", "post", "/api/v1/lead/", json=lead(web, customer_name=name),
                  headers=EN)
-    assert refused(answer, "customer_name") == "required"
+    assert refused(answer, "customer_name") == "Customer name is required"
 
 
 def test_text_is_stripped(api, web):
@@ -213,7 +213,7 @@ def lead_form(web: int, **values: str) -> dict[str, str]:
 @pytest.mark.parametrize(("values", "zh"), [
     ({"credit_code": "BAD{0}{2}"}, "格式不正确（应符合 ^[0-9A-HJ-NPQRTUWXY]{2}"),
     ({"budget_min": "12345678901234567890.99"}, "数值过大：整数部分最多 12 位"),
-    ({"customer_name": "   "}, "必填"),
+    ({"customer_name": "   "}, "客户名称为必填"),
     ({"expected_close_date": "1899-12-31"}, "必须在 1900-01-01 和 2200-12-31 之间"),
     ({"need_description": "a\x00b"}, "不能包含 NUL 字符"),
     ({"owner": str(HUGE)}, ""),

@@ -17,7 +17,8 @@ class Message(str):
 
     The parameters are filled in with ``%``, never ``str.format``, so user input and
     config text containing braces (a regular expression's ``{18}``) are safe. A ``Label``
-    parameter (an entity's name) reads in English here and in the user's language there.
+    parameter (an entity's name) reads in English here and in the user's language there; so
+    does a ``Message`` parameter (one refusal quoting another).
     """
 
     msgid: str
@@ -34,3 +35,17 @@ class Message(str):
 def english(params: dict[str, Any]) -> dict[str, Any]:
     """``params`` with each ``Label`` in English."""
     return {k: v.en if isinstance(v, Label) else v for k, v in params.items()}
+
+
+def listed(labels: list[Label] | tuple[Label, ...], zh: str = ", ") -> Label:
+    """Several labels as one: "预计金额, 预计成交日期" / "Expected amount, Expected close date";
+    ``zh`` separates them in Chinese."""
+    return Label(zh.join(label.zh for label in labels), ", ".join(label.en for label in labels))
+
+
+def joined(parts: list[Message]) -> Message:
+    """Several sentences as one message ("；" between them in Chinese, "; " in English)."""
+    whole = parts[0]
+    for part in parts[1:]:
+        whole = Message("%(first)s; %(then)s", first=whole, then=part)
+    return whole

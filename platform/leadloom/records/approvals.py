@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
 
 from leadloom.access import Actor
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity
 from leadloom.metadata.workflows import Workflow
 from leadloom.model.tables import utcnow
@@ -30,6 +31,7 @@ from leadloom.workflow.approvals import (
     PENDING,
     REJECT,
     REJECTED,
+    STATUS_LABELS,
     approvers,
     find_flow,
     place_of,
@@ -86,8 +88,8 @@ def start(ctx: service.Context, entity: Entity, record: Any, request: Request) -
         step = flow.steps[short[0]]
         found = len(people[short[0]])
         raise RecordInvalid({next(iter(request.proposal), ""): [
-            f"{step.label.get(ctx.registry.app.default_locale)}: not enough approvers "
-            f"({found} of {step.required})"]})
+            Message("%(step)s: not enough approvers (%(found)s of %(required)s)",
+                    step=step.label, found=found, required=step.required)]})
     approval = workflow_classes(ctx.models.metadata).approval
     row = approval(
         workflow=flow.name, entity=entity.code, record_id=record.id, kind=request.kind,
@@ -101,8 +103,8 @@ def start(ctx: service.Context, entity: Entity, record: Any, request: Request) -
         ctx.session.flush()
     except sa.exc.IntegrityError:
         ctx.session.rollback()
-        raise ApprovalPending(f"{entity.label.en} #{record.id} already waits for an "
-                              "approval") from None
+        raise ApprovalPending(Message("%(entity)s #%(id)s already waits for an approval",
+                                      entity=entity.label, id=record.id)) from None
     title = _title(ctx, entity, record, flow)
     first = progress(flow, ()).open_steps
     for index in first:
@@ -110,7 +112,8 @@ def start(ctx: service.Context, entity: Entity, record: Any, request: Request) -
             if person.user_id is not None:
                 notify(ctx, person.user_id, "approval", f"待审批: {title}", "/approvals/")
     ctx.meta["approval_started"] = row.id
-    ctx.meta.setdefault("notices", []).append(f"已提交审批 #{row.id}: {flow.label.zh}")
+    ctx.meta.setdefault("notices", []).append(
+        Message("approval #%(id)s requested: %(flow)s", id=row.id, flow=flow.label))
     return row
 
 
@@ -131,26 +134,27 @@ def decide(ctx: service.Context, approval_id: int, *, approve: bool, comment: st
     classes = workflow_classes(ctx.models.metadata)
     row = ctx.session.get(classes.approval, approval_id)
     if row is None or not sees(ctx.session, ctx.models, ctx.actor, row.entity, row.record_id):
-        raise NotFound(f"approval #{approval_id} not found")
+        raise _missing(approval_id)
     if row.status != PENDING:
-        raise Conflict(f"approval #{approval_id} is already {row.status}")
+        raise _decided(row)
     flow = find_flow(ctx.registry, row.workflow)
     if flow is None or not flow.steps:
-        raise Conflict(f"workflow '{row.workflow}' no longer exists: cancel the request")
+        raise Conflict(Message("workflow '%(workflow)s' no longer exists: cancel the request",
+                               workflow=row.workflow))
     if not approve and not (comment or "").strip():
-        raise RecordInvalid({"comment": ["say why you reject"]})
+        raise RecordInvalid({"comment": [Message("say why you reject")]})
     if row.requester_id == ctx.actor.user_id and not flow.self_approval:
-        raise Forbidden("you asked for this approval: another approver decides")
+        raise Forbidden(Message("you asked for this approval: another approver decides"))
     record = ctx.session.get(ctx.models.cls(row.entity), row.record_id)
     votes = ctx.session.scalars(sa.select(classes.vote).where(
         classes.vote.approval_id == row.id)).all()
     if any(v.voter_id == ctx.actor.user_id for v in votes):
-        raise Conflict(f"you already decided approval #{approval_id}")
+        raise Conflict(Message("you already decided approval #%(id)s", id=approval_id))
     place = place_of(ctx.session, ctx.models, record)
     state = progress(flow, [(v.step, v.decision) for v in votes])
     step = step_for(flow, state, ctx.actor, place)
     if step is None:
-        raise Forbidden("you are not an approver of the step this request waits on")
+        raise Forbidden(Message("you are not an approver of the step this request waits on"))
     now = utcnow()
     ctx.session.add(classes.vote(approval_id=row.id, step=step, voter_id=ctx.actor.user_id,
                                  voter=ctx.actor.username,
@@ -177,6 +181,15 @@ def decide(ctx: service.Context, approval_id: int, *, approve: bool, comment: st
     return row
 
 
+def _missing(approval_id: int) -> NotFound:
+    return NotFound(Message("approval #%(id)s not found", id=approval_id))
+
+
+def _decided(row: Any) -> Conflict:
+    return Conflict(Message("approval #%(id)s is already %(status)s", id=row.id,
+                            status=STATUS_LABELS.get(row.status, row.status)))
+
+
 def _close(row: Any, status: str, actor: Actor, comment: str | None, now: Any) -> None:
     row.status = status
     row.open_key = None
@@ -191,8 +204,8 @@ def _flush(ctx: service.Context, row: Any) -> None:
         ctx.session.flush()
     except (StaleDataError, sa.exc.IntegrityError):
         ctx.session.rollback()
-        raise Conflict(f"approval #{row.id} was decided by someone else meanwhile; "
-                       "reload it") from None
+        raise Conflict(Message("approval #%(id)s was decided by someone else meanwhile; "
+                               "reload it", id=row.id)) from None
 
 
 def _apply(ctx: service.Context, row: Any, comment: str | None) -> None:
@@ -204,7 +217,8 @@ def _apply(ctx: service.Context, row: Any, comment: str | None) -> None:
     try:
         service.update(system, row.entity, row.record_id, dict(row.proposal))
     except RecordInvalid as exc:
-        raise RecordInvalid({k: [f"the approved change no longer applies: {m}" for m in v]
+        raise RecordInvalid({k: [Message("the approved change no longer applies: %(reason)s",
+                                         reason=m) for m in v]
                              for k, v in exc.errors.items()}) from None
 
 
@@ -234,12 +248,12 @@ def cancel(ctx: service.Context, approval_id: int) -> Any:
     classes = workflow_classes(ctx.models.metadata)
     row = ctx.session.get(classes.approval, approval_id)
     if row is None or not sees(ctx.session, ctx.models, ctx.actor, row.entity, row.record_id):
-        raise NotFound(f"approval #{approval_id} not found")
+        raise _missing(approval_id)
     admin = any(r.admin for r in ctx.registry.roles if r.code in ctx.actor.roles)
     if row.requester_id != ctx.actor.user_id and not admin:
-        raise Forbidden("only the requester withdraws a request")
+        raise Forbidden(Message("only the requester withdraws a request"))
     if row.status != PENDING:
-        raise Conflict(f"approval #{approval_id} is already {row.status}")
+        raise _decided(row)
     _close(row, CANCELLED, ctx.actor, "withdrawn", utcnow())
     row.decisions = (row.decisions or 0) + 1
     _flush(ctx, row)

@@ -19,7 +19,7 @@ from leadloom.access import rights
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity
 from leadloom.model.tables import utcnow
-from leadloom.records.errors import Forbidden, RecordInvalid
+from leadloom.records.errors import RecordInvalid, not_allowed
 from leadloom.records.hooks import Change, hooks_for, run_after, run_before
 from leadloom.records.service import Context, commit
 from leadloom.records.validation import (
@@ -44,7 +44,7 @@ def bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any]
     entity = ctx.registry.entity(entity_code)
     granted = rights(ctx.registry, ctx.actor, entity.code)
     if not granted.allows("create"):
-        raise Forbidden(f"your role may not create {entity.label.en.lower()} records")
+        raise not_allowed("create", entity.label)
     rows = [dict(row) for row in rows]
     units = _row_units(ctx, entity, rows)
     loaded: list[dict[str, Any]] = []

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from leadloom.metadata.messages import Message
+from leadloom.metadata.registry import Label
 
 
 class RecordError(Exception):
@@ -46,3 +49,25 @@ class RecordInvalid(RecordError):
         else:
             message = Message("invalid fields: %(fields)s", fields=shown)
         super().__init__(message, errors)
+
+
+
+#: Each operation's refusal, given the entity's label ("your role may not update lead
+#: records": lower-cased in English).
+REFUSALS: dict[str, Callable[[Label], Message]] = {
+    "list": lambda e: Message("your role may not list %(entity)s records", entity=e),
+    "read": lambda e: Message("your role may not read %(entity)s records", entity=e),
+    "create": lambda e: Message("your role may not create %(entity)s records", entity=e),
+    "update": lambda e: Message("your role may not update %(entity)s records", entity=e),
+    "delete": lambda e: Message("your role may not delete %(entity)s records", entity=e),
+}
+
+
+def not_allowed(operation: str, entity: Label) -> Forbidden:
+    """The refusal of ``operation`` on records of the entity labelled ``entity``."""
+    return Forbidden(REFUSALS[operation](Label(entity.zh, entity.en.lower())))
+
+
+def not_found(entity: Label, pk: object) -> NotFound:
+    """Record ``pk`` does not exist or lies outside the actor's scope."""
+    return NotFound(Message("%(entity)s #%(id)s not found", entity=entity, id=pk))

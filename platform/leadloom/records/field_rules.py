@@ -13,20 +13,37 @@ from typing import Any
 from marshmallow import ValidationError, validate
 
 from leadloom.metadata.messages import Message
+from leadloom.metadata.registry import Label
 
 
 class Bounds(validate.Range):
-    """``min <= value <= max`` (either may be None)."""
+    """``min <= value <= max`` (either may be None); with a field's ``label``, the message
+    names the field ("预计周期（天）必须在 1 和 120 之间"): a field's own range from config."""
+
+    def __init__(self, low: Any, high: Any, label: Label | None = None) -> None:
+        super().__init__(low, high)
+        self.label = label
 
     def __call__(self, value: Any) -> Any:
         low, high = self.min, self.max
         if (low is None or value >= low) and (high is None or value <= high):
             return value
-        if low is None:
-            raise ValidationError(Message("must be at most %(max)s", max=high))
-        if high is None:
-            raise ValidationError(Message("must be at least %(min)s", min=low))
-        raise ValidationError(Message("must be between %(min)s and %(max)s", min=low, max=high))
+        raise ValidationError(self._labelled() if self.label else self._plain())
+
+    def _plain(self) -> Message:
+        if self.min is None:
+            return Message("must be at most %(max)s", max=self.max)
+        if self.max is None:
+            return Message("must be at least %(min)s", min=self.min)
+        return Message("must be between %(min)s and %(max)s", min=self.min, max=self.max)
+
+    def _labelled(self) -> Message:
+        if self.min is None:
+            return Message("%(field)s must be at most %(max)s", max=self.max, field=self.label)
+        if self.max is None:
+            return Message("%(field)s must be at least %(min)s", min=self.min, field=self.label)
+        return Message("%(field)s must be between %(min)s and %(max)s", min=self.min,
+                       max=self.max, field=self.label)
 
 
 class MaxLength(validate.Length):

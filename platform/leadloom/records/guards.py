@@ -23,7 +23,8 @@ from typing import Any
 from leadloom.access import Actor
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.funnels import Funnel, Stage
-from leadloom.metadata.registry import Entity, Registry
+from leadloom.metadata.messages import Message, listed
+from leadloom.metadata.registry import Entity, Label, Registry
 from leadloom.records.approvals import ApprovalPending, Request, open_request, start, supersede
 from leadloom.records.follows import follow, record_move
 from leadloom.records.hooks import Change, RecordHook
@@ -34,12 +35,12 @@ from leadloom.workflow.stages import (
     EMPTY,
     Missing,
     current_stage,
-    field_label,
+    field_name,
     funnel_of,
     missing_fields,
     related_problem,
     requirements,
-    stage_label,
+    stage_name,
 )
 from leadloom.workflow.values import plain, same
 
@@ -144,15 +145,13 @@ class WorkflowGuard(RecordHook):
         touched = sorted(f for f in held if change.changed(f))
         if touched:
             flow = find_flow(self.registry, pending.workflow)
-            locale = self.registry.app.default_locale
-            name = flow.label.get(locale) if flow else pending.workflow
-            what = f"{change.entity.label.get(locale)} #{change.record.id}"
+            name = flow.label if flow else Label(pending.workflow, pending.workflow)
             raise ApprovalPending(
-                f"{what}正在等待审批 #{pending.id}({name}): 请等待审批结果或撤回申请"
-                if locale != "en" else f"{what} waits for approval #{pending.id} ({name}): "
-                "wait for the decision or withdraw it",
-                {f: [f"审批 #{pending.id} 进行中" if locale != "en" else
-                     f"waits for approval #{pending.id}"] for f in touched})
+                Message("%(entity)s #%(id)s waits for approval #%(approval)s (%(flow)s): "
+                        "wait for the decision or withdraw it", entity=change.entity.label,
+                        id=change.record.id, approval=pending.id, flow=name),
+                {f: [Message("waits for approval #%(approval)s", approval=pending.id)]
+                 for f in touched})
 
     def _held_changes(self, change: Change, plan: _Plan, funnel: Funnel | None) -> None:
         """Field changes a flow covers wait for approval instead of being written."""
@@ -167,7 +166,7 @@ class WorkflowGuard(RecordHook):
             return
         flow, held = found
         if flow.comment_required and not _comment(change):
-            change.reject("comment", _say_why(self.registry))
+            change.reject("comment", Message("say why"))
         plan.request = Request(flow, "change",
                                proposal={f: plain(change.values[f]) for f in held},
                                before={f: plain(change.before.get(f)) for f in held})
@@ -180,20 +179,18 @@ class WorkflowGuard(RecordHook):
         if change.values.get(code) in EMPTY:
             change.values[code] = funnel.start[0]
         target = funnel.stage(change.values[code])
-        locale = self.registry.app.default_locale
         if target is None:
-            change.reject(code, f"'{change.values[code]}' is not a stage of {funnel.name}")
+            change.reject(code, Message("'%(value)s' is not a stage of %(funnel)s",
+                                        value=change.values[code], funnel=funnel.name))
             return
         if target.code not in funnel.start:
-            names = ", ".join(stage_label(change.entity, funnel, s, locale)
-                              for s in funnel.start)
-            change.reject(code, f"新记录只能从{names}开始" if locale != "en" else
-                          f"new records start in {names}")
+            names = listed([stage_name(change.entity, funnel, s) for s in funnel.start])
+            change.reject(code, Message("new records start in %(stages)s", stages=names))
             return
         merged = dict(change.values)
         missing = Missing(enter=missing_fields(change.entity, target.enter, merged),
                           related=related_problem(change.ctx.session, change.ctx.models,
-                                                  change.entity, funnel, target, None, locale))
+                                                  change.entity, funnel, target, None))
         if missing:
             self._refuse(change, funnel, target, target, missing)
             return
@@ -206,12 +203,12 @@ class WorkflowGuard(RecordHook):
         if not change.changed(code):
             self._stage_values(change, funnel, source)
             return
-        locale = self.registry.app.default_locale
         target = funnel.stage(change.values[code])
         if target is None:
-            change.reject(code, f"'{change.values[code]}' is not a stage of this funnel")
+            change.reject(code, Message("'%(value)s' is not a stage of this funnel",
+                                        value=change.values[code]))
             return
-        refusal = self._outcome_refusal(change.entity, funnel, source, target, locale)
+        refusal = self._outcome_refusal(change.entity, funnel, source, target)
         if refusal:
             change.reject(code, refusal)
             return
@@ -224,14 +221,14 @@ class WorkflowGuard(RecordHook):
         merged = {**change.before, **change.values}
         if kind == "next" and move is not None and not self.conditions.holds(
                 change.entity.code, move.when, merged):
-            change.reject(code, f"条件不满足: {move.when}" if locale != "en" else
-                          f"the condition does not hold: {move.when}")
+            change.reject(code, Message("the condition does not hold: %(condition)s",
+                                        condition=move.when))
             return
         leave, enter = requirements(funnel, source, target, kind)
         missing = Missing(missing_fields(change.entity, leave, merged),
                           missing_fields(change.entity, enter, merged),
                           related_problem(change.ctx.session, change.ctx.models, change.entity,
-                                          funnel, target, change.record.id, locale),
+                                          funnel, target, change.record.id),
                           skip=kind == "skip")
         if missing:
             self._refuse(change, funnel, source, target, missing)
@@ -242,7 +239,7 @@ class WorkflowGuard(RecordHook):
             self._ask(change, plan, flow, funnel, source, target)
         elif kind != "next":
             change.reject(code, self._not_allowed(change.entity, funnel, source, target,
-                                                  actor, locale))
+                                                  actor))
         else:
             _apply_sets(change, source, target, keep_given=False)
             plan.moved = (source, target)
@@ -251,11 +248,12 @@ class WorkflowGuard(RecordHook):
              target: Stage) -> None:
         code = funnel.field
         if plan.request is not None:
-            change.reject(code, "save the stage move on its own: this write already asks "
-                                f"for approval '{plan.request.flow.name}'")
+            change.reject(code, Message("save the stage move on its own: this write already "
+                                        "asks for approval '%(flow)s'",
+                                        flow=plan.request.flow.label))
             return
         if flow.comment_required and not _comment(change):
-            change.reject("comment", _say_why(self.registry))
+            change.reject("comment", Message("say why"))
         plan.request = Request(flow, "move", {code: target.code}, {code: source.code},
                                source.code, target.code)
         change.values.pop(code)
@@ -265,45 +263,38 @@ class WorkflowGuard(RecordHook):
         for fcode, value in current.on_enter:
             if fcode in change.values and change.changed(fcode) and not same(
                     change.values[fcode], value):
-                locale = self.registry.app.default_locale
-                label = stage_label(change.entity, funnel, current.code, locale)
-                change.reject(fcode, f"{field_label(change.entity, fcode, locale)}随阶段"
-                                     f"“{label}”而定: 请移动阶段" if locale != "en" else
-                              f"set by the stage {label}: move the record instead")
+                change.reject(fcode, Message(
+                    "%(field)s is set by the stage %(stage)s: move the record instead",
+                    field=field_name(change.entity, fcode),
+                    stage=stage_name(change.entity, funnel, current.code)))
 
-    def _outcome_refusal(self, entity: Entity, funnel: Funnel, source: Stage, target: Stage,
-                         locale: str) -> str | None:
+    def _outcome_refusal(self, entity: Entity, funnel: Funnel, source: Stage,
+                         target: Stage) -> Message | None:
         """Won stages are entered only through their linked record (finance confirms the
         contract) and left only along their own moves."""
-        zh = locale != "en"
         if target.follows is not None or (target.outcome == "won" and source.outcome != "won"):
-            label = stage_label(entity, funnel, target.code, locale)
             linked = self.registry.entity(_follows_entity(funnel) or entity.code).label
-            return (f"{label}在{linked.zh}确认后自动进入" if zh else
-                    f"{label} follows the {linked.en.lower()}'s confirmation")
+            return Message("%(stage)s follows the %(entity)s's confirmation",
+                           stage=stage_name(entity, funnel, target.code),
+                           entity=Label(linked.zh, linked.en.lower()))
         if source.outcome == "won" and source.move(target.code) is None:
-            return ("已成交的记录只在合同被退回时离开此阶段" if zh else
-                    "a won record leaves its stage only when its contract is returned")
+            return Message("a won record leaves its stage only when its contract is returned")
         return None
 
     def _not_allowed(self, entity: Entity, funnel: Funnel, source: Stage, target: Stage,
-                     actor: Actor, locale: str) -> str:
-        allowed = [stage_label(entity, funnel, m.to, locale) for m in source.moves
+                     actor: Actor) -> Message:
+        allowed = [stage_name(entity, funnel, m.to) for m in source.moves
                    if not m.roles or set(m.roles) & set(actor.roles)]
-        src = stage_label(entity, funnel, source.code, locale)
-        dst = stage_label(entity, funnel, target.code, locale)
-        if locale == "en":
-            return f"cannot move from {src} to {dst} (allowed: {', '.join(allowed) or 'none'})"
-        return f"不能从{src}直接进入{dst}(可进入: {'、'.join(allowed) or '无'})"
+        return Message("cannot move from %(source)s to %(target)s (allowed: %(allowed)s)",
+                       source=stage_name(entity, funnel, source.code),
+                       target=stage_name(entity, funnel, target.code),
+                       allowed=listed(allowed, "、") if allowed else Label("无", "none"))
 
     def _refuse(self, change: Change, funnel: Funnel, source: Stage, target: Stage,
                 missing: Missing) -> None:
-        locale = self.registry.app.default_locale
-        change.reject(funnel.field, missing.message(change.entity, funnel, source, target,
-                                                    locale))
+        change.reject(funnel.field, missing.message(change.entity, funnel, source, target))
         for fcode in dict.fromkeys((*missing.leave, *missing.enter)):
-            change.reject(fcode, "required for this stage" if locale == "en" else
-                          "此阶段必填")
+            change.reject(fcode, Message("required for this stage"))
 
     # ---- after -------------------------------------------------------------------------
     def after_save(self, change: Change) -> None:
@@ -348,10 +339,6 @@ def _apply_sets(change: Change, source: Stage | None, target: Stage, *,
 
 def _comment(change: Change) -> bool:
     return bool(str(change.ctx.meta.get("comment") or "").strip())
-
-
-def _say_why(registry: Registry) -> str:
-    return "请说明原因" if registry.app.default_locale != "en" else "say why"
 
 
 def workflow_guard(registry: Registry) -> RecordHook | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from leadloom.metadata.messages import Message
 from leadloom.model.tables import Models
 from leadloom.records.errors import RecordInvalid
 
@@ -33,11 +34,12 @@ def set_membership(session: Session, models: Models, user_id: int, team: str | N
     registry = models.registry
     team_unit = registry.team_unit(team) if team else None
     if team and team_unit is None:
-        raise RecordInvalid({"team": [f"unknown team '{team}'"]})
+        raise RecordInvalid({"team": [Message("unknown team '%(team)s'", team=team)]})
     if unit and unit not in {u.code for u in registry.units}:
-        raise RecordInvalid({"unit": [f"unknown unit '{unit}'"]})
+        raise RecordInvalid({"unit": [Message("unknown unit '%(unit)s'", unit=unit)]})
     if team_unit and unit and unit != team_unit:
-        raise RecordInvalid({"unit": [f"team '{team}' belongs to unit '{team_unit}'"]})
+        raise RecordInvalid({"unit": [Message("team '%(team)s' belongs to unit '%(unit)s'",
+                                              team=team, unit=team_unit)]})
     unit = team_unit or unit
     org = models.org
     session.execute(sa.delete(org).where(org.c.user_id == user_id))

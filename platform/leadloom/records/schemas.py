@@ -110,14 +110,15 @@ class LenientDate(mf.Date):
 def _range(f: Field) -> list[validate.Validator]:
     if f.min is None and f.max is None:
         return []
-    return [Bounds(f.min, f.max)]
+    return [Bounds(f.min, f.max, f.label)]
 
 
 def _integer(f: Field) -> list[validate.Validator]:
     """The field's own range within the column's (BIGINT)."""
     low = BIGINT_RANGE[0] if f.min is None else max(f.min, BIGINT_RANGE[0])
     high = BIGINT_RANGE[1] if f.max is None else min(f.max, BIGINT_RANGE[1])
-    return [Bounds(low, high)]
+    own = f.min is not None or f.max is not None
+    return [Bounds(low, high, f.label if own else None)]
 
 
 def _text(f: Field, default_length: int | None) -> list[validate.Validator]:

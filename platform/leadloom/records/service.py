@@ -26,10 +26,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from leadloom.access import Actor, Rights, rights, scope_clause
 from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity, Registry
 from leadloom.model.columns import ID_RANGE
 from leadloom.model.tables import Models, utcnow
-from leadloom.records.errors import Conflict, Forbidden, NotFound, RecordInvalid
+from leadloom.records.errors import Conflict, RecordInvalid, not_allowed, not_found
 from leadloom.records.hooks import Change, RecordHook, hooks_for, run_after, run_before
 from leadloom.records.validation import EMPTY, RecordChecks, current_value, load_input
 
@@ -110,8 +111,9 @@ def _update(ctx: Context, entity: Entity, granted: Rights, pk: int, data: Mappin
     version = data.pop("version", None)
     expected = expected_version if expected_version is not None else version
     if expected not in EMPTY and int(expected) != record.version:
-        raise Conflict(f"this record was changed by someone else (now version "
-                       f"{record.version}, you edited version {expected}); reload it")
+        raise Conflict(Message("this record was changed by someone else (now version "
+                               "%(now)s, you edited version %(edited)s); reload it",
+                               now=record.version, edited=expected))
     view = ctx.registry.view(entity.code, record.unit)
     values = _validated(ctx, view, granted, data, record, creating=False)
     change = Change(ctx, view, record, values, before=stored_values(view, record))
@@ -191,7 +193,7 @@ def stored_values(entity: Entity, record: Any) -> dict[str, Any]:
 def _require(ctx: Context, entity: Entity, operation: str) -> Rights:
     granted = rights(ctx.registry, ctx.actor, entity.code)
     if not granted.allows(operation):
-        raise Forbidden(f"your role may not {operation} {entity.label.en.lower()} records")
+        raise not_allowed(operation, entity.label)
     return granted
 
 
@@ -203,7 +205,7 @@ def _scoped_record(ctx: Context, entity: Entity, pk: int, *, fresh: bool = False
     scoped = sa.select(cls).where(cls.id == pk,
                                   scope_clause(ctx.models, ctx.actor, entity.code))
     if not ID_RANGE[0] <= pk <= ID_RANGE[1]:  # beyond it the database refuses the query
-        raise NotFound(f"{entity.label.en} #{pk} not found")
+        raise not_found(entity.label, pk)
     query = scoped if precondition is None else scoped.where(precondition.where)
     if fresh:
         query = query.execution_options(populate_existing=True)
@@ -213,7 +215,7 @@ def _scoped_record(ctx: Context, entity: Entity, pk: int, *, fresh: bool = False
     if precondition is not None and ctx.session.scalar(
             sa.select(sa.exists(scoped.with_only_columns(cls.id)))):
         raise Conflict(precondition.refusal)
-    raise NotFound(f"{entity.label.en} #{pk} not found")
+    raise not_found(entity.label, pk)
 
 
 def _validated(ctx: Context, entity: Entity, granted: Rights, data: Mapping[str, Any],
@@ -317,14 +319,15 @@ class LostRace(Conflict):
 
 def _conflict(exc: Exception) -> Conflict:
     if isinstance(exc, sa.exc.IntegrityError):
-        return Conflict(f"the database refused the change: {_integrity_reason(exc)}")
-    return LostRace("this record was changed by someone else meanwhile; reload it")
+        return Conflict(_integrity_refusal(exc))
+    return LostRace(Message("this record was changed by someone else meanwhile; reload it"))
 
 
-def _integrity_reason(exc: sa.exc.IntegrityError) -> str:
+def _integrity_refusal(exc: sa.exc.IntegrityError) -> Message:
     text = str(exc.orig).lower()
     if "foreign key" in text:
-        return "other records still refer to this one"
+        return Message("the database refused the change: other records still refer to this one")
     if "unique" in text or "duplicate" in text:
-        return "a unique value is already taken"
-    return str(exc.orig).splitlines()[0]
+        return Message("the database refused the change: a unique value is already taken")
+    return Message("the database refused the change: %(reason)s",
+                   reason=str(exc.orig).splitlines()[0])

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Registry
 from leadloom.metadata.workflows import Workflow
 from leadloom.model.tables import utcnow
 from leadloom.records.hooks import Change
-from leadloom.workflow.stages import EMPTY, field_label
+from leadloom.workflow.stages import EMPTY, field_name
 from leadloom.workflow.states import (
     confirm,
     locked,
     locked_message,
     reconfirm,
     state_flows,
-    state_label,
+    state_name,
 )
 from leadloom.workflow.values import same
 
@@ -25,7 +26,6 @@ from leadloom.workflow.values import same
 class StateRules:
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
-        self.locale = registry.app.default_locale
 
     def user(self, change: Change) -> None:
         for flow in state_flows(self.registry, change.entity.code):
@@ -44,15 +44,14 @@ class StateRules:
         if given in EMPTY or same(given, default):
             return
         if locked(flow, default, change.ctx.actor.roles, [flow.state]):
-            change.reject(flow.state, locked_message(change.entity, flow, default, flow.state,
-                                                     self.locale))
+            change.reject(flow.state, locked_message(change.entity, flow, default))
 
     def _edit(self, change: Change, flow: Workflow) -> None:
         assert flow.state is not None
         state = change.before.get(flow.state)
         changed = [f for f in change.values if change.changed(f)]
         for fcode in locked(flow, state, change.ctx.actor.roles, changed):
-            change.reject(fcode, locked_message(change.entity, flow, state, fcode, self.locale))
+            change.reject(fcode, locked_message(change.entity, flow, state))
         if change.changed(flow.state):
             self._entered(change, flow, change.values[flow.state])
             return
@@ -68,17 +67,16 @@ class StateRules:
         merged = {**change.before, **change.values}
         if conf is not None and same(state, conf.confirmed):
             outcome = confirm(flow, change.entity, merged, change.values,
-                              change.ctx.actor.user_id, _now(), self.locale)
+                              change.ctx.actor.user_id, _now())
             change.values.update(outcome.values)
             for fcode, messages in outcome.errors.items():
                 for message in messages:
                     change.reject(fcode, message)
         spec = flow.state_spec(state)
         if spec is not None and spec.reason and change.values.get(spec.reason) in EMPTY:
-            name = state_label(change.entity, flow, state, self.locale)
-            label = field_label(change.entity, spec.reason, self.locale)
-            change.reject(spec.reason, f"{name}需填写{label}" if self.locale != "en" else
-                          f"say why in {label}")
+            change.reject(spec.reason, Message("%(state)s: say why in %(field)s",
+                                               state=state_name(change.entity, flow, state),
+                                               field=field_name(change.entity, spec.reason)))
 
     def system(self, change: Change) -> None:
         """The system's writes (an approved amount change, history loads): a record that
@@ -92,8 +90,7 @@ class StateRules:
                 continue
             if change.creating or change.changed(flow.state):
                 given = {k: v for k, v in change.values.items() if v not in EMPTY}
-                outcome = confirm(flow, change.entity, merged, given, None, _now(),
-                                  self.locale)
+                outcome = confirm(flow, change.entity, merged, given, None, _now())
                 for fcode, value in outcome.values.items():
                     if change.values.get(fcode) in EMPTY:
                         change.values[fcode] = value

@@ -14,11 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity
 from leadloom.records.approvals import ApprovalPending, open_request
 from leadloom.records.errors import Conflict, NotFound, RecordInvalid
 from leadloom.records.service import Context, get, update
-from leadloom.workflow.stages import current_stage, funnel_of, stage_label
+from leadloom.workflow.stages import current_stage, funnel_of, stage_label, stage_name
 
 
 class StaleTransition(Conflict):
@@ -56,15 +57,16 @@ def transition(ctx: Context, entity_code: str, pk: int, to: str,
     view = ctx.registry.view(entity_code, record.unit)
     funnel = funnel_of(ctx.registry, entity_code, record.unit)
     if funnel is None:
-        raise NotFound(f"{view.label.en} records have no funnel")
+        raise NotFound(Message("%(entity)s records have no funnel", entity=view.label))
     if funnel.stage(to) is None:
         known = ", ".join(s.code for s in funnel.stages)
-        raise RecordInvalid({"to": [f"unknown stage '{to}' (known: {known})"]})
+        raise RecordInvalid({"to": [Message("unknown stage '%(stage)s' (known: %(known)s)",
+                                            stage=to, known=known)]})
     if expected_version is not None and int(expected_version) != record.version:
         raise _stale(ctx, entity_code, pk, view)  # first: the winner of a race moved it
     if to == current_stage(funnel, getattr(record, funnel.field)).code:
-        raise RecordInvalid({"to": [f"the record is already in "
-                                    f"{stage_label(view, funnel, to, _locale(ctx))}"]})
+        raise RecordInvalid({"to": [Message("the record is already in %(stage)s",
+                                            stage=stage_name(view, funnel, to))]})
     meta: dict[str, Any] = {"comment": (comment or "").strip() or None, "transition": to}
     moving = Context(ctx.actor, ctx.session, ctx.models, ctx.channel, meta)
     data = {k: v for k, v in (values or {}).items() if k != "version"}
@@ -84,8 +86,8 @@ def _stale(ctx: Context, entity_code: str, pk: int, view: Entity) -> StaleTransi
     """A Conflict that says where the record stands now (read afresh)."""
     ctx.session.rollback()
     return StaleTransition(
-        f"{view.label.en} #{pk} was changed by someone else meanwhile; it is shown as it "
-        "is now", current_state(ctx, entity_code, pk))
+        Message("%(entity)s #%(id)s was changed by someone else meanwhile; it is shown as it "
+                "is now", entity=view.label, id=pk), current_state(ctx, entity_code, pk))
 
 
 def current_state(ctx: Context, entity_code: str, pk: int) -> dict[str, Any]:

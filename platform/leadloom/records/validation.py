@@ -101,7 +101,7 @@ def _static_problem(f: Field, values: dict[str, Any], record: Any | None,
     present = f.code in values
     value = values.get(f.code)
     if f.required and value in EMPTY and (record is None or present):
-        return Message("required")
+        return Message("%(field)s is required", field=f.label)
     if present and value not in EMPTY and f.type in (FieldType.ENUM, FieldType.MULTI_ENUM):
         kept = current_value(record, entity, f.code) if record is not None else None
         kept_codes = kept if isinstance(kept, list) else [kept]

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from leadloom.access import Actor
+from leadloom.metadata.messages import Message
 from leadloom.model import Models, utcnow
 from leadloom.model.reports import REPORT_DELIVERY_TABLE, REPORT_FILE_TABLE
 from leadloom.reporting.errors import ReportNotFound
@@ -138,7 +139,7 @@ def get_visible(session: Session, models: Models, actor: Actor, file_id: int, *,
     row = session.execute(sa.select(table).where(table.c.id == file_id)).mappings().first()
     if row is None or not (admin or (row["recipient_id"] is not None
                                      and row["recipient_id"] == actor.user_id)):
-        raise ReportNotFound(f"no report file #{file_id}")
+        raise ReportNotFound(Message("no report file #%(id)s", id=file_id))
     return ArchivedReport(**row)
 
 

@@ -13,6 +13,7 @@ from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 from sqlalchemy.orm import Session
 
 from leadloom.access import Actor, people, rights
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Label, Registry
 from leadloom.metadata.reports import Report
 from leadloom.model import Models
@@ -50,7 +51,7 @@ def recipient_for(session: Session, models: Models, user_id: int) -> Recipient:
     """
     user = session.get(User, user_id)
     if user is None or not user.active:
-        raise ReportError(f"no active user #{user_id}")
+        raise ReportError(Message("no active user #%(id)s", id=user_id))
     return _recipient(session, models, user)
 
 
@@ -61,7 +62,7 @@ def recipient_named(session: Session, models: Models, username: str) -> Recipien
     """
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None or not user.active:
-        raise ReportError(f"no active user '{username}'")
+        raise ReportError(Message("no active user '%(name)s'", name=username))
     return _recipient(session, models, user)
 
 

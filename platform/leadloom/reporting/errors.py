@@ -5,6 +5,7 @@ They extend the write path's ``RecordError`` so one error handler serves both.
 
 from __future__ import annotations
 
+from leadloom.metadata.messages import Message
 from leadloom.records.errors import RecordError
 
 
@@ -38,8 +39,9 @@ class BadPeriod(ReportError):
     status = 422
 
     def __init__(self, text: str) -> None:
-        super().__init__(f"period '{text}' is not YYYY-Www, YYYY-MM or YYYY-MM-DD",
-                         {"period": ["use 2025-W52, 2025-12 or 2025-12-31"]})
+        super().__init__(Message("period '%(text)s' is not YYYY-Www, YYYY-MM or YYYY-MM-DD",
+                                 text=text),
+                         {"period": [Message("use 2025-W52, 2025-12 or 2025-12-31")]})
 
 
 class MissingFont(RuntimeError):

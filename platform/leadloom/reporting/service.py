@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Registry
 from leadloom.metadata.reports import Report, find_report
 from leadloom.model import Models, utcnow
@@ -80,8 +81,8 @@ def spec_of(registry: Registry, name: str) -> Report:
     """:raises UnknownReport: no ``config/reports/<name>.yaml``."""
     try:
         return find_report(registry.reports, name)
-    except KeyError as missing:
-        raise UnknownReport(str(missing.args[0])) from None
+    except KeyError:
+        raise UnknownReport(Message("no report '%(name)s'", name=name)) from None
 
 
 def run_report(env: ReportEnv, request: ReportRequest, progress: Progress | None = None
@@ -133,10 +134,11 @@ def _context(env: ReportEnv, session: Session, report: Report, request: ReportRe
               else period_for(report.parameters.period, at, zone))
     params = replace(report.parameters, unit=request.unit or report.parameters.unit,
                      team=request.team or report.parameters.team)
-    _check_place(registry, params.unit, params.team)
+    check_place(registry, params.unit, params.team)
     locale = request.locale or report.locale or registry.app.default_locale
     if locale not in ("zh", "en"):
-        raise ReportError(f"unknown language '{locale}' (known: zh, en)")
+        raise ReportError(Message("unknown language '%(locale)s' (known: zh, en)",
+                                  locale=locale))
     as_of = min(_utc(period, zone), at.astimezone(dt.UTC).replace(tzinfo=None))
     return SectionContext(session, env.models, recipient.actor, period, params, locale, zone,
                           as_of)
@@ -146,11 +148,14 @@ def _utc(period: Period, zone: ZoneInfo) -> dt.datetime:
     return period.utc_bounds(zone)[1]
 
 
-def _check_place(registry: Registry, unit: str | None, team: str | None) -> None:
+def check_place(registry: Registry, unit: str | None, team: str | None) -> None:
+    """:raises ReportError: ``unit`` or ``team`` is not in the config."""
     if unit is not None and unit not in {u.code for u in registry.units}:
-        raise ReportError(f"unknown unit '{unit}'", {"unit": [f"unknown unit '{unit}'"]})
+        refusal = Message("unknown unit '%(unit)s'", unit=unit)
+        raise ReportError(refusal, {"unit": [refusal]})
     if team is not None and registry.team_unit(team) is None:
-        raise ReportError(f"unknown team '{team}'", {"team": [f"unknown team '{team}'"]})
+        refusal = Message("unknown team '%(team)s'", team=team)
+        raise ReportError(refusal, {"team": [refusal]})
 
 
 def _sections(ctx: SectionContext, report: Report, step: Progress) -> list[SectionResult]:

@@ -29,6 +29,7 @@ from leadloom.web.actor import current_actor, request_context
 from leadloom.web.converters import IdConverter
 from leadloom.web.errors import answers_record_errors, json_error
 from leadloom.web.labels import lazy
+from leadloom.web.language import translated
 from leadloom.web.openapi import checked_body, query_value, writable
 from leadloom.web.openapi_docs import (
     SECURITY,
@@ -129,7 +130,7 @@ class EntityApi(ModelRestApi):
         try:
             return {**flt, "value": query_value(f, flt["value"], registry.app.timezone)}
         except ValueError as error:  # well formed, but no value the column can hold
-            raise RecordInvalid({str(flt["col"]): [str(error)]}) from None
+            raise RecordInvalid({str(flt["col"]): [error.args[0]]}) from None
 
     def _label_columns_json(self, cols: list[str] | None = None) -> dict[str, Any]:
         cols = cols or []
@@ -225,7 +226,7 @@ def _told(ctx: records.Context) -> dict[str, Any]:
     """What the write's hooks reported: an approval it asked for instead of changing."""
     told: dict[str, Any] = {}
     if ctx.meta.get("notices"):
-        told["notices"] = list(ctx.meta["notices"])
+        told["notices"] = [translated(n) for n in ctx.meta["notices"]]
     if ctx.meta.get("approval_started"):
         told["approval_id"] = ctx.meta["approval_started"]
     return told

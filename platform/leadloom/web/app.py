@@ -43,6 +43,7 @@ from leadloom.web.state import AppState
 from leadloom.web.tasks import add_tasks
 from leadloom.web.user_admin import LeadloomSecurityManager
 from leadloom.web.views import build_view
+from leadloom.web.widgets import serve_widget_texts
 from leadloom.web.workflow import add_workflow
 
 LANGUAGES = {"zh": {"flag": "cn", "name": "简体中文"}, "en": {"flag": "gb", "name": "English"}}
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
                                 security_manager_class=LeadloomSecurityManager)
         appbuilder.init_app(app, db.session)
         use_request_locale(app)
+        serve_widget_texts(app)
         answer_bad_tokens(appbuilder.sm.jwt_manager)
         models = build_models(registry)
         app.extensions["leadloom"] = AppState(registry, models, db, appbuilder)

@@ -205,7 +205,7 @@ class ApprovalsView(BaseView):
         except RecordError:
             waiting, mine = [], []
         return self.render_template("leadloom/approvals.html", waiting=[_row(i) for i in waiting],
-                                    mine=[_row(i) for i in mine], locale=locale)
+                                    mine=[_row(i) for i in mine])
 
 
 def _row(item: Item) -> dict[str, Any]:

@@ -19,8 +19,10 @@ from flask_appbuilder.security.decorators import has_access
 from leadloom import lifecycle
 from leadloom.metadata import ConfigError, ConfigInvalid, load_registry
 from leadloom.metadata.files import ConfigFiles
+from leadloom.metadata.messages import Message
 from leadloom.model import SchemaError
 from leadloom.web.actor import current_actor
+from leadloom.web.language import translated
 from leadloom.web.state import state
 
 NEW_FILE = "entities/new_entity.yaml"
@@ -75,7 +77,8 @@ class ConfigAdmin(BaseView):
     def rollback(self, number: int) -> Any:
         try:
             done = lifecycle.rollback(state().db.engine, number, author=_author())
-            flash(f"published version {done.version} (the content of version {number})",
+            flash(translated(Message("published version %(version)s (the content of version "
+                                     "%(number)s)", version=done.version, number=number)),
                   "success")
         except (lifecycle.LifecycleError, SchemaError, ConfigInvalid) as error:
             flash(str(error), "danger")
@@ -109,7 +112,7 @@ class ConfigAdmin(BaseView):
     def discard(self) -> Any:
         with state().db.engine.begin() as conn:
             lifecycle.discard_draft(conn, current_actor().user_id)
-        flash("draft discarded", "info")
+        flash(translated(Message("draft discarded")), "info")
         return redirect(url_for("ConfigAdmin.edit"))
 
     def _draft(self) -> lifecycle.Draft:
@@ -142,8 +145,8 @@ class ConfigAdmin(BaseView):
             return redirect(url_for("ConfigAdmin.edit"))
         with state().db.engine.begin() as conn:
             lifecycle.discard_draft(conn, current_actor().user_id)
-        flash(f"published version {done.version}; every process switches within seconds",
-              "success")
+        flash(translated(Message("published version %(version)s; every process switches "
+                                 "within seconds", version=done.version)), "success")
         return redirect(url_for("ConfigAdmin.version", number=done.version))
 
 

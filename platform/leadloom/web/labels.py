@@ -11,7 +11,7 @@ from flask_babel import LazyString, get_locale, gettext
 
 from leadloom.metadata.field_types import FieldType, MoneyUnit
 from leadloom.metadata.messages import Message
-from leadloom.metadata.registry import Field, Label
+from leadloom.metadata.registry import Entity, Field, Label
 from leadloom.web.state import state
 
 #: How a boolean reads (``web.language.translated`` imports this module, so: ``gettext``).
@@ -71,6 +71,34 @@ def local_time(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC).astimezone(zone)
 
 
+def field_title(entity: Entity, code: str) -> str:
+    """A field's label in the user's language (the code of a field the entity lacks)."""
+    return entity.field(code).label.get(current_locale()) if entity.has_field(code) else code
+
+
 def display_option(field: Field, code: str, locale: str) -> str:
     option = field.option(code)
     return option.label.get(locale) if option else code
+
+
+def unit_label(code: str | None) -> str:
+    """A business unit's name ("east" → 华东大区); an unknown code as it is."""
+    unit = next((u for u in state().registry.units if u.code == code), None)
+    return unit.label.get(current_locale()) if unit else code or ""
+
+
+def team_label(code: str | None) -> str:
+    """A team's name ("east-1" → 华东一组); an unknown code as it is."""
+    team = next((t for u in state().registry.units for t in u.teams if t.code == code), None)
+    return team.label.get(current_locale()) if team else code or ""
+
+
+def role_label(code: str) -> str:
+    """A role's name ("rep" → 销售代表); a role the config lacks (FAB's own) as it is."""
+    role = next((r for r in state().registry.roles if r.code == code), None)
+    return role.label.get(current_locale()) if role else code
+
+
+def user_place(username: str, team: str | None, unit: str | None) -> str:
+    """Who and where, for a page header: "rep1 · 华东一组 · 华东大区"."""
+    return " · ".join(p for p in (username, team_label(team), unit_label(unit)) if p)

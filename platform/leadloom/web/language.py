@@ -61,7 +61,8 @@ def translated(message: Any) -> str:
     any other text if the catalog has it (marshmallow's own messages), else as it is."""
     if isinstance(message, Message):
         locale = current_locale()
-        params = {k: v.get(locale) if isinstance(v, Label) else v
+        params = {k: v.get(locale) if isinstance(v, Label) else
+                  translated(v) if isinstance(v, Message) else v
                   for k, v in message.params.items()}
         return str(gettext(message.msgid, **params))
     text = str(message)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from leadloom.metadata.registry import Entity, Label
-from leadloom.web.labels import current_locale, display, lazy, local_time
+from leadloom.web.labels import current_locale, display, lazy, local_time, unit_label
 
 SYSTEM_LABELS = {
     "owner": Label("负责人", "Owner"), "unit": Label("业务单元", "Business unit"),
@@ -71,6 +71,7 @@ def formatters(view: Entity) -> dict[str, Any]:
     """How each column's value reads in ``view``: option labels, money, local times."""
     found: dict[str, Any] = {f.code: (lambda value, _f=f: display(_f, value))
                              for f in view.fields}
+    found["unit"] = unit_label
     for stamp in ("created_at", "updated_at"):
         found[stamp] = lambda value: local_time(value).strftime("%Y-%m-%d %H:%M") if (
             value) else ""

@@ -157,7 +157,7 @@ class PoolView(BaseView):
                            if o.active]) for code in ("industry", "grade")}
         return self.render_template(
             "leadloom/pool.html", rows=rows, claims=claims, manages=manages, users=users,
-            locale=locale, total=total, page=page, pages=max(-(-total // PAGE_SIZE), 1),
+            total=total, page=page, pages=max(-(-total // PAGE_SIZE), 1),
             query=query, choices=choices, filters={k: v for k, v in (
                 ("q", query.search), ("industry", query.industry), ("grade", query.grade))
                 if v})

@@ -15,8 +15,10 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.models import User
 
 from leadloom.access.people import display_name
+from leadloom.metadata.messages import Message
 from leadloom.records import RecordInvalid, set_membership
-from leadloom.web.labels import current_locale
+from leadloom.web.labels import current_locale, role_label
+from leadloom.web.language import translated
 from leadloom.web.state import state
 
 
@@ -35,7 +37,7 @@ class Members(BaseView):
             sa.select(User.id, User.username, User.first_name, User.last_name,
                       org.c.team, org.c.unit)
             .outerjoin(org, org.c.user_id == User.id).order_by(User.username)).all()
-        roles = {u.id: ", ".join(r.name for r in u.roles)
+        roles = {u.id: "、".join(role_label(r.name) for r in u.roles)
                  for u in st.db.session.scalars(sa.select(User))}
         locale = current_locale()
         teams = [(t.code, f"{u.label.get(locale)} / {t.label.get(locale)}")
@@ -52,9 +54,9 @@ class Members(BaseView):
         unit = request.form.get("unit") or None
         try:
             set_membership(st.db.session, st.models, user_id, team, None if team else unit)
-            flash("saved", "success")
+            flash(translated(Message("saved")), "success")
         except RecordInvalid as error:
             st.db.session.rollback()
-            for field, messages in error.errors.items():
-                flash(f"{field}: {'; '.join(messages)}", "danger")
+            for messages in error.errors.values():
+                flash("; ".join(map(translated, messages)), "danger")
         return redirect(url_for("Members.index"))

@@ -22,7 +22,7 @@ from leadloom.records.notify import Message as Notification
 from leadloom.records.notify import inbox, mark_read, unread_count
 from leadloom.web.actor import current_actor
 from leadloom.web.errors import answers_record_errors
-from leadloom.web.labels import current_locale, local_time
+from leadloom.web.labels import local_time
 from leadloom.web.language import translated
 from leadloom.web.openapi_docs import DocumentedApi, int_arg
 from leadloom.web.serialize import with_offsets
@@ -37,7 +37,7 @@ KINDS = {
     "sla_breach": Message("Deadline missed"), "followup_due": Message("Follow-up due"),
     "reclaim_warning": Message("Reclaim soon"), "reclaimed": Message("Reclaimed"),
     "stale": Message("Stale leads"), "task_due": Message("Task due"),
-    "task_overdue": Message("Tasks overdue"), "digest": Message("Today"),
+    "task_overdue": Message("Tasks overdue"), "digest": Message("Today's tasks"),
     "approval": Message("Approval"),
     "collab_request": Message("Collaboration request"),
     "transfer_request": Message("Transfer request"),
@@ -126,7 +126,7 @@ class NotificationsView(BaseView):
         return self.render_template(
             "leadloom/notifications.html", groups=grouped(unread),
             rows=[_row(m) for m in read], today=today,
-            yesterday=today - dt.timedelta(days=1), locale=current_locale())
+            yesterday=today - dt.timedelta(days=1))
 
     @expose("/open/<int:pk>")
     @has_access

@@ -300,11 +300,11 @@ def query_value(f: Field | None, value: Any, zone: str) -> Any:
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"'{value}' is not a date") from None
+            raise ValueError(Message("'%(value)s' is not a date", value=value)) from None
     if f.type is FieldType.DATETIME:
         moment = _aware(value, zone)
         if isinstance(moment, str):
-            raise ValueError(f"'{value}' is not a time")
+            raise ValueError(Message("'%(value)s' is not a time", value=value))
         return moment.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 

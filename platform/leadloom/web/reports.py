@@ -18,16 +18,21 @@ from flask_appbuilder.security.decorators import protect
 from sqlalchemy.orm import sessionmaker
 
 from leadloom.jobs import JobQueue, Runtime, runtime_for
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Label
+from leadloom.metadata.reports import ReportSchedule
 from leadloom.reporting import ReportError, ReportRequest, archive, is_admin, may_run, spec_of
 from leadloom.reporting.errors import ReportForbidden, ReportNotFound
 from leadloom.reporting.periods import parse_period
+from leadloom.reporting.service import check_place
 from leadloom.settings import Settings
 from leadloom.web.actor import current_actor
 from leadloom.web.csrf import hand_token_to_script
 from leadloom.web.errors import answers_record_errors
 from leadloom.web.labels import current_locale, lazy, local_time
+from leadloom.web.language import translated
 from leadloom.web.openapi_docs import DocumentedApi, checked, int_arg
+from leadloom.web.schedules import schedule_text
 from leadloom.web.serialize import with_offsets
 from leadloom.web.state import state
 
@@ -137,17 +142,15 @@ def _run(name: str, data: dict[str, Any]) -> str:
     actor = current_actor()
     report = spec_of(st.registry, name)
     if not may_run(st.registry, report, actor):
-        raise ReportForbidden(f"your roles may not run report '{name}'")
+        raise ReportForbidden(Message("your roles may not run report '%(name)s'",
+                                      name=report.label))
     values = {k: (str(data[k]).strip() or None) if data.get(k) is not None else None
               for k in ("period", "unit", "team", "locale")}
     if values["period"]:
         parse_period(values["period"])
     if values["locale"] not in (None, "zh", "en"):
-        raise ReportError("unknown language", {"locale": ["use zh or en"]})
-    if values["unit"] and values["unit"] not in {u.code for u in st.registry.units}:
-        raise ReportError("unknown unit", {"unit": [f"unknown unit '{values['unit']}'"]})
-    if values["team"] and st.registry.team_unit(values["team"]) is None:
-        raise ReportError("unknown team", {"team": [f"unknown team '{values['team']}'"]})
+        raise ReportError(Message("unknown language"), {"locale": [Message("use zh or en")]})
+    check_place(st.registry, values["unit"], values["team"])
     request_ = ReportRequest(report.name, actor.user_id, trigger="manual",
                              requested_by_id=actor.user_id, **values)
     return jobs().enqueue_report(request_, requested_by=actor.user_id)
@@ -160,7 +163,7 @@ def _archived_file(pk: int) -> Response:
                                 admin=is_admin(st.registry, actor))
     path = found.file(current_app.extensions[EXTENSION].runtime.env.reports_dir)
     if not path.is_file():
-        raise ReportNotFound(f"the file of report #{pk} is missing")
+        raise ReportNotFound(Message("the file of report #%(id)s is missing", id=pk))
     return send_file(path, mimetype="application/pdf", download_name=found.filename,
                      as_attachment=request.args.get("download") == "1")
 
@@ -181,15 +184,22 @@ class ReportsView(BaseView):
         actor = current_actor()
         locale = current_locale()
         runnable = [{"name": r.name, "title": r.label.get(locale), "period": r.parameters.period,
-                     "schedule": f"{r.schedule.cron} ({r.schedule.timezone})"
-                     if r.schedule else None}
+                     "schedule": _schedule(r.schedule, st.registry.app.timezone)}
                     for r in st.registry.reports if may_run(st.registry, r, actor)]
         files = archive.visible(st.db.session, st.models, actor,
                                 admin=is_admin(st.registry, actor))
         rows = [{"file": f, "created": local_time(f.created_at).strftime("%Y-%m-%d %H:%M")}
                 for f in files]
         return self.render_template("leadloom/reports.html", runnable=runnable, rows=rows,
-                                    locale=locale, embedded=jobs().embedded)
+                                    embedded=jobs().embedded)
+
+
+def _schedule(schedule: ReportSchedule | None, app_zone: str) -> str | None:
+    """"每周一 09:00", with the time zone when it is not the app's."""
+    if schedule is None:
+        return None
+    text = schedule_text(schedule.cron)
+    return text if schedule.timezone == app_zone else f"{text} ({schedule.timezone})"
 
 
 class ReportJobsView(BaseView):
@@ -206,15 +216,15 @@ class ReportJobsView(BaseView):
     def index(self) -> Any:
         queue = jobs()
         return self.render_template("leadloom/report_jobs.html", failed=queue.failed(),
-                                    embedded=queue.embedded, queued=queue.queue.count,
-                                    locale=current_locale())
+                                    embedded=queue.embedded, queued=queue.queue.count)
 
     @expose("/retry/<job_id>", methods=["POST"])
     @has_access
     def retry(self, job_id: str) -> Any:
         done = jobs().retry(job_id)
-        flash(f"job {job_id} queued again" if done else f"job {job_id} is not a failed job",
-              "info" if done else "warning")
+        told = Message("job %(id)s queued again", id=job_id) if done else Message(
+            "job %(id)s is not a failed job", id=job_id)
+        flash(translated(told), "info" if done else "warning")
         return redirect("/report-jobs/")
 
 

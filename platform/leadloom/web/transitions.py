@@ -22,6 +22,7 @@ from leadloom.records import RecordError, RecordInvalid
 from leadloom.records.transitions import StaleTransition, transition
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.errors import json_error
+from leadloom.web.language import translated
 from leadloom.web.openapi import checked_body
 from leadloom.web.openapi_docs import DocumentedApi, checked
 from leadloom.web.serialize import datetime_values, plain, record_json, with_offsets
@@ -71,15 +72,16 @@ class RecordWorkflowApi(DocumentedApi):
                               comment=data.get("comment"),
                               expected_version=data.get("version"), values=values)
         except StaleTransition as error:
-            return self.response(409, message=error.message, errors=error.errors,
-                                 current=error.current)
+            return self.response(409, message=translated(error.message),
+                                 errors=error.errors, current=error.current)
         except RecordError as error:
             return self._refused(error)
         st = state()
         view = st.registry.view(self.entity.code, done.record.unit)
         hidden = rights(st.registry, current_actor(), self.entity.code).hidden
         return self.response(200 if done.moved else 202, moved=done.moved,
-                             approval_id=done.approval_id, notices=list(done.notices),
+                             approval_id=done.approval_id,
+                             notices=[translated(n) for n in done.notices],
                              result=record_json(view, done.record, hidden))
 
     @expose("/<id:pk>/timeline", methods=["GET"])

@@ -29,7 +29,7 @@ from leadloom.records.saved_views import delete_view, save_view
 from leadloom.web import layout, list_bar, list_bulk, list_page
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.fields import add_defaults, form_class, form_data, submitted_values
-from leadloom.web.labels import lazy
+from leadloom.web.labels import field_title, lazy
 from leadloom.web.language import translated
 from leadloom.web.leads import filtering_status, hidden_statuses
 from leadloom.web.list_views import chosen_view, list_filters_clause, prepare_list_filters
@@ -252,7 +252,7 @@ class EntityView(RecordPage, ModelView):
                                expected_version=form_version(form.version.data))
                 flash(self.edit_row_message, "success")
             for notice in ctx.meta.get("notices", ()):  # e.g. an approval it asked for
-                flash(notice, "info")
+                flash(translated(notice), "info")
             return True
         except RecordInvalid as error:
             for name, messages in error.errors.items():
@@ -260,7 +260,8 @@ class EntityView(RecordPage, ModelView):
                 if target is not None:
                     target.errors = [*list(target.errors), *map(translated, messages)]
                 else:
-                    flash(f"{name}: {'; '.join(map(translated, messages))}", "danger")
+                    flash(f"{field_title(view, name)}: {'; '.join(map(translated, messages))}",
+                          "danger")
         except RecordError as error:
             flash(translated(error.message), "danger")
         return False

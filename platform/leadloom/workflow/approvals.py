@@ -14,13 +14,16 @@ from sqlalchemy.orm import Session
 
 from leadloom.access import Actor, rights, scope_clause
 from leadloom.metadata.funnels import Stage
-from leadloom.metadata.registry import Registry
+from leadloom.metadata.registry import Label, Registry
 from leadloom.metadata.workflows import Step, Workflow
 from leadloom.model.tables import Models
 from leadloom.workflow.conditions import Conditions
 
 PENDING, APPROVED, REJECTED, CANCELLED = "pending", "approved", "rejected", "cancelled"
 APPROVE, REJECT = "approve", "reject"
+#: How a request's status reads (the inbox, the timeline, refusals).
+STATUS_LABELS = {PENDING: Label("待审批", "pending"), APPROVED: Label("已通过", "approved"),
+                 REJECTED: Label("已驳回", "rejected"), CANCELLED: Label("已撤销", "withdrawn")}
 
 
 def flows_of(registry: Registry, entity: str) -> tuple[Workflow, ...]:

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from leadloom.metadata.funnels import Funnel, Stage, funnel_for
-from leadloom.metadata.registry import Entity, Registry
+from leadloom.metadata.messages import Message, joined, listed
+from leadloom.metadata.registry import Entity, Label, Registry
 from leadloom.model.tables import Models
 
 EMPTY: tuple[Any, ...] = (None, "", [])
@@ -55,42 +56,48 @@ class Missing:
 
     leave: tuple[str, ...] = ()
     enter: tuple[str, ...] = ()
-    related: str | None = None
+    related: Message | None = None
     #: a skip: the fields of the stages it jumps over count as the move's own
     skip: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.leave or self.enter or self.related)
 
-    def message(self, entity: Entity, funnel: Funnel, source: Stage, target: Stage,
-                locale: str) -> str:
-        """``完成谈判推进需填写: 预计金额, 预计成交日期``, one sentence per problem."""
+    def message(self, entity: Entity, funnel: Funnel, source: Stage,
+                target: Stage) -> Message:
+        """``完成谈判推进需填写: 预计金额、预计成交日期``, one sentence per problem."""
         parts = []
-        zh = locale != "en"
         if self.skip and (self.leave or self.enter):
-            names = ", ".join(field_label(entity, c, locale)
-                              for c in dict.fromkeys((*self.leave, *self.enter)))
-            label = stage_label(entity, funnel, target.code, locale)
-            parts.append(f"跳至{label}需填写: {names}" if zh else
-                         f"To skip to {label}, fill in: {names}")
+            names = field_names(entity, (*self.leave, *self.enter))
+            parts.append(Message("To skip to %(stage)s, fill in: %(fields)s", fields=names,
+                                 stage=stage_name(entity, funnel, target.code)))
         elif self.leave:
-            names = ", ".join(field_label(entity, c, locale) for c in self.leave)
-            label = stage_label(entity, funnel, source.code, locale)
-            parts.append(f"完成{label}需填写: {names}" if zh else
-                         f"To complete {label}, fill in: {names}")
-        entering = [c for c in self.enter if c not in self.leave]
+            parts.append(Message("To complete %(stage)s, fill in: %(fields)s",
+                                 fields=field_names(entity, self.leave),
+                                 stage=stage_name(entity, funnel, source.code)))
+        entering = tuple(c for c in self.enter if c not in self.leave)
         if entering and not self.skip:
-            names = ", ".join(field_label(entity, c, locale) for c in entering)
-            label = stage_label(entity, funnel, target.code, locale)
-            parts.append(f"进入{label}需填写: {names}" if zh else
-                         f"To enter {label}, fill in: {names}")
+            parts.append(Message("To enter %(stage)s, fill in: %(fields)s",
+                                 fields=field_names(entity, entering),
+                                 stage=stage_name(entity, funnel, target.code)))
         if self.related:
             parts.append(self.related)
-        return "；".join(parts) if zh else "; ".join(parts)
+        return joined(parts)
 
 
-def field_label(entity: Entity, code: str, locale: str) -> str:
-    return entity.field(code).label.get(locale) if entity.has_field(code) else code
+def field_name(entity: Entity, code: str) -> Label:
+    """A field's label in both languages (its code when the unit lacks it)."""
+    return entity.field(code).label if entity.has_field(code) else Label(code, code)
+
+
+def field_names(entity: Entity, codes: tuple[str, ...]) -> Label:
+    """Several fields' labels as one, each once."""
+    return listed([field_name(entity, c) for c in dict.fromkeys(codes)])
+
+
+def stage_name(entity: Entity, funnel: Funnel, code: str) -> Label:
+    """A stage's label in both languages, as the record's unit names it."""
+    return Label(stage_label(entity, funnel, code, "zh"), stage_label(entity, funnel, code, "en"))
 
 
 def missing_fields(entity: Entity, codes: tuple[str, ...],
@@ -116,7 +123,7 @@ def requirements(funnel: Funnel, source: Stage | None, target: Stage,
 
 
 def related_problem(session: Session, models: Models, entity: Entity, funnel: Funnel,
-                    target: Stage, record_id: int | None, locale: str) -> str | None:
+                    target: Stage, record_id: int | None) -> Message | None:
     """Why the record lacks the linked record ``target`` needs (e.g. a contract), or None."""
     need = target.related
     if need is None:
@@ -132,9 +139,7 @@ def related_problem(session: Session, models: Models, entity: Entity, funnel: Fu
         found = session.scalar(query.limit(1)) is not None
     if found:
         return None
-    names = ", ".join(field_label(linked, c, locale) for c in need.fields)
-    label = stage_label(entity, funnel, target.code, locale)
-    what = linked.label.get(locale)
-    if locale == "en":
-        return f"To enter {label}, add a {what.lower()} ({names})"
-    return f"进入{label}需要一份{what}({names})"
+    return Message("To enter %(stage)s, add a %(entity)s (%(fields)s)",
+                   stage=stage_name(entity, funnel, target.code),
+                   entity=Label(linked.label.zh, linked.label.en.lower()),
+                   fields=field_names(linked, need.fields))

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from leadloom.metadata.registry import Entity, Registry
+from leadloom.metadata.messages import Message
+from leadloom.metadata.registry import Entity, Label, Registry
 from leadloom.metadata.workflows import Workflow
-from leadloom.workflow.stages import EMPTY, field_label
+from leadloom.workflow.stages import EMPTY, field_name
 
 
 def state_flows(registry: Registry, entity: str) -> tuple[Workflow, ...]:
@@ -31,19 +32,17 @@ def locked(flow: Workflow, state: Any, roles: Iterable[str],
     return tuple(f for f in changed if f in guarded and f not in allowed)
 
 
-def state_label(entity: Entity, flow: Workflow, value: Any, locale: str) -> str:
+def state_name(entity: Entity, flow: Workflow, value: Any) -> Label:
+    """How the state ``value`` reads, in both languages (the state field's option)."""
     if not flow.state or not entity.has_field(flow.state):
-        return str(value)
+        return Label(str(value), str(value))
     option = entity.field(flow.state).option(str(value)) if value is not None else None
-    return option.label.get(locale) if option else str(value)
+    return option.label if option else Label(str(value), str(value))
 
 
-def locked_message(entity: Entity, flow: Workflow, state: Any, code: str,
-                   locale: str) -> str:
-    name = state_label(entity, flow, state, locale)
-    if locale == "en":
-        return f"locked while {field_label(entity, flow.state or '', locale)} is {name}"
-    return f"{field_label(entity, flow.state or '', locale)}为“{name}”时不可修改"
+def locked_message(entity: Entity, flow: Workflow, state: Any) -> Message:
+    return Message("locked while %(field)s is %(state)s", state=state_name(entity, flow, state),
+                   field=field_name(entity, flow.state or ""))
 
 
 @dataclass(slots=True)
@@ -51,12 +50,11 @@ class Outcome:
     """Values a state change sets, and the problems it has, by field code."""
 
     values: dict[str, Any] = field(default_factory=dict)
-    errors: dict[str, list[str]] = field(default_factory=dict)
+    errors: dict[str, list[Message]] = field(default_factory=dict)
 
 
 def confirm(flow: Workflow, entity: Entity, merged: Mapping[str, Any],
-            given: Mapping[str, Any], actor_id: int | None, now: dt.datetime,
-            locale: str) -> Outcome:
+            given: Mapping[str, Any], actor_id: int | None, now: dt.datetime) -> Outcome:
     """Entering the confirmed state: the confirmed amount (the amount unless given), the
     variance, who and when; an adjusted amount needs a reason."""
     conf = flow.confirmation
@@ -68,8 +66,7 @@ def confirm(flow: Workflow, entity: Entity, merged: Mapping[str, Any],
         confirmed = amount
     out.values[conf.confirmed_amount] = confirmed
     if _differs(confirmed, amount) and given.get(conf.reason) in EMPTY:
-        out.errors[conf.reason] = ["调整确认金额需说明原因" if locale != "en" else
-                                   "say why the confirmed amount differs"]
+        out.errors[conf.reason] = [Message("say why the confirmed amount differs")]
     out.values.update(_stamps(flow, merged, confirmed, actor_id, now))
     return out
 
