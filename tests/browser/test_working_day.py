@@ -21,7 +21,8 @@ import pytest
 import sqlalchemy as sa
 
 from leadloom.access import Actor
-from leadloom.model.workflow import APPROVAL_TABLE
+from leadloom.model.leads import LEAD_EVENT_TABLE
+from leadloom.model.workflow import APPROVAL_TABLE, AUDIT_TABLE, STAGE_TABLE
 from leadloom.records import Context, create, membership, transition
 from leadloom.web.state import state
 from tests.browser.conftest import SIZES, Site, assert_quiet
@@ -93,14 +94,22 @@ def user_id(site: Site, username: str) -> int:
 
 
 def remove(site: Site, table_name: str, ids: list[int]) -> None:
-    """Delete the rows a test made, and the rows that point at them."""
+    """Delete the rows a test made, the rows that point at them and their history (whose
+    record ids a new record may reuse)."""
     with site.app.app_context():
         st = state()
-        table = st.models.metadata.tables[table_name]
+        tables = st.models.metadata.tables
+        table = tables[table_name]
         for other in st.models.metadata.sorted_tables[::-1]:
             for fk in other.foreign_keys:
                 if fk.column is table.c.id:
                     st.db.session.execute(sa.delete(other).where(fk.parent.in_(ids)))
+        for history in (tables[AUDIT_TABLE], tables[STAGE_TABLE]):
+            st.db.session.execute(sa.delete(history).where(
+                history.c.entity == table_name, history.c.record_id.in_(ids)))
+        if table_name == "lead":
+            events = tables[LEAD_EVENT_TABLE]
+            st.db.session.execute(sa.delete(events).where(events.c.lead_id.in_(ids)))
         st.db.session.execute(sa.delete(table).where(table.c.id.in_(ids)))
         st.db.session.commit()
 
