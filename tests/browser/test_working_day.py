@@ -359,6 +359,9 @@ def test_a_marketing_day(open_page, site: Site, added_leads: list[str], size: st
     page.goto(f"{site.url}/")
     new_today = stat(page, "今日线索获取", "今日新增")
     assert int(new_today.inner_text()) == before + 1
+    by_source = card(page, "今日线索获取").locator("tbody tr", has_text="行业展会")
+    assert int(by_source.locator("a.ll-num").first.inner_text()) >= 1
+    shoot(page, "mkt-home-after", size)
     open_count(page, new_today)
     assert name in page.inner_text("body")
     assert_quiet(page)
