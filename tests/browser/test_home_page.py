@@ -23,7 +23,7 @@ CARDS = {
     "mkt1": ("今日线索获取",),
     "admin": ("系统状态",),
 }
-LIST_COUNT = re.compile(r"(?:记录数目|Record Count):\s*(\d+)")
+LIST_COUNT = re.compile(r"(\d+)")
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +46,7 @@ def click_a_count(page: object) -> None:
     number.click()
     page.wait_for_load_state()
     assert "/list/" in page.url
-    found = LIST_COUNT.search(page.inner_text("body"))
+    found = LIST_COUNT.search(page.inner_text("#ll-total"))
     assert found and int(found.group(1)) == count, page.url
 
 

@@ -30,7 +30,7 @@ from tests.browser.test_record_page import movable_lead
 from tests.browser.test_search_box import SHOTS, a_lead_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-LIST_COUNT = re.compile(r"记录数目:\s*(\d+)")
+LIST_COUNT = re.compile(r"共 (\d+) 条")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
@@ -63,7 +63,7 @@ def stat(page: object, card_title: str, label: str) -> object:
 
 
 def list_count(page: object) -> int:
-    found = LIST_COUNT.search(page.inner_text("body"))
+    found = LIST_COUNT.search(page.inner_text("#ll-total"))
     assert found, page.url
     return int(found.group(1))
 

@@ -40,7 +40,7 @@ def test_only_admins_reach_the_config_screens(admin_app):
         assert rep.get(url).status_code in (302, 403)
     admin = login(admin_app, "boss", "boss-pass-1")
     page = admin.get("/config/versions/").data.decode()
-    assert "first version" in page
+    assert "初始版本" in page
 
 
 def test_edit_check_preview_publish_and_roll_back(admin_app):

@@ -25,7 +25,7 @@ from tests.conftest import CONFIG, SECRET
 
 PASSWORD = "demo1234"
 NUMBER = re.compile(r'<a class="ll-num" href="([^"]+)">([^<]+)</a>')
-LIST_COUNT = re.compile(r"(?:记录数目|Record Count):\s*</strong>\s*(\d+)")
+LIST_COUNT = re.compile(r'id="ll-total">(?:共 )?(\d+)')
 CARDS = re.compile(r'data-card="(\w+)"')
 #: user → the cards their roles give (the inbox card is everyone's)
 EXPECTED = {

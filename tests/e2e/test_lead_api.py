@@ -115,3 +115,20 @@ def test_the_pool_shows_how_a_lead_was_followed_up_before_a_claim(api, web):
     touch = seen["last_followup"]
     assert touch["method"] == "phone" and touch["at"] == when
     assert touch["summary"] == summary[:80] + "…"
+
+
+def test_the_pool_page_shows_the_latest_touch(app, api, web):
+    lead = new_lead(api, "rep1", web)
+    when = (dt.datetime.now(ZoneInfo("Asia/Shanghai")) - dt.timedelta(days=2)).replace(
+        hour=10, minute=0, second=0, microsecond=0)
+    assert api("rep1", "post", "/api/v1/followup/", json={
+        "lead": lead["id"], "occurred_at": when.isoformat(), "method": "wechat",
+        "summary": "客户下季度再议", "customer_feedback": "evaluating"}).status_code == 201
+    untouched = new_lead(api, "rep1", web)
+    for pk in (lead["id"], untouched["id"]):
+        assert api("rep1", "post", f"/api/v1/leads/{pk}/release",
+                   json={"reason": "换人跟进"}).status_code == 200
+    page = login(app, "rep2").get(f"/pool/?q={lead['lead_no']}").data.decode()
+    assert "跟进 1 次" in page and f"{when:%m-%d} 微信" in page and "客户下季度再议" in page
+    page = login(app, "rep2").get(f"/pool/?q={untouched['lead_no']}").data.decode()
+    assert "从未跟进" in page

@@ -45,6 +45,8 @@ FAB_ENGLISH = ("No results found", "You sure you want to delete this item?",
 SKIPPED_LINKS = re.compile(r"^/(lang|logout|static|api|swagger|appbuilder|config/edit|"
                            r"viewmenus|permissions|permissionviews|roles|groups|userstatschartview)|/(delete|download|action)/")
 SCRIPT = re.compile(r"<(script|style|textarea)\b.*?</\1\s*>", re.S | re.I)
+#: code shown as code: the config's own text on the version pages (its labels are data)
+CODE = re.compile(r"<pre\b.*?</pre\s*>", re.S | re.I)
 TAG = re.compile(r"<[^>]+>")
 #: A msgid counts where it is the whole English run: "Search" is not found in the data
 #: "Search ads" (a source's English name).
@@ -86,7 +88,7 @@ def english_msgids() -> tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...]
 
 def page_text(page: str) -> str:
     """What a reader sees: no scripts or styles, no tags, entities decoded."""
-    return html.unescape(TAG.sub(" ", SCRIPT.sub(" ", page)))
+    return html.unescape(TAG.sub(" ", SCRIPT.sub(" ", CODE.sub(" ", page))))
 
 
 def english_in(page: str) -> list[str]:
@@ -95,7 +97,8 @@ def english_in(page: str) -> list[str]:
     text = page_text(page)
     found = [msgid for msgid, parts, pattern in english_msgids()
              if all(p in text for p in parts) and pattern.search(text)]
-    return found + [fab for fab in FAB_ENGLISH if fab in html.unescape(page)]
+    shown = html.unescape(CODE.sub(" ", page))  # widget texts live in scripts too
+    return found + [fab for fab in FAB_ENGLISH if fab in shown]
 
 
 def walk(client, user: str) -> Iterator[tuple[str, str]]:

@@ -18,6 +18,7 @@ from leadloom.lifecycle.errors import NothingToPublish, PublishRefused, UnknownV
 from leadloom.lifecycle.refusals import located
 from leadloom.metadata import ConfigError, ConfigInvalid, Registry, load_registry
 from leadloom.metadata.files import ConfigFiles, read_folder
+from leadloom.metadata.messages import Message
 from leadloom.model import (
     DestructiveChange,
     Outcome,
@@ -39,6 +40,10 @@ class Published:
 
     def lines(self) -> list[str]:
         return self.outcome.lines()
+
+#: the author and message of the version the platform publishes by itself at first start
+SYSTEM_AUTHOR = "system"
+FIRST_VERSION = Message("first version")
 
 
 def publish(engine: sa.Engine, files: ConfigFiles, *, author: str, message: str,
@@ -115,8 +120,8 @@ def active_registry(engine: sa.Engine, config_dir: Path, *, upgrade: bool = True
         version = store.get_version(conn)
     if version is None:
         try:
-            return publish(engine, read_folder(config_dir), author="system",
-                           message=f"first version, from {config_dir}").registry
+            return publish(engine, read_folder(config_dir), author=SYSTEM_AUTHOR,
+                           message=FIRST_VERSION).registry
         except NothingToPublish:  # another process published it meanwhile
             return active_registry(engine, config_dir, upgrade=upgrade)
     registry = dataclasses.replace(load_registry(version.files), version=version.number)

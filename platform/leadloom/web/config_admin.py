@@ -17,6 +17,7 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
 from leadloom import lifecycle
+from leadloom.lifecycle.publish import FIRST_VERSION, SYSTEM_AUTHOR
 from leadloom.metadata import ConfigError, ConfigInvalid, load_registry
 from leadloom.metadata.files import ConfigFiles
 from leadloom.metadata.messages import Message
@@ -34,6 +35,23 @@ class Line:
     number: int
     text: str
     problems: tuple[str, ...]
+
+
+def version_message(version: Any) -> str:
+    """A version's message; the one the platform writes itself reads in the user's language
+    (older databases hold it with the config folder's path after it)."""
+    text = version.message or ""
+    mine = text == FIRST_VERSION or text.startswith(f"{FIRST_VERSION}, from ")
+    return translated(FIRST_VERSION) if mine else text
+
+
+def version_author(version: Any) -> str:
+    """Who published a version: a user's login, or the platform itself."""
+    return translated(SYSTEM) if version.author == SYSTEM_AUTHOR else version.author
+
+
+SYSTEM = Message("the system")
+VERSION_WORDS = {"version_message": version_message, "version_author": version_author}
 
 
 def annotate(text: str, errors: list[ConfigError], name: str) -> list[Line]:
@@ -59,7 +77,8 @@ class ConfigAdmin(BaseView):
     def versions(self) -> Any:
         with state().db.engine.connect() as conn:
             found = lifecycle.history(conn)
-        return self.render_template("leadloom/config_versions.html", versions=found)
+        return self.render_template("leadloom/config_versions.html", versions=found,
+                                    **VERSION_WORDS)
 
     @expose("/versions/<int:number>")
     @has_access
@@ -68,8 +87,9 @@ class ConfigAdmin(BaseView):
             found = lifecycle.get_version(conn, number)
             active = lifecycle.latest_number(conn)
         if found is None:
-            return self.render_template("leadloom/config_versions.html", versions=[]), 404
-        return self.render_template("leadloom/config_version.html", version=found,
+            return self.render_template("leadloom/config_versions.html", versions=[],
+                                        **VERSION_WORDS), 404
+        return self.render_template("leadloom/config_version.html", version=found, **VERSION_WORDS,
                                     active=active)
 
     @expose("/versions/<int:number>/rollback", methods=["POST"])

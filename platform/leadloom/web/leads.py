@@ -148,7 +148,8 @@ class PoolView(BaseView):
         rows = [{"lead": lead, "industry": display(view.field("industry"), lead.industry),
                  "grade": lead.grade or "-",
                  "value": display(view.field("value_level"), lead.value_level),
-                 "created": local_time(lead.created_at).strftime("%Y-%m-%d")}
+                 "created": local_time(lead.created_at).strftime("%Y-%m-%d"),
+                 "touch": _last_touch(lead.last_followup)}
                 for lead in leads]
         users = pools.assignable_users(ctx, actor.unit) if manages else []
         locale = current_locale()
@@ -222,6 +223,17 @@ def _act(action: Any, done: str, failed: str, message: Message) -> Any:
         return redirect(failed)
     flash(translated(message), "success")
     return redirect(done)
+
+
+def _last_touch(touch: pools.LastTouch | None) -> dict[str, str] | None:
+    """The latest follow-up as the pool shows it: when (local), how (its label), what."""
+    if touch is None:
+        return None
+    followup = state().registry.view("followup", None)
+    method = display(followup.field("method"), touch.method) if followup.has_field(
+        "method") else ""
+    return {"at": local_time(touch.at).strftime("%m-%d"), "method": method,
+            "summary": touch.summary}
 
 
 def _pool_json(lead: pools.PoolLead) -> dict[str, Any]:

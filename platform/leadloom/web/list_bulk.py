@@ -159,7 +159,7 @@ def _reason(entity: Entity, error: RecordError) -> str:
         return "; ".join(translated(Message(
             "%(field)s: %(value)s", field=_label(entity, code),
             value=", ".join(map(translated, messages)))) for code, messages in error.errors.items())
-    if isinstance(error.message, Message):
+    if isinstance(error.message, Message) and error.status != 404:  # its number is shown
         return translated(error.message)
     return translated({403: Message("no permission"), 404: Message("not found in your scope"),
                        409: Message("changed by someone else meanwhile")}.get(
