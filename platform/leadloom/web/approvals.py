@@ -213,6 +213,7 @@ def _row(item: Item) -> dict[str, Any]:
     view = st.registry.entity(item.entity)
     return {"item": item, "at": local_time(item.created_at).strftime("%Y-%m-%d %H:%M"),
             "entity": view.label.get(current_locale()),
+            "requester": user_name(item.requester_id) if item.requester_id else item.requester,
             "changes": describe(view, item.before, item.proposal)}
 
 

@@ -24,6 +24,7 @@ from leadloom.metadata.messages import Message
 from leadloom.model import SchemaError
 from leadloom.web.actor import current_actor
 from leadloom.web.language import translated
+from leadloom.web.people_names import THE_SYSTEM
 from leadloom.web.state import state
 
 NEW_FILE = "entities/new_entity.yaml"
@@ -47,10 +48,9 @@ def version_message(version: Any) -> str:
 
 def version_author(version: Any) -> str:
     """Who published a version: a user's login, or the platform itself."""
-    return translated(SYSTEM) if version.author == SYSTEM_AUTHOR else version.author
+    return translated(THE_SYSTEM) if version.author == SYSTEM_AUTHOR else version.author
 
 
-SYSTEM = Message("the system")
 VERSION_WORDS = {"version_message": version_message, "version_author": version_author}
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_appbuilder import IndexView, expose
 from flask_appbuilder.security.sqla.models import User
+from flask_babel import format_date
 
 from leadloom.access import Actor
 from leadloom.metadata.messages import Message
@@ -19,7 +20,7 @@ from leadloom.records.leads import clock
 from leadloom.records.notify import inbox as notifications
 from leadloom.reporting.formats import money
 from leadloom.web.actor import current_actor
-from leadloom.web.labels import current_locale
+from leadloom.web.labels import current_locale, local_time
 from leadloom.web.language import translated
 from leadloom.web.leads import hidden_statuses
 from leadloom.web.notifications import GROUPED, KINDS, OTHER
@@ -53,7 +54,8 @@ class Home(IndexView):
                                         title=title, cards=[], who="")
         cards = [_card(c, locale) for c in day_cards(actor, locale)]
         return self.render_template(self.index_template, appbuilder=self.appbuilder,
-                                    title=title, cards=cards, who=_who(actor, locale))
+                                    title=title, cards=cards, who=_who(actor, locale),
+                                    today=format_date(local_time(clock.now()).date(), "full"))
 
 
 def day_cards(actor: Actor, locale: str) -> list[Card]:

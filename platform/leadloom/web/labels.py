@@ -30,6 +30,11 @@ def lazy(label: Label) -> LazyString:
     return LazyString(lambda: label.get(current_locale()))
 
 
+def lazy_titled(msgid: str, label: Label) -> LazyString:
+    """``msgid`` ("New %(entity)s") with the entity's label, both in the request's language."""
+    return LazyString(lambda: gettext(msgid, entity=label.get(current_locale())))
+
+
 def display(field: Field, value: Any) -> str:
     """How a stored value reads on a page: option labels, money with separators, dates."""
     if value is None or value == [] or value == "":

@@ -29,7 +29,7 @@ from leadloom.records.saved_views import delete_view, save_view
 from leadloom.web import layout, list_bar, list_bulk, list_page
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.fields import add_defaults, form_class, form_data, submitted_values
-from leadloom.web.labels import field_title, lazy
+from leadloom.web.labels import field_title, lazy, lazy_titled
 from leadloom.web.language import translated
 from leadloom.web.leads import filtering_status, hidden_statuses
 from leadloom.web.list_views import chosen_view, list_filters_clause, prepare_list_filters
@@ -42,6 +42,9 @@ VIEW_PERMISSIONS = {
     "download": "read", "action": "update", "action_post": "update", **PAGE_PERMISSIONS,
     "bulk": "update", "save_view": "list", "delete_view": "list",
 }
+#: form titles: 新建线索, 编辑线索
+NEW_RECORD = Message("New %(entity)s")
+EDIT_RECORD = Message("Edit %(entity)s")
 #: ``menu_access`` too: the menu item shares the entity's name, so FAB never churns it.
 BASE_PERMISSIONS = [*(f"can_{op}" for op in OPERATIONS), "menu_access"]
 
@@ -314,7 +317,8 @@ def build_view(entity: Entity, model: type[Any]) -> type[EntityView]:
         "route_base": f"/{entity.code}",
         "class_permission_name": entity.code,
         "list_title": lazy(entity.label), "show_title": lazy(entity.label),
-        "add_title": lazy(entity.label), "edit_title": lazy(entity.label),
+        "add_title": lazy_titled(NEW_RECORD.msgid, entity.label),
+        "edit_title": lazy_titled(EDIT_RECORD.msgid, entity.label),
         "list_columns": listed + owner,
         "show_columns": columns + owner + list(layout.STAMPS),
         "add_columns": columns + owner, "edit_columns": columns + owner,

@@ -27,6 +27,7 @@ from leadloom.web.form_widgets import UNIT_NAMES
 from leadloom.web.labels import current_locale, display, local_time
 from leadloom.web.layout import SYSTEM_LABELS
 from leadloom.web.panel import Panel
+from leadloom.web.people_names import PeopleByLogin
 from leadloom.web.state import state
 from leadloom.workflow.approvals import move_flow
 from leadloom.workflow.conditions import conditions_for
@@ -189,9 +190,11 @@ def timeline_panel(entity: Entity, record: Any, actor: Actor) -> Panel | None:
         return None
     funnel = funnel_of(st.registry, entity.code, record.unit)
     rows = []
+    names = PeopleByLogin(st.db.session)
     for event in events[:200]:
         rows.append({
             "event": event, "at": local_time(event.at).strftime("%Y-%m-%d %H:%M:%S"),
+            "who": names.shown(event.actor),
             "channel": CHANNELS[event.channel].get(locale) if event.channel in CHANNELS
             else event.channel,
             "changes": [(_label(entity, c.field, locale), _shown(entity, c.field, c.old),
