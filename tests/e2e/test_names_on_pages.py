@@ -64,3 +64,9 @@ def test_forms_and_home_are_titled_for_what_they_do(app, ids):
     assert "新建线索" in admin.get("/lead/add").data.decode()
     home = login(app, "rep1").get("/").data.decode()
     assert "今天" in home and 'id="ll-today"' in home
+
+
+def test_the_user_list_reads_in_words(app):
+    page = login(app, "admin").get("/users/list/?psize_UserView=100").data.decode()
+    assert "销售代表" in page and "[rep]" not in page
+    assert ">是<" in page.replace(" ", "").replace("\n", "") and ">True<" not in page

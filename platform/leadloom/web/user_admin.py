@@ -20,7 +20,8 @@ from wtforms.validators import DataRequired
 
 from leadloom.access.people import display_name
 from leadloom.metadata.messages import Message
-from leadloom.web.language import lazy_translated
+from leadloom.web.labels import NO, YES, role_label
+from leadloom.web.language import lazy_translated, translated
 
 NAME = Message("Full name")
 NAME_HELP = Message("family name first, as it is written: 孙小明")
@@ -45,7 +46,13 @@ class UserView(UserDBModelView):
 
     add_columns = _without_last_name(UserDBModelView.add_columns)
     edit_columns = _without_last_name(UserDBModelView.edit_columns)
-    list_columns = _without_last_name(UserDBModelView.list_columns)
+    #: leadloom's teams and units are its own (config), not FAB's groups
+    list_columns = [c for c in _without_last_name(UserDBModelView.list_columns)
+                    if c != "groups"]
+    formatters_columns = {
+        "active": lambda active: translated(YES if active else NO),
+        "roles": lambda roles: "、".join(role_label(r.name) for r in roles or ()),
+    }
     search_columns = _without_last_name(UserDBModelView.search_columns)
     show_fieldsets = _personal(UserDBModelView.show_fieldsets)
     user_show_fieldsets = _personal(UserDBModelView.user_show_fieldsets)
