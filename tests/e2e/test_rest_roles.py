@@ -158,3 +158,12 @@ def test_finance_updates_only_finance_fields_of_contracts(api, leads):
                   headers={"Accept-Language": "en"})
     assert refused.status_code == 422
     assert refused.get_json()["errors"] == {"amount": ["read-only for your role"]}
+
+
+@pytest.mark.parametrize("field", ["stage", "status", "expected_amount"])
+def test_marketing_brings_leads_in_and_leaves_their_course_to_sales(api, source_id, field):
+    value = {"stage": "negotiation", "status": "contacting", "expected_amount": "500000"}[field]
+    response = api("mkt1", "post", "/api/v1/lead/", json={
+        "customer_name": f"市场线索{uuid.uuid4().hex[:8]}", "industry": "trade",
+        "contact_name": "赵敏", "source": source_id, "need_description": "展会", field: value})
+    assert response.status_code == 422 and field in response.get_json()["errors"]
