@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from tests.browser.test_record_page import movable_lead
 
 from leadloom.access import Actor
 from leadloom.model.leads import LEAD_EVENT_TABLE
@@ -27,6 +26,7 @@ from leadloom.model.workflow import APPROVAL_TABLE, AUDIT_TABLE, STAGE_TABLE
 from leadloom.records import Context, create, membership, transition
 from leadloom.web.state import state
 from tests.browser.conftest import SIZES, Site, assert_quiet
+from tests.browser.test_record_page_in_browser import movable_lead
 from tests.browser.test_search_box import SHOTS, a_lead_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
