@@ -49,7 +49,7 @@ SERVER = "postgresql+psycopg://leadloom:leadloom@127.0.0.1:5432/postgres"
 DATABASE = "leadloom_bench_pages"
 PASSWORD = "bench-password"
 USERS = ("rep1", "sup1")
-LIST_QUERY = "_flt_0_grade=A&_oc_LeadView=last_followup_at&_od_LeadView=desc&psize_LeadView=50"
+LIST_QUERY = "grade=A&_oc_LeadView=last_followup_at&_od_LeadView=desc&psize_LeadView=50"
 WARM_UP = 3
 TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 COLUMNS = re.compile(r"(SELECT(?: DISTINCT)?) [\w.]+(?: AS \w+)?(?:, [\w.]+(?: AS \w+)?)* FROM ")
