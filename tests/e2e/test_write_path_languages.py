@@ -51,6 +51,17 @@ def test_a_required_field_is_named(api, headers, expected):
 
 
 @pytest.mark.parametrize(("headers", "expected"), [
+    ({}, "以下字段有误：客户名称、核心需求描述"),
+    (EN, "invalid fields: Customer name, Core need")])
+def test_the_summary_names_fields_by_their_labels(api, headers, expected):
+    body = lead_body(api)
+    del body["need_description"], body["customer_name"]
+    answer = api("rep3", "post", "/api/v1/lead/", json=body, headers=headers)
+    assert answer.status_code == 422
+    assert answer.get_json()["message"] == expected
+
+
+@pytest.mark.parametrize(("headers", "expected"), [
     ({}, "赢单在合同确认后自动进入"), (EN, "Won follows the contract's confirmation")])
 def test_a_refused_move(api, headers, expected):
     pk = api("rep1", "post", "/api/v1/lead/", json=lead_body(api)).get_json()["id"]

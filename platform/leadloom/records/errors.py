@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from leadloom.metadata.messages import Message
-from leadloom.metadata.registry import Label
+from leadloom.metadata.registry import Entity, Label
 
 
 class RecordError(Exception):
@@ -40,9 +40,11 @@ class RecordInvalid(RecordError):
 
     status = 422
 
-    def __init__(self, errors: dict[str, list[str]]) -> None:
+    def __init__(self, errors: dict[str, list[str]], entity: Entity | None = None) -> None:
+        """``entity``: name its fields by their labels in the summary (核心需求描述, not
+        need_description)."""
         names = sorted(errors)
-        shown = ", ".join(names[:10])
+        shown = _names(names[:10], entity)
         if len(names) > 10:
             message = Message("invalid fields: %(fields)s and %(more)s more", fields=shown,
                               more=len(names) - 10)
@@ -71,3 +73,10 @@ def not_allowed(operation: str, entity: Label) -> Forbidden:
 def not_found(entity: Label, pk: object) -> NotFound:
     """Record ``pk`` does not exist or lies outside the actor's scope."""
     return NotFound(Message("%(entity)s #%(id)s not found", entity=entity, id=pk))
+
+
+def _names(codes: list[str], entity: Entity | None) -> Label:
+    """Field codes as one label in each language: their labels where ``entity`` has them."""
+    labels = [entity.field(c).label if entity is not None and entity.has_field(c)
+              else Label(c, c) for c in codes]
+    return Label("、".join(label.zh for label in labels), ", ".join(label.en for label in labels))

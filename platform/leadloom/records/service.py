@@ -166,7 +166,7 @@ def _before(ctx: Context, change: Change) -> tuple[RecordHook, ...]:
     run_before(hooks, change)
     if change.errors:
         ctx.session.rollback()
-        raise RecordInvalid(change.errors)
+        raise RecordInvalid(change.errors, change.entity)
     return hooks
 
 
@@ -228,7 +228,7 @@ def _validated(ctx: Context, entity: Entity, granted: Rights, data: Mapping[str,
     for code, problem in checks.problems(values):
         errors.setdefault(code, []).append(problem)
     if errors:
-        raise RecordInvalid(errors)
+        raise RecordInvalid(errors, entity)
     return values
 
 
