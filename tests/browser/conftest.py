@@ -68,8 +68,8 @@ def open_page(browser, site: Site) -> Iterator[Callable[..., object]]:
         page.goto(f"{site.url}/login/")
         page.fill("#username", user)
         page.fill("#password", DEMO_PASSWORD)
-        page.click("input[type=submit], button[type=submit]")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("input[type=submit], button[type=submit]")
         return page
 
     yield open_

@@ -40,8 +40,9 @@ def open_followup_form(page, site, lead_id: int) -> None:
     """The full form, from the lead page's inline one (记录跟进 → 完整表单)."""
     page.goto(f"{site.url}/lead/show/{lead_id}")
     page.click(".ll-actions >> text=记录跟进")
-    page.click("#ll-log >> text=完整表单")
-    page.wait_for_load_state()
+    page.wait_for_selector("#ll-log.in")  # the drawer has opened
+    with page.expect_navigation():
+        page.click("#ll-log >> text=完整表单")
 
 
 def fill_followup(page, summary: str) -> None:
@@ -65,8 +66,8 @@ def test_rep_logs_a_follow_up_and_returns_to_the_lead(open_page, site, frozen, s
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
     summary = f"电话确认需求 {uuid.uuid4().hex[:6]}"
     fill_followup(page, summary)
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[type=submit], input[type=submit]")
     assert page.url.endswith(f"/lead/show/{lead_id}")
     assert "记录已添加" in page.inner_text(".alert-success")
     entry = page.locator(".ll-timeline li", has_text=summary)
@@ -79,8 +80,8 @@ def test_a_failed_save_keeps_what_was_typed(open_page, site, frozen):
     page = open_page("rep1", "phone")
     open_followup_form(page, site, lead_id)
     fill_followup(page, "")
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[type=submit], input[type=submit]")
     assert "/followup/add" in page.url
     assert page.input_value("#occurred_at") == "2026-11-30T09:30"
     assert page.input_value("#next_action_due") == "2026-12-03"

@@ -60,8 +60,8 @@ def test_a_rep_picks_a_customer_by_typing_and_enters_wan(open_page, site, size, 
     assert page.locator(".input-group-addon", has_text="万").count() == 1
     page.fill("#expected_amount", "15")
     page.locator("#expected_amount").screenshot(path=str(tmp_path / f"wan-{size}.png"))
-    page.click("#model_form button[type=submit], #model_form input[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#model_form button[type=submit], #model_form input[type=submit]")
     assert "/lead/edit/" not in page.url, page.inner_text("#model_form")
     page.goto(f"{site.url}/lead/show/{lead_id}")
     body = page.inner_text("body")
@@ -93,8 +93,8 @@ def test_a_move_that_asks_for_the_amount_takes_it_in_wan(open_page, site):
     amount = page.locator(".ll-next input[name=expected_amount]")
     assert amount.get_attribute("placeholder") == "预计金额(万)"
     amount.fill("15")
-    page.click(".ll-next button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(".ll-next button[type=submit]")
     page.wait_for_selector(".alert-success")
     with site.app.app_context():
         st = state()

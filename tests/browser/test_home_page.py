@@ -43,8 +43,8 @@ def click_a_count(page: object) -> None:
     shown = next((i for i in range(numbers.count()) if numbers.nth(i).inner_text() != "0"), 0)
     number = numbers.nth(shown)
     count = int(number.inner_text())
-    number.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        number.click()
     assert "/list/" in page.url
     found = LIST_COUNT.search(page.inner_text("#ll-total"))
     assert found and int(found.group(1)) == count, page.url

@@ -64,23 +64,24 @@ def test_sup1_filters_by_rep_sorts_and_hands_two_leads_over(
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         assert page.locator("#ll-table thead").is_hidden()
         page.click("#ll-filter-toggle")
+        page.wait_for_selector("#ll-filter-panel.in")  # the panel has opened
     owner = page.locator("#ll-f-owner")
     assert owner.locator("option", has_text=rep1[1]).count() == 1
     owner.select_option(label=rep1[1])
     page.fill("#ll-f-customer_name", f"{PREFIX}{size}")
-    page.click("#ll-apply")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#ll-apply")
     assert f"owner={rep1[0]}" in page.url and "grade=" not in page.url
     assert page.inner_text("#ll-total") == "共 2 条"
     rows = page.locator("#ll-table tbody tr")
     assert rows.count() == 2
     if size == "desk":
-        page.click("#ll-table th[data-code=customer_name] a")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("#ll-table th[data-code=customer_name] a")
         titles = page.locator("#ll-table td.ll-title").all_inner_texts()
         assert titles == sorted(titles) and "_oc_LeadView=customer_name" in page.url
-        page.click("#ll-table th[data-code=customer_name] a")
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.click("#ll-table th[data-code=customer_name] a")
         assert page.locator("#ll-table td.ll-title").all_inner_texts() == sorted(titles)[::-1]
     else:
         card = rows.first
@@ -92,8 +93,8 @@ def test_sup1_filters_by_rep_sorts_and_hands_two_leads_over(
     page.check("#ll-pick-all")
     assert page.inner_text("#ll-picked") == "已选 2 条"
     page.select_option("#ll-bulk-bar select[name=owner]", label=rep2[1])
-    page.click("#ll-bulk-bar button[value=owner]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#ll-bulk-bar button[value=owner]")
     assert "已更新 2 条" in page.inner_text(".alert-success")
     assert page.inner_text("#ll-total") == "共 0 条"  # the filter still says rep1
     assert_quiet(page)
@@ -107,8 +108,8 @@ def test_fin1_picks_a_finance_status_by_its_label(open_page, site: Site) -> None
     page = open_page("fin1")
     page.goto(f"{site.url}/contract/list/")
     page.select_option("#ll-f-finance_status", label="待财务确认")
-    page.click("#ll-apply")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#ll-apply")
     assert "finance_status=pending" in page.url
     assert page.inner_text("#ll-total") == f"共 {pending} 条"
     assert page.locator("#ll-table tbody tr").count() == pending
@@ -127,8 +128,8 @@ def test_sup1_hands_out_two_pool_leads_at_once(open_page, site: Site, size: str,
     page.select_option("#ll-pool-bulk select[name=owner]", label=people["rep2"][1])
     if size == "phone":
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.click("#ll-pool-assign-many")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#ll-pool-assign-many")
     assert "已更新 2 条" in page.inner_text(".alert-success")
     page.goto(f"{site.url}/pool/?q={POOLED}{size}")
     assert page.locator("#ll-pool tbody tr").count() == 0

@@ -58,14 +58,14 @@ def test_rep_works_a_lead_from_its_page(open_page, site, size, tmp_path):
     page.select_option("#ll-log select[name=customer_feedback]", "interested", force=True)
     page.fill("#ll-log textarea[name=summary]", summary)
     page.fill("#ll-log input[name=next_action]", "发送报价")
-    page.click("#ll-log button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#ll-log button[type=submit]")
     assert page.url.endswith(f"/lead/show/{lead_id}")
     assert "跟进已记录" in page.inner_text(".alert-success")
     assert page.locator(".ll-timeline li", has_text=summary).count() == 1
 
-    page.click(".ll-next button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(".ll-next button[type=submit]")
     assert f"已移动到 {target}" in page.inner_text(".alert-success")
     assert target in page.inner_text(".ll-path .current")
     page.screenshot(path=str(tmp_path / f"record-moved-{size}.png"), full_page=True)
@@ -77,8 +77,9 @@ def test_a_refused_move_says_why_in_chinese(open_page, site):
     page = open_page("rep1", "phone")
     page.goto(f"{site.url}/lead/show/{lead_id}")
     page.click(".ll-actions >> text=标记流失")
-    page.click("#ll-lose button[type=submit]")
-    page.wait_for_load_state()
+    page.wait_for_selector("#ll-lose.in")  # the drawer has opened
+    with page.expect_navigation():
+        page.click("#ll-lose button[type=submit]")
     assert "未转化原因" in page.inner_text(".alert-danger")
     assert "输单" not in page.inner_text(".ll-path .current")
     assert_quiet(page)

@@ -71,8 +71,8 @@ def list_count(page: object) -> int:
 def open_count(page: object, number: object) -> int:
     """Click a home number; the list it opens shows that count."""
     count = int(number.inner_text())
-    number.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        number.click()
     assert "/list/" in page.url
     assert list_count(page) == count, page.url
     return count
@@ -158,8 +158,8 @@ def test_a_reps_day(open_page, site: Site, size: str) -> None:
     page.fill("#ll-log textarea[name=summary]", summary)
     page.fill("#ll-log input[name=next_action]", "发送报价单")
     page.fill("#ll-log [name=next_action_due]", str(yesterday + dt.timedelta(days=4)))
-    page.click("#ll-log button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("#ll-log button[type=submit]")
     assert page.url.endswith(f"/lead/show/{lead_id}")
     assert "跟进已记录" in page.inner_text(".alert-success")
     entry = page.locator(".ll-timeline li", has_text=summary)
@@ -167,13 +167,14 @@ def test_a_reps_day(open_page, site: Site, size: str) -> None:
     shoot(page, "rep-lead-logged", size)
 
     page.click(".ll-actions >> text=标记流失")
-    page.click("#ll-lose button[type=submit]")
-    page.wait_for_selector(".alert-danger, .alert-success")
+    page.wait_for_selector("#ll-lose.in")  # the drawer has opened
+    with page.expect_navigation():
+        page.click("#ll-lose button[type=submit]")
     refusal = page.inner_text(".alert-danger")
     assert "未转化原因" in refusal and not re.search(r"[A-Za-z]{2,}", refusal), refusal
     shoot(page, "rep-lead-refused", size)
-    page.click(".ll-next button[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click(".ll-next button[type=submit]")
     assert f"已移动到 {target}" in page.inner_text(".alert-success")
     assert target in page.inner_text(".ll-path .current")
 
@@ -256,8 +257,8 @@ def test_a_supervisors_day(open_page, site: Site, pool_lead: str, approval: int,
     assert row.count() == 1
     rep2 = str(user_id(site, "rep2"))
     row.locator("select[name=owner]").select_option(rep2)
-    row.locator("button", has_text="分配").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        row.locator("button", has_text="分配").click()
     assert "已分配" in page.inner_text(".alert-success")
     page.goto(f"{site.url}/pool/?q={pool_lead}")
     assert page.locator("#ll-pool tbody tr", has_text=pool_lead).count() == 0
@@ -381,8 +382,8 @@ def test_a_marketing_day(open_page, site: Site, added_leads: list[str], size: st
     page.select_option("#budget_status", "unclear", force=True)
     page.select_option("#need_clarity", "vague", force=True)
     shoot(page, "mkt-add", size)
-    page.click("button[type=submit], input[type=submit]")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button[type=submit], input[type=submit]")
     assert page.locator(".alert-success").count(), page.inner_text("body")[:500]
 
     page.goto(f"{site.url}/")
