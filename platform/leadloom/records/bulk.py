@@ -20,7 +20,7 @@ from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity
 from leadloom.model.tables import utcnow
 from leadloom.records.errors import RecordInvalid, not_allowed
-from leadloom.records.hooks import Change, hooks_for, run_after, run_before
+from leadloom.records.hooks import Change, hooks_for, run_after_batch, run_before_batch
 from leadloom.records.service import Context, commit
 from leadloom.records.validation import (
     EMPTY,
@@ -64,8 +64,8 @@ def bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any]
     hooks = hooks_for(ctx.registry)
     changes = [Change(ctx, ctx.registry.view(entity.code, stamp["unit"]), None, values,
                       creating=True) for values, stamp in zip(loaded, stamps, strict=True)]
+    run_before_batch(hooks, changes)
     for index, change in enumerate(changes):
-        run_before(hooks, change)
         for field, messages in change.errors.items():
             errors.setdefault(f"{index}.{field}", []).extend(messages)
     if errors:
@@ -73,12 +73,12 @@ def bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any]
         raise RecordInvalid(errors)
     ids = _insert(ctx, entity, [c.values for c in changes], stamps)
     if hooks:
-        _after_each(ctx, entity, hooks, changes, ids, stamps)
+        _after_batch(ctx, entity, hooks, changes, ids, stamps)
     commit(ctx)
     return ids
 
 
-def _after_each(ctx: Context, entity: Entity, hooks: tuple[Any, ...], changes: list[Change],
+def _after_batch(ctx: Context, entity: Entity, hooks: tuple[Any, ...], changes: list[Change],
                 ids: list[int], stamps: list[dict[str, Any]]) -> None:
     """Hooks see each new row as an object with the record's attributes and its id."""
     for change, row_id, stamp in zip(changes, ids, stamps, strict=True):
@@ -86,7 +86,7 @@ def _after_each(ctx: Context, entity: Entity, hooks: tuple[Any, ...], changes: l
         columns = {f.column: change.values.get(f.code) for f in entity.fields if f.column}
         change.record = SimpleNamespace(id=row_id, owner_id=owner, unit=stamp["unit"],
                                         version=1, **columns)
-        run_after(hooks, change)
+    run_after_batch(hooks, changes)
 
 
 def _database_problems(ctx: Context, entity: Entity,

@@ -9,7 +9,7 @@ the record.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +58,19 @@ class RecordHook:
     def after_save(self, change: Change) -> None:
         """Called after the row is written (it has an id), before the commit."""
 
+    def before_batch(self, changes: Sequence[Change]) -> None:
+        """A batch of writes of one entity (the batch mode: imports, demo data, periodic
+        rules): by default ``before_save`` for each; a hook overrides this to do its work
+        for the whole batch in a few statements, with the same outcome per row."""
+        for change in changes:
+            self.before_save(change)
+
+    def after_batch(self, changes: Sequence[Change]) -> None:
+        """After a batch is written (every row has its id): by default ``after_save`` for
+        each; overridden like ``before_batch``."""
+        for change in changes:
+            self.after_save(change)
+
 
 HookFactory = Callable[[Registry], RecordHook | None]
 
@@ -85,6 +98,17 @@ def run_before(hooks: tuple[RecordHook, ...], change: Change) -> None:
 def run_after(hooks: tuple[RecordHook, ...], change: Change) -> None:
     for hook in hooks:
         hook.after_save(change)
+
+
+def run_before_batch(hooks: tuple[RecordHook, ...], changes: Sequence[Change]) -> None:
+    """Each hook in turn over the whole batch (hook order as for a single write)."""
+    for hook in hooks:
+        hook.before_batch(changes)
+
+
+def run_after_batch(hooks: tuple[RecordHook, ...], changes: Sequence[Change]) -> None:
+    for hook in hooks:
+        hook.after_batch(changes)
 
 
 # ---- the built-in hooks -------------------------------------------------------------------
