@@ -13,7 +13,14 @@ from marshmallow import ValidationError
 
 from leadloom.metadata.defaults import as_date, as_number, default_problem
 from leadloom.metadata.errors import ConfigError
-from leadloom.metadata.field_types import CHOICE, TEXTUAL, TYPE_OPTIONS, FieldType
+from leadloom.metadata.field_types import (
+    CHOICE,
+    TEXTUAL,
+    TYPE_OPTIONS,
+    UNINDEXED,
+    UNSORTABLE,
+    FieldType,
+)
 from leadloom.metadata.funnel_checks import check_funnels
 from leadloom.metadata.lead_checks import check_leads
 from leadloom.metadata.list_view_checks import check_list_views
@@ -32,7 +39,7 @@ RESERVED_FIELDS = frozenset({
 RESERVED_ENTITIES = frozenset({"user", "role", "permission", "session"})
 COMMON_KEYS = frozenset({"type", "zh", "en", "required", "unique", "default", "help", "section",
                          "renamed_from", "convert",
-                         "list", "search", "filter", "index", "system"})
+                         "list", "search", "filter", "sort", "index", "system"})
 TAG_ENTITY = "tag"
 
 
@@ -163,10 +170,12 @@ def check_field(parts: ConfigParts, part: Part, fcode: str, spec: dict[str, Any]
         yield from _reference_target(parts, part, at, spec)
     if ftype is FieldType.TAGS:
         yield from _tag_group(parts, part, at, spec)
-    if ftype in (FieldType.TAGS, FieldType.MULTI_ENUM, FieldType.BOOLEAN, FieldType.TEXT):
+    if ftype in UNINDEXED:
         for flag in ("unique", "index"):
             if spec.get(flag):
                 yield part.error((*at, flag), f"'{flag}' does not work on type '{ftype}'")
+    if spec.get("sort") and ftype in UNSORTABLE:
+        yield part.error((*at, "sort"), f"lists cannot sort by a field of type '{ftype}'")
     if spec.get("search") and ftype not in TEXTUAL:
         yield part.error((*at, "search"), "search works on text fields only; use filter")
     yield from _bounds(part, at, ftype, spec)

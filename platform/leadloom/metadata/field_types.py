@@ -74,3 +74,7 @@ TYPE_OPTIONS: dict[FieldType, frozenset[str]] = {
 
 #: Types whose value is not a single column on the entity table.
 NO_COLUMN = frozenset({FieldType.TAGS})
+#: Types no database index helps: lists, long text, two-valued flags.
+UNINDEXED = frozenset({FieldType.TAGS, FieldType.MULTI_ENUM, FieldType.BOOLEAN, FieldType.TEXT})
+#: Types a list cannot sort by (several values per record).
+UNSORTABLE = frozenset({FieldType.TAGS, FieldType.MULTI_ENUM})

@@ -66,6 +66,8 @@ class Field:
     list: bool = False
     search: bool = False
     filter: bool = False
+    #: lists sort by it (``filter``, ``sort`` and ``index`` each give a database index)
+    sort: bool = False
     index: bool = False
     options: tuple[Option, ...] = ()
     to: str | None = None

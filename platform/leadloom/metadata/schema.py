@@ -73,7 +73,10 @@ class FieldSchema(LabelSchema):
     section = mf.String()
     list = mf.Boolean(load_default=False)
     search = mf.Boolean(load_default=False)
+    #: offered in the list's filter bar; also gets a database index (``model.indexes``)
     filter = mf.Boolean(load_default=False)
+    #: lists sort by it: a database index (and, with the scope columns, composite ones)
+    sort = mf.Boolean(load_default=False)
     index = mf.Boolean(load_default=False)
     #: set only by the system (rules, jobs): read-only for every role
     system = mf.Boolean(load_default=False)

@@ -24,7 +24,7 @@ from leadloom.model.tables import Models
 #: PostgreSQL advisory lock id held while the schema changes.
 MIGRATION_LOCK = 0x1EAD100
 #: steps that write through Alembic operations in the second phase
-ALEMBIC_KINDS = (StepKind.ADD, StepKind.NARROW, StepKind.DROP)
+ALEMBIC_KINDS = (StepKind.ADD, StepKind.INDEX, StepKind.NARROW, StepKind.DROP)
 
 
 @dataclass(slots=True)
@@ -84,6 +84,8 @@ def migrate_on(conn: sa.Connection, models: Models, *, previous: Registry | None
             outcome.conversions.append(convert_column(conn, operations, step))
         rest = make_plan(conn, models, previous, allow_destructive=allow_destructive)
         _apply(conn, operations, models, rest.of(*ALEMBIC_KINDS))
+        for step in rest.of(StepKind.STORAGE):
+            conn.execute(sa.text(step.op.sql()))
     except sa.exc.SQLAlchemyError as exc:
         raise SchemaError(f"the database refused the change: {exc.orig or exc}") from exc
     return outcome

@@ -4,7 +4,10 @@ Alembic's autogenerate compares the live database with the runtime MetaData, res
 the tables leadloom owns (never Flask-AppBuilder's ``ab_*``). Each difference becomes a
 ``Step`` of a kind that says what happens to existing data:
 
-- ``add``: new table, column or index, a widened type: applies by itself;
+- ``add``: new table or column, a widened type: applies by itself;
+- ``index``: an index created or dropped (``model.indexes``: fields flagged ``filter``,
+  ``sort`` or ``index``, the scope columns): no data changes, so a drop needs no consent;
+- ``storage``: a table's storage parameters (``model.storage``: fillfactor on PostgreSQL);
 - ``rename``: a field with ``renamed_from``: the column is renamed, values kept;
 - ``convert``: a type change with ``convert:``: values converted, the ones that do not
   convert kept in ``<column>__legacy``;
@@ -27,6 +30,7 @@ from alembic.operations import ops
 
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Field, Registry
+from leadloom.model.storage import SetStorage, storage_changes
 from leadloom.model.tables import Models
 
 LEGACY_SUFFIX = "__legacy"
@@ -44,6 +48,8 @@ NOT_CONVERTIBLE = frozenset({FieldType.REFERENCE, FieldType.USER, FieldType.TAGS
 
 class StepKind(StrEnum):
     ADD = "add"
+    INDEX = "index"
+    STORAGE = "storage"
     RENAME = "rename"
     CONVERT = "convert"
     NARROW = "narrow"
@@ -147,7 +153,14 @@ def make_plan(conn: sa.Connection, models: Models, previous: Registry | None = N
             continue
         plan.steps.append(_on_new_column(table, op, added) or _step(conn, table, op,
                                                                      allow_destructive))
+    plan.steps += [Step(StepKind.STORAGE, f"set {change.table} {_settings(change)}", change,
+                        change.table, reason="room on each page for rows that are updated")
+                   for change in storage_changes(conn, models.metadata)]
     return plan
+
+
+def _settings(change: SetStorage) -> str:
+    return ", ".join(f"{k}={v}" for k, v in change.options)
 
 
 def _on_new_column(table: str, op: Any, added: set[tuple[str, str]]) -> Step | None:
@@ -262,11 +275,12 @@ def _step(conn: sa.Connection, table: str, op: Any, allow_destructive: bool) -> 
         return Step(StepKind.ADD, f"add column {table}.{op.column.name} {op.column.type}", op,
                     table, op.column.name)
     if isinstance(op, ops.CreateIndexOp):
-        return Step(StepKind.ADD, f"create index {op.index_name} on {op.table_name}", op,
-                    op.table_name)
+        columns = ", ".join(str(getattr(c, "name", c)) for c in op.columns)
+        return Step(StepKind.INDEX, f"create index {op.index_name} on {op.table_name} "
+                    f"({columns})", op, op.table_name)
     if isinstance(op, ops.DropIndexOp):
-        return Step(StepKind.ADD, f"drop index {op.index_name} on {op.table_name}", op,
-                    op.table_name)
+        return Step(StepKind.INDEX, f"drop index {op.index_name} on {op.table_name}", op,
+                    op.table_name, reason="no longer declared; no data is lost")
     if isinstance(op, ops.DropColumnOp):
         return _retire(f"column {table}.{op.column_name}", op, table, op.column_name,
                        allow_destructive)

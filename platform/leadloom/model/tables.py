@@ -17,10 +17,12 @@ from sqlalchemy.orm import DeclarativeBase, foreign, relationship
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Registry
 from leadloom.model.columns import field_column
+from leadloom.model.indexes import composite_indexes
 from leadloom.model.leads import add_lead_tables
 from leadloom.model.notifications import add_notification_table
 from leadloom.model.reports import add_report_tables
 from leadloom.model.saved_views import add_saved_view_table
+from leadloom.model.storage import table_options
 from leadloom.model.workflow import add_workflow_tables
 
 ORG_TABLE = "ll_user_org"
@@ -98,8 +100,9 @@ def _tag_table(base: type[DeclarativeBase], entity: str, field_code: str) -> sa.
 def _system_columns() -> dict[str, Any]:
     return {
         "id": sa.Column(sa.Integer, primary_key=True),
-        "owner_id": sa.Column(sa.Integer, index=True),
-        "unit": sa.Column(sa.String(32), index=True),
+        # indexed by the composite indexes they lead (``model.indexes``)
+        "owner_id": sa.Column(sa.Integer),
+        "unit": sa.Column(sa.String(32)),
         "created_at": sa.Column(sa.DateTime, default=utcnow),
         "created_by_id": sa.Column(sa.Integer),
         "updated_at": sa.Column(sa.DateTime, default=utcnow),
@@ -123,6 +126,7 @@ def _entity_class(models: Models, entity: Entity) -> type[Any]:
             attrs[f.code] = relationship(class_name(f.to), foreign_keys=f"{name}.{f.column}",
                                          lazy="joined", viewonly=True)
     attrs["__mapper_args__"] = {"version_id_col": attrs["version"]}
+    attrs["__table_args__"] = (*composite_indexes(entity), table_options(entity.table))
     attrs["__str__"] = lambda self, _title=entity.title_field: str(
         getattr(self, _title, None) or f"#{self.id}")
     attrs["__leadloom_entity__"] = entity.code

@@ -1,0 +1,90 @@
+"""The indexes an entity table gets, derived from the Registry.
+
+- One single-column index per field flagged ``filter``, ``sort`` or ``index`` (and every
+  link: references and users), named ``ix_<table>_<column>`` by SQLAlchemy. Types no
+  index helps (``metadata.field_types.UNINDEXED``) get none; a unique field has its
+  constraint's index already.
+- Composite indexes led by the columns that pick a reader's rows: the scope columns
+  ``owner_id`` and ``unit`` (``access.scopes``: ``own`` and ``team`` filter ``owner_id``,
+  ``unit`` filters ``unit``; a team is not stored on the row) and the user fields a shared
+  view filters with ``me``/``my_team`` (a task's ``assignee``). Each leads an index per
+  ordering a list uses: ``id`` (the default, newest first), every field flagged ``sort``
+  and every shared view's sort. So "my leads, due next" (``owner_id = ? ORDER BY
+  next_followup_due_at LIMIT 50``) and the home page's counts of the same lists read a
+  short index range instead of the table; the view's other filters (stage, status) are
+  checked on those few rows.
+
+Names are deterministic (``ix_<table>__<lead>__<order>``), so the schema plan creates and
+drops them like any other change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadloom.metadata.field_types import UNINDEXED, UNSORTABLE, FieldType
+from leadloom.metadata.list_filters import PEOPLE
+from leadloom.metadata.registry import Entity, Field
+
+#: the scope columns every entity table has (``model.tables``)
+SCOPE_COLUMNS = ("owner_id", "unit")
+#: PostgreSQL's longest identifier
+MAX_NAME = 63
+
+
+def has_own_index(field: Field) -> bool:
+    """Whether ``field``'s column gets a single-column index."""
+    if field.unique or field.column is None or field.type in UNINDEXED:
+        return False
+    return (field.index or field.filter or field.sort
+            or field.type in (FieldType.REFERENCE, FieldType.USER))
+
+
+def composite_indexes(entity: Entity) -> list[sa.Index]:
+    """The composite indexes of ``entity``'s table (see the module's docstring)."""
+    leads = [*SCOPE_COLUMNS, *_people_columns(entity)]
+    orders = ["id", *_sort_columns(entity)]
+    return [sa.Index(index_name(entity.table, lead, order), lead, order)
+            for lead in dict.fromkeys(leads) for order in dict.fromkeys(orders)
+            if order != lead]
+
+
+def index_name(table: str, *columns: str) -> str:
+    """``ix_<table>__<col>__<col>``, shortened with a hash beyond PostgreSQL's limit."""
+    name = "__".join((f"ix_{table}", *columns))
+    if len(name) <= MAX_NAME:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return f"{name[:MAX_NAME - 9]}_{digest}"
+
+
+def _column(entity: Entity, code: str) -> str | None:
+    """The column a list orders or filters by for ``code`` (a field or a system column)."""
+    if code in ("created_at", "updated_at", "id"):
+        return code
+    if code == "owner":
+        return "owner_id"
+    if not entity.has_field(code):
+        return None
+    f = entity.field(code)
+    return f.column if f.type not in UNSORTABLE else None
+
+
+def _sort_columns(entity: Entity) -> list[str]:
+    codes = [f.code for f in entity.fields if f.sort]
+    codes += [v.sort.lstrip("-") for v in entity.views if v.sort]
+    return [c for c in (_column(entity, code) for code in codes) if c]
+
+
+def _people_columns(entity: Entity) -> list[str]:
+    """User columns the shared views filter by the reader (``me``, ``my_team``)."""
+    found: list[Any] = []
+    for view in entity.views:
+        for code, text in view.filters:
+            if text in PEOPLE and (code == "owner" or (
+                    entity.has_field(code) and entity.field(code).type is FieldType.USER)):
+                found.append(_column(entity, code))
+    return [c for c in found if c]
