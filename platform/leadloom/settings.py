@@ -19,7 +19,7 @@ _ENV = {"config_dir": "LEADLOOM_CONFIG_DIR", "database_url": "LEADLOOM_DATABASE_
         "redis_url": "LEADLOOM_REDIS_URL", "secret_key": "LEADLOOM_SECRET_KEY",
         "reports_dir": "LEADLOOM_REPORTS_DIR", "templates_dir": "LEADLOOM_TEMPLATES_DIR",
         "smtp_url": "LEADLOOM_SMTP_URL", "mail_from": "LEADLOOM_MAIL_FROM",
-        "proxy_hops": "LEADLOOM_PROXY_HOPS"}
+        "proxy_hops": "LEADLOOM_PROXY_HOPS", "exact_count_limit": "LEADLOOM_EXACT_COUNT_LIMIT"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +66,9 @@ class Settings:
     mail_from: str = DEFAULT_MAIL_FROM
     #: reverse proxies in front that set ``X-Forwarded-For/-Proto/-Host`` (0: trust none)
     proxy_hops: int = 0
+    #: list counts above this many rows are the planner's estimate (PostgreSQL; see
+    #: ``model.counts``)
+    exact_count_limit: int = 10_000
     #: unset: ``LoginLimits()`` in the app, no limits in tests (which turn them on explicitly)
     login_limits: LoginLimits | None = None
 
@@ -80,6 +83,7 @@ class Settings:
         object.__setattr__(self, "reports_dir", reports_dir.resolve())
         object.__setattr__(self, "templates_dir", templates)
         object.__setattr__(self, "proxy_hops", int(self.proxy_hops))
+        object.__setattr__(self, "exact_count_limit", int(self.exact_count_limit))
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Settings:

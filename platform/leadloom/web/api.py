@@ -30,6 +30,7 @@ from leadloom.web.converters import IdConverter
 from leadloom.web.errors import answers_record_errors, json_error
 from leadloom.web.labels import lazy
 from leadloom.web.language import translated
+from leadloom.web.list_count import is_estimated
 from leadloom.web.openapi import checked_body, query_value, writable
 from leadloom.web.openapi_docs import (
     SECURITY,
@@ -119,7 +120,8 @@ class EntityApi(ModelRestApi):
         page, page_size = self._handle_page_args(args)
         count, rows = self.datamodel.query(filters, order_column, order_direction,
                                            page=page, page_size=page_size)
-        return self.response(200, count=count, ids=[r.id for r in rows],
+        return self.response(200, count=int(count), count_estimated=is_estimated(count),
+                             ids=[r.id for r in rows],
                              result=[self._json(r) for r in rows])
 
     def _filter(self, flt: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,6 @@ from flask import abort, flash, redirect, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.forms import GeneralModelConverter
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
 
@@ -32,6 +31,7 @@ from leadloom.web.fields import add_defaults, form_class, form_data, submitted_v
 from leadloom.web.labels import field_title, lazy, lazy_titled
 from leadloom.web.language import translated
 from leadloom.web.leads import filtering_status, hidden_statuses
+from leadloom.web.list_count import CountingInterface, is_estimated, rounded
 from leadloom.web.list_views import chosen_view, list_filters_clause, prepare_list_filters
 from leadloom.web.record_page import PAGE_PERMISSIONS, RecordPage, form_version
 from leadloom.web.state import state
@@ -150,7 +150,8 @@ class EntityView(RecordPage, ModelView):
         labels = layout.labels(view)
         return self.render_template(
             self.list_template, title=self.list_title, entity=self.entity, view_name=name,
-            count=count, page=page, size=size, sizes=list_page.SIZES,
+            count=count, estimated=is_estimated(count), rounded=rounded,
+            page=page, size=size, sizes=list_page.SIZES,
             pages=max(-(-count // size), 1), address=list_page.address,
             heads=list_page.heads(name, columns, labels, self.order_columns, order),
             rows=list_page.rows(view, items, self.datamodel.get_values(items, columns),
@@ -313,7 +314,7 @@ def build_view(entity: Entity, model: type[Any]) -> type[EntityView]:
     labels.update({code: lazy(label) for code, label in layout.SYSTEM_LABELS.items()})
     return type(f"{entity.code.title()}View", (EntityView,), {
         "entity": entity,
-        "datamodel": SQLAInterface(model),
+        "datamodel": CountingInterface(model),
         "route_base": f"/{entity.code}",
         "class_permission_name": entity.code,
         "list_title": lazy(entity.label), "show_title": lazy(entity.label),
