@@ -54,3 +54,15 @@ def test_a_list_within_the_limit_counts_exactly(app, api, low_limit):
     assert body["count"] == 1 and body["count_estimated"] is False
     page = login(app, "admin").get(f"/lead/list/?_flt_0_customer_name={name}").data.decode()
     assert "共 1 条" in page and "data-estimated" not in page
+
+
+@pytest.mark.parametrize(("language", "count", "text"), [
+    ("zh", 123_456, "12.3 万"), ("zh", 120_000, "12 万"), ("zh", 8_000, "8,000"),
+    ("en", 123_456, "123,000"), ("en", 1_234_567, "1,230,000"), ("en", 987, "987")])
+def test_an_estimate_reads_as_people_say_it(app, language, count, text):
+    from flask_babel import force_locale
+
+    from leadloom.web.list_count import rounded
+
+    with app.test_request_context("/"), force_locale(language):
+        assert rounded(count) == text

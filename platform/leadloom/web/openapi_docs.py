@@ -161,9 +161,15 @@ def entity_operations(code: str, method: str) -> dict[str, Any] | None:
             "summary": f"List {code} records in your scope",
             "parameters": [{"in": "query", "name": "q", "required": False, "content": {
                 "application/json": {"schema": _ref(f"{name}Query")}}}],
-            "responses": {"200": _json({"type": "object", "required": ["count", "ids", "result"],
+            "responses": {"200": _json({"type": "object",
+                                        "required": ["count", "count_estimated", "ids", "result"],
                                         "properties": {
                                             "count": {"type": "integer"},
+                                            "count_estimated": {
+                                                "type": "boolean",
+                                                "description": "count is the database's "
+                                                "estimate: more rows than can be counted "
+                                                "exactly fast"},
                                             "ids": {"type": "array", "items": {"type": "integer"}},
                                             "result": {"type": "array",
                                                        "items": _ref(f"{name}Record")}}},
