@@ -374,6 +374,13 @@ CASES = [
         f"{LEAD}:39: entities.lead.fields.need_tags.unique: 'unique' does not work on type "
         "'tags'",
     )),
+    Case("sort-on-tags", (sub(LEAD, "type: tags,", "type: tags, sort: true,"),), (
+        f"{LEAD}:39: entities.lead.fields.need_tags.sort: lists cannot sort by a field of type "
+        "'tags'",
+    )),
+    Case("sort-not-a-flag", (sub(LEAD, HEADCOUNT, HEADCOUNT + " sort: maybe,"),), (
+        f"{LEAD}:15: entities.lead.fields.headcount.sort: must be true or false",
+    )),
     # --- renamed_from ------------------------------------------------------------------
     Case("renamed-from-itself", (sub(LEAD, "notes: {type: text,",
                                      "notes: {renamed_from: notes, type: text,"),), (
