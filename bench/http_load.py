@@ -13,12 +13,14 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 180.0
@@ -40,29 +42,32 @@ def gunicorn(target: str, env: dict[str, str], workers: int) -> Iterator[int]:
     """
     port = free_port()
     path = os.pathsep.join([str(ROOT / "platform"), str(ROOT), env.get("PYTHONPATH", "")])
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
-         str(workers), "--log-level", "warning", "--timeout", "120", target],
-        cwd=ROOT, env={**os.environ, **env, "PYTHONPATH": path},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_until_up(process, port)
-        yield port
-    finally:
-        process.terminate()
+    # its log goes to a file: a pipe nobody reads would stall the server once full
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
+             str(workers), "--log-level", "warning", "--timeout", "120", target],
+            cwd=ROOT, env={**os.environ, **env, "PYTHONPATH": path},
+            stdout=subprocess.DEVNULL, stderr=log, text=True)
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            _wait_until_up(process, port, log)
+            yield port
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
-def _wait_until_up(process: subprocess.Popen[str], port: int) -> None:
+def _wait_until_up(process: subprocess.Popen[str], port: int, log: IO[str]) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            log.seek(0)
             raise SystemExit(f"gunicorn stopped (exit {process.returncode}):\n"
-                             f"{process.stderr.read()[-3000:] if process.stderr else ''}")
+                             f"{log.read()[-3000:]}")
         try:
             request(port, "GET", "/api/v1/security/login")
             return

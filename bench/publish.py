@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from bench.figures import load, target_line
 from bench.http_load import ROOT
-from bench.rest_list import CONFIG, SERVER, database_url, drop, prepare
+from bench.rest_list import CONFIG, SERVER, drop, prepare
 from leadloom.access import Actor
 from leadloom.lifecycle import active_registry
 from leadloom.model import build_models, create_engine
@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     source = prepare(args.database_url, args.leads, args.reuse)
     url = copy_database(source, args.leads)
     print(f"\npublish at {args.leads:,} leads (a copy of "
-          f"{database_url(args.database_url, args.leads)}), each change on top of the last")
+          f"{sa.make_url(source).database}), each change on top of the last")
     try:
         with tempfile.TemporaryDirectory(prefix="leadloom-bench-publish-") as tmp:
             folder = Path(tmp) / "config"

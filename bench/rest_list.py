@@ -42,7 +42,7 @@ import sqlalchemy as sa
 from bench import plain_fab
 from bench.figures import load, p95, target_line
 from bench.http_load import ROOT, Latencies, gunicorn, login, timed_gets
-from bench.pages import Statement, captured, replay
+from bench.pages import Statement, captured, replay, short
 from leadloom.settings import Settings
 from leadloom.web import create_app
 from leadloom.web.state import state
@@ -259,6 +259,7 @@ def run_size(url: str, leads: int, query: ListQuery, args: argparse.Namespace) -
         print(f"  raw SQL {user:<14}    {statistics.median(raw[user]) * 1000:>9.1f}"
               f"{p95(raw[user]) * 1000:>9.1f}   ({len(statements[user])} statements on a "
               f"{engine.driver} cursor)   {load()}")
+        print("\n".join(f"    {short(s.sql)}" for s in statements[user]))
     vs_raw = {user: p50[user] / statistics.median(raw[user]) for user in USERS}
     vs_plain = p50[BASELINE_USER] / statistics.median(plain.seconds)
     print("  REST / raw SQL (p50): " + ", ".join(f"{u} {r:.2f}x" for u, r in vs_raw.items())

@@ -14,6 +14,7 @@ import prison
 import pytest
 
 from bench.figures import load, target_line
+from bench.http_load import gunicorn
 from bench.rest_list import ListQuery, SizeFigures, database_url, growth
 from bench.run_all import BENCHES, GOALS, TARGET, Figure, command, table
 
@@ -83,6 +84,12 @@ def test_each_size_has_its_own_database(tmp_path):
     assert database_url(f"sqlite:///{tmp_path / 'b.db'}", 10) == f"sqlite:///{tmp_path}/b_10.db"
     assert database_url("postgresql+psycopg://u:p@h:5432/postgres", 10) == (
         "postgresql+psycopg://u:p@h:5432/leadloom_bench_rest_10")
+
+
+def test_a_server_that_cannot_start_is_reported_with_its_log():
+    with pytest.raises(SystemExit, match=r"(?s)gunicorn stopped.*no_such_module"), \
+            gunicorn("no_such_module:create_app()", {}, 1):
+        pass
 
 
 @pytest.mark.slow
