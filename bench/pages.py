@@ -18,7 +18,7 @@ copy, owners kept) up to ``--leads``, and runs ``VACUUM ANALYZE``. The database
 ``leadloom_bench_pages`` is created on the ``--database-url`` server and dropped at the
 end unless ``--keep``. Run from the repository root::
 
-    PYTHONPATH=platform python bench/pages.py --leads 100000
+    PYTHONPATH=platform python -m bench.pages --leads 100000
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from bench.figures import p95
 from leadloom.demo import generate_demo
 from leadloom.settings import Settings
 from leadloom.web import create_app
@@ -244,12 +245,6 @@ def _get(client: FlaskClient, url: str) -> None:
     answer = client.get(url)
     if answer.status_code != 200:
         raise SystemExit(f"GET {url}: HTTP {answer.status_code}, expected 200")
-
-
-def p95(values: list[float]) -> float:
-    """Nearest-rank 95th percentile."""
-    ordered = sorted(values)
-    return ordered[math.ceil(0.95 * len(ordered)) - 1]
 
 
 def busiest_lead(app: Flask, owner: str) -> int:
