@@ -71,7 +71,7 @@ def bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any]
     if errors:
         ctx.session.rollback()  # nothing a hook prepared may outlive the refusal
         raise RecordInvalid(errors)
-    ids = _insert(ctx, entity, [c.values for c in changes], stamps)
+    ids = _insert(ctx, entity, changes, stamps)
     if hooks:
         _after_batch(ctx, entity, hooks, changes, ids, stamps)
     commit(ctx)
@@ -84,8 +84,8 @@ def _after_batch(ctx: Context, entity: Entity, hooks: tuple[Any, ...], changes: 
     for change, row_id, stamp in zip(changes, ids, stamps, strict=True):
         owner = (change.values.get("owner") or ctx.actor.user_id) if entity.owned else None
         columns = {f.column: change.values.get(f.code) for f in entity.fields if f.column}
-        change.record = SimpleNamespace(id=row_id, owner_id=owner, unit=stamp["unit"],
-                                        version=1, **columns)
+        placed = {"owner_id": owner, "unit": stamp["unit"], **columns, **change.columns}
+        change.record = SimpleNamespace(id=row_id, version=1, **placed)
     run_after_batch(hooks, changes)
 
 
@@ -154,13 +154,15 @@ def _owner_id(row: dict[str, Any], ctx: Context) -> int | None:
         return ctx.actor.user_id  # the bad value is reported by validation
 
 
-def _insert(ctx: Context, entity: Entity, rows: list[dict[str, Any]],
+def _insert(ctx: Context, entity: Entity, changes: list[Change],
             stamps: list[dict[str, Any]]) -> list[int]:
     table = ctx.models.cls(entity.code).__table__
     now = utcnow()
     columns = [(f.column, f.code) for f in entity.fields if f.column]
     params = []
-    for values, stamp in zip(rows, stamps, strict=True):
+    rows = [c.values for c in changes]
+    for change, stamp in zip(changes, stamps, strict=True):
+        values = change.values
         owner = (values.get("owner") or ctx.actor.user_id) if entity.owned else None
         param = {column: values.get(code) for column, code in columns}
         param.update(owner_id=owner, unit=stamp["unit"], config_version=ctx.registry.version,
@@ -168,6 +170,7 @@ def _insert(ctx: Context, entity: Entity, rows: list[dict[str, Any]],
                      created_at=stamp.get("created_at", now),
                      updated_at=stamp.get("updated_at", stamp.get("created_at", now)),
                      version=1)
+        param.update(change.columns)
         params.append(param)
     if not params:
         return []
