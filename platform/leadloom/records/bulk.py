@@ -174,10 +174,25 @@ def _insert(ctx: Context, entity: Entity, changes: list[Change],
         params.append(param)
     if not params:
         return []
-    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = list(ctx.session.scalars(statement, params))
+    ids = _inserted_ids(ctx, table, params)
     _insert_tags(ctx, entity, rows, ids)
     return ids
+
+
+def _inserted_ids(ctx: Context, table: sa.Table, params: list[dict[str, Any]]) -> list[int]:
+    """Insert the rows; their ids in row order.
+
+    PostgreSQL returns them from batched INSERT … RETURNING. SQLite cannot say in which
+    order RETURNING gives a multi-row insert's rows, so SQLAlchemy would insert row by row;
+    instead one executemany, and the ids follow: the transaction holds SQLite's write lock
+    from its first write, and a rowid table numbers new rows max(id) + 1 in insert order.
+    """
+    if ctx.session.get_bind().dialect.name != "sqlite":
+        statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(ctx.session.scalars(statement, params))
+    ctx.session.execute(sa.insert(table), params)
+    last = ctx.session.scalar(sa.select(sa.func.max(table.c.id)))
+    return list(range(last - len(params) + 1, last + 1))
 
 
 def _insert_tags(ctx: Context, entity: Entity, rows: list[dict[str, Any]],
