@@ -63,7 +63,7 @@ def check_duplicates(w: LeadWrite, batch: BatchKeys | None = None) -> None:
     the batch read at once and against the rows before it (``BatchKeys``).
     """
     fields = set(DUPLICATE_KEYS.values())
-    w.keys = keys_of(w.values)
+    w.keys = batch.keys[id(w)] if batch is not None else keys_of(w.values)
     if not w.creating and not any(w.change.changed(f) for f in fields):
         return
     w.keys_changed = True
@@ -274,10 +274,12 @@ class BatchKeys:
 
     def __init__(self, writes: list[LeadWrite]) -> None:
         self.ctx = writes[0].ctx
+        #: each row's keys (its key fields are the input's: the rules do not set them)
+        self.keys = {id(w): keys_of(w.values) for w in writes}
         wanted: dict[str, set[str]] = {}
         blocks: set[str] = set()
         for w in writes:
-            for kind, key, block in keys_of(w.values):
+            for kind, key, block in self.keys[id(w)]:
                 if kind != "company_core":
                     wanted.setdefault(kind, set()).add(key)
                 elif block is not None and _fuzzy(w.rules):
