@@ -41,3 +41,16 @@ def pool_clause(models: Models, actor: Actor) -> sa.ColumnElement[bool]:
     if manages:  # leads of no unit (e.g. marketing's, with no province) wait for any manager
         unit = sa.or_(unit, cls.unit.is_(None))
     return sa.and_(in_pool, unit)
+
+
+def in_pool(models: Models, actor: Actor, owner_id: int | None, pool: str | None,
+            unit: str | None) -> bool:
+    """Whether a lead with these values is in ``pool_clause`` (for rows not written yet)."""
+    if owner_id is not None or pool != "public":
+        return False
+    claims, manages = pool_roles(models, actor)
+    if actor.system or any(r.admin for r in models.registry.roles if r.code in actor.roles):
+        return True
+    if not (claims or manages):
+        return False
+    return unit == actor.unit or (manages and unit is None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -38,6 +39,26 @@ def _clause(models: Models, cls: Any, actor: Actor, scope: str) -> sa.ColumnElem
     if scope == "unit":
         return cls.unit == actor.unit if actor.unit else sa.false()
     return sa.true()
+
+
+def in_scope(models: Models, actor: Actor, entity: str, owner_id: int | None,
+             unit: str | None, team_of: Callable[[int], str | None]) -> bool:
+    """Whether a row with this owner and unit is in ``scope_clause`` (for rows not
+    written yet, e.g. the earlier rows of a batch); ``team_of``: a user's team."""
+    granted = rights(models.registry, actor, entity)
+    if granted.widest_scope == "all":
+        return True
+    for scope_name in granted.scopes:
+        if scope_name == "own" and actor.user_id is not None and owner_id == actor.user_id:
+            return True
+        if scope_name == "team" and actor.team and owner_id is not None and (
+                team_of(owner_id) == actor.team):
+            return True
+        if scope_name == "unit" and actor.unit and unit == actor.unit:
+            return True
+        if scope_name not in ("own", "team", "unit"):
+            return True
+    return False
 
 
 def scope(query: Q, models: Models, actor: Actor, entity: str) -> Q:

@@ -9,6 +9,7 @@ write's own transaction; nothing in leadloom updates or deletes them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,17 +28,27 @@ class AuditTrail(RecordHook):
         self.registry = registry
 
     def after_save(self, change: Change) -> None:
-        ctx = change.ctx
+        self.after_batch([change])
+
+    def after_batch(self, changes: Sequence[Change]) -> None:
+        """One executemany for the whole batch."""
+        if not changes:
+            return
+        ctx = changes[0].ctx
         table = workflow_classes(ctx.models.metadata).audit.__table__
         # a plain insert, not a pending ORM object: the next query of another hook would
         # flush it on its own (one round trip per row in an import)
-        ctx.session.execute(sa.insert(table), [{
-            "entity": change.entity.code, "record_id": change.record.id,
+        ctx.session.execute(sa.insert(table), [_row(change) for change in changes])
+
+
+def _row(change: Change) -> dict[str, Any]:
+    ctx = change.ctx
+    return {"entity": change.entity.code, "record_id": change.record.id,
             "action": _action(change), "actor_id": ctx.actor.user_id,
             "actor": ctx.actor.username, "channel": ctx.channel,
             "config_version": ctx.registry.version, "at": utcnow(),
             "changes": changes_of(change), "comment": ctx.meta.get("comment"),
-            "approval_id": ctx.meta.get("approval")}])
+            "approval_id": ctx.meta.get("approval")}
 
 
 def _action(change: Change) -> str:

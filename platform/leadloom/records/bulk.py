@@ -71,7 +71,7 @@ def bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any]
     if errors:
         ctx.session.rollback()  # nothing a hook prepared may outlive the refusal
         raise RecordInvalid(errors)
-    ids = _insert(ctx, entity, [c.values for c in changes], stamps)
+    ids = _insert(ctx, entity, changes, stamps)
     if hooks:
         _after_batch(ctx, entity, hooks, changes, ids, stamps)
     commit(ctx)
@@ -84,8 +84,8 @@ def _after_batch(ctx: Context, entity: Entity, hooks: tuple[Any, ...], changes: 
     for change, row_id, stamp in zip(changes, ids, stamps, strict=True):
         owner = (change.values.get("owner") or ctx.actor.user_id) if entity.owned else None
         columns = {f.column: change.values.get(f.code) for f in entity.fields if f.column}
-        change.record = SimpleNamespace(id=row_id, owner_id=owner, unit=stamp["unit"],
-                                        version=1, **columns)
+        placed = {"owner_id": owner, "unit": stamp["unit"], **columns, **change.columns}
+        change.record = SimpleNamespace(id=row_id, version=1, **placed)
     run_after_batch(hooks, changes)
 
 
@@ -154,13 +154,15 @@ def _owner_id(row: dict[str, Any], ctx: Context) -> int | None:
         return ctx.actor.user_id  # the bad value is reported by validation
 
 
-def _insert(ctx: Context, entity: Entity, rows: list[dict[str, Any]],
+def _insert(ctx: Context, entity: Entity, changes: list[Change],
             stamps: list[dict[str, Any]]) -> list[int]:
     table = ctx.models.cls(entity.code).__table__
     now = utcnow()
     columns = [(f.column, f.code) for f in entity.fields if f.column]
     params = []
-    for values, stamp in zip(rows, stamps, strict=True):
+    rows = [c.values for c in changes]
+    for change, stamp in zip(changes, stamps, strict=True):
+        values = change.values
         owner = (values.get("owner") or ctx.actor.user_id) if entity.owned else None
         param = {column: values.get(code) for column, code in columns}
         param.update(owner_id=owner, unit=stamp["unit"], config_version=ctx.registry.version,
@@ -168,13 +170,40 @@ def _insert(ctx: Context, entity: Entity, rows: list[dict[str, Any]],
                      created_at=stamp.get("created_at", now),
                      updated_at=stamp.get("updated_at", stamp.get("created_at", now)),
                      version=1)
+        param.update(change.columns)
         params.append(param)
     if not params:
         return []
-    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = list(ctx.session.scalars(statement, params))
+    ids = _inserted_ids(ctx, table, params)
     _insert_tags(ctx, entity, rows, ids)
     return ids
+
+
+def _inserted_ids(ctx: Context, table: sa.Table, params: list[dict[str, Any]]) -> list[int]:
+    """Insert the rows; their ids in row order.
+
+    PostgreSQL: the ids are drawn from the table's sequence in one statement and the rows
+    inserted with them by one executemany (psycopg pipelines one prepared statement; a
+    multi-row INSERT … RETURNING of a thousand rows costs more to build and parse than to
+    run). SQLite cannot say in which order RETURNING gives a multi-row insert's rows, so
+    SQLAlchemy would insert row by row; instead one executemany, and the ids follow: the
+    transaction holds SQLite's write lock from its first write, and a rowid table numbers
+    new rows max(id) + 1 in insert order. Other databases: INSERT … RETURNING.
+    """
+    dialect = ctx.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        ids = sorted(ctx.session.scalars(
+            sa.text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+                    "FROM generate_series(1, :n)"), {"table": table.name, "n": len(params)}))
+        ctx.session.execute(sa.insert(table), [{**row, "id": pk}
+                                               for row, pk in zip(params, ids, strict=True)])
+        return ids
+    if dialect == "sqlite":
+        ctx.session.execute(sa.insert(table), params)
+        last = ctx.session.scalar(sa.select(sa.func.max(table.c.id)))
+        return list(range(last - len(params) + 1, last + 1))
+    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return list(ctx.session.scalars(statement, params))
 
 
 def _insert_tags(ctx: Context, entity: Entity, rows: list[dict[str, Any]],

@@ -5,6 +5,9 @@ the linked moves are nested writes through the write path, in the same transacti
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import sqlalchemy as sa
 
 from leadloom.access import Actor
@@ -22,20 +25,34 @@ def record_move(change: Change, funnel: Funnel, source: Stage | None, target: St
     """Append the move to the stage history, with the time spent in the stage left."""
     ctx = change.ctx
     entry = workflow_classes(ctx.models.metadata).stage
-    now = utcnow()
     since = None
     if source is not None:
         since = ctx.session.scalar(sa.select(sa.func.max(entry.at)).where(
             entry.entity == change.entity.code, entry.record_id == change.record.id))
         since = since or getattr(change.record, "created_at", None)
-    ctx.session.execute(sa.insert(entry.__table__), [{
+    record_moves(ctx, [move_row(change, funnel, source, target, since)])
+
+
+def record_moves(ctx: service.Context, rows: list[dict[str, Any]]) -> None:
+    """Append stage history rows (``move_row``), one executemany for all."""
+    if rows:
+        entry = workflow_classes(ctx.models.metadata).stage
+        ctx.session.execute(sa.insert(entry.__table__), rows)
+
+
+def move_row(change: Change, funnel: Funnel, source: Stage | None, target: Stage,
+             since: dt.datetime | None) -> dict[str, Any]:
+    """One stage history row; ``since``: when the record entered ``source``."""
+    ctx = change.ctx
+    now = utcnow()
+    return {
         "entity": change.entity.code, "record_id": change.record.id,
         "funnel": funnel.name, "from_stage": source.code if source else None,
         "to_stage": target.code, "at": now,
         "seconds_in_from": int((now - since).total_seconds()) if since else None,
         "actor_id": ctx.actor.user_id, "actor": ctx.actor.username,
         "channel": ctx.channel, "comment": ctx.meta.get("comment"),
-        "approval_id": ctx.meta.get("approval")}])
+        "approval_id": ctx.meta.get("approval")}
 
 
 def follow(registry: Registry, change: Change) -> None:

@@ -17,6 +17,7 @@ lead back), the last as nested writes through the write path in the same transac
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,7 +27,7 @@ from leadloom.metadata.funnels import Funnel, Stage
 from leadloom.metadata.messages import Message, listed
 from leadloom.metadata.registry import Entity, Label, Registry
 from leadloom.records.approvals import ApprovalPending, Request, open_request, start, supersede
-from leadloom.records.follows import follow, record_move
+from leadloom.records.follows import follow, move_row, record_move, record_moves
 from leadloom.records.hooks import Change, RecordHook
 from leadloom.records.states import StateRules
 from leadloom.workflow.approvals import change_flow, find_flow, move_flow
@@ -314,6 +315,27 @@ class WorkflowGuard(RecordHook):
                 supersede(ctx, change.entity.code, change.record.id,
                           "the record moved to another stage")
         follow(self.registry, change)
+
+    def after_batch(self, changes: Sequence[Change]) -> None:
+        """New records entering their first stage: their stage history in one executemany;
+        anything else (approval requests, updates, deletes) row by row."""
+        entries = []
+        alone: set[int] = set()
+        for change in changes:
+            plan = change.notes.get(NOTE)
+            if change.creating and plan is not None and plan.request is None and (
+                    plan.moved is not None and plan.funnel is not None):
+                entries.append(move_row(change, plan.funnel, *plan.moved, since=None))
+            else:
+                alone.add(id(change))
+        if entries:
+            record_moves(changes[0].ctx, entries)
+        for change in changes:
+            if id(change) in alone:
+                self.after_save(change)
+            else:
+                follow(self.registry, change)
+
 
 def _follows_entity(funnel: Funnel) -> str | None:
     return next((s.follows.entity for s in funnel.stages if s.follows is not None), None)

@@ -39,6 +39,11 @@ class Change:
     errors: dict[str, list[str]] = field(default_factory=dict)
     #: scratch space a hook keeps between its before_save and after_save (key: its name)
     notes: dict[str, Any] = field(default_factory=dict)
+    #: columns a ``before_batch`` hook decided that are not values of this write (the
+    #: lead's number, its owner and unit after the rules placed it): a bulk write inserts
+    #: the row with them, so the row is not updated after the insert, and they are not
+    #: audited (as the single path's ``write_columns`` after the save is not)
+    columns: dict[str, Any] = field(default_factory=dict)
 
     def reject(self, field_code: str, message: str) -> None:
         self.errors.setdefault(field_code, []).append(message)

@@ -8,7 +8,7 @@ carry a ``key``: a second ``notify`` with the same key does nothing, so jobs can
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -41,6 +41,23 @@ def notify(ctx: Context, user_id: int, kind: str, title: str, link: str | None =
     row = {"user_id": user_id, "kind": kind[:32], "title": _fit(title), "link": link,
            "key": key, "created_at": at or utcnow()}
     ctx.session.execute(_insert(ctx.session, _table(ctx.models), key), [row])
+
+
+@dataclass(slots=True)
+class Outbox:
+    """Messages a batch collects (``notify``'s arguments, no key) and sends with one
+    executemany."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, user_id: int, kind: str, title: str, link: str | None = None) -> None:
+        self.rows.append({"user_id": user_id, "kind": kind[:32], "title": _fit(title),
+                          "link": link, "key": None, "created_at": utcnow()})
+
+    def send(self, ctx: Context) -> None:
+        if self.rows:
+            ctx.session.execute(sa.insert(_table(ctx.models)), self.rows)
+        self.rows = []
 
 
 def _fit(title: str) -> str:

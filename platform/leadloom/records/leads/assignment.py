@@ -10,13 +10,12 @@ that comes with an owner is not routed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 
 from leadloom.metadata.lead_rules import AssignmentRule, Target
-from leadloom.records.leads.counters import next_value
 from leadloom.records.leads.state import LeadWrite, tx_state, unit_of
 
 PUBLIC = "public"
@@ -101,7 +100,8 @@ def _pick(w: LeadWrite, rule: AssignmentRule) -> int | None:
         return min(free, key=lambda p: (load[p], p))
     ring = [p for p, weight in _weights(w, rule.target, people) for _ in range(weight)]
     ring = [p for p in ring if p in free] or free
-    turn = next_value(w.ctx.session, w.ctx.models, f"rr:{unit or '-'}:{rule.code}")
+    turn = tx_state(w.ctx.session).next_value(w.ctx.session, w.ctx.models,
+                                               f"rr:{unit or '-'}:{rule.code}")
     return ring[(turn - 1) % len(ring)]
 
 
@@ -130,10 +130,15 @@ def _people(w: LeadWrite, target: Target, unit: str | None) -> list[int]:
     return state.candidates[key]
 
 
-def _user_ids(w: LeadWrite, names: Iterable[str]) -> dict[str, int]:
-    rows = w.ctx.session.execute(sa.select(User.username, User.id).where(
-        User.username.in_(list(names)), User.active.is_(True)))
-    return {r.username: r.id for r in rows}
+def _user_ids(w: LeadWrite, names: list[str]) -> dict[str, int]:
+    """Ids of the active users among ``names`` (cached for the transaction)."""
+    known = tx_state(w.ctx.session).usernames
+    missing = [name for name in names if name not in known]
+    if missing:
+        rows = w.ctx.session.execute(sa.select(User.username, User.id).where(
+            User.username.in_(missing), User.active.is_(True)))
+        known |= dict.fromkeys(missing) | {r.username: r.id for r in rows}
+    return {name: known[name] for name in names if known[name] is not None}
 
 
 def _load(w: LeadWrite, people: list[int]) -> dict[int, int]:
@@ -149,3 +154,16 @@ def _load(w: LeadWrite, people: list[int]) -> dict[int, int]:
             .group_by(lead.c.owner_id))
         state.loads |= dict.fromkeys(missing, 0) | {r[0]: int(r[1]) for r in rows}
     return {p: state.loads[p] + state.assigned[p] for p in people}
+
+
+def placement(w: LeadWrite, owner: int | None, unit: str | None) -> dict[str, Any]:
+    """What the write path stamped (``owner``, ``unit``) but the rules decided otherwise:
+    no owner (the pool), or the unit of an owner from another unit."""
+    columns: dict[str, Any] = {}
+    if w.to_pool and owner is not None:
+        columns["owner_id"] = None
+    elif w.owner_changed and w.owner is not None:
+        owner_unit = unit_of(w.ctx, w.owner)
+        if owner_unit and owner_unit != unit:
+            columns["unit"] = owner_unit
+    return columns

@@ -15,13 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 from rapidfuzz.distance import JaroWinkler
 
-from leadloom.access import pool_clause, rights, scope_clause
+from leadloom.access import in_pool, in_scope, pool_clause, rights, scope_clause
 from leadloom.access.people import masked
 from leadloom.metadata import duplicate_keys
-from leadloom.metadata.lead_rules import DUPLICATE_KEYS, DuplicateRule
+from leadloom.metadata.lead_rules import DUPLICATE_KEYS, DuplicateRule, LeadRules
 from leadloom.model.leads import DEDUPE_KEY_TABLE
+from leadloom.records.leads.sink import Sink
 from leadloom.records.leads.state import LeadWrite, tx_state, user_name
-from leadloom.records.notify import notify
 
 LABELS = {"phone": ("手机号", "Phone"), "email": ("邮箱", "E-mail"),
           "company": ("客户名称", "Company name"),
@@ -56,17 +56,24 @@ def keys_of(values: dict[str, Any]) -> list[tuple[str, str, str | None]]:
     return found
 
 
-def check_duplicates(w: LeadWrite) -> None:
-    """Block or warn on matches; set ``duplicate_hint``; remember the keys to store."""
+def check_duplicates(w: LeadWrite, batch: BatchKeys | None = None) -> None:
+    """Block or warn on matches; set ``duplicate_hint``; remember the keys to store.
+
+    ``batch``: the write is one row of a batch of new leads, checked against the keys
+    the batch read at once and against the rows before it (``BatchKeys``).
+    """
     fields = set(DUPLICATE_KEYS.values())
-    w.keys = keys_of(w.values)
+    w.keys = batch.keys[id(w)] if batch is not None else keys_of(w.values)
     if not w.creating and not any(w.change.changed(f) for f in fields):
         return
     w.keys_changed = True
-    matches = _matches(w)
-    state = tx_state(w.ctx.session)
-    for kind, key, _ in w.keys:
-        state.pending.setdefault((kind, key), set()).add(id(w))
+    if batch is not None:
+        matches = batch.matches(w)
+    else:
+        matches = _matches(w)
+        state = tx_state(w.ctx.session)
+        for kind, key, _ in w.keys:
+            state.pending.setdefault((kind, key), set()).add(id(w))
     warned: dict[int | None, list[Match]] = {}
     for match in matches:
         if _blocks(w, match):
@@ -94,9 +101,18 @@ def _blocks(w: LeadWrite, match: Match) -> bool:
 def _matches(w: LeadWrite) -> list[Match]:
     mine = {(kind, key) for kind, key, _ in w.keys}
     block = next((b for kind, _, b in w.keys if kind == "company_core"), None)
-    core = next((k for kind, k, _ in w.keys if kind == "company_core"), None)
     rows = _stored(w, mine, block)
-    leads = _leads(w, {r.record_id for r in rows})
+    pending = tx_state(w.ctx.session).pending
+    others = {k for k in mine if pending.get(k, set()) - {id(w)}}
+    return _found(w, rows, _leads(w, {r.record_id for r in rows}), others)
+
+
+def _found(w: LeadWrite, rows: list[Any], leads: dict[int, dict[str, Any]],
+           others: set[tuple[str, str]]) -> list[Match]:
+    """The rules' matches among ``rows`` (keys of existing leads, by id) and the keys
+    ``others`` (rows of the same import not stored yet)."""
+    mine = {(kind, key) for kind, key, _ in w.keys}
+    core = next((k for kind, k, _ in w.keys if kind == "company_core"), None)
     found: list[Match] = []
     taken: set[tuple[int | None, str]] = set()
     for rule in w.rules.duplicates.rules:
@@ -106,9 +122,7 @@ def _matches(w: LeadWrite) -> list[Match]:
                 taken.add((record_id, rule.key))
                 found.append(Match(rule, record_id, lead["lead_no"], lead["status"],
                                    lead["owner_id"], lead["visible"]))
-        pending = tx_state(w.ctx.session).pending
-        if rule.match == "exact" and any(pending.get((kind, key), set()) - {id(w)}
-                                         for kind, key in mine if kind == rule.key):
+        if rule.match == "exact" and any(kind == rule.key for kind, _ in others):
             found.append(Match(rule, None, None, None, None, True))
     return found
 
@@ -128,14 +142,22 @@ def _stored(w: LeadWrite, mine: set[tuple[str, str]], block: str | None) -> list
     table = w.ctx.models.metadata.tables[DEDUPE_KEY_TABLE]
     wanted = [sa.and_(table.c.kind == kind, table.c.key == key) for kind, key in mine
               if kind != "company_core"]
-    if block is not None and any(r.match == "fuzzy" for r in w.rules.duplicates.rules):
+    if block is not None and _fuzzy(w.rules):
         wanted.append(sa.and_(table.c.kind == "company_core", table.c.block == block))
     if not wanted:
         return []
     query = sa.select(table.c.record_id, table.c.kind, table.c.key).where(sa.or_(*wanted))
     if not w.creating:
         query = query.where(table.c.record_id != w.change.record.id)
-    return list(w.ctx.session.execute(query.order_by(table.c.record_id).limit(500)))
+    return list(w.ctx.session.execute(query.order_by(table.c.record_id).limit(MOST_ROWS)))
+
+
+#: how many stored keys one lead is compared with (the lowest ids first)
+MOST_ROWS = 500
+
+
+def _fuzzy(rules: LeadRules) -> bool:
+    return any(r.match == "fuzzy" for r in rules.duplicates.rules)
 
 
 def _leads(w: LeadWrite, ids: set[int]) -> dict[int, dict[str, Any]]:
@@ -144,17 +166,28 @@ def _leads(w: LeadWrite, ids: set[int]) -> dict[int, dict[str, Any]]:
     ctx = w.ctx
     cls = ctx.models.cls("lead")
     table = cls.__table__
-    rows = ctx.session.execute(sa.select(table.c.id, table.c.lead_no, table.c.status,
-                                         table.c.owner_id).where(table.c.id.in_(ids)))
-    found = {r.id: dict(r._mapping) for r in rows}
-    visible: set[int] = set(found) if ctx.actor.system else set()
-    if not ctx.actor.system and rights(ctx.registry, ctx.actor, "lead").allows("read"):
-        seen = sa.or_(scope_clause(ctx.models, ctx.actor, "lead"),
-                      pool_clause(ctx.models, ctx.actor))  # a pool lead: claim it instead
-        visible = set(ctx.session.scalars(sa.select(cls.id).where(cls.id.in_(found), seen)))
+    found: dict[int, dict[str, Any]] = {}
+    visible: set[int] = set()
+    may_read = rights(ctx.registry, ctx.actor, "lead").allows("read")
+    seen = sa.or_(scope_clause(ctx.models, ctx.actor, "lead"),
+                  pool_clause(ctx.models, ctx.actor))  # a pool lead: claim it instead
+    for chunk in _chunks(sorted(ids)):
+        rows = ctx.session.execute(sa.select(table.c.id, table.c.lead_no, table.c.status,
+                                             table.c.owner_id).where(table.c.id.in_(chunk)))
+        found |= {r.id: dict(r._mapping) for r in rows}
+        if not ctx.actor.system and may_read:
+            visible |= set(ctx.session.scalars(sa.select(cls.id).where(cls.id.in_(chunk),
+                                                                        seen)))
+    if ctx.actor.system:
+        visible = set(found)
     for pk, lead in found.items():
         lead["visible"] = pk in visible
     return found
+
+
+def _chunks(items: list[Any], size: int = 5000) -> list[list[Any]]:
+    """``items`` in slices small enough for one statement's parameters."""
+    return [items[i:i + size] for i in range(0, len(items), size)] if items else []
 
 
 def _message(w: LeadWrite, matches: list[Match]) -> str:
@@ -186,7 +219,7 @@ def _status_label(w: LeadWrite, status: str | None, zh: bool) -> str:
     return option.label.get("zh" if zh else "en") if option else str(status)
 
 
-def store_keys(w: LeadWrite) -> None:
+def store_keys(w: LeadWrite, sink: Sink) -> None:
     """After the row is written: its keys replace its old ones; warnings are sent."""
     pending = tx_state(w.ctx.session).pending
     for kind, key, _ in w.keys:
@@ -198,22 +231,20 @@ def store_keys(w: LeadWrite) -> None:
     record_id = w.change.record.id
     if not w.creating:
         ctx.session.execute(sa.delete(table).where(table.c.record_id == record_id))
-    if w.keys:
-        ctx.session.execute(sa.insert(table), [
-            {"record_id": record_id, "kind": kind, "key": key, "block": block}
-            for kind, key, block in w.keys])
+    sink.keys += [{"record_id": record_id, "kind": kind, "key": key, "block": block}
+                  for kind, key, block in w.keys]
     if w.warnings and not w.history:
-        _warn(w, record_id)
+        _warn(w, record_id, sink)
 
 
-def _warn(w: LeadWrite, record_id: int) -> None:
+def _warn(w: LeadWrite, record_id: int, sink: Sink) -> None:
     ctx = w.ctx
     number = w.values.get("lead_no") or f"#{record_id}"
     link = f"/lead/show/{record_id}"
     zh = ctx.registry.app.default_locale == "zh"
     messages = "；".join(message for _, message, _ in w.warnings)
     if ctx.actor.user_id is not None:
-        notify(ctx, ctx.actor.user_id, "duplicate",
+        sink.outbox.add(ctx.actor.user_id, "duplicate",
                (f"疑似重复线索 {number}：" if zh else f"Possible duplicate {number}: ")
                + messages, link)
     told: set[int] = set()
@@ -221,6 +252,110 @@ def _warn(w: LeadWrite, record_id: int) -> None:
         if owner is None or owner == ctx.actor.user_id or owner in told or lead_id is None:
             continue
         told.add(owner)
-        notify(ctx, owner, "duplicate",
+        sink.outbox.add(owner, "duplicate",
                (f"新线索 {number} 与你负责的线索疑似重复" if zh
                 else f"New lead {number} may duplicate one of yours"), f"/lead/show/{lead_id}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    record_id: int
+    kind: str
+    key: str
+    block: str | None
+
+
+class BatchKeys:
+    """查重 for a batch of new leads, as a sequence of single creates would do it: the
+    stored keys of every row are read at once (one query per key kind), and each row is
+    compared with the rows before it as with leads already written — by their number,
+    status and owner once their rules ran (``add``), under a stand-in id (< 0) until the
+    insert gives them theirs (``real_id``)."""
+
+    def __init__(self, writes: list[LeadWrite]) -> None:
+        self.ctx = writes[0].ctx
+        #: each row's keys (its key fields are the input's: the rules do not set them)
+        self.keys = {id(w): keys_of(w.values) for w in writes}
+        wanted: dict[str, set[str]] = {}
+        blocks: set[str] = set()
+        for w in writes:
+            for kind, key, block in self.keys[id(w)]:
+                if kind != "company_core":
+                    wanted.setdefault(kind, set()).add(key)
+                elif block is not None and _fuzzy(w.rules):
+                    blocks.add(block)
+        table = self.ctx.models.metadata.tables[DEDUPE_KEY_TABLE]
+        columns = (table.c.record_id, table.c.kind, table.c.key, table.c.block)
+        found: list[Any] = []
+        for kind, keys in wanted.items():
+            for chunk in _chunks(sorted(keys)):
+                found += self.ctx.session.execute(sa.select(*columns).where(
+                    table.c.kind == kind, table.c.key.in_(chunk)))
+        for chunk in _chunks(sorted(blocks)):
+            found += self.ctx.session.execute(sa.select(*columns).where(
+                table.c.kind == "company_core", table.c.block.in_(chunk)))
+        self.stored = _Index(sorted((_Key(*r) for r in found), key=lambda k: k.record_id))
+        self.leads = _leads(writes[0], {k.record_id for k in self.stored.keys})
+        self.earlier = _Index([])
+        self.written: dict[int, LeadWrite] = {}
+        self.teams: dict[int, str | None] = {}
+        self.may_read = rights(self.ctx.registry, self.ctx.actor, "lead").allows("read")
+
+    def matches(self, w: LeadWrite) -> list[Match]:
+        """``w``'s matches among the stored leads and the batch's rows before it."""
+        mine = {(kind, key) for kind, key, _ in w.keys if kind != "company_core"}
+        block = next((b for kind, _, b in w.keys if kind == "company_core"), None)
+        if not _fuzzy(w.rules):
+            block = None
+        rows = (self.stored.of(mine, block) + self.earlier.of(mine, block))[:MOST_ROWS]
+        return _found(w, rows, self.leads, set())
+
+    def add(self, w: LeadWrite, owner: int | None, unit: str | None) -> None:
+        """``w`` is checked and placed: later rows find it like a lead already written."""
+        pid = -1 - len(self.written)
+        self.written[pid] = w
+        self.earlier.extend([_Key(pid, kind, key, block) for kind, key, block in w.keys])
+        actor = self.ctx.actor
+        seen = actor.system or (self.may_read and (
+            in_scope(self.ctx.models, actor, "lead", owner, unit, self._team)
+            or in_pool(self.ctx.models, actor, owner, w.values.get("pool"), unit)))
+        self.leads[pid] = {"lead_no": w.values.get("lead_no"), "status": w.values.get("status"),
+                           "owner_id": owner, "visible": seen}
+
+    def real_id(self, lead_id: int | None) -> int | None:
+        """The id of the lead a match names, once the batch is written."""
+        if lead_id is None or lead_id >= 0:
+            return lead_id
+        return self.written[lead_id].change.record.id
+
+    def _team(self, user_id: int) -> str | None:
+        if user_id not in self.teams:
+            org = self.ctx.models.org
+            self.teams[user_id] = self.ctx.session.scalar(sa.select(org.c.team).where(
+                org.c.user_id == user_id))
+        return self.teams[user_id]
+
+
+class _Index:
+    """Keys by (kind, key) and company cores by block, in the order they were added."""
+
+    def __init__(self, keys: list[_Key]) -> None:
+        self.keys: list[_Key] = []
+        self.by_key: dict[tuple[str, str], list[_Key]] = {}
+        self.by_block: dict[str | None, list[_Key]] = {}
+        self.extend(keys)
+
+    def extend(self, keys: list[_Key]) -> None:
+        for k in keys:
+            self.keys.append(k)
+            if k.kind == "company_core":
+                self.by_block.setdefault(k.block, []).append(k)
+            else:
+                self.by_key.setdefault((k.kind, k.key), []).append(k)
+
+    def of(self, mine: set[tuple[str, str]], block: str | None) -> list[_Key]:
+        """The keys one lead's query would find, in id order."""
+        found = [k for pair in mine for k in self.by_key.get(pair, [])]
+        if block is not None:
+            found += self.by_block.get(block, [])
+        return sorted(found, key=lambda k: abs(k.record_id))

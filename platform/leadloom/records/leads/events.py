@@ -22,12 +22,25 @@ def record_event(ctx: Context, lead_id: int, kind: str, *, old: Any = None, new:
                  user_id: int | None = None, reason: str | None = None,
                  detail: dict[str, Any] | None = None, at: dt.datetime | None = None) -> None:
     """Add one event to lead ``lead_id``'s history, by the context's actor."""
-    table = ctx.models.metadata.tables[LEAD_EVENT_TABLE]
-    ctx.session.execute(sa.insert(table), [{
-        "lead_id": lead_id, "kind": kind, "at": at or clock.now(),
-        "actor_id": ctx.actor.user_id, "user_id": user_id,
-        "old": None if old is None else str(old)[:64],
-        "new": None if new is None else str(new)[:64], "reason": reason, "detail": detail}])
+    record_events(ctx, [event_row(ctx, lead_id, kind, old=old, new=new, user_id=user_id,
+                                  reason=reason, detail=detail, at=at)])
+
+
+def event_row(ctx: Context, lead_id: int, kind: str, *, old: Any = None, new: Any = None,
+              user_id: int | None = None, reason: str | None = None,
+              detail: dict[str, Any] | None = None, at: dt.datetime | None = None
+              ) -> dict[str, Any]:
+    """One history row as ``record_event`` writes it (for a batch: ``record_events``)."""
+    return {"lead_id": lead_id, "kind": kind, "at": at or clock.now(),
+            "actor_id": ctx.actor.user_id, "user_id": user_id,
+            "old": None if old is None else str(old)[:64],
+            "new": None if new is None else str(new)[:64], "reason": reason, "detail": detail}
+
+
+def record_events(ctx: Context, rows: list[dict[str, Any]]) -> None:
+    """Add history rows (``event_row``), one executemany for all."""
+    if rows:
+        ctx.session.execute(sa.insert(ctx.models.metadata.tables[LEAD_EVENT_TABLE]), rows)
 
 
 @dataclass(frozen=True, slots=True)

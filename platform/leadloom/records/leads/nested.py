@@ -39,6 +39,19 @@ def nested_create(ctx: Context, entity_code: str, values: dict[str, Any], *,
         return service.create(inner, entity_code, {**values, "owner": owner_id})
 
 
+def nested_bulk_create(ctx: Context, entity_code: str, rows: list[dict[str, Any]]
+                       ) -> list[int]:
+    """Create many records (each row names its ``owner``) in one bulk write, without
+    committing: the batch mode of ``nested_create``.
+
+    :raises RecordInvalid: a row was refused (the caller's whole write fails).
+    """
+    from leadloom.records.bulk import bulk_create  # bulk builds on this module's callers
+
+    with _nested(ctx) as inner:
+        return bulk_create(inner, entity_code, rows)
+
+
 def nested_delete(ctx: Context, entity_code: str, pk: int) -> None:
     """Delete record ``pk`` without committing (a lead's rule-made tasks go with it)."""
     with _nested(ctx) as inner:

@@ -14,7 +14,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadloom.records.leads.columns import write_columns
-from leadloom.records.leads.counters import next_value
 from leadloom.records.leads.state import LeadWrite, tx_state
 
 TOKEN = re.compile(r"\{([^{}]*)\}")
@@ -22,14 +21,22 @@ TOKEN = re.compile(r"\{([^{}]*)\}")
 
 def assign_number(w: LeadWrite) -> str | None:
     """Give the new lead its number (unless it brought one); return the number."""
+    number = take_number(w)
+    if number is not None:
+        write_columns(w.change, lead_no=number)
+    return number
+
+
+def take_number(w: LeadWrite) -> str | None:
+    """The new lead's number from its prefix's counter (a batch's counters while one
+    runs), kept in ``w.values``; None when the lead brought one or is not new."""
     if not w.creating or w.values.get("lead_no"):
         return None
     head, width, tail = _parts(w)
     ctx = w.ctx
-    seq = next_value(ctx.session, ctx.models, f"lead_no:{head}#{tail}",
-                     start=lambda: _highest(w, head, tail))
+    seq = tx_state(ctx.session).next_value(ctx.session, ctx.models, f"lead_no:{head}#{tail}",
+                                           start=lambda: _highest(w, head, tail))
     number = f"{head}{seq:0{width}d}{tail}"
-    write_columns(w.change, lead_no=number)
     w.values["lead_no"] = number
     return number
 

@@ -8,7 +8,8 @@ lists the factories in ``BUILTIN_HOOKS``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -17,17 +18,17 @@ from leadloom.metadata.registry import Registry
 from leadloom.model.leads import DEDUPE_KEY_TABLE
 from leadloom.records.hooks import RecordHook
 from leadloom.records.leads import assignment, duplicates, followups, grading, screening, sla
+from leadloom.records.leads.batch import BATCH, NOTE, before_leads
 from leadloom.records.leads.columns import write_columns
-from leadloom.records.leads.events import record_event
-from leadloom.records.leads.nested import nested_create, nested_delete
+from leadloom.records.leads.events import event_row
+from leadloom.records.leads.nested import nested_delete
 from leadloom.records.leads.numbering import assign_number
-from leadloom.records.leads.state import LeadWrite, active_user, lead_write, unit_of
-from leadloom.records.notify import notify
+from leadloom.records.leads.sink import Sink
+from leadloom.records.leads.state import LeadWrite, active_user, lead_write
 
 if TYPE_CHECKING:
     from leadloom.records.hooks import Change
 
-NOTE = "leadloom.lead"
 #: tasks the rules make for a lead (and delete with it)
 RULE_TASKS = ("first_touch", "cadence")
 
@@ -57,12 +58,46 @@ class LeadHook(RecordHook):
         if change.entity.code != "lead" or w is None:
             return
         assign_number(w)
-        _place(w)
-        duplicates.store_keys(w)
-        if w.history:
-            return
-        _history(w)
-        _tell(w)
+        record = change.record
+        columns = assignment.placement(w, record.owner_id, record.unit)
+        if columns:
+            write_columns(change, **columns)
+        sink = Sink()
+        _saved(w, sink)
+        sink.flush(w.ctx)
+
+    def before_batch(self, changes: Sequence[Change]) -> None:
+        """New leads: every rule for the whole batch at once (``batch.before_leads``);
+        other writes row by row."""
+        new = [c for c in changes if c.entity.code == "lead" and c.creating]
+        for change in changes:
+            if change.entity.code == "lead" and not change.creating:
+                self.before_save(change)
+        if new:
+            before_leads(new, self.rules)
+
+    def after_batch(self, changes: Sequence[Change]) -> None:
+        batch = [c for c in changes if c.creating and BATCH in c.notes]
+        for change in changes:
+            if BATCH not in change.notes:
+                self.after_save(change)
+        if batch:
+            keys = batch[0].notes[BATCH]
+            sink = Sink(batch=True)
+            for change in batch:
+                w = change.notes[NOTE]
+                w.warnings = [(o, m, keys.real_id(pk)) for o, m, pk in w.warnings]
+                _saved(w, sink)
+            sink.flush(batch[0].ctx)
+
+
+def _saved(w: LeadWrite, sink: Sink) -> None:
+    """What follows a saved lead: its keys, history, messages and first-touch task."""
+    duplicates.store_keys(w, sink)
+    if w.history:
+        return
+    _history(w, sink)
+    _tell(w, sink)
 
 
 def _forget(change: Change) -> None:
@@ -77,41 +112,26 @@ def _forget(change: Change) -> None:
     ctx.session.execute(sa.delete(keys).where(keys.c.record_id == change.record.id))
 
 
-def _place(w: LeadWrite) -> None:
-    """What the write path stamped but the rules decided otherwise: no owner (the pool), or
-    the unit of an owner from another unit."""
-    record = w.change.record
-    columns: dict[str, Any] = {}
-    if w.to_pool and record.owner_id is not None:
-        columns["owner_id"] = None
-    elif w.owner_changed and w.owner is not None:
-        unit = unit_of(w.ctx, w.owner)
-        if unit and unit != record.unit:
-            columns["unit"] = unit
-    if columns:
-        write_columns(w.change, **columns)
-
-
-def _history(w: LeadWrite) -> None:
+def _history(w: LeadWrite, sink: Sink) -> None:
     lead_id = w.change.record.id
     ctx = w.ctx
     event = w.grade_event
     if event and (event["new"] or event["old"] or event["auto_new"] != event["auto_old"]):
-        record_event(ctx, lead_id, "grade", old=event["old"], new=event["new"],
-                     reason=event["reason"], detail=event)
+        sink.events.append(event_row(ctx, lead_id, "grade", old=event["old"],
+                                     new=event["new"], reason=event["reason"], detail=event))
     if w.owner_changed:
         kind = "claimed" if ctx.channel == "claim" else "assigned"
-        record_event(ctx, lead_id, kind, old=w.change.before.get("owner"), new=w.owner,
-                     user_id=w.owner, detail={"rule": w.assigned_rule} if w.assigned_rule
-                     else None)
+        sink.events.append(event_row(
+            ctx, lead_id, kind, old=w.change.before.get("owner"), new=w.owner,
+            user_id=w.owner, detail={"rule": w.assigned_rule} if w.assigned_rule else None))
     elif w.to_pool:
         kind = {"reclaim": "reclaimed", "release": "released"}.get(ctx.channel, "pooled")
         previous = w.change.before.get("owner")
-        record_event(ctx, lead_id, kind, old=previous, user_id=previous,
-                     reason=ctx.meta.get("comment"))
+        sink.events.append(event_row(ctx, lead_id, kind, old=previous, user_id=previous,
+                                     reason=ctx.meta.get("comment")))
 
 
-def _tell(w: LeadWrite) -> None:
+def _tell(w: LeadWrite, sink: Sink) -> None:
     """The new owner hears of the lead (with its grade and first-touch deadline) and gets a
     first-touch task; the owner hears of a grade change someone else made."""
     ctx = w.ctx
@@ -125,19 +145,19 @@ def _tell(w: LeadWrite) -> None:
         if owner != ctx.actor.user_id:
             deadline = w.rules.calendar.local(due).strftime("%Y-%m-%d %H:%M") if due else "-"
             grade = w.values.get("grade") or "-"
-            notify(ctx, owner, "assignment",
+            sink.outbox.add(owner, "assignment",
                    f"新线索 {number} 已分配给你（{grade}级），首次触达截止 {deadline}" if zh
                    else f"Lead {number} is yours (grade {grade}); first touch by {deadline}",
                    link)
         if due is not None and active_user(ctx, owner):
-            nested_create(ctx, "task", {
+            sink.tasks.append({
                 "title": (f"首次触达 {number}" if zh else f"First touch {number}"),
                 "lead": record.id, "assignee": owner, "due_at": due, "status": "todo",
-                "kind": "first_touch"}, owner_id=owner)
+                "kind": "first_touch", "owner": owner})
     elif w.grade_event and not w.creating and owner not in (None, ctx.actor.user_id) and (
             w.grade_event["new"] != w.grade_event["old"]):
         event = w.grade_event
-        notify(ctx, owner, "grade",
+        sink.outbox.add(owner, "grade",
                f"线索 {number} 的分级由 {event['old'] or '-'} 调整为 {event['new'] or '-'}" if zh
                else f"Lead {number}: grade {event['old'] or '-'} → {event['new'] or '-'}", link)
 
@@ -163,6 +183,32 @@ class FollowupHook(RecordHook):
         if change.entity.code != "followup" or lead is None:
             return
         followups.after_followup(change, self.rules.for_unit(lead.unit), lead)
+
+    def before_batch(self, changes: Sequence[Change]) -> None:
+        """New follow-ups: their leads read in one query; other writes row by row."""
+        new = [c for c in changes if c.entity.code == "followup" and c.creating]
+        batch = {id(c) for c in new}
+        for change in changes:
+            if id(change) not in batch:
+                self.before_save(change)
+        leads = followups.lead_rows(new[0].ctx, {c.values.get("lead") for c in new}) if (
+            new) else {}
+        for change in new:
+            lead = leads.get(change.values.get("lead"))
+            if lead is not None:
+                change.notes[NOTE] = lead
+                followups.check_entry(change, self.rules.for_unit(lead.unit))
+
+    def after_batch(self, changes: Sequence[Change]) -> None:
+        """The leads' figures refreshed once for the batch, the next tasks in bulk."""
+        new = [c for c in changes if c.entity.code == "followup" and c.creating
+               and NOTE in c.notes]
+        batch = {id(c) for c in new}
+        for change in changes:
+            if id(change) not in batch:
+                self.after_save(change)
+        if new:
+            followups.after_followups(new, self.rules)
 
 
 def lead_hooks(registry: Registry) -> LeadHook | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, scoped_session
 from leadloom.access.people import display_name
 from leadloom.metadata.lead_rules import LeadRules
 from leadloom.records.leads import clock
+from leadloom.records.leads.counters import CounterBatch, next_value
 
 if TYPE_CHECKING:
     from leadloom.records.hooks import Change
@@ -46,6 +48,17 @@ class TxState:
     pending: dict[tuple[str, str], set[int]] = field(default_factory=dict)
     #: open leads each person held when this transaction first asked
     loads: dict[int, int] = field(default_factory=dict)
+    #: while a batch runs its rules: the counters it takes values of (read once each)
+    counters: CounterBatch | None = None
+    #: usernames → ids of active users (a weighted rule's people)
+    usernames: dict[str, int | None] = field(default_factory=dict)
+
+    def next_value(self, session: Session, models: Any, scope: str,
+                   start: Callable[[], int] = lambda: 0) -> int:
+        """The counter's next value: from the batch's counters while one runs."""
+        if self.counters is not None:
+            return self.counters.take(scope, start)
+        return next_value(session, models, scope, start)
 
 
 def tx_state(session: Session) -> TxState:

@@ -59,9 +59,23 @@ def test_the_credit_code_blocks(world):
 
 
 def test_rows_of_one_import_are_checked_against_each_other(world):
+    """As two creates one after the other: the second names the first by its number."""
     ids = bulk_create(world.ctx("sup2", "import"), "lead", [
         world.lead(contact_phone="13500001111"), world.lead(contact_phone="13500001111")])
-    assert "本次导入" in world.row("lead", ids[1]).duplicate_hint
+    first, second = (world.row("lead", pk) for pk in ids)
+    assert first.duplicate_hint is None
+    assert f"已有线索 {first.lead_no}" in second.duplicate_hint
+
+
+def test_a_row_of_an_import_is_refused_for_an_earlier_row_the_user_cannot_see(world):
+    """sup1 imports a lead for rep3 (another team: sup1 cannot see it) and one with the
+    same phone: refused, as the second of two creates would be."""
+    ctx = world.ctx("sup1", "import")
+    with pytest.raises(RecordInvalid) as refused:
+        bulk_create(ctx, "lead", [world.lead(contact_phone="13500002222",
+                                             owner=world.ids["rep3"]),
+                                  world.lead(contact_phone="13500002222")])
+    assert "1.contact_phone" in refused.value.errors
 
 
 def test_a_supervisor_merges_two_leads_keeping_values_follow_ups_and_history(world):

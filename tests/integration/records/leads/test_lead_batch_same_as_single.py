@@ -1,0 +1,132 @@
+"""The batch mode gives what single writes give: the same input written once row by row
+through ``records.create`` and once through ``bulk_create``, on two fresh databases with
+the default config, leaves the same rows behind.
+
+Compared: leads, tasks, follow-ups, the lead history, notifications, duplicate keys, the
+audit trail, the stage history and the counters. Left out, because each write stamps
+them itself and no two writes can share them: row ids of the rule-made rows whose order
+differs between the paths (tasks, history, messages, keys, audit and stage rows are
+compared as sets; leads and follow-ups keep their ids, referenced by the others), and the
+wall-clock write times (``created_at``/``updated_at`` of records, ``at`` of audit and stage
+rows, ``created_at`` of messages, ``seconds_in_from``) — the rules' own times (assigned
+at, deadlines, history ``at``) come from the frozen rule clock and are compared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from leadloom.records import bulk_create, create
+from tests.integration.records.leads.conftest import CONFIG, World, make_world
+
+#: columns each write stamps with the wall clock, per table
+WRITE_TIMES = {"ll_audit": {"id", "at"}, "ll_stage_history": {"id", "at", "seconds_in_from"},
+               "ll_notification": {"id", "created_at"}}
+RECORD_TIMES = {"created_at", "updated_at"}
+#: tables whose row ids follow the order of the writes, and those that keep them
+UNORDERED = ("task", "ll_lead_event", "ll_notification", "ll_dedupe_key", "ll_audit",
+             "ll_stage_history")
+ORDERED = ("lead", "followup", "ll_counter")
+NOW = "2024-08-05 10:00"
+
+
+def lead_inputs(world: World) -> list[dict[str, Any]]:
+    good = {"budget_status": "sufficient", "need_clarity": "clear", "authority": "decides",
+            "purchase_timeline": "within_1m"}
+    poor = {"budget_status": "unclear", "need_clarity": "vague", "authority": "none",
+            "purchase_timeline": "unknown"}
+    rows = [
+        {"customer_name": "杭州大华制造股份有限公司", "employee_range": "1000-4999", **good},
+        {"customer_name": "上海申江物流有限公司", "contact_phone": "13900001111",
+         "owner": world.ids["rep1"]},
+        {"customer_name": "上海申江物流有限公司", "contact_phone": "13900001111"},
+        {"customer_name": "南京明远贸易有限公司", "contact_email": "li@mingyuan.cn", **poor},
+        {"customer_name": "苏州明远贸易有限公司", "contact_email": "li@mingyuan.cn"},
+        {"customer_name": "成都天府软件有限公司", "province": "四川",
+         "budget_status": "sufficient"},
+        {"customer_name": "宁波港城电子有限公司", "employee_range": "5000+", **good},
+    ]
+    rows += [{"customer_name": f"温州第{i}机械有限公司", "need_clarity": "clear"}
+             for i in range(6)]
+    rows += [{"customer_name": f"嘉兴第{i}纺织有限公司", **poor} for i in range(3)]
+    return [world.lead(**row) for row in rows]
+
+
+def followup_inputs(lead_ids: list[int], now: dt.datetime) -> list[dict[str, Any]]:
+    """Two follow-ups on each lead, the second with a next action."""
+    rows = []
+    for lead_id in lead_ids:
+        rows.append({"lead": lead_id, "occurred_at": now - dt.timedelta(hours=3),
+                     "method": "phone", "summary": "初次电话沟通",
+                     "customer_feedback": "interested"})
+        rows.append({"lead": lead_id, "occurred_at": now - dt.timedelta(hours=1),
+                     "method": "wechat", "summary": "发送方案", "customer_feedback": "evaluating",
+                     "next_action": "上门演示", "next_action_due": dt.date(2024, 8, 7)})
+    return rows
+
+
+def write_single(world: World) -> None:
+    for row in lead_inputs(world):
+        create(world.ctx("sup1", "import"), "lead", row)
+    for row in followup_inputs(_leads_of(world, "rep1"), world.freeze(NOW)):
+        create(world.ctx("rep1"), "followup", row)
+
+
+def write_batch(world: World) -> None:
+    bulk_create(world.ctx("sup1", "import"), "lead", lead_inputs(world))
+    bulk_create(world.ctx("rep1"), "followup",
+                followup_inputs(_leads_of(world, "rep1"), world.freeze(NOW)))
+
+
+def _leads_of(world: World, username: str) -> list[int]:
+    lead = world.models.cls("lead").__table__
+    return list(world.session.scalars(sa.select(lead.c.id).where(
+        lead.c.owner_id == world.ids[username]).order_by(lead.c.id)))
+
+
+def snapshot(world: World) -> dict[str, list[Any]]:
+    """Every compared table, as comparable rows."""
+    tables = world.models.metadata.tables
+    found: dict[str, list[Any]] = {}
+    for name in (*ORDERED, *UNORDERED):
+        table = tables[name]
+        left_out = WRITE_TIMES.get(name, RECORD_TIMES if "version" in table.c else set())
+        if name in UNORDERED:
+            left_out = left_out | {"id"}
+        rows = [{k: v for k, v in row._mapping.items() if k not in left_out}
+                for row in world.session.execute(sa.select(table).order_by(*table.primary_key))]
+        found[name] = rows if name in ORDERED else sorted(rows, key=repr)
+    return found
+
+
+@contextmanager
+def fresh_world(database_factory: Callable[[], str], monkeypatch: pytest.MonkeyPatch) -> Any:
+    worlds = make_world(CONFIG, database_factory(), monkeypatch)
+    world = next(worlds)
+    try:
+        world.freeze(NOW)
+        yield world
+    finally:
+        worlds.close()
+
+
+@pytest.mark.slow
+def test_bulk_create_leaves_the_rows_single_creates_leave(database_factory, monkeypatch):
+    with fresh_world(database_factory, monkeypatch) as world:
+        write_single(world)
+        single = snapshot(world)
+    with fresh_world(database_factory, monkeypatch) as world:
+        write_batch(world)
+        batch = snapshot(world)
+    assert len(single["lead"]) == 16 and len(single["followup"]) >= 4
+    assert {r["kind"] for r in single["task"]} >= {"first_touch", "cadence", "next_action"}
+    assert any(r["duplicate_hint"] for r in single["lead"])
+    assert any(r["pool"] == "public" for r in single["lead"])
+    for name in single:
+        assert batch[name] == single[name], name
