@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 
 from leadloom.metadata.lead_rules import LeadRules
-from leadloom.records.bulk_update import bulk_update
+from leadloom.records.batch_update import bulk_update
 from leadloom.records.notify import Note, notify_many
 from leadloom.records.service import Context, commit
 
