@@ -34,7 +34,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from leadloom.access import scope_clause
 from leadloom.metadata.registry import Entity
 from leadloom.model.columns import ID_RANGE
-from leadloom.records.errors import Conflict, RecordError, not_found
+from leadloom.records.errors import Conflict, RecordError, RecordInvalid, not_found
 from leadloom.records.hooks import Change, hooks_for, run_after_batch, run_before_batch
 from leadloom.records.service import (
     NESTED,
@@ -60,10 +60,18 @@ class RowOutcome:
     """What became of one record of the batch."""
 
     id: int
-    #: ``updated``, ``refused`` (``errors``: field code → messages), ``conflict`` (changed by
-    #: someone else meanwhile, or an expected version is stale) or ``not_found``
+    #: ``updated``, ``refused`` (invalid input, or a hook said no), ``conflict`` (changed
+    #: by someone else meanwhile, or an expected version is stale) or ``not_found``
     status: str
-    errors: dict[str, list[str]] = field(default_factory=dict)
+    #: why it was not updated: what ``update`` would have raised for this record
+    error: RecordError | None = None
+
+    @property
+    def errors(self) -> dict[str, list[str]]:
+        """Field code ("" for the record as a whole) → messages."""
+        if self.error is None:
+            return {}
+        return self.error.errors or {"": [self.error.message]}
 
 
 @dataclass(slots=True)
@@ -104,7 +112,7 @@ def bulk_update(ctx: Context, entity_code: str, changes: Mapping[int, Mapping[st
         if not lost:
             return result
         for pk in lost:
-            result.outcomes[pk] = RowOutcome(pk, CONFLICT, {"": [lost_race().message]})
+            result.outcomes[pk] = RowOutcome(pk, CONFLICT, lost_race())
             pending.pop(pk)
         pending = {pk: pending[pk] for pk in pending if result.outcomes[pk].status == UPDATED}
     raise lost_race()  # RETRIES + 1 lost races in a row
@@ -120,8 +128,7 @@ def _attempt(ctx: Context, entity: Entity, pending: dict[int, Mapping[str, Any]]
     for pk, data in pending.items():
         record = records.get(pk)
         if record is None:
-            result.outcomes[pk] = RowOutcome(pk, NOT_FOUND, {
-                "": [not_found(entity.label, pk).message]})
+            result.outcomes[pk] = RowOutcome(pk, NOT_FOUND, not_found(entity.label, pk))
             continue
         row_ctx = dataclasses.replace(ctx, meta={**ctx.meta, **meta[pk]}) if pk in meta else ctx
         try:
@@ -133,8 +140,8 @@ def _attempt(ctx: Context, entity: Entity, pending: dict[int, Mapping[str, Any]]
     accepted = []
     for change in prepared:
         if change.errors:
-            result.outcomes[change.record.id] = RowOutcome(change.record.id, REFUSED,
-                                                           change.errors)
+            result.outcomes[change.record.id] = RowOutcome(
+                change.record.id, REFUSED, RecordInvalid(change.errors, change.entity))
         else:
             accepted.append(change)
     try:
@@ -153,8 +160,7 @@ def _attempt(ctx: Context, entity: Entity, pending: dict[int, Mapping[str, Any]]
 
 
 def _refusal(pk: int, error: RecordError) -> RowOutcome:
-    status = CONFLICT if isinstance(error, Conflict) else REFUSED
-    return RowOutcome(pk, status, error.errors or {"": [error.message]})
+    return RowOutcome(pk, CONFLICT if isinstance(error, Conflict) else REFUSED, error)
 
 
 def _scoped_records(ctx: Context, entity: Entity, ids: list[int]) -> dict[int, Any]:
