@@ -29,9 +29,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.orm.attributes import set_committed_value
 
 from leadloom.access import scope_clause
+from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity
 from leadloom.model.columns import ID_RANGE
 from leadloom.records.errors import Conflict, RecordError, RecordInvalid, not_found
@@ -168,9 +170,14 @@ def _scoped_records(ctx: Context, entity: Entity, ids: list[int]) -> dict[int, A
     cls = ctx.models.cls(entity.code)
     scope = scope_clause(ctx.models, ctx.actor, entity.code)
     wanted = [pk for pk in ids if ID_RANGE[0] <= pk <= ID_RANGE[1]]
+    # the stored values need the tags; the users and records referred to are not read
+    # unless a hook asks (joined, they cost more than the rows themselves)
+    tags = [sa.orm.selectinload(getattr(cls, f.code)) for f in entity.fields
+            if f.type is FieldType.TAGS]
     found: dict[int, Any] = {}
     for chunk in _chunks(wanted):
         query = (sa.select(cls).where(cls.id.in_(chunk), scope)
+                 .options(sa.orm.lazyload("*"), *tags)
                  .execution_options(populate_existing=True))
         found.update((r.id, r) for r in ctx.session.scalars(query).unique())
     return found
