@@ -27,6 +27,7 @@ from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 
 from leadloom.metadata.lead_rules import LeadRules
 from leadloom.records.batch_update import bulk_update
+from leadloom.records.errors import RecordError
 from leadloom.records.notify import Note, notify_many
 from leadloom.records.service import Context, commit
 
@@ -132,8 +133,11 @@ def _return(ctx: Context, batch: list[tuple[Any, int]], zh: bool) -> set[int]:
     reasons = {row.id: {"comment": f"{idle} 天未跟进，自动退回公海" if zh
                         else f"no follow-up for {idle} days: back to the pool"}
                for row, idle in batch}
-    result = bulk_update(job, "lead", {row.id: {"owner": None} for row, _ in batch},
-                         meta=reasons)
+    try:
+        result = bulk_update(job, "lead", {row.id: {"owner": None} for row, _ in batch},
+                             meta=reasons)
+    except RecordError:  # the database refused the batch: it waits for the next run
+        return set()
     return set(result.updated)
 
 
