@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from leadloom.records import hooks as hooks
+from leadloom.records.batch_update import BulkUpdateResult as BulkUpdateResult
+from leadloom.records.batch_update import bulk_update as bulk_update
 from leadloom.records.bulk import bulk_create as bulk_create
 from leadloom.records.errors import Conflict as Conflict
 from leadloom.records.errors import Forbidden as Forbidden

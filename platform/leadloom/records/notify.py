@@ -8,7 +8,9 @@ carry a ``key``: a second ``notify`` with the same key does nothing, so jobs can
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -28,6 +30,18 @@ def _table(models: Models) -> sa.Table:
     return models.metadata.tables[NOTIFICATION_TABLE]
 
 
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One message to send (see ``notify`` for the fields)."""
+
+    user_id: int
+    kind: str
+    title: str
+    link: str | None = None
+    key: str | None = None
+    at: dt.datetime | None = None
+
+
 def notify(ctx: Context, user_id: int, kind: str, title: str, link: str | None = None, *,
            key: str | None = None, at: dt.datetime | None = None) -> None:
     """Put a message in ``user_id``'s inbox, in the caller's transaction.
@@ -38,34 +52,40 @@ def notify(ctx: Context, user_id: int, kind: str, title: str, link: str | None =
     :param link: where the message leads, e.g. ``/lead/show/12``.
     :param key: send once: a later message with the same key is dropped.
     """
-    row = {"user_id": user_id, "kind": kind[:32], "title": _fit(title), "link": link,
-           "key": key, "created_at": at or utcnow()}
-    ctx.session.execute(_insert(ctx.session, _table(ctx.models), key), [row])
+    notify_many(ctx, [Note(user_id, kind, title, link, key, at)])
+
+
+def notify_many(ctx: Context, notes: Iterable[Note]) -> None:
+    """``notify`` for many messages, in their order, with an executemany per run of keyed
+    (deduplicated) or unkeyed messages: a periodic job's thousands in a few statements."""
+    table = _table(ctx.models)
+    now = utcnow()
+    rows = [{"user_id": n.user_id, "kind": n.kind[:32], "title": _fit(n.title),
+             "link": n.link, "key": n.key, "created_at": n.at or now} for n in notes]
+    for keyed, run in groupby(rows, key=lambda row: row["key"] is not None):
+        ctx.session.execute(_insert(ctx.session, table, keyed), list(run))
 
 
 @dataclass(slots=True)
 class Outbox:
-    """Messages a batch collects (``notify``'s arguments, no key) and sends with one
-    executemany."""
+    """Messages a batch collects (``notify``'s arguments, no key) and sends together."""
 
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def add(self, user_id: int, kind: str, title: str, link: str | None = None) -> None:
-        self.rows.append({"user_id": user_id, "kind": kind[:32], "title": _fit(title),
-                          "link": link, "key": None, "created_at": utcnow()})
+        self.notes.append(Note(user_id, kind, title, link))
 
     def send(self, ctx: Context) -> None:
-        if self.rows:
-            ctx.session.execute(sa.insert(_table(ctx.models)), self.rows)
-        self.rows = []
+        notify_many(ctx, self.notes)
+        self.notes = []
 
 
 def _fit(title: str) -> str:
     return title if len(title) <= TITLE_LENGTH else title[:TITLE_LENGTH - 1] + "…"
 
 
-def _insert(session: Session, table: sa.Table, key: str | None) -> Any:
-    if key is None:
+def _insert(session: Session, table: sa.Table, keyed: bool) -> Any:
+    if not keyed:
         return sa.insert(table)
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":

@@ -70,7 +70,7 @@ def create(ctx: Context, entity_code: str, data: Mapping[str, Any]) -> Any:
     :raises Conflict: the database refused the row (e.g. a unique value taken meanwhile).
     """
     entity = ctx.registry.entity(entity_code)
-    granted = _require(ctx, entity, "create")
+    granted = require(ctx, entity, "create")
     unit = unit_for_new(ctx, entity, data)
     view = ctx.registry.view(entity.code, unit)
     record = ctx.models.cls(entity.code)()
@@ -94,9 +94,9 @@ def update(ctx: Context, entity_code: str, pk: int, data: Mapping[str, Any],
         ``precondition`` no longer holds, or a concurrent write won.
     """
     entity = ctx.registry.entity(entity_code)
-    granted = _require(ctx, entity, "update")
+    granted = require(ctx, entity, "update")
     try:
-        with _conflicts(ctx):
+        with conflicts(ctx):
             return _update(ctx, entity, granted, pk, data, expected_version, precondition)
     except LostRace as lost:
         if precondition is None:
@@ -107,6 +107,26 @@ def update(ctx: Context, entity_code: str, pk: int, data: Mapping[str, Any],
 def _update(ctx: Context, entity: Entity, granted: Rights, pk: int, data: Mapping[str, Any],
             expected_version: int | None, precondition: Precondition | None) -> Any:
     record = _scoped_record(ctx, entity, pk, fresh=True, precondition=precondition)
+    change = update_change(ctx, entity, granted, record, data, expected_version)
+    hooks = _before(ctx, change)
+    _assign(ctx, change.entity, record, change.values)
+    for name, value in update_stamps(ctx).items():
+        setattr(record, name, value)
+    if "owner" in change.values:
+        record.unit = _unit_of(ctx, change.values["owner"]) or record.unit
+    _after(ctx, hooks, change)
+    return record
+
+
+def update_change(ctx: Context, entity: Entity, granted: Rights, record: Any,
+                  data: Mapping[str, Any], expected_version: int | None = None) -> Change:
+    """The ``Change`` an update of the loaded ``record`` with raw ``data`` makes, before the
+    hooks: the version check, every field loaded and checked, the stored values. Shared by
+    ``update`` and ``bulk_update``, so both refuse the same input the same way.
+
+    :raises Conflict: the expected version (argument or ``version`` key) is stale.
+    :raises RecordInvalid: with every field problem at once.
+    """
     data = dict(data)
     version = data.pop("version", None)
     expected = expected_version if expected_version is not None else version
@@ -116,16 +136,13 @@ def _update(ctx: Context, entity: Entity, granted: Rights, pk: int, data: Mappin
                                now=record.version, edited=expected))
     view = ctx.registry.view(entity.code, record.unit)
     values = _validated(ctx, view, granted, data, record, creating=False)
-    change = Change(ctx, view, record, values, before=stored_values(view, record))
-    hooks = _before(ctx, change)
-    _assign(ctx, view, record, change.values)
-    record.updated_at = utcnow()
-    record.updated_by_id = ctx.actor.user_id
-    record.config_version = ctx.registry.version
-    if "owner" in change.values:
-        record.unit = _unit_of(ctx, change.values["owner"]) or record.unit
-    _after(ctx, hooks, change)
-    return record
+    return Change(ctx, view, record, values, before=stored_values(view, record))
+
+
+def update_stamps(ctx: Context) -> dict[str, Any]:
+    """The columns every update sets besides its values (the version aside)."""
+    return {"updated_at": utcnow(), "updated_by_id": ctx.actor.user_id,
+            "config_version": ctx.registry.version}
 
 
 def delete(ctx: Context, entity_code: str, pk: int) -> None:
@@ -134,8 +151,8 @@ def delete(ctx: Context, entity_code: str, pk: int) -> None:
     :raises Conflict: other records still refer to it.
     """
     entity = ctx.registry.entity(entity_code)
-    _require(ctx, entity, "delete")
-    with _conflicts(ctx):
+    require(ctx, entity, "delete")
+    with conflicts(ctx):
         record = _scoped_record(ctx, entity, pk, fresh=True)
         view = ctx.registry.view(entity.code, record.unit)
         change = Change(ctx, view, record, {}, before=stored_values(view, record),
@@ -148,14 +165,14 @@ def delete(ctx: Context, entity_code: str, pk: int) -> None:
 def get(ctx: Context, entity_code: str, pk: int) -> Any:
     """Record ``pk`` if the actor may read it, else ``NotFound``."""
     entity = ctx.registry.entity(entity_code)
-    _require(ctx, entity, "read")
+    require(ctx, entity, "read")
     return _scoped_record(ctx, entity, pk)
 
 
 def scoped_select(ctx: Context, entity_code: str) -> sa.Select[Any]:
     """A SELECT of the records of ``entity_code`` the actor may list."""
     entity = ctx.registry.entity(entity_code)
-    _require(ctx, entity, "list")
+    require(ctx, entity, "list")
     cls = ctx.models.cls(entity.code)
     return sa.select(cls).where(scope_clause(ctx.models, ctx.actor, entity.code))
 
@@ -173,7 +190,7 @@ def _before(ctx: Context, change: Change) -> tuple[RecordHook, ...]:
 def _after(ctx: Context, hooks: tuple[RecordHook, ...], change: Change) -> None:
     """Write the row, let the hooks write theirs in the same transaction, and commit."""
     try:
-        with _conflicts(ctx):
+        with conflicts(ctx):
             ctx.session.flush()
             run_after(hooks, change)
     except Conflict:
@@ -190,7 +207,8 @@ def stored_values(entity: Entity, record: Any) -> dict[str, Any]:
         {"owner": record.owner_id} if entity.owned else {})
 
 
-def _require(ctx: Context, entity: Entity, operation: str) -> Rights:
+def require(ctx: Context, entity: Entity, operation: str) -> Rights:
+    """The actor's rights on ``entity``, if they allow ``operation``; else ``Forbidden``."""
     granted = rights(ctx.registry, ctx.actor, entity.code)
     if not granted.allows(operation):
         raise not_allowed(operation, entity.label)
@@ -233,17 +251,30 @@ def _validated(ctx: Context, entity: Entity, granted: Rights, data: Mapping[str,
 
 
 def _assign(ctx: Context, entity: Entity, record: Any, values: dict[str, Any]) -> None:
+    columns, tag_ids = column_values(entity, values)
+    for name, value in columns.items():
+        setattr(record, name, value)
+    tag = ctx.models.cls("tag")
+    for code, ids in tag_ids.items():
+        tags = ctx.session.scalars(sa.select(tag).where(tag.id.in_(ids))).all()
+        setattr(record, code, list(tags))
+
+
+def column_values(entity: Entity, values: Mapping[str, Any]
+                  ) -> tuple[dict[str, Any], dict[str, list[int]]]:
+    """Validated ``values`` as (column name → value, tags field code → tag ids)."""
+    columns: dict[str, Any] = {}
+    tags: dict[str, list[int]] = {}
     for key, value in values.items():
         if key == "owner":
-            record.owner_id = value
+            columns["owner_id"] = value
             continue
         f = entity.field(key)
         if f.type is FieldType.TAGS:
-            tag = ctx.models.cls("tag")
-            tags = ctx.session.scalars(sa.select(tag).where(tag.id.in_(value or []))).all()
-            setattr(record, f.code, list(tags))
+            tags[f.code] = list(value or [])
         else:
-            setattr(record, f.column, value)
+            columns[f.column] = value
+    return columns, tags
 
 
 def _stamp_created(ctx: Context, entity: Entity, record: Any, values: dict[str, Any],
@@ -284,7 +315,7 @@ NESTED = "leadloom.nested"
 
 def commit(ctx: Context) -> None:
     """Commit the write; stale versions and integrity refusals become ``Conflict``."""
-    with _conflicts(ctx):
+    with conflicts(ctx):
         if ctx.session.info.get(NESTED):
             ctx.session.flush()
             return
@@ -297,7 +328,7 @@ LOST_RACE = frozenset({"40001", "40P01", "55P03"})
 
 
 @contextmanager
-def _conflicts(ctx: Context) -> Iterator[None]:
+def conflicts(ctx: Context) -> Iterator[None]:
     """Stale versions, integrity refusals and lost lock races become ``Conflict`` wherever
     they surface (an autoflush included), after a rollback: a failed flush leaves the
     session unusable until it rolls back."""
@@ -320,6 +351,10 @@ class LostRace(Conflict):
 def _conflict(exc: Exception) -> Conflict:
     if isinstance(exc, sa.exc.IntegrityError):
         return Conflict(_integrity_refusal(exc))
+    return lost_race()
+
+
+def lost_race() -> LostRace:
     return LostRace(Message("this record was changed by someone else meanwhile; reload it"))
 
 

@@ -45,7 +45,8 @@ def grade(w: LeadWrite) -> None:
     if w.creating or effective != before.get("grade") or auto != auto_before:
         w.grade_event = {"old": before.get("grade"), "new": effective,
                          "auto_old": auto_before, "auto_new": auto, "override": override,
-                         "reason": w.values.get("grade_reason") if override else None}
+                         "reason": w.values.get("grade_reason") if override else None,
+                         **w.ctx.meta.get("grade_event", {})}
 
 
 def _override(w: LeadWrite, auto: str | None) -> str | None:

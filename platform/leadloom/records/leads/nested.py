@@ -18,7 +18,8 @@ from leadloom.records.service import Context
 
 
 @contextmanager
-def _nested(ctx: Context) -> Iterator[Context]:
+def nested(ctx: Context) -> Iterator[Context]:
+    """``ctx`` as a nested write's: the system actor, and its writes only flush."""
     info = ctx.session.info
     depth = info.get(service.NESTED, 0)
     info[service.NESTED] = depth + 1
@@ -35,7 +36,7 @@ def nested_create(ctx: Context, entity_code: str, values: dict[str, Any], *,
 
     :raises RecordInvalid: the record was refused (the caller's whole write fails).
     """
-    with _nested(ctx) as inner:
+    with nested(ctx) as inner:
         return service.create(inner, entity_code, {**values, "owner": owner_id})
 
 
@@ -48,13 +49,13 @@ def nested_bulk_create(ctx: Context, entity_code: str, rows: list[dict[str, Any]
     """
     from leadloom.records.bulk import bulk_create  # bulk builds on this module's callers
 
-    with _nested(ctx) as inner:
+    with nested(ctx) as inner:
         return bulk_create(inner, entity_code, rows)
 
 
 def nested_delete(ctx: Context, entity_code: str, pk: int) -> None:
     """Delete record ``pk`` without committing (a lead's rule-made tasks go with it)."""
-    with _nested(ctx) as inner:
+    with nested(ctx) as inner:
         service.delete(inner, entity_code, pk)
 
 
@@ -63,5 +64,5 @@ def nested_update(ctx: Context, entity_code: str, pk: int, values: dict[str, Any
 
     :raises RecordInvalid: the change was refused (the caller rolls back).
     """
-    with _nested(ctx) as inner:
+    with nested(ctx) as inner:
         return service.update(inner, entity_code, pk, values)

@@ -26,11 +26,14 @@ import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 
 from leadloom.metadata.lead_rules import LeadRules
+from leadloom.records.batch_update import bulk_update
 from leadloom.records.errors import RecordError
-from leadloom.records.notify import notify
-from leadloom.records.service import Context, commit, update
+from leadloom.records.notify import Note, notify_many
+from leadloom.records.service import Context, commit
 
 DAY = dt.timedelta(days=1)
+#: leads a reclaim returns per write-path batch (one transaction each)
+RECLAIM_BATCH = 1000
 
 
 def _zh(ctx: Context) -> bool:
@@ -79,14 +82,20 @@ def _number(row: Any) -> str:
 
 
 def reclaim(ctx: Context, now: dt.datetime) -> int:
-    """Return idle leads to the pool; warn their owners first. Returns how many went back."""
+    """Return idle leads to the pool; warn their owners first. Returns how many went back.
+
+    The leads due back go through the write path in batches (``records.bulk_update``),
+    each with its own reason in the history and the audit trail; a lead the write path
+    refuses, or that someone changed meanwhile, stays where it is.
+    """
     zh = _zh(ctx)
     shortest = min(r.pools.reclaim_after_days - r.pools.warn_days for _, r in _all_rules(ctx))
     table = ctx.models.cls("lead").__table__
     idle_since = now - max(shortest - 1, 0) * DAY
     activity = sa.func.coalesce(table.c.last_followup_at, table.c.assigned_at,
                                 table.c.created_at)
-    returned = 0
+    due: list[tuple[Any, int]] = []
+    notes: list[Note] = []
     for row in list(_open_leads(ctx, table.c.pool.is_(None), activity <= idle_since)):
         rules = _rules(ctx, row.unit)
         pools = rules.pools
@@ -97,38 +106,53 @@ def reclaim(ctx: Context, now: dt.datetime) -> int:
         last = _activity(row)
         idle = (rules.calendar.local_date(now) - rules.calendar.local_date(last)).days
         if idle >= pools.reclaim_after_days:
-            returned += _return(ctx, row, idle, zh, now)
+            due.append((row, idle))
         elif idle >= pools.reclaim_after_days - pools.warn_days:
             left = pools.reclaim_after_days - idle
-            notify(ctx, row.owner_id, "reclaim_warning",
-                   f"线索 {_number(row)} 已 {idle} 天未跟进，{left} 天后将退回公海" if zh
-                   else f"Lead {_number(row)}: no follow-up for {idle} days; back to the "
-                        f"pool in {left} days", _link(row),
-                   key=f"reclaim-warn:{row.id}:{last.isoformat()}", at=now)
+            notes.append(Note(row.owner_id, "reclaim_warning",
+                              f"线索 {_number(row)} 已 {idle} 天未跟进，{left} 天后将退回公海"
+                              if zh else f"Lead {_number(row)}: no follow-up for {idle} "
+                              f"days; back to the pool in {left} days", _link(row),
+                              key=f"reclaim-warn:{row.id}:{last.isoformat()}", at=now))
+    managers = Managers(ctx)
+    returned = 0
+    for start in range(0, len(due), RECLAIM_BATCH):
+        batch = due[start:start + RECLAIM_BATCH]
+        back = _return(ctx, batch, zh)
+        returned += len(back)
+        notes += [note for row, idle in batch if row.id in back
+                  for note in _reclaimed_notes(row, idle, zh, now, managers)]
+    notify_many(ctx, notes)
     commit(ctx)
     return returned
 
 
-def _return(ctx: Context, row: Any, idle: int, zh: bool, now: dt.datetime) -> int:
-    reason = (f"{idle} 天未跟进，自动退回公海" if zh
-              else f"no follow-up for {idle} days: back to the pool")
-    job = Context(ctx.actor, ctx.session, ctx.models, channel="reclaim",
-                  meta={"comment": reason})
+def _return(ctx: Context, batch: list[tuple[Any, int]], zh: bool) -> set[int]:
+    """Give ``batch``'s leads up to the pool in one write-path batch; the ids that went."""
+    job = Context(ctx.actor, ctx.session, ctx.models, channel="reclaim")
+    reasons = {row.id: {"comment": f"{idle} 天未跟进，自动退回公海" if zh
+                        else f"no follow-up for {idle} days: back to the pool"}
+               for row, idle in batch}
     try:
-        update(job, "lead", row.id, {"owner": None})
-    except RecordError:
-        ctx.session.rollback()
-        return 0
-    notify(ctx, row.owner_id, "reclaimed",
-           f"线索 {_number(row)} 已 {idle} 天未跟进，已退回公海" if zh
-           else f"Lead {_number(row)} went back to the pool after {idle} idle days", _link(row),
-           at=now)
-    for manager in managers_of(ctx, row.owner_id, row.unit):
-        notify(ctx, manager, "reclaimed",
-               f"线索 {_number(row)} 已退回公海（{idle} 天未跟进）" if zh
-               else f"Lead {_number(row)} went back to the pool ({idle} idle days)",
-               "/pool/", at=now)
-    return 1
+        result = bulk_update(job, "lead", {row.id: {"owner": None} for row, _ in batch},
+                             meta=reasons)
+    except RecordError:  # the database refused the batch: it waits for the next run
+        return set()
+    return set(result.updated)
+
+
+def _reclaimed_notes(row: Any, idle: int, zh: bool, now: dt.datetime,
+                     managers: Managers) -> list[Note]:
+    """The previous owner hears their lead went back, and so do their supervisors."""
+    number = _number(row)
+    return [Note(row.owner_id, "reclaimed",
+                 f"线索 {number} 已 {idle} 天未跟进，已退回公海" if zh
+                 else f"Lead {number} went back to the pool after {idle} idle days",
+                 _link(row), at=now),
+            *(Note(manager, "reclaimed",
+                   f"线索 {number} 已退回公海（{idle} 天未跟进）" if zh
+                   else f"Lead {number} went back to the pool ({idle} idle days)",
+                   "/pool/", at=now) for manager in managers.of(row.owner_id, row.unit))]
 
 
 def check_sla(ctx: Context, now: dt.datetime) -> int:
@@ -136,6 +160,8 @@ def check_sla(ctx: Context, now: dt.datetime) -> int:
     messages went out."""
     zh = _zh(ctx)
     table = ctx.models.cls("lead").__table__
+    managers = Managers(ctx)
+    notes: list[Note] = []
     sent = 0
     for row in _open_leads(ctx, table.c.first_contact_at.is_(None),
                            table.c.first_touch_due_at.is_not(None)):
@@ -146,14 +172,14 @@ def check_sla(ctx: Context, now: dt.datetime) -> int:
             title = (f"线索 {_number(row)} 首次触达已超时（截止 {when}）" if zh
                      else f"Lead {_number(row)}: first touch overdue (due {when})")
             key = f"sla-breach:{row.id}:{due.isoformat()}"
-            for user in (row.owner_id, *managers_of(ctx, row.owner_id, row.unit)):
-                notify(ctx, user, "sla_breach", title, _link(row), key=f"{key}:{user}", at=now)
+            notes += [Note(user, "sla_breach", title, _link(row), key=f"{key}:{user}", at=now)
+                      for user in (row.owner_id, *managers.of(row.owner_id, row.unit))]
             sent += 1
         elif due - rules.sla.warn_before.get(row.grade).delta <= now:
-            notify(ctx, row.owner_id, "sla_warning",
-                   f"线索 {_number(row)} 需在 {when} 前首次触达" if zh
-                   else f"Lead {_number(row)}: first touch due by {when}", _link(row),
-                   key=f"sla-warn:{row.id}:{due.isoformat()}", at=now)
+            notes.append(Note(row.owner_id, "sla_warning",
+                              f"线索 {_number(row)} 需在 {when} 前首次触达" if zh
+                              else f"Lead {_number(row)}: first touch due by {when}",
+                              _link(row), key=f"sla-warn:{row.id}:{due.isoformat()}", at=now))
             sent += 1
     late: dict[int, list[Any]] = defaultdict(list)
     for row in _open_leads(ctx, table.c.next_followup_due_at.is_not(None),
@@ -161,11 +187,12 @@ def check_sla(ctx: Context, now: dt.datetime) -> int:
         late[row.owner_id].append(row)
     today = _today(ctx, now)
     for user, rows in late.items():
-        notify(ctx, user, "followup_due",
-               f"{len(rows)} 条线索已到跟进时间：{_numbers(rows)}" if zh
-               else f"{len(rows)} leads are due a follow-up: {_numbers(rows)}",
-               "/lead/list/", key=f"cadence:{user}:{today}", at=now)
+        notes.append(Note(user, "followup_due",
+                          f"{len(rows)} 条线索已到跟进时间：{_numbers(rows)}" if zh
+                          else f"{len(rows)} leads are due a follow-up: {_numbers(rows)}",
+                          "/lead/list/", key=f"cadence:{user}:{today}", at=now))
         sent += 1
+    notify_many(ctx, notes)
     commit(ctx)
     return sent
 
@@ -175,6 +202,7 @@ def stale_alerts(ctx: Context, now: dt.datetime) -> int:
     leads are stale."""
     zh = _zh(ctx)
     by_user: dict[int, list[Any]] = defaultdict(list)
+    managers = Managers(ctx)
     stale = 0
     for row in _open_leads(ctx):
         rules = _rules(ctx, row.unit)
@@ -182,15 +210,18 @@ def stale_alerts(ctx: Context, now: dt.datetime) -> int:
         if idle < rules.sla.stale_after_days:
             continue
         stale += 1
-        for user in {row.owner_id, *managers_of(ctx, row.owner_id, row.unit)}:
+        for user in {row.owner_id, *managers.of(row.owner_id, row.unit)}:
             by_user[user].append(row)
     today = _today(ctx, now)
+    notes = []
     for user, rows in by_user.items():
         days = min(_rules(ctx, r.unit).sla.stale_after_days for r in rows)
-        notify(ctx, user, "stale",
-               f"{len(rows)} 条线索超过 {days} 天未更新：{_numbers(rows)}" if zh
-               else f"{len(rows)} leads without activity for {days} days: {_numbers(rows)}",
-               "/lead/list/", key=f"stale:{user}:{today}", at=now)
+        notes.append(Note(user, "stale",
+                          f"{len(rows)} 条线索超过 {days} 天未更新：{_numbers(rows)}" if zh
+                          else f"{len(rows)} leads without activity for {days} days: "
+                               f"{_numbers(rows)}",
+                          "/lead/list/", key=f"stale:{user}:{today}", at=now))
+    notify_many(ctx, notes)
     commit(ctx)
     return stale
 
@@ -205,25 +236,27 @@ def task_reminders(ctx: Context, now: dt.datetime) -> int:
         task.c.status.in_(("todo", "overdue")), task.c.due_at <= now + DAY)
         .order_by(task.c.due_at)))
     overdue: dict[int, list[Any]] = defaultdict(list)
+    notes = []
     for row in rows:
         if row.due_at <= now:
             overdue[row.assignee_id].append(row)
             continue
         when = _rules(ctx, row.unit).calendar.local(row.due_at).strftime("%m-%d %H:%M")
-        notify(ctx, row.assignee_id, "task_due",
-               f"任务即将到期：{row.title}（{when}）" if zh
-               else f"Task due soon: {row.title} ({when})", f"/task/show/{row.id}",
-               key=f"task-due:{row.id}:{row.due_at.isoformat()}", at=now)
+        notes.append(Note(row.assignee_id, "task_due",
+                          f"任务即将到期：{row.title}（{when}）" if zh
+                          else f"Task due soon: {row.title} ({when})", f"/task/show/{row.id}",
+                          key=f"task-due:{row.id}:{row.due_at.isoformat()}", at=now))
     ctx.session.execute(sa.update(task).where(task.c.id.in_(
         [r.id for rs in overdue.values() for r in rs if r.status == "todo"]))
         .values(status="overdue"))
     today = _today(ctx, now)
     for user, tasks in overdue.items():
         titles = "、".join(t.title for t in tasks[:3]) + ("…" if len(tasks) > 3 else "")
-        notify(ctx, user, "task_overdue",
-               f"{len(tasks)} 项任务已逾期：{titles}" if zh
-               else f"{len(tasks)} tasks overdue: {titles}", "/tasks/mine/",
-               key=f"task-overdue:{user}:{today}", at=now)
+        notes.append(Note(user, "task_overdue",
+                          f"{len(tasks)} 项任务已逾期：{titles}" if zh
+                          else f"{len(tasks)} tasks overdue: {titles}", "/tasks/mine/",
+                          key=f"task-overdue:{user}:{today}", at=now))
+    notify_many(ctx, notes)
     commit(ctx)
     return len(rows)
 
@@ -243,11 +276,12 @@ def daily_digest(ctx: Context, now: dt.datetime) -> int:
                            lead.c.first_touch_due_at <= end):
         counts[row.owner_id][2] += 1
     today = _today(ctx, now)
-    for user, (due, overdue, touch) in counts.items():
-        notify(ctx, user, "digest",
-               f"今日待办：{due} 项任务到期，{overdue} 项逾期，{touch} 条线索需首次触达" if zh
-               else f"Today: {due} tasks due, {overdue} overdue, {touch} leads to touch first",
-               "/tasks/mine/", key=f"digest:{user}:{today}", at=now)
+    notify_many(ctx, [
+        Note(user, "digest",
+             f"今日待办：{due} 项任务到期，{overdue} 项逾期，{touch} 条线索需首次触达" if zh
+             else f"Today: {due} tasks due, {overdue} overdue, {touch} leads to touch first",
+             "/tasks/mine/", key=f"digest:{user}:{today}", at=now)
+        for user, (due, overdue, touch) in counts.items()])
     commit(ctx)
     return len(counts)
 
@@ -262,17 +296,50 @@ def _today(ctx: Context, now: dt.datetime) -> str:
 
 def managers_of(ctx: Context, owner_id: int | None, unit: str | None) -> list[int]:
     """The supervisors of ``owner_id``'s team (else of the unit): who hears of breaches."""
-    rules = _rules(ctx, unit)
-    org = ctx.models.org
-    team = ctx.session.scalar(sa.select(org.c.team).where(org.c.user_id == owner_id)) if (
-        owner_id) else None
-    place = org.c.team == team if team else (org.c.unit == unit if unit else sa.false())
-    query = (sa.select(User.id).join(assoc_user_role, assoc_user_role.c.user_id == User.id)
-             .join(Role, Role.id == assoc_user_role.c.role_id)
-             .join(org, org.c.user_id == User.id)
-             .where(Role.name.in_(rules.pools.manager_roles), User.active.is_(True), place)
-             .distinct())
-    return [u for u in ctx.session.scalars(query) if u != owner_id]
+    return Managers(ctx).of(owner_id, unit)
+
+
+class Managers:
+    """``managers_of`` for a whole job run: the organisation and each set of manager roles
+    read once (two queries), not once per lead."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._teams: dict[int, str | None] | None = None
+        self._people: dict[tuple[str, ...], list[tuple[int, str | None, str | None]]] = {}
+
+    def of(self, owner_id: int | None, unit: str | None) -> list[int]:
+        roles = tuple(_rules(self.ctx, unit).pools.manager_roles)
+        team = self._team_of(owner_id)
+        if team:
+            found = [u for u, t, _ in self._managers(roles) if t == team]
+        elif unit:
+            found = [u for u, _, un in self._managers(roles) if un == unit]
+        else:
+            found = []
+        return [u for u in found if u != owner_id]
+
+    def _team_of(self, user_id: int | None) -> str | None:
+        if not user_id:
+            return None
+        if self._teams is None:
+            org = self.ctx.models.org
+            self._teams = dict(self.ctx.session.execute(
+                sa.select(org.c.user_id, org.c.team)).all())
+        return self._teams.get(user_id)
+
+    def _managers(self, roles: tuple[str, ...]) -> list[tuple[int, str | None, str | None]]:
+        """(user id, team, unit) of the active users with one of ``roles``."""
+        if roles not in self._people:
+            org = self.ctx.models.org
+            query = (sa.select(User.id, org.c.team, org.c.unit)
+                     .join(assoc_user_role, assoc_user_role.c.user_id == User.id)
+                     .join(Role, Role.id == assoc_user_role.c.role_id)
+                     .join(org, org.c.user_id == User.id)
+                     .where(Role.name.in_(roles), User.active.is_(True))
+                     .distinct().order_by(User.id))
+            self._people[roles] = list(self.ctx.session.execute(query).all())
+        return self._people[roles]
 
 
 #: The jobs in the order ``tick`` runs them (``metadata.lead_rules.JOB_NAMES``).

@@ -6,12 +6,16 @@ start and on every live swap to a newly published version) and ``leadloom tick``
 ``apply_rule_changes``. The rules' fingerprint (a hash of the grading cases, lets and
 lists of every unit) is claimed in ``ll_rules_applied`` in the same transaction as the
 re-grading, so whichever process gets there first does it once, and a version that only
-relabels a field re-grades nothing. Each change is kept in the lead's history; a manual
-grade (an override) stays in force.
+relabels a field re-grades nothing. The re-grading goes through the write path in
+batches: each change is kept in the lead's history (reason "rules changed", source
+"publish") and the audit trail, the owner is told, a manual grade (an override) stays in
+force. A lead someone changes meanwhile makes the whole run roll back (claim included),
+so the next process to start does it again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -19,10 +23,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from leadloom.model.leads import RULES_APPLIED_TABLE
+from leadloom.records.batch_update import bulk_update
+from leadloom.records.errors import Conflict
 from leadloom.records.leads import clock
-from leadloom.records.leads.events import record_event
 from leadloom.records.leads.grading import evaluate
-from leadloom.records.leads.sla import first_touch_due
+from leadloom.records.leads.nested import nested
 from leadloom.records.service import Context, commit
 
 BATCH = 1000
@@ -47,7 +52,11 @@ def apply_rule_changes(ctx: Context) -> int | None:
     if claimed is None:
         ctx.session.rollback()
         return None
-    changed = regrade_open(ctx, now)
+    try:
+        changed = regrade_open(ctx, now)
+    except Conflict:  # a lead changed meanwhile: nothing is kept, the next start redoes it
+        ctx.session.rollback()
+        return None
     ctx.session.execute(sa.update(table).where(table.c.fingerprint == rules.fingerprint)
                         .values(changed=changed))
     commit(ctx)
@@ -55,9 +64,17 @@ def apply_rule_changes(ctx: Context) -> int | None:
 
 
 def regrade_open(ctx: Context, now: dt.datetime) -> int:
-    """Grade every open lead with the current rules (in the caller's transaction)."""
+    """Grade every open lead with the current rules, in the caller's transaction.
+
+    The leads whose grade or value the rules now see differently are re-graded through
+    the write path (``records.bulk_update``, a batch of up to ``BATCH``, each write only
+    flushing): the lead hook grades them, keeps a manual grade, moves the first-touch
+    deadline, tells the owner and writes the history; the audit trail records it.
+    """
     lead = ctx.models.cls("lead").__table__
     entity = ctx.registry.entity("lead")
+    job = dataclasses.replace(ctx, meta={**ctx.meta, "grade_event": {
+        "reason": "rules changed", "source": "publish", "version": ctx.registry.version}})
     changed = 0
     last_id = 0
     while True:
@@ -66,32 +83,21 @@ def regrade_open(ctx: Context, now: dt.datetime) -> int:
         if not rows:
             return changed
         last_id = rows[-1].id
-        for row in rows:
-            changed += _regrade(ctx, entity, row, now)
+        outdated = [row.id for row in rows if _outdated(ctx, entity, row, now)]
+        if outdated:
+            with nested(job) as inner:
+                result = bulk_update(inner, "lead", {pk: {} for pk in outdated})
+            changed += len(result.updated)
 
 
-def _regrade(ctx: Context, entity: Any, row: Any, now: dt.datetime) -> int:
+def _outdated(ctx: Context, entity: Any, row: Any, now: dt.datetime) -> bool:
+    """Whether an open lead's stored grade or value differs from what the rules say."""
     assert ctx.registry.lead_rules is not None
     rules = ctx.registry.lead_rules.for_unit(row.unit)
     if row.status not in rules.open_statuses:
-        return 0
+        return False
     values = {f.code: row._mapping[f.column] for f in entity.fields if f.column}
     values.update(rules.list_values(), owner=row.owner_id, unit=row.unit,
                   created_at=row.created_at)
     auto, value = evaluate(rules.grading, values, now)
-    if auto == row.grade_auto and value == row.value_level:
-        return 0
-    effective = row.grade_override or auto
-    update: dict[str, Any] = {"grade_auto": auto, "value_level": value, "grade": effective}
-    if effective != row.grade and row.owner_id and row.assigned_at and not (
-            row.first_contact_at):
-        update["first_touch_due_at"] = first_touch_due(rules, effective, row.assigned_at)
-    table = ctx.models.cls("lead").__table__
-    ctx.session.execute(sa.update(table).where(table.c.id == row.id).values(**update))
-    if effective != row.grade or auto != row.grade_auto:
-        record_event(ctx, row.id, "grade", old=row.grade, new=effective,
-                     reason="rules changed", at=now,
-                     detail={"auto_old": row.grade_auto, "auto_new": auto,
-                             "override": row.grade_override, "source": "publish",
-                             "version": ctx.registry.version})
-    return 1
+    return (auto, value) != (row.grade_auto, row.value_level)
