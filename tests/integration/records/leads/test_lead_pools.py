@@ -102,7 +102,10 @@ def test_nightly_reclaim_warns_three_days_before_and_blocks_the_previous_owner(w
     system = world.ctx(None, "job")
 
     def on(day: int) -> dt.datetime:  # East reclaims after 60 days (units/east.yaml)
-        return start + dt.timedelta(days=day)
+        """Day ``day`` after the start, with the rules' clock there (the job runs then)."""
+        moment = start + dt.timedelta(days=day)
+        world.freeze((moment + dt.timedelta(hours=8)).isoformat(sep=" "))
+        return moment
 
     assert periodic.reclaim(system, on(56)) == 0
     assert not any(lead.lead_no in t and "退回公海" in t for t in world.inbox("rep1"))
