@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 import tempfile
 import time
@@ -29,6 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
+from bench.figures import load, target_line
 from bench.lead_rules import intake_rows, sup1, time_plain
 from leadloom.access import Actor
 from leadloom.demo.generator import CHUNK
@@ -44,10 +44,6 @@ PASSWORD = "bench-password"
 #: the tables a run writes, emptied between runs (children first)
 WRITTEN = ("ll_audit", "ll_stage_history", "ll_notification", "ll_lead_event",
            "ll_dedupe_key", "ll_counter", "task", "followup", "lead")
-
-
-def load() -> str:
-    return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def app_on(url: str) -> Flask:
@@ -134,21 +130,22 @@ def measure(name: str, app: Flask, rows: list[dict[str, Any]]) -> None:
     now = clock.now()
     empty(app)
     plain = time_plain(app, rows)
-    print(f"[{name}] plain Core executemany, {len(rows)} leads: {plain:7.2f} s   ({load()})")
+    print(f"[{name}] plain Core executemany, {len(rows)} leads: {plain:7.2f} s   (load {load()})")
     empty(app)
     bulk = bulk_leads(app, rows)
-    print(f"[{name}] bulk_create, all rules:        {bulk:7.2f} s   ({load()})")
+    print(f"[{name}] bulk_create, all rules:        {bulk:7.2f} s   (load {load()})")
     print(f"[{name}] ratio bulk_create ÷ plain (leads):      {bulk / plain:5.1f}x  (goal ≤ 10x)")
+    print(target_line(f"bulk_vs_executemany[{len(rows)}-{name}]", bulk / plain, "x"))
     followups = followup_rows(app, now)
     count = sum(len(v) for v in followups.values())
     bulk_f = bulk_followups(app, followups)
-    print(f"[{name}] bulk_create of {count} follow-ups:  {bulk_f:7.2f} s   ({load()})")
+    print(f"[{name}] bulk_create of {count} follow-ups:  {bulk_f:7.2f} s   (load {load()})")
     with app.app_context():
         st = state()
         with st.db.engine.begin() as conn:
             conn.execute(sa.delete(st.models.metadata.tables["followup"]))
     plain_f = plain_followups(app, followups)
-    print(f"[{name}] plain Core executemany, follow-ups: {plain_f:7.2f} s   ({load()})")
+    print(f"[{name}] plain Core executemany, follow-ups: {plain_f:7.2f} s   (load {load()})")
     print(f"[{name}] ratio bulk_create ÷ plain (follow-ups): {bulk_f / plain_f:5.1f}x")
     empty(app)
 
@@ -165,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = intake_rows(app_on(f"sqlite:///{folder / 'rows.db'}"), args.leads, args.seed)
         if not args.no_sqlite:
             measure("sqlite", app_on(f"sqlite:///{folder / 'bulk.db'}"), rows)
-        if args.database_url:
+        if args.database_url and sa.make_url(args.database_url).get_backend_name() != "sqlite":
             measure("postgresql", app_on(args.database_url), rows)
     return 0
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 import tempfile
 import time
@@ -34,6 +33,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Flask
 
+from bench.figures import load, target_line
 from leadloom.access import Actor
 from leadloom.demo.users import ensure_users
 from leadloom.records import Context, bulk_create, hooks
@@ -52,8 +52,9 @@ ACTIVE_DAYS = 2
 
 @contextmanager
 def database(url: str | None) -> Iterator[str]:
-    """A fresh, empty database: a new one on the server of ``url``, else a SQLite file."""
-    if url is None:
+    """A fresh, empty database: a new one on the PostgreSQL server of ``url``, else (no
+    url, or a SQLite one) a SQLite file."""
+    if url is None or sa.make_url(url).get_backend_name() == "sqlite":
         with tempfile.TemporaryDirectory(prefix="leadloom-bench-") as tmp:
             yield f"sqlite:///{Path(tmp) / 'tick.db'}"
         return
@@ -155,10 +156,6 @@ def run_tick(app: Flask, now: dt.datetime) -> list[tuple[str, int, float]]:
     return timings
 
 
-def load() -> str:
-    return "load " + " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=2000)
@@ -172,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         kind = sa.make_url(url).get_backend_name()
         print(f"{args.leads} leads, {args.idle:.0%} idle for {IDLE_DAYS} days, {kind}")
         built = build(app, args.leads, now, args.idle)
-        print(f"built in {built:.1f} s ({load()})")
+        print(f"built in {built:.1f} s (load {load()})")
         timings = run_tick(app, now)
         with app.app_context():
             state().db.session.remove()
@@ -182,7 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:8s} {seconds:8.2f} s  count {count}")
     reclaimed, seconds = next((c, s) for n, c, s in timings if n == "reclaim")
     per = 1000 * seconds / reclaimed if reclaimed else float("nan")
-    print(f"tick total {total:.2f} s; {reclaimed} reclaims, {per:.2f} ms a reclaim ({load()})")
+    print(f"tick total {total:.2f} s; {reclaimed} reclaims, {per:.2f} ms a reclaim "
+          f"(load {load()})")
+    print(target_line(f"tick_nightly[{args.leads}]", total, "s"))
     return 0
 
 
