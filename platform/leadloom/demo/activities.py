@@ -50,13 +50,13 @@ def _spread(rng: random.Random, start: dt.datetime, end: dt.datetime, count: int
     span = max((end - start).total_seconds(), 3600.0)
     moments = sorted(work_time(rng, start + dt.timedelta(seconds=span * rng.random()))
                      for _ in range(count))
-    return [Touch(m, stage_at(stage_of, m)) for m in moments if m <= AS_OF]
+    return [Touch(m, stage_at(stage_of, m)) for m in moments if m <= stage_of.as_of]
 
 
 def plan_touches(rng: random.Random, journey: Journey) -> list[Touch]:
-    """When the rep talked to the customer, up to AS_OF, oldest first."""
+    """When the rep talked to the customer, up to ``as_of``, oldest first."""
     first = journey.first_touch
-    if first is None or first > AS_OF:
+    if first is None or first > journey.as_of:
         return []
     if journey.invalid_reason:
         return [Touch(first, "discovery")]
@@ -84,7 +84,7 @@ def _feedback(rng: random.Random, journey: Journey, stage: str, last: bool) -> s
     return _FEEDBACK_AFTER.pick(rng) if stage == "after_sales" else _FEEDBACK_LATER.pick(rng)
 
 
-def _entered(rng: random.Random, moment: dt.datetime) -> dt.datetime:
+def _entered(rng: random.Random, moment: dt.datetime, as_of: dt.datetime) -> dt.datetime:
     """When the note was typed in: mostly the same day; 7 % after 24 h, 1 % after 72 h."""
     roll = rng.random()
     if roll < 0.01:
@@ -93,7 +93,7 @@ def _entered(rng: random.Random, moment: dt.datetime) -> dt.datetime:
         hours = 24 + 48 * rng.random()
     else:
         hours = 0.05 + 4 * rng.random()
-    return min(moment + dt.timedelta(hours=hours), AS_OF)
+    return min(moment + dt.timedelta(hours=hours), as_of)
 
 
 def followup_rows(rng: random.Random, journey: Journey, touches: list[Touch], owner: int,
@@ -108,7 +108,7 @@ def followup_rows(rng: random.Random, journey: Journey, touches: list[Touch], ow
         feedback = _feedback(rng, journey, touch.stage, i == len(touches) - 1)
         due = touch.moment.date() + dt.timedelta(days=rng.randrange(1, 11))
         wants_next = feedback not in ("refused",) and chance(rng, 0.75)
-        entered = _entered(rng, touch.moment)
+        entered = _entered(rng, touch.moment, journey.as_of)
         rows.append({
             "occurred_at": to_utc(touch.moment), "method": method,
             "summary": followup_summary(rng, method, touch.stage, feedback, budget_wan, due),
@@ -121,7 +121,8 @@ def followup_rows(rng: random.Random, journey: Journey, touches: list[Touch], ow
 
 
 def task_rows(rng: random.Random, followups: list[dict[str, Any]], owner: int,
-              company: str, still_open: bool) -> list[dict[str, Any]]:
+              company: str, still_open: bool,
+              as_of: dt.datetime = AS_OF) -> list[dict[str, Any]]:
     """Tasks from some follow-ups' next actions, always from an open lead's latest one."""
     rows = []
     for i, followup in enumerate(followups):
@@ -129,8 +130,8 @@ def task_rows(rng: random.Random, followups: list[dict[str, Any]], owner: int,
         if followup["next_action"] is None or not (latest or chance(rng, TASK_RATE)):
             continue
         due = at(followup["next_action_due"], 18.0)
-        status = "todo" if due > AS_OF else TASK_DONE.pick(rng)
-        if latest and due <= AS_OF:
+        status = "todo" if due > as_of else TASK_DONE.pick(rng)
+        if latest and due <= as_of:
             status = "overdue"
         rows.append({
             "title": f"{followup['next_action']}（{company}）", "assignee": owner,

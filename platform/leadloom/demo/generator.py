@@ -2,11 +2,12 @@
 
 Leads are simulated in creation order and written in chunks through the write path's bulk
 API (``records.bulk_create``) as the system actor, so every row passes the same checks as a
-form would while 100k leads still load in about a minute.
+form would; each lead's dated stage path goes in with ``records.load_moves``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -18,11 +19,14 @@ from flask import Flask
 from leadloom.access import Actor
 from leadloom.demo.planner import LeadBundle, plan_chunks
 from leadloom.demo.users import DEMO_USERS, ensure_users
-from leadloom.records import Context, bulk_create
+from leadloom.demo.workdays import AS_OF
+from leadloom.records import LOADED_PATHS, Context, Move, bulk_create, load_moves
+from leadloom.records.leads.sla import first_touch_due
 from leadloom.web.state import state
+from leadloom.workflow.stages import funnel_of
 
 CHUNK = 5000
-ENTITIES = ("lead", "account", "contact", "followup", "task", "contract")
+ENTITIES = ("lead", "account", "contact", "followup", "task", "contract", "stage move")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +51,8 @@ class DemoSummary:
         return f"{head}; created {parts} (seed {self.seed}) in {self.seconds:.1f} s"
 
 
-def generate_demo(app: Flask, *, leads: int, seed: int, password: str) -> DemoSummary:
+def generate_demo(app: Flask, *, leads: int, seed: int, password: str,
+                  as_of: dt.datetime = AS_OF) -> DemoSummary:
     """Create the demo users, then ``leads`` leads with their history, once per database.
 
     Users are created or updated on every call; data is generated only if the lead table
@@ -57,7 +62,9 @@ def generate_demo(app: Flask, *, leads: int, seed: int, password: str) -> DemoSu
 
     :param leads: how many leads to generate (accounts, contacts, follow-ups, tasks and
         contracts follow from the leads' simulated journeys).
-    :param seed: same seed, same data (byte for byte).
+    :param seed: same seed and ``as_of``, same data (byte for byte).
+    :param as_of: the end of the simulated period (Shanghai time): leads arrive over the
+        24 months before it and every date of the data lies before it.
     :param password: the password of every newly created demo user.
     :raises RecordInvalid: a generated row failed validation (a bug; that chunk's rows of
         the failing entity were not written).
@@ -72,9 +79,10 @@ def generate_demo(app: Flask, *, leads: int, seed: int, password: str) -> DemoSu
         if existing:
             return DemoSummary(len(DEMO_USERS), seconds=time.perf_counter() - started,
                                existing=existing, seed=seed)
-        ctx = Context(Actor.system_actor(), session, st.models, channel="import")
+        ctx = Context(Actor.system_actor(), session, st.models, channel="import",
+                      meta={LOADED_PATHS: True})
         totals: Counter[str] = Counter()
-        for bundles in plan_chunks(seed, leads, user_ids, source_ids(ctx), CHUNK):
+        for bundles in plan_chunks(seed, leads, user_ids, source_ids(ctx), CHUNK, as_of):
             _write(ctx, bundles, totals)
     counts = tuple((e, totals[e]) for e in ENTITIES)
     return DemoSummary(len(DEMO_USERS), counts, time.perf_counter() - started, seed=seed)
@@ -96,7 +104,9 @@ def _write(ctx: Context, bundles: list[LeadBundle], totals: Counter[str]) -> Non
             row["account"] = account_id
         if bundle.contract is not None:
             bundle.contract["account"] = account_id
+    _set_deadlines(ctx, bundles)
     lead_ids = _create(ctx, "lead", [b.lead for b in bundles], totals)
+    _load_moves(ctx, bundles, lead_ids, totals)
     for bundle, lead_id in zip(bundles, lead_ids, strict=True):
         for row in (*bundle.followups, *bundle.tasks):
             row["lead"] = lead_id
@@ -106,6 +116,32 @@ def _write(ctx: Context, bundles: list[LeadBundle], totals: Counter[str]) -> Non
     _create(ctx, "followup", [r for b in bundles for r in b.followups], totals)
     _create(ctx, "task", [r for b in bundles for r in b.tasks], totals)
     _create(ctx, "contract", [b.contract for b in bundles if b.contract], totals)
+
+
+def _set_deadlines(ctx: Context, bundles: list[LeadBundle]) -> None:
+    """The first-touch deadline of every lead, by its unit's SLA from when it was assigned
+    (the write path leaves loaded history's deadlines alone)."""
+    rules = ctx.registry.lead_rules
+    if rules is None:
+        return
+    for bundle in bundles:
+        lead = bundle.lead
+        if lead["assigned_at"] is not None:
+            lead["first_touch_due_at"] = first_touch_due(rules.for_unit(bundle.unit),
+                                                         lead["grade"], lead["assigned_at"])
+
+
+def _load_moves(ctx: Context, bundles: list[LeadBundle], lead_ids: list[int],
+                totals: Counter[str]) -> None:
+    """Each lead's dated stage path, one statement per funnel."""
+    by_funnel: dict[str, list[Move]] = {}
+    for bundle, lead_id in zip(bundles, lead_ids, strict=True):
+        funnel = funnel_of(ctx.registry, "lead", bundle.unit)
+        if funnel is not None:
+            by_funnel.setdefault(funnel.name, []).extend(
+                Move(lead_id, source, target, at) for source, target, at in bundle.moves)
+    for name in sorted(by_funnel):
+        totals["stage move"] += load_moves(ctx, "lead", name, by_funnel[name])
 
 
 def _create(ctx: Context, entity: str, rows: list[Any], totals: Counter[str]) -> list[int]:

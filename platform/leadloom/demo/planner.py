@@ -3,6 +3,7 @@ tasks and contract. Pure (no database): ids are filled in by the generator."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,10 +20,11 @@ from leadloom.demo.deals import (
 )
 from leadloom.demo.distributions import clipped, lognormal
 from leadloom.demo.firmographics import GRADE_MIX, SOURCE_BY_CODE
-from leadloom.demo.funnel import Journey, funnel_values, plan_journey
+from leadloom.demo.funnel import Journey, StageStep, funnel_values, plan_journey, stage_path
 from leadloom.demo.leads import converted_on, is_open, lead_row
 from leadloom.demo.prospects import Prospect, Prospects
 from leadloom.demo.users import reps_by_unit
+from leadloom.demo.workdays import AS_OF, SHANGHAI_OFFSET, to_utc
 
 UNIT_SHARE = (("east", 0.6), ("west", 0.4))
 
@@ -37,6 +39,9 @@ class LeadBundle:
     followups: list[dict[str, Any]] = field(default_factory=list)
     tasks: list[dict[str, Any]] = field(default_factory=list)
     contract: dict[str, Any] | None = None
+    unit: str = ""
+    #: dated stage moves (from, to, naive UTC), oldest first
+    moves: list[StageStep] = field(default_factory=list)
 
 
 def _skills(rng: random.Random, reps: list[str]) -> dict[str, float]:
@@ -54,8 +59,9 @@ class Planner:
     """Simulates leads one after another from a single seeded ``random.Random``."""
 
     def __init__(self, rng: random.Random, user_ids: dict[str, int],
-                 source_ids: dict[str, int]) -> None:
+                 source_ids: dict[str, int], as_of: dt.datetime = AS_OF) -> None:
         self.rng = rng
+        self.as_of = as_of
         self.user_ids = user_ids
         self.source_ids = source_ids
         self.reps = reps_by_unit()
@@ -76,7 +82,7 @@ class Planner:
         prospect = self.prospects.new(rng, unit)
         firm = (prospect.company.industry, prospect.size, prospect.budget_wan)
         journey = plan_journey(rng, arrival.created, source, GRADE_MIX[source.code], firm,
-                               self.skill[rep])
+                               self.skill[rep], self.as_of)
         if journey.invalid_reason == "duplicate":
             prospect = self.prospects.duplicate(rng)
         touches = plan_touches(rng, journey)
@@ -85,10 +91,12 @@ class Planner:
                                      (self.source_ids[source.code], owner), followups),
                             followups=followups)
         bundle.tasks = task_rows(rng, followups, owner, prospect.company.name,
-                                 is_open(journey))
+                                 is_open(journey), self.as_of)
         if converted_on(journey) is not None:
             self._deal(bundle, prospect, journey, owner)
         bundle.lead.update(funnel_values(journey, prospect.budget_wan, bundle.contract, unit))
+        bundle.unit = unit
+        bundle.moves = _moves(journey, arrival, bundle, unit)
         return bundle
 
     def _deal(self, bundle: LeadBundle, prospect: Prospect, journey: Journey,
@@ -103,15 +111,26 @@ class Planner:
             number = self.contract_numbers.next(journey.closed_at.year)
             bundle.contract = contract_row(rng, prospect, journey, owner, amount, number)
 
+def _moves(journey: Journey, arrival: Arrival, bundle: LeadBundle, unit: str) -> list[StageStep]:
+    """The lead's stage path in UTC; it ends where the lead row says the lead is."""
+    contract = bundle.contract
+    confirmed = contract.get("finance_confirmed_at") if contract else None
+    local = confirmed + SHANGHAI_OFFSET if confirmed else None
+    path = [(a, b, to_utc(moment))
+            for a, b, moment in stage_path(journey, arrival.created, local, unit)]
+    assert path[-1][1] == bundle.lead["stage"], (path, bundle.lead["stage"])
+    return path
+
+
 def plan_chunks(seed: int, leads: int, user_ids: dict[str, int], source_ids: dict[str, int],
-                size: int) -> Iterator[list[LeadBundle]]:
+                size: int, as_of: dt.datetime = AS_OF) -> Iterator[list[LeadBundle]]:
     """All bundles of a demo run, ``size`` leads at a time, in creation order.
 
     The single entry point for one seed's data, so the generator and the benchmark draw
     the same random numbers in the same order.
     """
     rng = random.Random(seed)
-    planner = Planner(rng, user_ids, source_ids)
-    planned = arrivals(rng, leads)
+    planner = Planner(rng, user_ids, source_ids, as_of)
+    planned = arrivals(rng, leads, as_of)
     for start in range(0, len(planned), size):
         yield [planner.plan(arrival) for arrival in planned[start:start + size]]

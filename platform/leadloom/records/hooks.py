@@ -9,6 +9,7 @@ the record.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,9 @@ class Change:
     errors: dict[str, list[str]] = field(default_factory=dict)
     #: scratch space a hook keeps between its before_save and after_save (key: its name)
     notes: dict[str, Any] = field(default_factory=dict)
+    #: when the write happened, if not now: history the system loads with its own
+    #: ``created_at`` (demo data, migrations); the audit trail and stage history use it
+    at: dt.datetime | None = None
 
     def reject(self, field_code: str, message: str) -> None:
         self.errors.setdefault(field_code, []).append(message)
