@@ -36,6 +36,10 @@ _FEEDBACK_AFTER = Weighted([("interested", 50), ("evaluating", 30), ("no_need", 
                             ("no_answer", 5)])
 TOUCHES_IF_OPEN = {"A": 5.0, "B": 4.5, "C": 3.0}
 TASK_RATE = 0.15
+#: open leads whose rep stopped following up (§3.12: 8–12 % of open leads go 30+ days
+#: without a follow-up); the others were touched within the last ``RECENT``
+NEGLECTED = 0.165
+RECENT = dt.timedelta(days=30)
 TASK_DONE = Weighted([("done", 85), ("overdue", 10), ("cancelled", 5)])
 
 
@@ -63,13 +67,29 @@ def plan_touches(rng: random.Random, journey: Journey) -> list[Touch]:
     end = journey.closed_at or first
     if journey.opportunity_at is None:
         count = count_around(rng, TOUCHES_IF_OPEN[journey.grade or "C"])
-        return [Touch(first, "discovery"), *_spread(rng, first, end, count - 1, journey)]
+        return _kept_up(rng, journey, [Touch(first, "discovery"),
+                                       *_spread(rng, first, end, count - 1, journey)])
     count = count_around(rng, 16.0 if journey.won else 10.0)
     touches = [Touch(first, "discovery"), *_spread(rng, first, end, count - 1, journey)]
     if journey.won:
         after = count_around(rng, 5.0)
         touches += _spread(rng, end, end + dt.timedelta(days=120), after, journey)
-    return touches
+    return _kept_up(rng, journey, touches)
+
+
+def _kept_up(rng: random.Random, journey: Journey, touches: list[Touch]) -> list[Touch]:
+    """An open lead at ``as_of``: either neglected (no touch in the last 30 days) or
+    touched recently, following the cadence."""
+    if journey.status() not in ("contacting", "converted"):
+        return touches
+    recent = journey.as_of - RECENT
+    if chance(rng, NEGLECTED):
+        return [t for t in touches if t.moment < recent] or touches[:1]
+    if touches[-1].moment >= recent:
+        return touches
+    moment = max(touches[-1].moment, journey.as_of - dt.timedelta(days=1 + 27 * rng.random()))
+    moment = min(work_time(rng, moment), journey.as_of)
+    return [*touches, Touch(moment, stage_at(journey, moment))]
 
 
 def _feedback(rng: random.Random, journey: Journey, stage: str, last: bool) -> str:
