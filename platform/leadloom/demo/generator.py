@@ -7,6 +7,7 @@ form would; each lead's dated stage path goes in with ``records.load_moves``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections import Counter
@@ -20,13 +21,21 @@ from leadloom.access import Actor
 from leadloom.demo.planner import LeadBundle, plan_chunks
 from leadloom.demo.users import DEMO_USERS, ensure_users
 from leadloom.demo.workdays import AS_OF
-from leadloom.records import LOADED_PATHS, Context, Move, bulk_create, load_moves
+from leadloom.records import (
+    LOADED_PATHS,
+    Context,
+    Move,
+    bulk_create,
+    load_approvals,
+    load_moves,
+)
 from leadloom.records.leads.sla import first_touch_due
 from leadloom.web.state import state
 from leadloom.workflow.stages import funnel_of
 
 CHUNK = 5000
-ENTITIES = ("lead", "account", "contact", "followup", "task", "contract", "stage move")
+ENTITIES = ("lead", "account", "contact", "followup", "task", "contract", "stage move",
+            "approval")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +116,10 @@ def _write(ctx: Context, bundles: list[LeadBundle], totals: Counter[str]) -> Non
     _set_deadlines(ctx, bundles)
     lead_ids = _create(ctx, "lead", [b.lead for b in bundles], totals)
     _load_moves(ctx, bundles, lead_ids, totals)
+    totals["approval"] += len(load_approvals(ctx, [
+        dataclasses.replace(approval, record_id=lead_id)
+        for bundle, lead_id in zip(bundles, lead_ids, strict=True)
+        for approval in bundle.approvals]))
     for bundle, lead_id in zip(bundles, lead_ids, strict=True):
         for row in (*bundle.followups, *bundle.tasks):
             row["lead"] = lead_id

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leadloom.demo.activities import followup_rows, plan_touches, task_rows
+from leadloom.demo.approvals import Approvals
 from leadloom.demo.arrivals import Arrival, arrivals
 from leadloom.demo.deals import (
     ContractNumbers,
@@ -25,6 +26,7 @@ from leadloom.demo.leads import converted_on, is_open, lead_row
 from leadloom.demo.prospects import Prospect, Prospects
 from leadloom.demo.users import reps_by_unit
 from leadloom.demo.workdays import AS_OF, SHANGHAI_OFFSET, to_utc
+from leadloom.records import DecidedApproval
 
 UNIT_SHARE = (("east", 0.6), ("west", 0.4))
 
@@ -42,6 +44,8 @@ class LeadBundle:
     unit: str = ""
     #: dated stage moves (from, to, naive UTC), oldest first
     moves: list[StageStep] = field(default_factory=list)
+    #: decided approvals (``record_id`` still 0)
+    approvals: list[DecidedApproval] = field(default_factory=list)
 
 
 def _skills(rng: random.Random, reps: list[str]) -> dict[str, float]:
@@ -68,6 +72,7 @@ class Planner:
         self.skill = _skills(rng, [rep for unit in sorted(self.reps) for rep in self.reps[unit]])
         self.prospects = Prospects()
         self.contract_numbers = ContractNumbers()
+        self.approvals = Approvals(rng, user_ids)
 
     def _unit(self) -> str:
         return UNIT_SHARE[0][0] if self.rng.random() < UNIT_SHARE[0][1] else UNIT_SHARE[1][0]
@@ -97,6 +102,8 @@ class Planner:
         bundle.lead.update(funnel_values(journey, prospect.budget_wan, bundle.contract, unit))
         bundle.unit = unit
         bundle.moves = _moves(journey, arrival, bundle, unit)
+        bundle.approvals = self.approvals.plan(journey, bundle.lead, bundle.moves,
+                                               (owner, rep), unit)
         return bundle
 
     def _deal(self, bundle: LeadBundle, prospect: Prospect, journey: Journey,
@@ -104,7 +111,9 @@ class Planner:
         """The account and contacts of a converted lead, and the contract if it was won."""
         rng = self.rng
         won = bundle.lead["status"] == "won"
-        amount = deal_amount(rng, prospect.budget_wan) if won else None
+        amount, discount = deal_amount(rng, prospect.budget_wan) if won else (None, None)
+        if discount:
+            bundle.lead["discount_pct"] = discount
         bundle.account = account_row(rng, prospect, journey, owner, amount)
         bundle.contacts = contact_rows(rng, prospect, journey, owner)
         if amount is not None and journey.closed_at is not None:

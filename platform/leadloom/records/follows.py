@@ -5,9 +5,6 @@ the linked moves are nested writes through the write path, in the same transacti
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
 import sqlalchemy as sa
 
 from leadloom.access import Actor
@@ -16,48 +13,10 @@ from leadloom.metadata.registry import Registry
 from leadloom.model.tables import utcnow
 from leadloom.model.workflow import workflow_classes
 from leadloom.records import service
-from leadloom.records.errors import not_allowed
+from leadloom.records.history_load import LOADED_PATHS
 from leadloom.records.hooks import Change
 from leadloom.workflow.stages import current_stage, funnel_of
 from leadloom.workflow.values import plain
-
-#: ``Context.meta`` key: the system loads whole stage paths with ``load_moves``, so a
-#: record it creates gets no entry of its own
-LOADED_PATHS = "stage_paths"
-
-
-@dataclass(frozen=True, slots=True)
-class Move:
-    """One dated stage move of loaded history; ``from_stage`` None: the record's first."""
-
-    record_id: int
-    from_stage: str | None
-    to_stage: str
-    at: dt.datetime
-
-
-def load_moves(ctx: service.Context, entity: str, funnel: str, moves: list[Move]) -> int:
-    """Append loaded history (demo data, migrations) to the stage history in one
-    statement; each record's moves in time order. The time spent in the stage left is
-    measured from the record's previous move in ``moves``. System actor only."""
-    if not ctx.actor.system:
-        raise not_allowed("create", ctx.registry.entity(entity).label)
-    entered: dict[int, dt.datetime] = {}
-    rows = []
-    for move in moves:
-        since = entered.get(move.record_id)
-        rows.append({
-            "entity": entity, "record_id": move.record_id, "funnel": funnel,
-            "from_stage": move.from_stage, "to_stage": move.to_stage, "at": move.at,
-            "seconds_in_from": int((move.at - since).total_seconds()) if since else None,
-            "actor_id": ctx.actor.user_id, "actor": ctx.actor.username,
-            "channel": ctx.channel, "comment": None, "approval_id": None})
-        entered[move.record_id] = move.at
-    if rows:
-        ctx.session.execute(sa.insert(workflow_classes(ctx.models.metadata).stage.__table__),
-                            rows)
-    service.commit(ctx)
-    return len(rows)
 
 
 def record_move(change: Change, funnel: Funnel, source: Stage | None, target: Stage) -> None:
