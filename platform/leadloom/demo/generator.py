@@ -11,6 +11,8 @@ import dataclasses
 import datetime as dt
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +49,8 @@ class DemoSummary:
     seconds: float = 0.0
     existing: int = 0
     seed: int = 0
+    #: where the time went: ("planning", s), then writing each entity and history table
+    phases: tuple[tuple[str, float], ...] = ()
 
     def count(self, entity: str) -> int:
         return dict(self.counts).get(entity, 0)
@@ -91,10 +95,17 @@ def generate_demo(app: Flask, *, leads: int, seed: int, password: str,
         ctx = Context(Actor.system_actor(), session, st.models, channel="import",
                       meta={LOADED_PATHS: True})
         totals: Counter[str] = Counter()
-        for bundles in plan_chunks(seed, leads, user_ids, source_ids(ctx), CHUNK, as_of):
-            _write(ctx, bundles, totals)
+        clock = Stopwatch()
+        chunks = plan_chunks(seed, leads, user_ids, source_ids(ctx), CHUNK, as_of)
+        while True:
+            with clock("planning"):
+                bundles = next(chunks, None)
+            if bundles is None:
+                break
+            _write(ctx, bundles, totals, clock)
     counts = tuple((e, totals[e]) for e in ENTITIES)
-    return DemoSummary(len(DEMO_USERS), counts, time.perf_counter() - started, seed=seed)
+    return DemoSummary(len(DEMO_USERS), counts, time.perf_counter() - started, seed=seed,
+                       phases=tuple(clock.seconds.items()))
 
 
 def source_ids(ctx: Context) -> dict[str, int]:
@@ -103,32 +114,52 @@ def source_ids(ctx: Context) -> dict[str, int]:
     return {code: pk for code, pk in ctx.session.execute(sa.select(source.code, source.id))}
 
 
-def _write(ctx: Context, bundles: list[LeadBundle], totals: Counter[str]) -> None:
+class Stopwatch:
+    """Seconds spent per phase, summed over the chunks (for the benchmark's breakdown)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, phase: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[phase] = (self.seconds.get(phase, 0.0)
+                                   + time.perf_counter() - started)
+
+
+def _write(ctx: Context, bundles: list[LeadBundle], totals: Counter[str],
+           clock: Stopwatch) -> None:
     """Insert one chunk parent-first, filling in the ids children refer to."""
     with_account = [b for b in bundles if b.account is not None]
-    account_ids = _create(ctx, "account", [b.account for b in with_account], totals)
+    account_ids = _create(ctx, "account", [b.account for b in with_account], totals, clock)
     for bundle, account_id in zip(with_account, account_ids, strict=True):
         bundle.lead["account"] = account_id
         for row in bundle.contacts:
             row["account"] = account_id
         if bundle.contract is not None:
             bundle.contract["account"] = account_id
-    _set_deadlines(ctx, bundles)
-    lead_ids = _create(ctx, "lead", [b.lead for b in bundles], totals)
-    _load_moves(ctx, bundles, lead_ids, totals)
-    totals["approval"] += len(load_approvals(ctx, [
-        dataclasses.replace(approval, record_id=lead_id)
-        for bundle, lead_id in zip(bundles, lead_ids, strict=True)
-        for approval in bundle.approvals]))
+    with clock("planning"):
+        _set_deadlines(ctx, bundles)
+    lead_ids = _create(ctx, "lead", [b.lead for b in bundles], totals, clock)
+    with clock("stage move"):
+        _load_moves(ctx, bundles, lead_ids, totals)
+    with clock("approval"):
+        totals["approval"] += len(load_approvals(ctx, [
+            dataclasses.replace(approval, record_id=lead_id)
+            for bundle, lead_id in zip(bundles, lead_ids, strict=True)
+            for approval in bundle.approvals]))
     for bundle, lead_id in zip(bundles, lead_ids, strict=True):
         for row in (*bundle.followups, *bundle.tasks):
             row["lead"] = lead_id
         if bundle.contract is not None:
             bundle.contract["lead"] = lead_id
-    _create(ctx, "contact", [r for b in bundles for r in b.contacts], totals)
-    _create(ctx, "followup", [r for b in bundles for r in b.followups], totals)
-    _create(ctx, "task", [r for b in bundles for r in b.tasks], totals)
-    _create(ctx, "contract", [b.contract for b in bundles if b.contract], totals)
+    _create(ctx, "contact", [r for b in bundles for r in b.contacts], totals, clock)
+    _create(ctx, "followup", [r for b in bundles for r in b.followups], totals, clock)
+    _create(ctx, "task", [r for b in bundles for r in b.tasks], totals, clock)
+    _create(ctx, "contract", [b.contract for b in bundles if b.contract], totals, clock)
 
 
 def _set_deadlines(ctx: Context, bundles: list[LeadBundle]) -> None:
@@ -157,7 +188,9 @@ def _load_moves(ctx: Context, bundles: list[LeadBundle], lead_ids: list[int],
         totals["stage move"] += load_moves(ctx, "lead", name, by_funnel[name])
 
 
-def _create(ctx: Context, entity: str, rows: list[Any], totals: Counter[str]) -> list[int]:
-    ids = bulk_create(ctx, entity, rows) if rows else []
+def _create(ctx: Context, entity: str, rows: list[Any], totals: Counter[str],
+            clock: Stopwatch) -> list[int]:
+    with clock(entity):
+        ids = bulk_create(ctx, entity, rows) if rows else []
     totals[entity] += len(ids)
     return ids
