@@ -14,7 +14,7 @@ from typing import Any
 from leadloom.demo.distributions import Weighted, chance, count_around
 from leadloom.demo.funnel import Journey, stage_at
 from leadloom.demo.texts import followup_summary, next_action
-from leadloom.demo.workdays import AS_OF, at, to_utc, work_time
+from leadloom.demo.workdays import AS_OF, SHANGHAI_OFFSET, at, to_utc, work_time
 
 METHODS = {
     "discovery": Weighted([("phone", 60), ("wechat", 25), ("visit", 5), ("email", 7),
@@ -67,29 +67,13 @@ def plan_touches(rng: random.Random, journey: Journey) -> list[Touch]:
     end = journey.closed_at or first
     if journey.opportunity_at is None:
         count = count_around(rng, TOUCHES_IF_OPEN[journey.grade or "C"])
-        return _kept_up(rng, journey, [Touch(first, "discovery"),
-                                       *_spread(rng, first, end, count - 1, journey)])
+        return [Touch(first, "discovery"), *_spread(rng, first, end, count - 1, journey)]
     count = count_around(rng, 16.0 if journey.won else 10.0)
     touches = [Touch(first, "discovery"), *_spread(rng, first, end, count - 1, journey)]
     if journey.won:
         after = count_around(rng, 5.0)
         touches += _spread(rng, end, end + dt.timedelta(days=120), after, journey)
-    return _kept_up(rng, journey, touches)
-
-
-def _kept_up(rng: random.Random, journey: Journey, touches: list[Touch]) -> list[Touch]:
-    """An open lead at ``as_of``: either neglected (no touch in the last 30 days) or
-    touched recently, following the cadence."""
-    if journey.status() not in ("contacting", "converted"):
-        return touches
-    recent = journey.as_of - RECENT
-    if chance(rng, NEGLECTED):
-        return [t for t in touches if t.moment < recent] or touches[:1]
-    if touches[-1].moment >= recent:
-        return touches
-    moment = max(touches[-1].moment, journey.as_of - dt.timedelta(days=1 + 27 * rng.random()))
-    moment = min(work_time(rng, moment), journey.as_of)
-    return [*touches, Touch(moment, stage_at(journey, moment))]
+    return touches
 
 
 def _feedback(rng: random.Random, journey: Journey, stage: str, last: bool) -> str:
@@ -159,3 +143,30 @@ def task_rows(rng: random.Random, followups: list[dict[str, Any]], owner: int,
             "created_at": followup["created_at"], "updated_at": followup["created_at"],
         })
     return rows
+
+
+def kept_up(rng: random.Random, journey: Journey, followups: list[dict[str, Any]],
+            tasks: list[dict[str, Any]], owner: int, budget_wan: float,
+            company: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """An open lead at ``as_of``: either neglected (its follow-ups of the last 30 days, and
+    their tasks, never happened) or touched within them, following the cadence.
+
+    ``rng`` is the history stream, not the journeys' one, so the rest of the data does not
+    shift with it.
+    """
+    if journey.status() not in ("contacting", "converted") or not followups:
+        return followups, tasks
+    recent = to_utc(journey.as_of - RECENT)
+    if chance(rng, NEGLECTED):
+        kept = [f for f in followups if f["occurred_at"] < recent] or followups[:1]
+        gone = {f["created_at"] for f in followups[len(kept):]}
+        return kept, [t for t in tasks if t["created_at"] not in gone]
+    if followups[-1]["occurred_at"] >= recent:
+        return followups, tasks
+    last = followups[-1]["occurred_at"] + SHANGHAI_OFFSET
+    moment = max(last, journey.as_of - dt.timedelta(days=1 + 27 * rng.random()))
+    moment = min(work_time(rng, moment), journey.as_of)
+    [row] = followup_rows(rng, journey, [Touch(moment, stage_at(journey, moment))], owner,
+                          budget_wan)
+    return [*followups, row], [*tasks, *task_rows(rng, [row], owner, company, True,
+                                                 journey.as_of)]

@@ -103,8 +103,9 @@ def deal_amount(rng: random.Random, budget_wan: float) -> tuple[Decimal, Decimal
     """Won amount: budget × U(0.75, 1.10) × (1 − discount); 20 % snap to x.8万. Returns
     the amount and the discount in percent (2 decimals)."""
     low, high = DISCOUNT.pick(rng)
+    factor = 0.75 + 0.35 * rng.random()
     discount = low + (high - low) * rng.random()
-    wan = budget_wan * (0.75 + 0.35 * rng.random()) * (1 - discount)
+    wan = budget_wan * factor * (1 - discount)
     if chance(rng, 0.2):
         wan = int(wan) + 0.8
     return yuan(round(clipped(wan, 0.8, 800.0), 2) * 10_000), yuan(discount * 100)

@@ -82,7 +82,8 @@ class Journey:
         return LOSS_REASONS[self.lost_stage].pick(rng)
 
 
-def _assigned(rng: random.Random, created: dt.datetime) -> dt.datetime:
+def assigned(rng: random.Random, created: dt.datetime) -> dt.datetime:
+    """When a rep got the lead: a median of 2 hours after it came in."""
     return (created + dt.timedelta(hours=lognormal(rng, 2.0, 0.8))).replace(microsecond=0)
 
 
@@ -93,11 +94,10 @@ def _first_touch(rng: random.Random, assigned: dt.datetime, grade: str) -> dt.da
 
 def _invalid(rng: random.Random, created: dt.datetime, as_of: dt.datetime) -> Journey:
     """Disqualified a median of 2 days after creation."""
-    assigned = _assigned(rng, created)
-    closed = work_time(rng, assigned + days(lognormal(rng, 2.0, 0.8)))
+    closed = work_time(rng, created + days(lognormal(rng, 2.0, 0.8)))
     return Journey(invalid_reason=INVALID_REASONS.pick(rng), closed_at=closed,
                    first_touch=closed if chance(rng, 0.6) else None, reached=True,
-                   as_of=as_of, assigned_at=assigned)
+                   as_of=as_of)
 
 
 def plan_journey(rng: random.Random, created: dt.datetime, source: SourceProfile,
@@ -111,9 +111,9 @@ def plan_journey(rng: random.Random, created: dt.datetime, source: SourceProfile
     if chance(rng, source.invalid_rate):
         return _invalid(rng, created, as_of)
     grade = grade_mix.pick(rng)
-    assigned = _assigned(rng, created)
-    journey = Journey(grade=grade, first_touch=_first_touch(rng, assigned, grade),
-                      as_of=as_of, assigned_at=assigned)
+    given = assigned(rng, created)
+    journey = Journey(grade=grade, first_touch=_first_touch(rng, given, grade),
+                      as_of=as_of, assigned_at=given)
     journey.reached = chance(rng, REACHED[grade])
     slow = 1.5 if industry == "government" else 1.0
     qualify = (QUALIFY[grade] * source.qualify * INDUSTRY_MULTIPLIER[industry] * skill

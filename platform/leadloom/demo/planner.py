@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from leadloom.demo.activities import followup_rows, plan_touches, task_rows
+from leadloom.demo.activities import followup_rows, kept_up, plan_touches, task_rows
 from leadloom.demo.approvals import Approvals
 from leadloom.demo.arrivals import Arrival, arrivals
 from leadloom.demo.deals import (
@@ -21,8 +21,15 @@ from leadloom.demo.deals import (
 )
 from leadloom.demo.distributions import clipped, lognormal
 from leadloom.demo.firmographics import GRADE_MIX, SOURCE_BY_CODE
-from leadloom.demo.funnel import Journey, StageStep, funnel_values, plan_journey, stage_path
-from leadloom.demo.leads import converted_on, is_open, lead_row
+from leadloom.demo.funnel import (
+    Journey,
+    StageStep,
+    assigned,
+    funnel_values,
+    plan_journey,
+    stage_path,
+)
+from leadloom.demo.leads import converted_on, followup_stamps, is_open, lead_row
 from leadloom.demo.prospects import Prospect, Prospects
 from leadloom.demo.users import reps_by_unit
 from leadloom.demo.workdays import AS_OF, SHANGHAI_OFFSET, to_utc
@@ -63,7 +70,8 @@ class Planner:
     """Simulates leads one after another from a single seeded ``random.Random``."""
 
     def __init__(self, rng: random.Random, user_ids: dict[str, int],
-                 source_ids: dict[str, int], as_of: dt.datetime = AS_OF) -> None:
+                 source_ids: dict[str, int], as_of: dt.datetime = AS_OF,
+                 history: random.Random | None = None) -> None:
         self.rng = rng
         self.as_of = as_of
         self.user_ids = user_ids
@@ -72,7 +80,10 @@ class Planner:
         self.skill = _skills(rng, [rep for unit in sorted(self.reps) for rep in self.reps[unit]])
         self.prospects = Prospects()
         self.contract_numbers = ContractNumbers()
-        self.approvals = Approvals(rng, user_ids)
+        #: the history stream (stage paths' extras, follow-up upkeep, approvals): separate,
+        #: so the journeys drawn from ``rng`` stay what they were before history was added
+        self.history = history or random.Random("history")
+        self.approvals = Approvals(self.history, user_ids)
 
     def _unit(self) -> str:
         return UNIT_SHARE[0][0] if self.rng.random() < UNIT_SHARE[0][1] else UNIT_SHARE[1][0]
@@ -97,6 +108,13 @@ class Planner:
                             followups=followups)
         bundle.tasks = task_rows(rng, followups, owner, prospect.company.name,
                                  is_open(journey), self.as_of)
+        bundle.followups, bundle.tasks = kept_up(self.history, journey, followups,
+                                                 bundle.tasks, owner, prospect.budget_wan,
+                                                 prospect.company.name)
+        bundle.lead.update(followup_stamps(arrival, journey, bundle.followups))
+        if journey.assigned_at is None:
+            journey.assigned_at = assigned(self.history, arrival.created)
+            bundle.lead["assigned_at"] = to_utc(journey.assigned_at)
         if converted_on(journey) is not None:
             self._deal(bundle, prospect, journey, owner)
         bundle.lead.update(funnel_values(journey, prospect.budget_wan, bundle.contract, unit))
@@ -139,7 +157,7 @@ def plan_chunks(seed: int, leads: int, user_ids: dict[str, int], source_ids: dic
     the same random numbers in the same order.
     """
     rng = random.Random(seed)
-    planner = Planner(rng, user_ids, source_ids, as_of)
+    planner = Planner(rng, user_ids, source_ids, as_of, random.Random(f"history:{seed}"))
     planned = arrivals(rng, leads, as_of)
     for start in range(0, len(planned), size):
         yield [planner.plan(arrival) for arrival in planned[start:start + size]]
