@@ -38,7 +38,7 @@ TOUCHES_IF_OPEN = {"A": 5.0, "B": 4.5, "C": 3.0}
 TASK_RATE = 0.15
 #: open leads whose rep stopped following up (§3.12: 8–12 % of open leads go 30+ days
 #: without a follow-up); the others were touched within the last ``RECENT``
-NEGLECTED = 0.165
+NEGLECTED = 0.12
 RECENT = dt.timedelta(days=30)
 TASK_DONE = Weighted([("done", 85), ("overdue", 10), ("cancelled", 5)])
 
