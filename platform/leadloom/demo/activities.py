@@ -14,7 +14,7 @@ from typing import Any
 from leadloom.demo.distributions import Weighted, chance, count_around
 from leadloom.demo.funnel import Journey, stage_at
 from leadloom.demo.texts import followup_summary, next_action
-from leadloom.demo.workdays import AS_OF, at, to_utc, work_time
+from leadloom.demo.workdays import AS_OF, SHANGHAI_OFFSET, at, to_utc, work_time
 
 METHODS = {
     "discovery": Weighted([("phone", 60), ("wechat", 25), ("visit", 5), ("email", 7),
@@ -36,6 +36,10 @@ _FEEDBACK_AFTER = Weighted([("interested", 50), ("evaluating", 30), ("no_need", 
                             ("no_answer", 5)])
 TOUCHES_IF_OPEN = {"A": 5.0, "B": 4.5, "C": 3.0}
 TASK_RATE = 0.15
+#: open leads whose rep stopped following up (§3.12: 8–12 % of open leads go 30+ days
+#: without a follow-up); the others were touched within the last ``RECENT``
+NEGLECTED = 0.12
+RECENT = dt.timedelta(days=30)
 TASK_DONE = Weighted([("done", 85), ("overdue", 10), ("cancelled", 5)])
 
 
@@ -50,13 +54,13 @@ def _spread(rng: random.Random, start: dt.datetime, end: dt.datetime, count: int
     span = max((end - start).total_seconds(), 3600.0)
     moments = sorted(work_time(rng, start + dt.timedelta(seconds=span * rng.random()))
                      for _ in range(count))
-    return [Touch(m, stage_at(stage_of, m)) for m in moments if m <= AS_OF]
+    return [Touch(m, stage_at(stage_of, m)) for m in moments if m <= stage_of.as_of]
 
 
 def plan_touches(rng: random.Random, journey: Journey) -> list[Touch]:
-    """When the rep talked to the customer, up to AS_OF, oldest first."""
+    """When the rep talked to the customer, up to ``as_of``, oldest first."""
     first = journey.first_touch
-    if first is None or first > AS_OF:
+    if first is None or first > journey.as_of:
         return []
     if journey.invalid_reason:
         return [Touch(first, "discovery")]
@@ -84,7 +88,7 @@ def _feedback(rng: random.Random, journey: Journey, stage: str, last: bool) -> s
     return _FEEDBACK_AFTER.pick(rng) if stage == "after_sales" else _FEEDBACK_LATER.pick(rng)
 
 
-def _entered(rng: random.Random, moment: dt.datetime) -> dt.datetime:
+def _entered(rng: random.Random, moment: dt.datetime, as_of: dt.datetime) -> dt.datetime:
     """When the note was typed in: mostly the same day; 7 % after 24 h, 1 % after 72 h."""
     roll = rng.random()
     if roll < 0.01:
@@ -93,7 +97,7 @@ def _entered(rng: random.Random, moment: dt.datetime) -> dt.datetime:
         hours = 24 + 48 * rng.random()
     else:
         hours = 0.05 + 4 * rng.random()
-    return min(moment + dt.timedelta(hours=hours), AS_OF)
+    return min(moment + dt.timedelta(hours=hours), as_of)
 
 
 def followup_rows(rng: random.Random, journey: Journey, touches: list[Touch], owner: int,
@@ -108,7 +112,7 @@ def followup_rows(rng: random.Random, journey: Journey, touches: list[Touch], ow
         feedback = _feedback(rng, journey, touch.stage, i == len(touches) - 1)
         due = touch.moment.date() + dt.timedelta(days=rng.randrange(1, 11))
         wants_next = feedback not in ("refused",) and chance(rng, 0.75)
-        entered = _entered(rng, touch.moment)
+        entered = _entered(rng, touch.moment, journey.as_of)
         rows.append({
             "occurred_at": to_utc(touch.moment), "method": method,
             "summary": followup_summary(rng, method, touch.stage, feedback, budget_wan, due),
@@ -121,7 +125,8 @@ def followup_rows(rng: random.Random, journey: Journey, touches: list[Touch], ow
 
 
 def task_rows(rng: random.Random, followups: list[dict[str, Any]], owner: int,
-              company: str, still_open: bool) -> list[dict[str, Any]]:
+              company: str, still_open: bool,
+              as_of: dt.datetime = AS_OF) -> list[dict[str, Any]]:
     """Tasks from some follow-ups' next actions, always from an open lead's latest one."""
     rows = []
     for i, followup in enumerate(followups):
@@ -129,8 +134,8 @@ def task_rows(rng: random.Random, followups: list[dict[str, Any]], owner: int,
         if followup["next_action"] is None or not (latest or chance(rng, TASK_RATE)):
             continue
         due = at(followup["next_action_due"], 18.0)
-        status = "todo" if due > AS_OF else TASK_DONE.pick(rng)
-        if latest and due <= AS_OF:
+        status = "todo" if due > as_of else TASK_DONE.pick(rng)
+        if latest and due <= as_of:
             status = "overdue"
         rows.append({
             "title": f"{followup['next_action']}（{company}）", "assignee": owner,
@@ -138,3 +143,30 @@ def task_rows(rng: random.Random, followups: list[dict[str, Any]], owner: int,
             "created_at": followup["created_at"], "updated_at": followup["created_at"],
         })
     return rows
+
+
+def kept_up(rng: random.Random, journey: Journey, followups: list[dict[str, Any]],
+            tasks: list[dict[str, Any]], owner: int, budget_wan: float,
+            company: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """An open lead at ``as_of``: either neglected (its follow-ups of the last 30 days, and
+    their tasks, never happened) or touched within them, following the cadence.
+
+    ``rng`` is the history stream, not the journeys' one, so the rest of the data does not
+    shift with it.
+    """
+    if journey.status() not in ("contacting", "converted") or not followups:
+        return followups, tasks
+    recent = to_utc(journey.as_of - RECENT)
+    if chance(rng, NEGLECTED):
+        kept = [f for f in followups if f["occurred_at"] < recent] or followups[:1]
+        gone = {f["created_at"] for f in followups[len(kept):]}
+        return kept, [t for t in tasks if t["created_at"] not in gone]
+    if followups[-1]["occurred_at"] >= recent:
+        return followups, tasks
+    last = followups[-1]["occurred_at"] + SHANGHAI_OFFSET
+    moment = max(last, journey.as_of - dt.timedelta(days=1 + 27 * rng.random()))
+    moment = min(work_time(rng, moment), journey.as_of)
+    [row] = followup_rows(rng, journey, [Touch(moment, stage_at(journey, moment))], owner,
+                          budget_wan)
+    return [*followups, row], [*tasks, *task_rows(rng, [row], owner, company, True,
+                                                 journey.as_of)]

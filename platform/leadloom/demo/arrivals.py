@@ -14,18 +14,20 @@ from dataclasses import dataclass
 
 from leadloom.demo.firmographics import DAILY_SOURCES, EXPO_SHARE
 from leadloom.demo.workdays import (
+    AS_OF,
     add_workdays,
     allocate,
     arrival_weight,
     at,
     horizon_days,
+    horizon_start,
     office_hour,
 )
 
-# Four shows a year (Mar, May, Sep, Nov), each on a Wednesday.
-TRADE_SHOWS = tuple(dt.date.fromisoformat(d) for d in (
-    "2024-03-20", "2024-05-22", "2024-09-18", "2024-11-13",
-    "2025-03-19", "2025-05-21", "2025-09-17", "2025-11-12"))
+# Four shows a year (Mar, May, Sep, Nov), each on the first Wednesday on or after these days.
+SHOW_DAYS = ((3, 16), (5, 16), (9, 16), (11, 8))
+#: a show whose imports could still be running at the end of the period is left out
+SHOW_SETTLED = dt.timedelta(days=21)
 MAX_IMPORT_PER_DAY = 800
 _ONLINE = frozenset({"WEB", "SEM", "SOCIAL"})
 
@@ -51,22 +53,38 @@ def _hour(rng: random.Random, source: str) -> float:
     return office_hour(rng)
 
 
-def _daily(rng: random.Random, total: int) -> list[tuple[dt.datetime, str]]:
-    days = horizon_days()
+def trade_shows(as_of: dt.datetime) -> list[dt.date]:
+    """The shows of the period ending at ``as_of`` whose imports are all in, in order."""
+    start = horizon_start(as_of)
+    shows = []
+    for year in range(start.year, as_of.year + 1):
+        for month, day in SHOW_DAYS:
+            first = dt.date(year, month, day)
+            show = first + dt.timedelta(days=(2 - first.weekday()) % 7)
+            if start <= show and show + SHOW_SETTLED <= as_of.date():
+                shows.append(show)
+    return shows
+
+
+def _daily(rng: random.Random, total: int,
+           as_of: dt.datetime) -> list[tuple[dt.datetime, str]]:
+    days = horizon_days(as_of)
+    weights = [arrival_weight(d, days[0]) for d in days]
     result = []
-    for day, count in zip(days, allocate(total, [arrival_weight(d) for d in days]),
-                          strict=True):
+    for day, count in zip(days, allocate(total, weights), strict=True):
         for _ in range(count):
             source = DAILY_SOURCES.pick(rng)
             result.append((at(day, _hour(rng, source)), source))
     return result
 
 
-def _trade_shows(rng: random.Random, total: int) -> list[tuple[dt.datetime, str]]:
+def _trade_shows(rng: random.Random, total: int,
+                 as_of: dt.datetime) -> list[tuple[dt.datetime, str]]:
     """Batch imports 1–5 workdays after each show, at most ~800 leads per import day."""
-    sizes = [800 + 700 * rng.random() for _ in TRADE_SHOWS]
+    shows = trade_shows(as_of)
+    sizes = [800 + 700 * rng.random() for _ in shows]
     result = []
-    for show, count in zip(TRADE_SHOWS, allocate(total, sizes), strict=True):
+    for show, count in zip(shows, allocate(total, sizes), strict=True):
         first = add_workdays(show, rng.randrange(1, 3))
         spread = max(rng.randrange(1, 4), math.ceil(count / MAX_IMPORT_PER_DAY))
         import_days = [add_workdays(first, i) for i in range(spread)]
@@ -75,10 +93,12 @@ def _trade_shows(rng: random.Random, total: int) -> list[tuple[dt.datetime, str]
     return result
 
 
-def arrivals(rng: random.Random, total: int) -> list[Arrival]:
-    """``total`` lead arrivals in creation order, numbered ``SOURCE-YYYYMMDD-NNN``."""
+def arrivals(rng: random.Random, total: int, as_of: dt.datetime = AS_OF) -> list[Arrival]:
+    """``total`` lead arrivals over the 24 months up to ``as_of``, in creation order,
+    numbered ``SOURCE-YYYYMMDD-NNN``."""
     expo = round(total * EXPO_SHARE)
-    raw = _daily(rng, total - expo) + _trade_shows(rng, expo)
+    raw = [(min(created, as_of), source) for created, source
+           in _daily(rng, total - expo, as_of) + _trade_shows(rng, expo, as_of)]
     raw.sort()
     seq: Counter[tuple[str, dt.date]] = Counter()
     result = []

@@ -19,7 +19,7 @@ from leadloom.demo.people import person as new_person
 from leadloom.demo.places import street_address
 from leadloom.demo.prospects import Prospect
 from leadloom.demo.texts import FOCUS, PAINS
-from leadloom.demo.workdays import AS_OF, add_workdays, at, to_utc, work_time
+from leadloom.demo.workdays import add_workdays, at, to_utc, work_time
 
 CENT = Decimal("0.01")
 SATISFACTION = Weighted([(5, 35), (4, 40), (3, 15), (2, 7), (1, 3)])
@@ -46,7 +46,7 @@ def account_row(rng: random.Random, prospect: Prospect, journey: Journey, owner:
     company, won = prospect.company, journey.status() == "won"
     strategic = amount is not None and amount >= 1_000_000
     delivered = won and journey.closed_at is not None and (
-        journey.closed_at + dt.timedelta(days=60) <= AS_OF)
+        journey.closed_at + dt.timedelta(days=60) <= journey.as_of)
     created = to_utc(journey.opportunity_at)
     return {
         "name": company.name, "credit_code": prospect.credit_code,
@@ -99,13 +99,16 @@ def contact_rows(rng: random.Random, prospect: Prospect, journey: Journey,
     return rows
 
 
-def deal_amount(rng: random.Random, budget_wan: float) -> Decimal:
-    """Won amount: budget × U(0.75, 1.10) × (1 − discount); 20 % snap to x.8万."""
+def deal_amount(rng: random.Random, budget_wan: float) -> tuple[Decimal, Decimal]:
+    """Won amount: budget × U(0.75, 1.10) × (1 − discount); 20 % snap to x.8万. Returns
+    the amount and the discount in percent (2 decimals)."""
     low, high = DISCOUNT.pick(rng)
-    wan = budget_wan * (0.75 + 0.35 * rng.random()) * (1 - (low + (high - low) * rng.random()))
+    factor = 0.75 + 0.35 * rng.random()
+    discount = low + (high - low) * rng.random()
+    wan = budget_wan * factor * (1 - discount)
     if chance(rng, 0.2):
         wan = int(wan) + 0.8
-    return yuan(round(clipped(wan, 0.8, 800.0), 2) * 10_000)
+    return yuan(round(clipped(wan, 0.8, 800.0), 2) * 10_000), yuan(discount * 100)
 
 
 class ContractNumbers:
@@ -121,12 +124,12 @@ class ContractNumbers:
 
 def contract_row(rng: random.Random, prospect: Prospect, journey: Journey, owner: int,
                  amount: Decimal, number: str) -> dict[str, Any]:
-    """The signed contract and where finance stands with it at AS_OF."""
+    """The signed contract and where finance stands with it at ``as_of``."""
     assert journey.closed_at is not None
-    signed = journey.closed_at
+    signed, as_of = journey.closed_at, journey.as_of
     confirmed = at(add_workdays(signed.date(), max(1, round(lognormal(rng, 2, 0.7)))), 15.0)
-    backlog = signed + dt.timedelta(days=45) > AS_OF and chance(rng, 0.5)
-    status = ("pending" if confirmed > AS_OF or backlog
+    backlog = signed + dt.timedelta(days=45) > as_of and chance(rng, 0.5)
+    status = ("pending" if confirmed > as_of or backlog
               else "returned" if chance(rng, 0.03) else "confirmed")
     drafted = min(work_time(rng, signed - dt.timedelta(days=lognormal(rng, 5, 0.6))), signed)
     created = to_utc(drafted)
@@ -136,7 +139,7 @@ def contract_row(rng: random.Random, prospect: Prospect, journey: Journey, owner
         "payment_terms": "instalments" if chance(rng, 0.7 if amount >= 500_000 else 0.35)
         else "lump_sum",
         "finance_status": status, "owner": owner, "created_at": created,
-        "updated_at": to_utc(min(confirmed, AS_OF)),
+        "updated_at": to_utc(min(confirmed, as_of)),
     }
     if status == "confirmed":
         row["finance_confirmed_amount"] = amount

@@ -1,7 +1,7 @@
 """What happens to one lead: qualification, the funnel stages and when each step happens.
 
 The probabilities and durations are domain.md §3.6–§3.9; everything is Shanghai
-wall-clock time and anything after ``AS_OF`` is simply still open.
+wall-clock time and anything after the as-of moment (``Journey.as_of``) is simply still open.
 """
 
 from __future__ import annotations
@@ -46,10 +46,12 @@ def days(value: float) -> dt.timedelta:
 
 @dataclass(slots=True)
 class Journey:
-    """Milestones of one lead; ``None`` = never happened. Times may lie after AS_OF."""
+    """Milestones of one lead; ``None`` = never happened. Times may lie after ``as_of``."""
 
     invalid_reason: str | None = None
     grade: str | None = None
+    #: when a rep got the lead (its first-touch deadline runs from here)
+    assigned_at: dt.datetime | None = None
     reached: bool = False
     first_touch: dt.datetime | None = None
     opportunity_at: dt.datetime | None = None
@@ -59,16 +61,18 @@ class Journey:
     lost_stage: str | None = None
     visited: bool = False
     dormant: bool = False
+    #: the end of the simulated period: what the data shows is the state at this moment
+    as_of: dt.datetime = AS_OF
 
     def status(self) -> str:
-        """The lead's status as seen at AS_OF."""
+        """The lead's status as seen at ``as_of``."""
         if self.invalid_reason:
-            return "invalid" if self.closed_at and self.closed_at <= AS_OF else "assigned"
-        if self.closed_at and self.closed_at <= AS_OF:
+            return "invalid" if self.closed_at and self.closed_at <= self.as_of else "assigned"
+        if self.closed_at and self.closed_at <= self.as_of:
             return "won" if self.won else "nurturing" if self.dormant else "lost"
-        if self.opportunity_at and self.opportunity_at <= AS_OF:
+        if self.opportunity_at and self.opportunity_at <= self.as_of:
             return "converted"
-        if self.first_touch and self.first_touch <= AS_OF:
+        if self.first_touch and self.first_touch <= self.as_of:
             return "contacting"
         return "assigned"
 
@@ -78,31 +82,38 @@ class Journey:
         return LOSS_REASONS[self.lost_stage].pick(rng)
 
 
-def _first_touch(rng: random.Random, created: dt.datetime, grade: str) -> dt.datetime:
-    assigned = created + dt.timedelta(hours=lognormal(rng, 2.0, 0.8))
+def assigned(rng: random.Random, created: dt.datetime) -> dt.datetime:
+    """When a rep got the lead: a median of 2 hours after it came in."""
+    return (created + dt.timedelta(hours=lognormal(rng, 2.0, 0.8))).replace(microsecond=0)
+
+
+def _first_touch(rng: random.Random, assigned: dt.datetime, grade: str) -> dt.datetime:
     median, sigma = FIRST_TOUCH[grade]
     return work_time(rng, assigned + dt.timedelta(hours=lognormal(rng, median, sigma)))
 
 
-def _invalid(rng: random.Random, created: dt.datetime) -> Journey:
+def _invalid(rng: random.Random, created: dt.datetime, as_of: dt.datetime) -> Journey:
     """Disqualified a median of 2 days after creation."""
     closed = work_time(rng, created + days(lognormal(rng, 2.0, 0.8)))
     return Journey(invalid_reason=INVALID_REASONS.pick(rng), closed_at=closed,
-                   first_touch=closed if chance(rng, 0.6) else None, reached=True)
+                   first_touch=closed if chance(rng, 0.6) else None, reached=True,
+                   as_of=as_of)
 
 
 def plan_journey(rng: random.Random, created: dt.datetime, source: SourceProfile,
                  grade_mix: Weighted[str], firm: tuple[str, str, float],
-                 skill: float) -> Journey:
-    """Simulate one lead from arrival to its end (which may lie beyond AS_OF).
+                 skill: float, as_of: dt.datetime = AS_OF) -> Journey:
+    """Simulate one lead from arrival to its end (which may lie beyond ``as_of``).
 
     :param firm: the company's true (industry, size, budget in 万元).
     """
     industry, size, budget_wan = firm
     if chance(rng, source.invalid_rate):
-        return _invalid(rng, created)
+        return _invalid(rng, created, as_of)
     grade = grade_mix.pick(rng)
-    journey = Journey(grade=grade, first_touch=_first_touch(rng, created, grade))
+    given = assigned(rng, created)
+    journey = Journey(grade=grade, first_touch=_first_touch(rng, given, grade),
+                      as_of=as_of, assigned_at=given)
     journey.reached = chance(rng, REACHED[grade])
     slow = 1.5 if industry == "government" else 1.0
     qualify = (QUALIFY[grade] * source.qualify * INDUSTRY_MULTIPLIER[industry] * skill
@@ -152,7 +163,7 @@ UNIT_STAGES = {"west": {"negotiation": "solution"}}
 
 def funnel_values(journey: Journey, budget_wan: float, contract: dict[str, object] | None,
                   unit: str) -> dict[str, object]:
-    """The lead's funnel stage at AS_OF (``config/funnels/*.yaml``), its expected amount
+    """The lead's funnel stage at ``as_of`` (``config/funnels/*.yaml``), its expected amount
     and close date — and, as the platform counts it, a deal whose contract finance has not
     confirmed yet is signed (成交签约), not won. Draws no random numbers."""
     status = journey.status()
@@ -165,7 +176,7 @@ def funnel_values(journey: Journey, budget_wan: float, contract: dict[str, objec
             row["stage"] == "lost" and journey.lost_stage in ("solution", "negotiation")):
         amount = contract["amount"] if contract else Decimal(f"{round(budget_wan, 1) * 10_000:.2f}")
         row["expected_amount"] = amount
-        close = journey.closed_at or (journey.solution_end or AS_OF) + days(30)
+        close = journey.closed_at or (journey.solution_end or journey.as_of) + days(30)
         row["expected_close_date"] = close.date()
     return row
 
@@ -176,7 +187,7 @@ def _stage(journey: Journey, status: str, confirmed: bool) -> str:
     if status == "lost":
         return "lost"
     if status == "converted":
-        return stage_at(journey, AS_OF)
+        return stage_at(journey, journey.as_of)
     if status in ("contacting", "nurturing"):
         return "discovery"
     return "capture"
@@ -191,3 +202,34 @@ def stage_at(journey: Journey, moment: dt.datetime) -> str:
     if journey.won and journey.closed_at is not None and moment >= journey.closed_at:
         return "after_sales"
     return "negotiation"
+
+
+StageStep = tuple[str | None, str, dt.datetime]
+
+
+def stage_path(journey: Journey, created: dt.datetime, confirmed: dt.datetime | None,
+               unit: str) -> list[StageStep]:
+    """The lead's dated stage moves up to ``as_of`` (Shanghai time), ending in the stage
+    ``funnel_values`` gives it; ``confirmed``: when finance confirmed its contract."""
+    steps: list[tuple[str, dt.datetime | None]] = [("capture", created)]
+    if not journey.invalid_reason:
+        steps.append(("discovery", journey.first_touch))
+        steps.append(("solution", journey.opportunity_at))
+        if journey.lost_stage != "solution" and journey.opportunity_at is not None:
+            steps.append(("negotiation", journey.solution_end))
+        if journey.won:
+            steps += [("signing", journey.closed_at), ("after_sales", confirmed)]
+        elif journey.lost_stage is not None and not journey.dormant:
+            steps.append(("lost", journey.closed_at))
+    renamed = UNIT_STAGES.get(unit, {})
+    path: list[StageStep] = []
+    for stage, moment in steps:
+        if moment is None:
+            continue
+        if moment > journey.as_of:
+            break
+        stage = renamed.get(stage, stage)
+        before = path[-1][1] if path else None
+        if stage != before:
+            path.append((before, stage, moment))
+    return path

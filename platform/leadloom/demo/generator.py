@@ -2,13 +2,17 @@
 
 Leads are simulated in creation order and written in chunks through the write path's bulk
 API (``records.bulk_create``) as the system actor, so every row passes the same checks as a
-form would while 100k leads still load in about a minute.
+form would; each lead's dated stage path goes in with ``records.load_moves``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,11 +22,22 @@ from flask import Flask
 from leadloom.access import Actor
 from leadloom.demo.planner import LeadBundle, plan_chunks
 from leadloom.demo.users import DEMO_USERS, ensure_users
-from leadloom.records import Context, bulk_create
+from leadloom.demo.workdays import AS_OF
+from leadloom.records import (
+    LOADED_PATHS,
+    Context,
+    Move,
+    bulk_create,
+    load_approvals,
+    load_moves,
+)
+from leadloom.records.leads.sla import first_touch_due
 from leadloom.web.state import state
+from leadloom.workflow.stages import funnel_of
 
 CHUNK = 5000
-ENTITIES = ("lead", "account", "contact", "followup", "task", "contract")
+ENTITIES = ("lead", "account", "contact", "followup", "task", "contract", "stage move",
+            "approval")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +49,8 @@ class DemoSummary:
     seconds: float = 0.0
     existing: int = 0
     seed: int = 0
+    #: where the time went: ("planning", s), then writing each entity and history table
+    phases: tuple[tuple[str, float], ...] = ()
 
     def count(self, entity: str) -> int:
         return dict(self.counts).get(entity, 0)
@@ -47,7 +64,8 @@ class DemoSummary:
         return f"{head}; created {parts} (seed {self.seed}) in {self.seconds:.1f} s"
 
 
-def generate_demo(app: Flask, *, leads: int, seed: int, password: str) -> DemoSummary:
+def generate_demo(app: Flask, *, leads: int, seed: int, password: str,
+                  as_of: dt.datetime = AS_OF) -> DemoSummary:
     """Create the demo users, then ``leads`` leads with their history, once per database.
 
     Users are created or updated on every call; data is generated only if the lead table
@@ -57,7 +75,9 @@ def generate_demo(app: Flask, *, leads: int, seed: int, password: str) -> DemoSu
 
     :param leads: how many leads to generate (accounts, contacts, follow-ups, tasks and
         contracts follow from the leads' simulated journeys).
-    :param seed: same seed, same data (byte for byte).
+    :param seed: same seed and ``as_of``, same data (byte for byte).
+    :param as_of: the end of the simulated period (Shanghai time): leads arrive over the
+        24 months before it and every date of the data lies before it.
     :param password: the password of every newly created demo user.
     :raises RecordInvalid: a generated row failed validation (a bug; that chunk's rows of
         the failing entity were not written).
@@ -72,12 +92,20 @@ def generate_demo(app: Flask, *, leads: int, seed: int, password: str) -> DemoSu
         if existing:
             return DemoSummary(len(DEMO_USERS), seconds=time.perf_counter() - started,
                                existing=existing, seed=seed)
-        ctx = Context(Actor.system_actor(), session, st.models, channel="import")
+        ctx = Context(Actor.system_actor(), session, st.models, channel="import",
+                      meta={LOADED_PATHS: True})
         totals: Counter[str] = Counter()
-        for bundles in plan_chunks(seed, leads, user_ids, source_ids(ctx), CHUNK):
-            _write(ctx, bundles, totals)
+        clock = Stopwatch()
+        chunks = plan_chunks(seed, leads, user_ids, source_ids(ctx), CHUNK, as_of)
+        while True:
+            with clock("planning"):
+                bundles = next(chunks, None)
+            if bundles is None:
+                break
+            _write(ctx, bundles, totals, clock)
     counts = tuple((e, totals[e]) for e in ENTITIES)
-    return DemoSummary(len(DEMO_USERS), counts, time.perf_counter() - started, seed=seed)
+    return DemoSummary(len(DEMO_USERS), counts, time.perf_counter() - started, seed=seed,
+                       phases=tuple(clock.seconds.items()))
 
 
 def source_ids(ctx: Context) -> dict[str, int]:
@@ -86,29 +114,83 @@ def source_ids(ctx: Context) -> dict[str, int]:
     return {code: pk for code, pk in ctx.session.execute(sa.select(source.code, source.id))}
 
 
-def _write(ctx: Context, bundles: list[LeadBundle], totals: Counter[str]) -> None:
+class Stopwatch:
+    """Seconds spent per phase, summed over the chunks (for the benchmark's breakdown)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, phase: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[phase] = (self.seconds.get(phase, 0.0)
+                                   + time.perf_counter() - started)
+
+
+def _write(ctx: Context, bundles: list[LeadBundle], totals: Counter[str],
+           clock: Stopwatch) -> None:
     """Insert one chunk parent-first, filling in the ids children refer to."""
     with_account = [b for b in bundles if b.account is not None]
-    account_ids = _create(ctx, "account", [b.account for b in with_account], totals)
+    account_ids = _create(ctx, "account", [b.account for b in with_account], totals, clock)
     for bundle, account_id in zip(with_account, account_ids, strict=True):
         bundle.lead["account"] = account_id
         for row in bundle.contacts:
             row["account"] = account_id
         if bundle.contract is not None:
             bundle.contract["account"] = account_id
-    lead_ids = _create(ctx, "lead", [b.lead for b in bundles], totals)
+    with clock("planning"):
+        _set_deadlines(ctx, bundles)
+    lead_ids = _create(ctx, "lead", [b.lead for b in bundles], totals, clock)
+    with clock("stage move"):
+        _load_moves(ctx, bundles, lead_ids, totals)
+    with clock("approval"):
+        totals["approval"] += len(load_approvals(ctx, [
+            dataclasses.replace(approval, record_id=lead_id)
+            for bundle, lead_id in zip(bundles, lead_ids, strict=True)
+            for approval in bundle.approvals]))
     for bundle, lead_id in zip(bundles, lead_ids, strict=True):
         for row in (*bundle.followups, *bundle.tasks):
             row["lead"] = lead_id
         if bundle.contract is not None:
             bundle.contract["lead"] = lead_id
-    _create(ctx, "contact", [r for b in bundles for r in b.contacts], totals)
-    _create(ctx, "followup", [r for b in bundles for r in b.followups], totals)
-    _create(ctx, "task", [r for b in bundles for r in b.tasks], totals)
-    _create(ctx, "contract", [b.contract for b in bundles if b.contract], totals)
+    _create(ctx, "contact", [r for b in bundles for r in b.contacts], totals, clock)
+    _create(ctx, "followup", [r for b in bundles for r in b.followups], totals, clock)
+    _create(ctx, "task", [r for b in bundles for r in b.tasks], totals, clock)
+    _create(ctx, "contract", [b.contract for b in bundles if b.contract], totals, clock)
 
 
-def _create(ctx: Context, entity: str, rows: list[Any], totals: Counter[str]) -> list[int]:
-    ids = bulk_create(ctx, entity, rows) if rows else []
+def _set_deadlines(ctx: Context, bundles: list[LeadBundle]) -> None:
+    """The first-touch deadline of every lead, by its unit's SLA from when it was assigned
+    (the write path leaves loaded history's deadlines alone)."""
+    rules = ctx.registry.lead_rules
+    if rules is None:
+        return
+    for bundle in bundles:
+        lead = bundle.lead
+        if lead["assigned_at"] is not None:
+            lead["first_touch_due_at"] = first_touch_due(rules.for_unit(bundle.unit),
+                                                         lead["grade"], lead["assigned_at"])
+
+
+def _load_moves(ctx: Context, bundles: list[LeadBundle], lead_ids: list[int],
+                totals: Counter[str]) -> None:
+    """Each lead's dated stage path, one statement per funnel."""
+    by_funnel: dict[str, list[Move]] = {}
+    for bundle, lead_id in zip(bundles, lead_ids, strict=True):
+        funnel = funnel_of(ctx.registry, "lead", bundle.unit)
+        if funnel is not None:
+            by_funnel.setdefault(funnel.name, []).extend(
+                Move(lead_id, source, target, at) for source, target, at in bundle.moves)
+    for name in sorted(by_funnel):
+        totals["stage move"] += load_moves(ctx, "lead", name, by_funnel[name])
+
+
+def _create(ctx: Context, entity: str, rows: list[Any], totals: Counter[str],
+            clock: Stopwatch) -> list[int]:
+    with clock(entity):
+        ids = bulk_create(ctx, entity, rows) if rows else []
     totals[entity] += len(ids)
     return ids

@@ -18,7 +18,7 @@ from leadloom.demo.firmographics import (
 from leadloom.demo.funnel import Journey
 from leadloom.demo.prospects import Prospect
 from leadloom.demo.texts import need_description, remark
-from leadloom.demo.workdays import AS_OF, to_utc
+from leadloom.demo.workdays import to_utc
 
 INDUSTRY_LABELS = {
     "manufacturing": "制造业", "it_software": "软件", "trade": "商贸", "construction": "建筑",
@@ -64,10 +64,6 @@ def lead_row(rng: random.Random, arrival: Arrival, prospect: Prospect, journey: 
     """The ``lead`` input row; ``refs`` is (source id, owner id), ``account`` comes later."""
     company = prospect.company
     industry = "other" if chance(rng, UNKNOWN_INDUSTRY_RATE) else company.industry
-    last = max((f["occurred_at"] for f in followups), default=None)
-    changed = [to_utc(arrival.created)] + [f["created_at"] for f in followups]
-    if journey.closed_at and journey.closed_at <= AS_OF:
-        changed.append(to_utc(journey.closed_at))
     row: dict[str, Any] = {
         "lead_no": arrival.lead_no, "customer_name": company.name, "industry": industry,
         "employee_range": None if chance(rng, UNKNOWN_SIZE_RATE) else prospect.size,
@@ -79,20 +75,31 @@ def lead_row(rng: random.Random, arrival: Arrival, prospect: Prospect, journey: 
         "need_description": need_description(rng, INDUSTRY_LABELS[company.industry]),
         "grade": journey.grade, "status": journey.status(),
         "invalid_reason": journey.invalid_reason if journey.status() == "invalid" else None,
-        "lost_reason": journey.loss_reason(rng), "last_followup_at": last,
+        "lost_reason": journey.loss_reason(rng),
         "remark": remark(rng) if chance(rng, 0.05) else None,
-        "created_at": to_utc(arrival.created), "updated_at": max(changed),
-        **_bnau(rng, prospect, journey.grade),
+        "assigned_at": to_utc(journey.assigned_at) if journey.assigned_at else None,
+        "created_at": to_utc(arrival.created),
+        **followup_stamps(arrival, journey, followups), **_bnau(rng, prospect, journey.grade),
     }
     return row
 
 
+def followup_stamps(arrival: Arrival, journey: Journey,
+                    followups: list[dict[str, Any]]) -> dict[str, Any]:
+    """The lead's last follow-up and last change, from its follow-ups (draws nothing)."""
+    changed = [to_utc(arrival.created)] + [f["created_at"] for f in followups]
+    if journey.closed_at and journey.closed_at <= journey.as_of:
+        changed.append(to_utc(journey.closed_at))
+    return {"last_followup_at": max((f["occurred_at"] for f in followups), default=None),
+            "updated_at": max(changed)}
+
+
 def is_open(journey: Journey) -> bool:
-    """Still being worked at AS_OF (so its latest next action becomes a task)."""
+    """Still being worked at ``as_of`` (so its latest next action becomes a task)."""
     return journey.status() in ("assigned", "contacting", "converted")
 
 
 def converted_on(journey: Journey) -> dt.datetime | None:
-    """When the lead became an opportunity (and got an account), if before AS_OF."""
+    """When the lead became an opportunity (and got an account), if before ``as_of``."""
     at = journey.opportunity_at
-    return at if at is not None and at <= AS_OF else None
+    return at if at is not None and at <= journey.as_of else None

@@ -1,5 +1,7 @@
 """The demo's working calendar: China's 2024–2025 statutory holidays, 调休 and office hours.
 
+Outside 2024–2025 (an ``--as-of`` elsewhere) only weekends are rest days.
+
 Vendored (not ``chinesecalendar``) so the data never changes with a library upgrade.
 All times here are naive Asia/Shanghai wall-clock times; the generator converts to UTC.
 """
@@ -9,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-START = dt.date(2024, 1, 1)
-END = dt.date(2025, 12, 31)
+#: the default end of the simulated period (``--as-of``); the period is the 24 months before
 AS_OF = dt.datetime(2025, 12, 31, 23, 59)
 SHANGHAI_OFFSET = dt.timedelta(hours=8)
 
@@ -59,14 +60,31 @@ def add_workdays(day: dt.date, count: int) -> dt.date:
     return day
 
 
-def horizon_days() -> list[dt.date]:
+def parse_as_of(text: str) -> dt.datetime:
+    """``--as-of``: a date (the period ends at 23:59 that day) or a date and time."""
+    moment = dt.datetime.fromisoformat(text)
+    if len(text.strip()) <= 10:
+        moment = moment.replace(hour=AS_OF.hour, minute=AS_OF.minute)
+    return moment.replace(tzinfo=None, second=0, microsecond=0)
+
+
+def horizon_start(as_of: dt.datetime) -> dt.date:
+    """The first day of the 24 months that end on ``as_of``'s day."""
+    end = as_of.date()
+    day = 28 if (end.month, end.day) == (2, 29) else end.day
+    return end.replace(year=end.year - 2, day=day) + dt.timedelta(days=1)
+
+
+def horizon_days(as_of: dt.datetime = AS_OF) -> list[dt.date]:
     """Every calendar day on which leads may arrive, in order."""
-    return [START + dt.timedelta(days=i) for i in range((END - START).days + 1)]
+    start, end = horizon_start(as_of), as_of.date()
+    return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-def arrival_weight(day: dt.date) -> float:
-    """Relative lead volume of ``day``: growth × month × weekday (× 0.2 on holidays)."""
-    weight = YEARLY_GROWTH ** ((day - START).days / 365.0) * MONTH_FACTOR[day.month - 1]
+def arrival_weight(day: dt.date, start: dt.date) -> float:
+    """Relative lead volume of ``day``: growth since ``start`` × month × weekday (× 0.2 on
+    holidays)."""
+    weight = YEARLY_GROWTH ** ((day - start).days / 365.0) * MONTH_FACTOR[day.month - 1]
     if day in HOLIDAYS:
         return weight * WEEKDAY_FACTOR[day.weekday()] * 0.2
     if day in MAKEUP_WORKDAYS:

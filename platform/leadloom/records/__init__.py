@@ -11,6 +11,12 @@ from leadloom.records.errors import Forbidden as Forbidden
 from leadloom.records.errors import NotFound as NotFound
 from leadloom.records.errors import RecordError as RecordError
 from leadloom.records.errors import RecordInvalid as RecordInvalid
+from leadloom.records.history_load import LOADED_PATHS as LOADED_PATHS
+from leadloom.records.history_load import DecidedApproval as DecidedApproval
+from leadloom.records.history_load import Move as Move
+from leadloom.records.history_load import Vote as Vote
+from leadloom.records.history_load import load_approvals as load_approvals
+from leadloom.records.history_load import load_moves as load_moves
 from leadloom.records.hooks import Change as Change
 from leadloom.records.hooks import RecordHook as RecordHook
 from leadloom.records.org import Membership as Membership

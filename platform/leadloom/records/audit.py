@@ -46,7 +46,7 @@ def _row(change: Change) -> dict[str, Any]:
     return {"entity": change.entity.code, "record_id": change.record.id,
             "action": _action(change), "actor_id": ctx.actor.user_id,
             "actor": ctx.actor.username, "channel": ctx.channel,
-            "config_version": ctx.registry.version, "at": utcnow(),
+            "config_version": ctx.registry.version, "at": change.at or utcnow(),
             "changes": changes_of(change), "comment": ctx.meta.get("comment"),
             "approval_id": ctx.meta.get("approval")}
 

@@ -63,7 +63,8 @@ def bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any]
         errors.setdefault(f"{index}.{field}", []).append(message)
     hooks = hooks_for(ctx.registry)
     changes = [Change(ctx, ctx.registry.view(entity.code, stamp["unit"]), None, values,
-                      creating=True) for values, stamp in zip(loaded, stamps, strict=True)]
+                      creating=True, at=stamp.get("created_at"))
+               for values, stamp in zip(loaded, stamps, strict=True)]
     run_before_batch(hooks, changes)
     for index, change in enumerate(changes):
         for field, messages in change.errors.items():

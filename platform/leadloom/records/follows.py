@@ -16,6 +16,7 @@ from leadloom.metadata.registry import Registry
 from leadloom.model.tables import utcnow
 from leadloom.model.workflow import workflow_classes
 from leadloom.records import service
+from leadloom.records.history_load import LOADED_PATHS
 from leadloom.records.hooks import Change
 from leadloom.workflow.stages import current_stage, funnel_of
 from leadloom.workflow.values import plain
@@ -24,6 +25,8 @@ from leadloom.workflow.values import plain
 def record_move(change: Change, funnel: Funnel, source: Stage | None, target: Stage) -> None:
     """Append the move to the stage history, with the time spent in the stage left."""
     ctx = change.ctx
+    if path_loaded(change):
+        return
     entry = workflow_classes(ctx.models.metadata).stage
     since = None
     if source is not None:
@@ -31,6 +34,13 @@ def record_move(change: Change, funnel: Funnel, source: Stage | None, target: St
             entry.entity == change.entity.code, entry.record_id == change.record.id))
         since = since or getattr(change.record, "created_at", None)
     record_moves(ctx, [move_row(change, funnel, source, target, since)])
+
+
+def path_loaded(change: Change) -> bool:
+    """A record the system loads with its stage path (``history_load``): its creation adds
+    no stage entry of its own."""
+    return change.creating and change.ctx.actor.system and bool(
+        change.ctx.meta.get(LOADED_PATHS))
 
 
 def record_moves(ctx: service.Context, rows: list[dict[str, Any]]) -> None:
@@ -44,7 +54,7 @@ def move_row(change: Change, funnel: Funnel, source: Stage | None, target: Stage
              since: dt.datetime | None) -> dict[str, Any]:
     """One stage history row; ``since``: when the record entered ``source``."""
     ctx = change.ctx
-    now = utcnow()
+    now = change.at or utcnow()
     return {
         "entity": change.entity.code, "record_id": change.record.id,
         "funnel": funnel.name, "from_stage": source.code if source else None,

@@ -27,7 +27,7 @@ from leadloom.metadata.funnels import Funnel, Stage
 from leadloom.metadata.messages import Message, listed
 from leadloom.metadata.registry import Entity, Label, Registry
 from leadloom.records.approvals import ApprovalPending, Request, open_request, start, supersede
-from leadloom.records.follows import follow, move_row, record_move, record_moves
+from leadloom.records.follows import follow, move_row, path_loaded, record_move, record_moves
 from leadloom.records.hooks import Change, RecordHook
 from leadloom.records.states import StateRules
 from leadloom.workflow.approvals import change_flow, find_flow, move_flow
@@ -325,7 +325,8 @@ class WorkflowGuard(RecordHook):
             plan = change.notes.get(NOTE)
             if change.creating and plan is not None and plan.request is None and (
                     plan.moved is not None and plan.funnel is not None):
-                entries.append(move_row(change, plan.funnel, *plan.moved, since=None))
+                if not path_loaded(change):
+                    entries.append(move_row(change, plan.funnel, *plan.moved, since=None))
             else:
                 alone.add(id(change))
         if entries:

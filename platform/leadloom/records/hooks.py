@@ -9,6 +9,7 @@ the record.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,9 @@ class Change:
     #: the row with them, so the row is not updated after the insert, and they are not
     #: audited (as the single path's ``write_columns`` after the save is not)
     columns: dict[str, Any] = field(default_factory=dict)
+    #: when the write happened, if not now: history the system loads with its own
+    #: ``created_at`` (demo data, migrations); the audit trail and stage history use it
+    at: dt.datetime | None = None
 
     def reject(self, field_code: str, message: str) -> None:
         self.errors.setdefault(field_code, []).append(message)
