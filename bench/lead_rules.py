@@ -43,7 +43,8 @@ CONFIG = Path(__file__).resolve().parents[1] / "config"
 #: what the rules set: an intake row does not bring these
 SET_BY_RULES = ("lead_no", "grade", "status", "owner", "created_at", "updated_at",
                 "last_followup_at", "invalid_reason", "lost_reason", "account", "stage",
-                "expected_amount", "expected_close_date")
+                "expected_amount", "expected_close_date", "assigned_at", "first_touch_due_at",
+                "discount_pct")
 PASSWORD = "bench-password"
 
 
