@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import statistics
 import sys
@@ -52,6 +53,9 @@ USERS = ("rep1", "sup1")
 LIST_QUERY = "grade=A&_oc_LeadView=last_followup_at&_od_LeadView=desc&psize_LeadView=50"
 WARM_UP = 3
 TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+#: FAB's tables of who may do what: a statement reading one is a permission or menu check
+PERMISSION_TABLES = re.compile(r"\b(ab_permission_view_role|ab_permission_view|ab_permission|"
+                               r"ab_view_menu)\b")
 COLUMNS = re.compile(r"(SELECT(?: DISTINCT)?) [\w.]+(?: AS \w+)?(?:, [\w.]+(?: AS \w+)?)* FROM ")
 
 #: the demo's record tables, parents first; copies keep their owners
@@ -264,10 +268,18 @@ def busiest_lead(app: Flask, owner: str) -> int:
             .order_by(sa.func.count(followup.id).desc(), lead.id).limit(1)).one()
 
 
+def permission_statements(statements: list[Statement]) -> list[Statement]:
+    """The statements that check permissions or the menu (they read FAB's role ↔ permission
+    tables)."""
+    return [s for s in statements if PERMISSION_TABLES.search(s.sql)]
+
+
 def report(name: str, user: str, times: PageTimes) -> str:
     page, raw = statistics.median(times.seconds), statistics.median(times.raw)
-    return (f"{name:<8}{user:<6}{len(times.statements):>6}{page * 1000:>10.1f}"
-            f"{p95(times.seconds) * 1000:>9.1f}{raw * 1000:>10.1f}{page / raw:>9.1f}x")
+    return (f"{name:<8}{user:<6}{len(times.statements):>6}"
+            f"{len(permission_statements(times.statements)):>6}{page * 1000:>10.1f}"
+            f"{p95(times.seconds) * 1000:>9.1f}{raw * 1000:>10.1f}{page / raw:>9.1f}x"
+            f"  load {os.getloadavg()[0]:.2f}")
 
 
 def slowest_lines(times: PageTimes, count: int = 3) -> list[str]:
@@ -330,8 +342,9 @@ def run(app: Flask, engine: sa.Engine, args: argparse.Namespace) -> None:
           f"re-run on a DBAPI cursor (median of {args.runs})")
     for name, url in pages:
         print(f"  {name}: {url}")
-    print(f"\n{'page':<8}{'user':<6}{'stmts':>6}{'median':>10}{'p95':>9}{'raw SQL':>10}"
-          f"{'ratio':>10}")
+    print(f"\n{'page':<8}{'user':<6}{'stmts':>6}{'perms':>6}{'median':>10}{'p95':>9}"
+          f"{'raw SQL':>10}{'ratio':>10}   (stmts: SQL statements of one request; perms: "
+          f"those checking permissions and the menu)")
     slowest = []
     for name, url in pages:
         for user in USERS:
