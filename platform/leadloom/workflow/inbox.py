@@ -21,6 +21,7 @@ from leadloom.workflow.approvals import (
     progress,
     step_for,
 )
+from leadloom.workflow.history import RecordRows
 from leadloom.workflow.stages import funnel_of, stage_label
 
 
@@ -94,14 +95,11 @@ def _readable(registry: Registry, actor: Actor) -> list[str]:
 
 
 def _rows(session: Session, models: Models, actor: Actor, *where: Any,
-          limit: int = 200, entity: str | None = None) -> list[tuple[Any, Any]]:
-    """(request, record) pairs for records the actor may read (of ``entity`` only, if
-    given: one query instead of one per entity), newest first."""
+          limit: int = 200) -> list[tuple[Any, Any]]:
+    """(request, record) pairs for records the actor may read, newest first."""
     approval = workflow_classes(models.metadata).approval
     found: list[tuple[Any, Any]] = []
     for code in _readable(models.registry, actor):
-        if entity is not None and code != entity:
-            continue
         cls = models.cls(code)
         query = (sa.select(approval, cls).join(cls, cls.id == approval.record_id)
                  .where(approval.entity == code, scope_clause(models, actor, code), *where)
@@ -127,12 +125,12 @@ def requested_by(session: Session, models: Models, actor: Actor, locale: str,
         session, models, actor, approval.requester_id == actor.user_id, limit=limit)]
 
 
-def for_record(session: Session, models: Models, actor: Actor, entity: str, record_id: int,
+def for_record(session: Session, models: Models, actor: Actor, record: Any, rows: RecordRows,
                locale: str) -> list[Item]:
-    """The record's requests (if ``actor`` may read it), newest first."""
-    approval = workflow_classes(models.metadata).approval
-    rows = _rows(session, models, actor, approval.record_id == record_id, entity=entity)
-    return [_item(session, models, actor, a, r, locale) for a, r in rows]
+    """The requests of ``record`` (read through the actor's scope), newest first, from its
+    requests and votes read already (``history.record_rows``): no statement of its own."""
+    return [_item(session, models, actor, a, record, locale, rows.votes.get(a.id, []))
+            for a in rows.approvals]
 
 
 def one(session: Session, models: Models, actor: Actor, approval_id: int,
@@ -144,13 +142,15 @@ def one(session: Session, models: Models, actor: Actor, approval_id: int,
 
 
 def _item(session: Session, models: Models, actor: Actor, row: Any, record: Any,
-          locale: str) -> Item:
+          locale: str, votes: list[Any] | None = None) -> Item:
+    """``votes``: the request's votes if read already, oldest first."""
     registry = models.registry
     classes = workflow_classes(models.metadata)
     flow = find_flow(registry, row.workflow)
     view = registry.view(row.entity, getattr(record, "unit", None))
-    votes = session.scalars(sa.select(classes.vote).where(
-        classes.vote.approval_id == row.id).order_by(classes.vote.id)).all()
+    if votes is None:
+        votes = list(session.scalars(sa.select(classes.vote).where(
+            classes.vote.approval_id == row.id).order_by(classes.vote.id)))
     steps: tuple[StepState, ...] = ()
     can_decide = False
     if flow is not None and flow.steps:
