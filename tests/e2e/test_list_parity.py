@@ -63,9 +63,12 @@ def test_owner_and_due_dates_filter_as_on_screen(api, placed, user):
     assert placed["west"] in west and not set(placed["east"]) & set(west)
 
 
-def test_a_shared_view_is_accepted_by_its_code(api, placed):
+def test_a_shared_view_is_accepted_by_its_code_with_its_sort(api, placed):
     mine = _ids(api("rep2", "get", "/api/v1/lead/?view=mine"))
     assert placed["east"][1] in mine and placed["east"][0] not in mine
+    due = _ids(api("sup1", "get", "/api/v1/lead/?view=overdue&unit=east"
+                   "&next_followup_due_at=2030-01-01.."))  # the address's text wins
+    assert [pk for pk in due if pk in placed["east"]] == placed["due_order"]
 
 
 @pytest.mark.parametrize(("url", "field", "language", "words"), [
@@ -74,6 +77,11 @@ def test_a_shared_view_is_accepted_by_its_code(api, placed):
     ("/api/v1/lead/?colour=red", "colour", "zh", "colour"),
     ("/api/v1/lead/?view=nope", "view", "en", "nope"),
     ("/api/v1/lead/?grade=Z", "grade", "en", "Z"),
+    ("/api/v1/lead/?owner=99999999999999999999", "owner", "en", "99999999999999999999"),
+    ("/api/v1/lead/?expected_amount=NaN..", "expected_amount", "en", "NaN"),
+    ("/api/v1/lead/?created_at=9999-12-31", "created_at", "en", "9999-12-31"),
+    ("/api/v1/lead/?customer_name=a%00b", "customer_name", "en", "NUL"),
+    ("/api/v1/lead/?grade=", "grade", "zh", "筛选"),
 ])
 def test_a_filter_the_server_cannot_apply_is_a_400_naming_it(api, url, field, language,
                                                               words):
@@ -104,7 +112,12 @@ def test_the_document_lists_the_filter_and_sort_columns(api):
     assert {"next_followup_due_at", "unit", "created_at"} <= set(orders)
     columns = {c["properties"]["col"]["enum"][0] for c in query["filters"]["items"]["anyOf"]}
     assert {"unit", "owner", "next_followup_due_at", "grade", "stage", "status"} <= columns
+    listing = spec["paths"]["/api/v1/lead/"]["get"]["parameters"]
+    named = {p["name"] for p in listing}
+    assert {"q", "view", "unit", "owner", "next_followup_due_at"} <= named
     hidden = api("mkt1", "get", "/api/v1/_openapi").get_json()
+    assert "contact_phone" not in {p["name"] for p in hidden["paths"]["/api/v1/lead/"]["get"][
+        "parameters"]}
     assert "contact_phone" not in hidden["components"]["schemas"]["LeadQuery"]["properties"][
         "order_column"]["enum"]
 

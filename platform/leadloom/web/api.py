@@ -32,7 +32,7 @@ from leadloom.web.converters import IdConverter
 from leadloom.web.errors import answers_record_errors, json_error
 from leadloom.web.labels import lazy
 from leadloom.web.language import translated
-from leadloom.web.list_views import prepare_api_filters
+from leadloom.web.list_views import chosen_view, prepare_api_filters
 from leadloom.web.openapi import checked_body, query_value, writable
 from leadloom.web.openapi_docs import (
     SECURITY,
@@ -47,6 +47,10 @@ from leadloom.web.serialize import record_json
 from leadloom.web.state import state
 from leadloom.web.views import BASE_PERMISSIONS, ScopeFilter
 
+#: what a filter parameter takes (``metadata.list_filters``), as the document says it
+GRAMMAR = ("as on the list's screen: A,B (one of), me / my_team (a user field), FROM..TO "
+           "(dates: 2026-11-01, today, now, -30d, +7d; numbers), today / this_week / "
+           "this_month, empty / !empty; text fields: a part of the text")
 #: types a list cannot be sorted by (the order would be of ids or of nothing)
 UNSORTABLE = frozenset({FieldType.REFERENCE, FieldType.USER, FieldType.TAGS,
                         FieldType.MULTI_ENUM})
@@ -111,6 +115,8 @@ class EntityApi(ModelRestApi):
             return self.response_400(message=f"q: {problems[0]}")
         _check_query(args)
         prepare_api_filters(self.entity, request.args)
+        if "order_column" not in args:
+            args = {**args, **_view_order(self.entity)}
         args = {**args, "filters": [self._filter(f) for f in args.get("filters", [])]}
         hidden = self._hidden()
         refused = sorted({f.get("col") for f in args.get("filters", [])} & hidden
@@ -193,8 +199,25 @@ class EntityApi(ModelRestApi):
         if documented is None:
             super().operation_helper(path, operations, methods, func, **kwargs)
             return
+        if func.__name__ == "get_list":
+            documented = {**documented,
+                          "parameters": [*documented["parameters"], *self._grammar_params()]}
         for method in methods:
             operations[method.lower()] = {**documented, "security": SECURITY}
+
+    def _grammar_params(self) -> list[dict[str, Any]]:
+        """The screens' list filters as query parameters (next to ``q``), on the fields
+        the caller may see, and the shared views by code."""
+        registry = state().registry
+        entity = registry.entity(self.entity.code)
+        hidden = self._hidden()
+        found = [{"in": "query", "name": "view", "required": False,
+                  "schema": {"type": "string", "enum": [v.code for v in entity.views]},
+                  "description": "a shared view of config: its filters (and sort, "
+                                 "unless q orders)"}] if entity.views else []
+        return found + [{"in": "query", "name": code, "required": False,
+                         "schema": {"type": "string"}, "description": GRAMMAR}
+                        for code in filterable(entity, registry.units) if code not in hidden]
 
 
 def answer_bad_tokens(jwt: JWTManager) -> None:
@@ -217,6 +240,15 @@ def answer_api_routing(app: Flask) -> None:
 
     app.register_error_handler(404, as_json)
     app.register_error_handler(405, as_json)
+
+
+def _view_order(entity: Entity) -> dict[str, str]:
+    """The chosen shared view's sort, as rison's ordering (``q``'s own wins)."""
+    view = chosen_view(entity)
+    if view is None or not view.sort:
+        return {}
+    return {"order_column": view.sort.lstrip("-"),
+            "order_direction": "desc" if view.sort.startswith("-") else "asc"}
 
 
 def _with_comment(body: dict[str, Any]) -> tuple[records.Context, dict[str, Any]]:

@@ -7,15 +7,20 @@ The same texts make the home page's numbers, so a number and the list it links t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 
 from flask import flash, g, request
+from marshmallow import ValidationError
 
 from leadloom.access import rights
-from leadloom.metadata.list_filters import FilterProblem, filterable
+from leadloom.metadata.field_types import NUMERIC, FieldType
+from leadloom.metadata.list_filters import FilterProblem, OneOf, Span, filterable, parse
 from leadloom.metadata.messages import Message
-from leadloom.metadata.registry import Entity, ListView
+from leadloom.metadata.registry import Entity, Field, ListView
+from leadloom.model.columns import BIGINT_RANGE
 from leadloom.records import RecordInvalid
 from leadloom.records.leads import clock
+from leadloom.records.schemas import Text
 from leadloom.web.actor import current_actor
 from leadloom.web.language import translated
 from leadloom.web.state import state
@@ -28,6 +33,7 @@ class BadListQuery(RecordInvalid):
     status = 400
 
 
+EMPTY_FILTER = Message("give the filter a value, or leave it out")
 #: REST list arguments that are not filters: FAB's rison ``q`` and a shared view's code
 API_ARGUMENTS = ("q", "view")
 
@@ -77,9 +83,11 @@ def prepare_api_filters(entity: Entity, args: Mapping[str, str]) -> None:
     if code is not None and chosen_view(entity) is None:
         errors["view"] = [Message("There is no view \"%(view)s\"", view=code)]
     fields = filterable(entity, st.registry.units)
-    for key in args:
+    for key, text in args.items():
         if key not in API_ARGUMENTS and (key not in fields or key in hidden):
             errors[key] = [Message("There is no field \"%(field)s\" to filter by", field=key)]
+        elif key in fields and not text.strip():
+            errors[key] = [EMPTY_FILTER]
     filters = {k: v for k, v in requested_filters(entity).items() if k not in errors}
     for key, text in filters.items():
         problem = _problem(entity, hidden, key, text)
@@ -94,12 +102,35 @@ def _problem(entity: Entity, hidden: frozenset[str], code: str, text: str) -> Me
     """Why the filter ``code``=``text`` cannot be applied for this reader (None: it can)."""
     if code in hidden:
         return Message("There is no field \"%(field)s\" to filter by", field=code)
+    try:
+        Text().deserialize(text)
+    except ValidationError as error:
+        return error.messages[0]  # type: ignore[no-any-return]
     st = state()
+    field = filterable(entity, st.registry.units)[code]
     try:
         filters_clause(st.models, current_actor(), entity, {code: text}, clock.now())
+        fits = not _unstorable(field, parse(field, text))
     except FilterProblem as problem:
         return problem.message
-    return None
+    except (OverflowError, ValueError):  # a day past the calendar's end, say
+        fits = False
+    return None if fits else Message("%(field)s cannot be filtered by \"%(text)s\"",
+                                     field=field.label, text=text)
+
+
+def _unstorable(field: Field, condition: object) -> bool:
+    """Numbers no column holds: whole numbers past the database's range, NaN, infinity."""
+    if field.type not in NUMERIC and field.type not in (FieldType.REFERENCE, FieldType.USER):
+        return False
+    numbers: list[Decimal] = []
+    if isinstance(condition, OneOf):
+        numbers = [Decimal(v) for v in condition.values]
+    elif isinstance(condition, Span):
+        numbers = [p.value for p in (condition.start, condition.end)  # type: ignore[misc]
+                   if p is not None and p.kind == "number"]
+    return any(not n.is_finite() or not BIGINT_RANGE[0] <= n <= BIGINT_RANGE[1]
+               for n in numbers)
 
 
 def list_filters_clause() -> object | None:
