@@ -1,14 +1,15 @@
 """Benchmark the workspace pages at 100k leads on PostgreSQL against the raw SQL they run.
 
 Pages: home ``/``, the lead list filtered, sorted on a date column, 50 a page
-(``--list-query``), and a record page ``/lead/show/<id>`` (rep1's lead with the most
-follow-ups), each as rep1 and as sup1, through the Flask test client in the benchmark's
+(``--list-query``), a record page ``/lead/show/<id>`` (rep1's lead with the most
+follow-ups), and the REST list of "my unit's leads, due next" (``REST_QUERY``), each as
+rep1 and as sup1, through the Flask test client in the benchmark's
 process (server time: routing, access checks, queries, templates; no network).
 
 For each page the SQL statements of one request are captured (SQLAlchemy cursor events)
 and re-run with their parameters on a raw DBAPI cursor, fetching every row, then rolled
 back. Printed per page and user: median and p95 server time over ``--runs`` requests
-(after warm-up), statement count, median time of the raw SQL, the ratio page / raw SQL,
+(after warm-up), statement count (and those checking permissions or the menu), median time of the raw SQL, the ratio page / raw SQL,
 and the statements that take longest.
 
 Data: ``generate_demo`` writes ``--base`` leads with their history through the write
@@ -50,6 +51,7 @@ SERVER = "postgresql+psycopg://leadloom:leadloom@127.0.0.1:5432/postgres"
 DATABASE = "leadloom_bench_pages"
 PASSWORD = "bench-password"
 USERS = ("rep1", "sup1")
+REST_QUERY = "unit=east&q=(order_column:next_followup_due_at,order_direction:asc,page_size:50)"
 LIST_QUERY = "grade=A&_oc_LeadView=last_followup_at&_od_LeadView=desc&psize_LeadView=50"
 WARM_UP = 3
 TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
@@ -334,7 +336,8 @@ def make_data(app: Flask, engine: sa.Engine, args: argparse.Namespace) -> None:
 
 def run(app: Flask, engine: sa.Engine, args: argparse.Namespace) -> None:
     pages = (("home", "/"), ("list", f"/lead/list/?{args.list_query}"),
-             ("record", f"/lead/show/{busiest_lead(app, USERS[0])}"))
+             ("record", f"/lead/show/{busiest_lead(app, USERS[0])}"),
+             ("rest", f"/api/v1/lead/?{REST_QUERY}"))
     with engine.connect() as conn:
         version = conn.scalar(sa.text("SHOW server_version"))
     print(f"\npages on PostgreSQL {version}, Flask test client in-process, median and p95 of "

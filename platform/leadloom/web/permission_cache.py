@@ -6,7 +6,8 @@ process, keyed by the role ids, the published config version and a stamp of the 
 permission table; the stamp is read once per request, so a role or permission changed in
 FAB's security screens (or by a publish) holds from the next request, in every process.
 A page thus spends at most two statements on permissions: the stamp, and the set when the
-stamp or the roles are new.
+stamp or the roles are new. The signed-in user is loaded with their roles, groups and place
+in the organisation in one statement, for the same reason.
 """
 
 from __future__ import annotations
