@@ -9,8 +9,9 @@ process (server time: routing, access checks, queries, templates; no network).
 For each page the SQL statements of one request are captured (SQLAlchemy cursor events)
 and re-run with their parameters on a raw DBAPI cursor, fetching every row, then rolled
 back. Printed per page and user: median and p95 server time over ``--runs`` requests
-(after warm-up), statement count (and those checking permissions or the menu), median time of the raw SQL, the ratio page / raw SQL,
-and the statements that take longest.
+(after warm-up), statement count (and those checking permissions or the menu), median
+time of the raw SQL, the ratio page / raw SQL, the machine's load, and the statements that
+take longest.
 
 Data: ``generate_demo`` writes ``--base`` leads with their history through the write
 path; the benchmark then copies them set-based in SQL (``INSERT ... SELECT`` over
