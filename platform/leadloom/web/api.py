@@ -47,10 +47,6 @@ from leadloom.web.serialize import record_json
 from leadloom.web.state import state
 from leadloom.web.views import BASE_PERMISSIONS, ScopeFilter
 
-#: what a filter parameter takes (``metadata.list_filters``), as the document says it
-GRAMMAR = ("as on the list's screen: A,B (one of), me / my_team (a user field), FROM..TO "
-           "(dates: 2026-11-01, today, now, -30d, +7d; numbers), today / this_week / "
-           "this_month, empty / !empty; text fields: a part of the text")
 #: types a list cannot be sorted by (the order would be of ids or of nothing)
 UNSORTABLE = frozenset({FieldType.REFERENCE, FieldType.USER, FieldType.TAGS,
                         FieldType.MULTI_ENUM})
@@ -199,25 +195,8 @@ class EntityApi(ModelRestApi):
         if documented is None:
             super().operation_helper(path, operations, methods, func, **kwargs)
             return
-        if func.__name__ == "get_list":
-            documented = {**documented,
-                          "parameters": [*documented["parameters"], *self._grammar_params()]}
         for method in methods:
             operations[method.lower()] = {**documented, "security": SECURITY}
-
-    def _grammar_params(self) -> list[dict[str, Any]]:
-        """The screens' list filters as query parameters (next to ``q``), on the fields
-        the caller may see, and the shared views by code."""
-        registry = state().registry
-        entity = registry.entity(self.entity.code)
-        hidden = self._hidden()
-        found = [{"in": "query", "name": "view", "required": False,
-                  "schema": {"type": "string", "enum": [v.code for v in entity.views]},
-                  "description": "a shared view of config: its filters (and sort, "
-                                 "unless q orders)"}] if entity.views else []
-        return found + [{"in": "query", "name": code, "required": False,
-                         "schema": {"type": "string"}, "description": GRAMMAR}
-                        for code in filterable(entity, registry.units) if code not in hidden]
 
 
 def answer_bad_tokens(jwt: JWTManager) -> None:

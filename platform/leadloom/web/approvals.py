@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, request
+from flask import Response, g, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import protect
 from flask_appbuilder.security.sqla.models import User
@@ -254,7 +254,15 @@ def shown(f: Field, value: Any) -> str:
 
 
 def reference_title(entity: str, pk: Any) -> str:
-    """The title of record ``pk`` of ``entity`` if the reader may see it, else ``#pk``."""
+    """The title of record ``pk`` of ``entity`` if the reader may see it, else ``#pk``;
+    read once a request (a record's header and history may both name it)."""
+    titles = g.setdefault("leadloom_titles", {})
+    if (entity, pk) not in titles:
+        titles[(entity, pk)] = _reference_title(entity, pk)
+    return titles[(entity, pk)]  # type: ignore[no-any-return]
+
+
+def _reference_title(entity: str, pk: Any) -> str:
     st = state()
     actor = current_actor()
     cls = st.models.cls(entity)

@@ -6,7 +6,7 @@ that was a statement per person. Here the names of the record's owner, of the pe
 its related records (their owners and user fields), its lead events, its audit trail,
 stage moves, approval requests and votes are read at once and kept for the request: by id
 for ``web.approvals.user_name`` and the write path's name cache, by login for
-``PeopleByLogin``.
+``PeopleByLogin``; with the owner's team, for the approvals panel.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from leadloom.model.tables import Models
 from leadloom.model.workflow import workflow_classes
 from leadloom.records.leads.state import tx_state
 from leadloom.web.state import state
+from leadloom.workflow.approvals import Place
 
 #: a lead's events table: who did it and whom it concerned
 LEAD_EVENTS = "ll_lead_event"
@@ -33,16 +34,31 @@ def prime_people(entity: Entity, record: Any) -> None:
     """Read the names the page of ``record`` shows, in one statement."""
     st = state()
     models = st.models
-    rows = st.db.session.execute(sa.select(
-        User.id, User.first_name, User.last_name, User.username, User.active).where(sa.or_(
-            User.id.in_(sa.union_all(*_user_ids(models, entity, record))),
-            User.username.in_(sa.union_all(*_logins(models, entity, record)))))).all()
+    org = models.org
+    query = sa.select(User.id, User.first_name, User.last_name, User.username, User.active,
+                      org.c.team if org is not None else sa.null().label("team"))
+    if org is not None:
+        query = query.outerjoin(org, org.c.user_id == User.id)
+    rows = st.db.session.execute(query.where(sa.or_(
+        User.id.in_(sa.union_all(*_user_ids(models, entity, record))),
+        User.username.in_(sa.union_all(*_logins(models, entity, record)))))).all()
     by_id, by_login = known_names()
     cache = tx_state(st.db.session).users
+    g.leadloom_teams = {}
     for row in rows:
         name = display_name(row.first_name, row.last_name, row.username)
         by_id[row.id] = by_login[row.username] = name
         cache[row.id] = (name or f"#{row.id}", bool(row.active))
+        g.leadloom_teams[row.id] = row.team
+
+
+def owner_place(record: Any) -> Place | None:
+    """Where ``record`` sits (its owner, the owner's team, its unit) from the names read
+    for its page; None if they were not (then ``workflow.approvals.place_of`` reads it)."""
+    teams = g.get("leadloom_teams")
+    if teams is None or record.owner_id not in teams:
+        return None
+    return Place(record.owner_id, teams[record.owner_id], getattr(record, "unit", None))
 
 
 def known_names() -> tuple[dict[int, str], dict[str, str]]:

@@ -145,6 +145,15 @@ class CachedPermissions:
                 user, permission_name, view_name)
         return (permission_name, view_name) in grants
 
+    def is_item_public(self, permission_name: str, view_name: str) -> bool:
+        """Whether the public role may do it (FAB asks before every API call)."""
+        role = self.get_public_role()  # type: ignore[attr-defined]
+        grants = self._grants_of([role]) if role is not None else frozenset()
+        if grants is None:
+            return super().is_item_public(  # type: ignore[misc,no-any-return]
+                permission_name, view_name)
+        return (permission_name, view_name) in grants
+
     def _get_user_permission_view_menus(self, user: Any, permission_name: str,
                                         view_menus_name: list[str]) -> set[str]:
         roles = ([self.get_public_role()] if user is None  # type: ignore[attr-defined]

@@ -24,6 +24,7 @@ from leadloom.web.approvals import describe, shown, user_name
 from leadloom.web.form_widgets import UNIT_NAMES
 from leadloom.web.labels import current_locale, display, local_time
 from leadloom.web.layout import SYSTEM_LABELS
+from leadloom.web.page_people import owner_place
 from leadloom.web.panel import Panel
 from leadloom.web.people_names import PeopleByLogin
 from leadloom.web.state import state
@@ -59,7 +60,7 @@ def workflow_panel(entity: Entity, record: Any, actor: Actor) -> Panel | None:
     st = state()
     locale = current_locale()
     requests = for_record(st.db.session, st.models, actor, record,
-                          rows_of(entity, record), locale)
+                          rows_of(entity, record), locale, owner_place(record))
     pending = next((r for r in requests if r.status == "pending"), None)
     confirmation = _confirmation(entity, record, actor)
     if pending is None and confirmation is None:

@@ -16,6 +16,7 @@ from leadloom.model.tables import Models
 from leadloom.model.workflow import workflow_classes
 from leadloom.workflow.approvals import (
     PENDING,
+    Place,
     find_flow,
     place_of,
     progress,
@@ -126,10 +127,11 @@ def requested_by(session: Session, models: Models, actor: Actor, locale: str,
 
 
 def for_record(session: Session, models: Models, actor: Actor, record: Any, rows: RecordRows,
-               locale: str) -> list[Item]:
+               locale: str, place: Place | None = None) -> list[Item]:
     """The requests of ``record`` (read through the actor's scope), newest first, from its
-    requests and votes read already (``history.record_rows``): no statement of its own."""
-    return [_item(session, models, actor, a, record, locale, rows.votes.get(a.id, []))
+    requests and votes read already (``history.record_rows``) and, if known, where the
+    record sits (``place``): no statement of its own."""
+    return [_item(session, models, actor, a, record, locale, rows.votes.get(a.id, []), place)
             for a in rows.approvals]
 
 
@@ -142,8 +144,9 @@ def one(session: Session, models: Models, actor: Actor, approval_id: int,
 
 
 def _item(session: Session, models: Models, actor: Actor, row: Any, record: Any,
-          locale: str, votes: list[Any] | None = None) -> Item:
-    """``votes``: the request's votes if read already, oldest first."""
+          locale: str, votes: list[Any] | None = None, place: Place | None = None) -> Item:
+    """``votes``: the request's votes if read already, oldest first; ``place``: where the
+    record sits, if known."""
     registry = models.registry
     classes = workflow_classes(models.metadata)
     flow = find_flow(registry, row.workflow)
@@ -161,7 +164,8 @@ def _item(session: Session, models: Models, actor: Actor, row: Any, record: Any,
         can_decide = (row.status == PENDING
                       and all(v.voter_id != actor.user_id for v in votes)
                       and (flow.self_approval or row.requester_id != actor.user_id)
-                      and step_for(flow, state, actor, place_of(session, models, record))
+                      and step_for(flow, state, actor,
+                                   place or place_of(session, models, record))
                       is not None)
     funnel = funnel_of(registry, row.entity, getattr(record, "unit", None))
     hidden = rights(registry, actor, row.entity).hidden
