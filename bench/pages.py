@@ -1,15 +1,17 @@
 """Benchmark the workspace pages at 100k leads on PostgreSQL against the raw SQL they run.
 
 Pages: home ``/``, the lead list filtered, sorted on a date column, 50 a page
-(``--list-query``), and a record page ``/lead/show/<id>`` (rep1's lead with the most
-follow-ups), each as rep1 and as sup1, through the Flask test client in the benchmark's
+(``--list-query``), a record page ``/lead/show/<id>`` (rep1's lead with the most
+follow-ups), and the REST list of "my unit's leads, due next" (``REST_QUERY``), each as
+rep1 and as sup1, through the Flask test client in the benchmark's
 process (server time: routing, access checks, queries, templates; no network).
 
 For each page the SQL statements of one request are captured (SQLAlchemy cursor events)
 and re-run with their parameters on a raw DBAPI cursor, fetching every row, then rolled
 back. Printed per page and user: median and p95 server time over ``--runs`` requests
-(after warm-up), statement count, median time of the raw SQL, the ratio page / raw SQL,
-and the statements that take longest.
+(after warm-up), statement count (and those checking permissions or the menu), median
+time of the raw SQL, the ratio page / raw SQL, the machine's load, and the statements that
+take longest.
 
 Data: ``generate_demo`` writes ``--base`` leads with their history through the write
 path; the benchmark then copies them set-based in SQL (``INSERT ... SELECT`` over
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import re
 import statistics
 import sys
@@ -50,9 +53,13 @@ SERVER = "postgresql+psycopg://leadloom:leadloom@127.0.0.1:5432/postgres"
 DATABASE = "leadloom_bench_pages"
 PASSWORD = "bench-password"
 USERS = ("rep1", "sup1")
+REST_QUERY = "unit=east&q=(order_column:next_followup_due_at,order_direction:asc,page_size:50)"
 LIST_QUERY = "grade=A&_oc_LeadView=last_followup_at&_od_LeadView=desc&psize_LeadView=50"
 WARM_UP = 3
 TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+#: FAB's tables of who may do what: a statement reading one is a permission or menu check
+PERMISSION_TABLES = re.compile(r"\b(ab_permission_view_role|ab_permission_view|ab_permission|"
+                               r"ab_view_menu)\b")
 COLUMNS = re.compile(r"(SELECT(?: DISTINCT)?) [\w.]+(?: AS \w+)?(?:, [\w.]+(?: AS \w+)?)* FROM ")
 
 #: the demo's record tables, parents first; copies keep their owners
@@ -259,10 +266,18 @@ def busiest_lead(app: Flask, owner: str) -> int:
             .order_by(sa.func.count(followup.id).desc(), lead.id).limit(1)).one()
 
 
+def permission_statements(statements: list[Statement]) -> list[Statement]:
+    """The statements that check permissions or the menu (they read FAB's role ↔ permission
+    tables)."""
+    return [s for s in statements if PERMISSION_TABLES.search(s.sql)]
+
+
 def report(name: str, user: str, times: PageTimes) -> str:
     page, raw = statistics.median(times.seconds), statistics.median(times.raw)
-    return (f"{name:<8}{user:<6}{len(times.statements):>6}{page * 1000:>10.1f}"
-            f"{p95(times.seconds) * 1000:>9.1f}{raw * 1000:>10.1f}{page / raw:>9.1f}x")
+    return (f"{name:<8}{user:<6}{len(times.statements):>6}"
+            f"{len(permission_statements(times.statements)):>6}{page * 1000:>10.1f}"
+            f"{p95(times.seconds) * 1000:>9.1f}{raw * 1000:>10.1f}{page / raw:>9.1f}x"
+            f"  load {os.getloadavg()[0]:.2f}")
 
 
 def slowest_lines(times: PageTimes, count: int = 3) -> list[str]:
@@ -317,7 +332,8 @@ def make_data(app: Flask, engine: sa.Engine, args: argparse.Namespace) -> None:
 
 def run(app: Flask, engine: sa.Engine, args: argparse.Namespace) -> None:
     pages = (("home", "/"), ("list", f"/lead/list/?{args.list_query}"),
-             ("record", f"/lead/show/{busiest_lead(app, USERS[0])}"))
+             ("record", f"/lead/show/{busiest_lead(app, USERS[0])}"),
+             ("rest", f"/api/v1/lead/?{REST_QUERY}"))
     with engine.connect() as conn:
         version = conn.scalar(sa.text("SHOW server_version"))
     print(f"\npages on PostgreSQL {version}, Flask test client in-process, median and p95 of "
@@ -325,8 +341,9 @@ def run(app: Flask, engine: sa.Engine, args: argparse.Namespace) -> None:
           f"re-run on a DBAPI cursor (median of {args.runs})")
     for name, url in pages:
         print(f"  {name}: {url}")
-    print(f"\n{'page':<8}{'user':<6}{'stmts':>6}{'median':>10}{'p95':>9}{'raw SQL':>10}"
-          f"{'ratio':>10}")
+    print(f"\n{'page':<8}{'user':<6}{'stmts':>6}{'perms':>6}{'median':>10}{'p95':>9}"
+          f"{'raw SQL':>10}{'ratio':>10}   (stmts: SQL statements of one request; perms: "
+          f"those checking permissions and the menu)")
     slowest = []
     for name, url in pages:
         for user in USERS:

@@ -18,16 +18,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from leadloom.metadata.field_types import CHOICE, NUMERIC, TEXTUAL, FieldType
 from leadloom.metadata.messages import Message
-from leadloom.metadata.registry import Entity, Field, Label
+from leadloom.metadata.registry import Entity, Field, Label, Option, Unit
 
 #: the system columns a list can filter on besides the declared fields
 OWNER = Field("owner", Label("负责人", "Owner"), FieldType.USER)
 CREATED_AT = Field("created_at", Label("创建时间", "Created at"), FieldType.DATETIME)
+UNIT_LABEL = Label("业务单元", "Business unit")
 PERIODS = ("today", "this_week", "this_month")
 PEOPLE = ("me", "my_team")
 TIMED = frozenset({FieldType.DATE, FieldType.DATETIME})
@@ -88,13 +90,17 @@ class FilterProblem(ValueError):
         self.message = message
 
 
-def filterable(entity: Entity) -> dict[str, Field]:
-    """The fields a list of ``entity`` can be filtered on, by code."""
+def filterable(entity: Entity, units: Sequence[Unit] = ()) -> dict[str, Field]:
+    """The fields a list of ``entity`` can be filtered on, by code; with the app's
+    ``units``, also the record's business unit (one of their codes)."""
     found = {f.code: f for f in entity.fields
              if f.type not in (FieldType.TAGS, FieldType.MULTI_ENUM)}
     if entity.owned:
         found["owner"] = OWNER
     found["created_at"] = CREATED_AT
+    if units:
+        found["unit"] = Field("unit", UNIT_LABEL, FieldType.ENUM,
+                              options=tuple(Option(u.code, u.label) for u in units))
     return found
 
 

@@ -19,7 +19,9 @@ def current_actor() -> Actor:
     if user is None or not getattr(user, "is_authenticated", True):
         actor = Actor(None, "anonymous", ())
     else:
-        place = membership(st.db.session, st.models, user.id)
+        loaded = g.get("leadloom_place")  # read with the user (``web.permission_cache``)
+        place = loaded[1] if loaded and loaded[0] == user.id else membership(
+            st.db.session, st.models, user.id)
         actor = Actor(user.id, user.username, tuple(r.name for r in user.roles),
                       team=place.team, unit=place.unit)
     g.leadloom_actor = actor

@@ -8,6 +8,7 @@ and answer ``{"message", "errors"}`` with 403/404/409/422.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -20,8 +21,9 @@ from werkzeug.exceptions import HTTPException
 from leadloom import records
 from leadloom.access import rights
 from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.list_filters import filterable
 from leadloom.metadata.messages import Message
-from leadloom.metadata.registry import Entity
+from leadloom.metadata.registry import Entity, Unit
 from leadloom.model.columns import BIGINT_RANGE, ID_RANGE
 from leadloom.records import RecordError, RecordInvalid, input_schema
 from leadloom.records.schemas import Text
@@ -31,6 +33,7 @@ from leadloom.web.errors import answers_record_errors, json_error
 from leadloom.web.labels import lazy
 from leadloom.web.language import translated
 from leadloom.web.list_count import is_estimated
+from leadloom.web.list_views import chosen_view, prepare_api_filters
 from leadloom.web.openapi import checked_body, query_value, writable
 from leadloom.web.openapi_docs import (
     SECURITY,
@@ -45,6 +48,9 @@ from leadloom.web.serialize import record_json
 from leadloom.web.state import state
 from leadloom.web.views import BASE_PERMISSIONS, ScopeFilter
 
+#: types a list cannot be sorted by (the order would be of ids or of nothing)
+UNSORTABLE = frozenset({FieldType.REFERENCE, FieldType.USER, FieldType.TAGS,
+                        FieldType.MULTI_ENUM})
 API_PERMISSIONS = {
     "get_list": "list", "info": "list", "get": "read", "post": "create", "put": "update",
     "delete": "delete",
@@ -105,6 +111,9 @@ class EntityApi(ModelRestApi):
         if problems:
             return self.response_400(message=f"q: {problems[0]}")
         _check_query(args)
+        prepare_api_filters(self.entity, request.args)
+        if "order_column" not in args:
+            args = {**args, **_view_order(self.entity)}
         args = {**args, "filters": [self._filter(f) for f in args.get("filters", [])]}
         hidden = self._hidden()
         refused = sorted({f.get("col") for f in args.get("filters", [])} & hidden
@@ -127,8 +136,7 @@ class EntityApi(ModelRestApi):
     def _filter(self, flt: dict[str, Any]) -> dict[str, Any]:
         """A list filter with its value as the column holds it (exact decimals, UTC)."""
         registry = state().registry
-        view = registry.entity(self.entity.code)
-        f = view.field(flt["col"]) if view.has_field(flt["col"]) else None
+        f = filterable(registry.entity(self.entity.code), registry.units).get(flt["col"])
         try:
             return {**flt, "value": query_value(f, flt["value"], registry.app.timezone)}
         except ValueError as error:  # well formed, but no value the column can hold
@@ -167,9 +175,10 @@ class EntityApi(ModelRestApi):
 
     # ---- the OpenAPI document, per caller ----------------------------------------------
     def _query_schema(self) -> dict[str, Any]:
-        view = state().registry.entity(self.entity.code)
+        registry = state().registry
+        fields = filterable(registry.entity(self.entity.code), registry.units)
         orders = [c for c in self.order_columns if c not in self._hidden()]
-        filters = {c: ([f.arg_name for f in flts], view.field(c) if view.has_field(c) else None)
+        filters = {c: ([f.arg_name for f in flts], fields.get(c))
                    for c, flts in self._search_filters().items()}
         return list_query_schema(orders, filters)
 
@@ -212,6 +221,15 @@ def answer_api_routing(app: Flask) -> None:
 
     app.register_error_handler(404, as_json)
     app.register_error_handler(405, as_json)
+
+
+def _view_order(entity: Entity) -> dict[str, str]:
+    """The chosen shared view's sort, as rison's ordering (``q``'s own wins)."""
+    view = chosen_view(entity)
+    if view is None or not view.sort:
+        return {}
+    return {"order_column": view.sort.lstrip("-"),
+            "order_direction": "desc" if view.sort.startswith("-") else "asc"}
 
 
 def _with_comment(body: dict[str, Any]) -> tuple[records.Context, dict[str, Any]]:
@@ -306,9 +324,16 @@ def _renamed(schema: Schema, suffix: str) -> Schema:
     return type(f"{cls.__name__}{suffix}", (cls,), {})(unknown=schema.unknown)
 
 
-def build_api(entity: Entity, view_cls: Any) -> type[EntityApi]:
-    """A ModelRestApi class for ``entity`` sharing the view's labels and permissions."""
-    filterable = [c for c in view_cls.search_columns]
+def build_api(entity: Entity, view_cls: Any, units: Sequence[Unit] = ()) -> type[EntityApi]:
+    """A ModelRestApi class for ``entity`` sharing the view's labels and permissions; its
+    list filters and sorts on every field the screens' lists filter by (``units``: the
+    record's business unit too), those hidden from the caller refused per request."""
+    listed = filterable(entity, units)
+    searchable = [*view_cls.search_columns,
+                  *(c for c in listed if c not in view_cls.search_columns)]
+    sortable = [*view_cls.order_columns,
+                *(c for c, f in listed.items()
+                  if c not in view_cls.order_columns and f.type not in UNSORTABLE)]
     columns = [f.code for f in entity.fields if f.type is not FieldType.TAGS]
     writable = [f.code for f in entity.fields] + (["owner"] if entity.owned else [])
     schema = output_schema(entity)
@@ -321,8 +346,8 @@ def build_api(entity: Entity, view_cls: Any) -> type[EntityApi]:
         "add_columns": writable,
         "edit_columns": writable,
         "show_columns": ["id", *columns],
-        "search_columns": filterable,
-        "order_columns": ["id", *[c for c in view_cls.order_columns]],
+        "search_columns": searchable,
+        "order_columns": ["id", *sortable],
         "label_columns": dict(view_cls.label_columns),
         # FAB translates descriptions; an empty one would come back as the catalogue header
         "description_columns": {f.code: lazy(f.help or f.label) for f in entity.fields},

@@ -192,4 +192,4 @@ def _add_views(appbuilder: AppBuilder, models: Models) -> None:
         appbuilder.add_view(view, entity.code, label=lazy(entity.label),
                             category=menu.code, category_label=lazy(menu.label),
                             category_icon=menu.icon)
-        appbuilder.add_api(build_api(entity, view))
+        appbuilder.add_api(build_api(entity, view, models.registry.units))

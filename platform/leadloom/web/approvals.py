@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, request
+from flask import Response, g, request
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import protect
 from flask_appbuilder.security.sqla.models import User
@@ -29,6 +29,7 @@ from leadloom.web.actor import current_actor, request_context
 from leadloom.web.errors import answers_record_errors
 from leadloom.web.labels import current_locale, display, local_time
 from leadloom.web.openapi_docs import DocumentedApi, checked
+from leadloom.web.page_people import known_names
 from leadloom.web.serialize import datetime_values, with_offsets
 from leadloom.web.state import state
 from leadloom.workflow.inbox import Item, inbox, one, requested_by
@@ -253,7 +254,15 @@ def shown(f: Field, value: Any) -> str:
 
 
 def reference_title(entity: str, pk: Any) -> str:
-    """The title of record ``pk`` of ``entity`` if the reader may see it, else ``#pk``."""
+    """The title of record ``pk`` of ``entity`` if the reader may see it, else ``#pk``;
+    read once a request (a record's header and history may both name it)."""
+    titles = g.setdefault("leadloom_titles", {})
+    if (entity, pk) not in titles:
+        titles[(entity, pk)] = _reference_title(entity, pk)
+    return titles[(entity, pk)]  # type: ignore[no-any-return]
+
+
+def _reference_title(entity: str, pk: Any) -> str:
     st = state()
     actor = current_actor()
     cls = st.models.cls(entity)
@@ -268,10 +277,15 @@ def reference_title(entity: str, pk: Any) -> str:
 
 
 def user_name(pk: Any) -> str:
+    """A user's name by id, read once a request (a record's page reads its people at once:
+    ``web.page_people``)."""
     try:
-        user = state().db.session.get(User, int(pk))
+        key = int(pk)
     except (TypeError, ValueError):
         return str(pk)
-    if user is None:
-        return f"#{pk}"
-    return display_name(user.first_name, user.last_name, user.username)
+    by_id, _ = known_names()
+    if key not in by_id:
+        user = state().db.session.get(User, key)
+        by_id[key] = display_name(user.first_name, user.last_name, user.username) \
+            if user is not None else f"#{pk}"
+    return by_id[key]

@@ -28,6 +28,7 @@ from leadloom.web.language import translated
 from leadloom.web.layout import STAMPS
 from leadloom.web.lookup import find_users
 from leadloom.web.openapi import checked_body
+from leadloom.web.page_people import prime_people
 from leadloom.web.panels import panels_for
 from leadloom.web.record_fields import field_sections
 from leadloom.web.record_header import record_header
@@ -58,6 +59,7 @@ class RecordPage:
         actor = current_actor()
         view = self._view(item.unit)
         hidden = self._hidden()
+        prime_people(self.entity, item)
         header = record_header(view, item, actor)
         columns = [f.code for f in view.fields if f.code not in hidden] + list(STAMPS)
         values = dict(zip(columns, self.datamodel.get_values_item(item, columns), strict=True))

@@ -22,6 +22,7 @@ from leadloom.access.people import display_name
 from leadloom.metadata.messages import Message
 from leadloom.web.labels import NO, YES, role_label
 from leadloom.web.language import lazy_translated, translated
+from leadloom.web.permission_cache import CachedPermissions
 
 NAME = Message("Full name")
 NAME_HELP = Message("family name first, as it is written: 孙小明")
@@ -95,8 +96,9 @@ class NameEditView(UserInfoEditView):
         super().form_post(form)
 
 
-class LeadloomSecurityManager(SecurityManager):
-    """FAB's security manager with the user screens above."""
+class LeadloomSecurityManager(CachedPermissions, SecurityManager):
+    """FAB's security manager with the user screens above and permission checks from a
+    cached set per role set (``web.permission_cache``)."""
 
     userdbmodelview = UserView
     userinfoeditview = NameEditView

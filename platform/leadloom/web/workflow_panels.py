@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import render_template
+from flask import g, render_template
 from flask_babel import gettext
 from markupsafe import Markup
 
@@ -20,18 +20,17 @@ from leadloom.metadata.field_types import CHOICE, FieldType
 from leadloom.metadata.funnels import Funnel, Stage
 from leadloom.metadata.registry import Entity, Label
 from leadloom.model.tables import utcnow
-from leadloom.records.approvals import open_request
-from leadloom.web.actor import request_context
 from leadloom.web.approvals import describe, shown, user_name
 from leadloom.web.form_widgets import UNIT_NAMES
 from leadloom.web.labels import current_locale, display, local_time
 from leadloom.web.layout import SYSTEM_LABELS
+from leadloom.web.page_people import owner_place
 from leadloom.web.panel import Panel
 from leadloom.web.people_names import PeopleByLogin
 from leadloom.web.state import state
 from leadloom.workflow.approvals import move_flow
 from leadloom.workflow.conditions import conditions_for
-from leadloom.workflow.history import path, timeline
+from leadloom.workflow.history import RecordRows, path, record_rows, timeline
 from leadloom.workflow.inbox import for_record
 from leadloom.workflow.stages import current_stage, funnel_of, requirements, stage_label
 from leadloom.workflow.states import locked, state_flows
@@ -43,12 +42,25 @@ CHANNELS = {"ui": Label("页面", "screen"), "api": Label("接口", "API"),
             "approval": Label("审批", "approval")}
 
 
+def rows_of(entity: Entity, record: Any) -> RecordRows:
+    """The record's stage moves, requests and votes, read once for its page (the header,
+    the approvals panel and the history show them)."""
+    key = (entity.code, record.id)
+    cached = g.get("leadloom_record_rows")
+    if cached is None or cached[0] != key:
+        st = state()
+        cached = g.leadloom_record_rows = (
+            key, record_rows(st.db.session, st.models, entity.code, record.id))
+    return cached[1]  # type: ignore[no-any-return]
+
+
 def workflow_panel(entity: Entity, record: Any, actor: Actor) -> Panel | None:
     """The record's open approval request and (for a record with an amount to confirm)
     the confirmation form; the stage itself is in the page's header."""
     st = state()
     locale = current_locale()
-    requests = for_record(st.db.session, st.models, actor, entity.code, record.id, locale)
+    requests = for_record(st.db.session, st.models, actor, record,
+                          rows_of(entity, record), locale, owner_place(record))
     pending = next((r for r in requests if r.status == "pending"), None)
     confirmation = _confirmation(entity, record, actor)
     if pending is None and confirmation is None:
@@ -67,10 +79,11 @@ def stage_context(entity: Entity, record: Any, actor: Actor, funnel: Funnel,
     st = state()
     now = utcnow()
     current = current_stage(funnel, getattr(record, funnel.field))
-    visits = path(st.db.session, st.models, entity.code, record.id, now)
+    rows = rows_of(entity, record)
+    visits = path(st.db.session, st.models, entity.code, record.id, now, rows)
     seen = {v.stage for v in visits}
     days = (visits[-1].seconds or 0) // 86400 if visits else None
-    pending = open_request(request_context("ui"), entity.code, record.id) is not None
+    pending = rows.pending is not None
     may_update = rights(st.registry, actor, entity.code).allows("update") and not pending
     values = {f.code: getattr(record, f.column) for f in entity.fields if f.column}
     values["owner"] = record.owner_id
@@ -185,7 +198,8 @@ def timeline_panel(entity: Entity, record: Any, actor: Actor) -> Panel | None:
     time spent in the stage left, and approval requests; newest first."""
     st = state()
     locale = current_locale()
-    events = timeline(st.db.session, st.models, actor, entity.code, record.id)
+    events = timeline(st.db.session, st.models, actor, entity.code, record.id,
+                      rows_of(entity, record))
     if not events:
         return None
     funnel = funnel_of(st.registry, entity.code, record.unit)

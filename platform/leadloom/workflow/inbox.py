@@ -16,11 +16,13 @@ from leadloom.model.tables import Models
 from leadloom.model.workflow import workflow_classes
 from leadloom.workflow.approvals import (
     PENDING,
+    Place,
     find_flow,
     place_of,
     progress,
     step_for,
 )
+from leadloom.workflow.history import RecordRows
 from leadloom.workflow.stages import funnel_of, stage_label
 
 
@@ -124,12 +126,13 @@ def requested_by(session: Session, models: Models, actor: Actor, locale: str,
         session, models, actor, approval.requester_id == actor.user_id, limit=limit)]
 
 
-def for_record(session: Session, models: Models, actor: Actor, entity: str, record_id: int,
-               locale: str) -> list[Item]:
-    """The record's requests (if ``actor`` may read it), newest first."""
-    approval = workflow_classes(models.metadata).approval
-    rows = _rows(session, models, actor, approval.record_id == record_id)
-    return [_item(session, models, actor, a, r, locale) for a, r in rows if a.entity == entity]
+def for_record(session: Session, models: Models, actor: Actor, record: Any, rows: RecordRows,
+               locale: str, place: Place | None = None) -> list[Item]:
+    """The requests of ``record`` (read through the actor's scope), newest first, from its
+    requests and votes read already (``history.record_rows``) and, if known, where the
+    record sits (``place``): no statement of its own."""
+    return [_item(session, models, actor, a, record, locale, rows.votes.get(a.id, []), place)
+            for a in rows.approvals]
 
 
 def one(session: Session, models: Models, actor: Actor, approval_id: int,
@@ -141,13 +144,16 @@ def one(session: Session, models: Models, actor: Actor, approval_id: int,
 
 
 def _item(session: Session, models: Models, actor: Actor, row: Any, record: Any,
-          locale: str) -> Item:
+          locale: str, votes: list[Any] | None = None, place: Place | None = None) -> Item:
+    """``votes``: the request's votes if read already, oldest first; ``place``: where the
+    record sits, if known."""
     registry = models.registry
     classes = workflow_classes(models.metadata)
     flow = find_flow(registry, row.workflow)
     view = registry.view(row.entity, getattr(record, "unit", None))
-    votes = session.scalars(sa.select(classes.vote).where(
-        classes.vote.approval_id == row.id).order_by(classes.vote.id)).all()
+    if votes is None:
+        votes = list(session.scalars(sa.select(classes.vote).where(
+            classes.vote.approval_id == row.id).order_by(classes.vote.id)))
     steps: tuple[StepState, ...] = ()
     can_decide = False
     if flow is not None and flow.steps:
@@ -158,7 +164,8 @@ def _item(session: Session, models: Models, actor: Actor, row: Any, record: Any,
         can_decide = (row.status == PENDING
                       and all(v.voter_id != actor.user_id for v in votes)
                       and (flow.self_approval or row.requester_id != actor.user_id)
-                      and step_for(flow, state, actor, place_of(session, models, record))
+                      and step_for(flow, state, actor,
+                                   place or place_of(session, models, record))
                       is not None)
     funnel = funnel_of(registry, row.entity, getattr(record, "unit", None))
     hidden = rights(registry, actor, row.entity).hidden

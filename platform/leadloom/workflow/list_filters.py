@@ -41,7 +41,7 @@ def filters_clause(models: Models, actor: Actor, entity: Entity, filters: Mappin
 
     Raises ``FilterProblem`` for an unknown field or a text that does not fit its field.
     """
-    fields = filterable(entity)
+    fields = filterable(entity, models.registry.units)
     cls = models.cls(entity.code)
     days = _Days(ZoneInfo(models.registry.app.timezone), now)
     clauses = []

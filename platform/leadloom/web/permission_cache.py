@@ -1,0 +1,178 @@
+"""Flask-AppBuilder's permission checks from one cached set per role set.
+
+FAB asks the database once per check (an ``EXISTS`` per menu entry, button and view): a
+page made two dozen of them. Here a role set's permissions are read once and kept per
+process, keyed by the role ids, the published config version and a stamp of the role ↔
+permission table; the stamp is read once per request, so a role or permission changed in
+FAB's security screens (or by a publish) holds from the next request, in every process.
+A page thus spends at most two statements on permissions: the stamp, and the set when the
+stamp or the roles are new. The signed-in user is loaded with their roles, groups and place
+in the organisation in one statement, for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterable
+from threading import Lock
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, g, has_request_context
+from flask_appbuilder.security.sqla.models import (
+    Permission,
+    PermissionView,
+    ViewMenu,
+    assoc_permissionview_role,
+)
+from sqlalchemy.orm import joinedload
+
+from leadloom.records import Membership
+
+#: role sets kept per process; a few roles make few sets, this only bounds odd cases
+MOST_SETS = 256
+#: weights that make the stamp change when a row is swapped for another (ids can be reused)
+_PV_WEIGHT = 7919
+_ROLE_WEIGHT = 104729
+
+Grant = tuple[str, str]
+
+
+class PermissionCache:
+    """``(permission, view)`` pairs per set of role ids, valid for one stamp."""
+
+    def __init__(self) -> None:
+        self._sets: OrderedDict[tuple[Any, ...], frozenset[Grant]] = OrderedDict()
+        self._lock = Lock()
+
+    def grants(self, session: Any, role_ids: Iterable[int], version: int | None
+               ) -> frozenset[Grant]:
+        """The pairs the roles ``role_ids`` hold now."""
+        roles = tuple(sorted(set(role_ids)))
+        if not roles:
+            return frozenset()
+        key = (roles, version, _stamp(session))
+        on_request = _request_sets()
+        if key in on_request:
+            return on_request[key]
+        with self._lock:
+            found = self._sets.get(key)
+            if found is not None:
+                self._sets.move_to_end(key)
+        if found is None:
+            found = _read_grants(session, roles)
+            with self._lock:
+                self._sets[key] = found
+                while len(self._sets) > MOST_SETS:
+                    self._sets.popitem(last=False)
+        on_request[key] = found
+        return found
+
+
+def _request_sets() -> dict[tuple[Any, ...], frozenset[Grant]]:
+    """This request's sets (outside a request: a throwaway dict, nothing kept)."""
+    if not has_request_context():
+        return {}
+    if "leadloom_grants" not in g:
+        g.leadloom_grants = {}
+    return g.leadloom_grants  # type: ignore[no-any-return]
+
+
+def _stamp(session: Any) -> tuple[Any, ...]:
+    """What the role ↔ permission table holds, in a few numbers; read once per request."""
+    if has_request_context() and "leadloom_grants_stamp" in g:
+        return g.leadloom_grants_stamp  # type: ignore[no-any-return]
+    pvr = assoc_permissionview_role.c
+    weighted = pvr.permission_view_id * _PV_WEIGHT + pvr.role_id * _ROLE_WEIGHT + pvr.id
+    row = session.execute(sa.select(
+        sa.func.count(), sa.func.coalesce(sa.func.max(pvr.id), 0),
+        sa.func.coalesce(sa.func.sum(weighted), 0))).one()
+    stamp = tuple(int(v) for v in row)
+    if has_request_context():
+        g.leadloom_grants_stamp = stamp
+    return stamp
+
+
+def _read_grants(session: Any, roles: tuple[int, ...]) -> frozenset[Grant]:
+    pvr = assoc_permissionview_role.c
+    rows = session.execute(
+        sa.select(Permission.name, ViewMenu.name)
+        .select_from(PermissionView)
+        .join(Permission, Permission.id == PermissionView.permission_id)
+        .join(ViewMenu, ViewMenu.id == PermissionView.view_menu_id)
+        .join(assoc_permissionview_role, pvr.permission_view_id == PermissionView.id)
+        .where(pvr.role_id.in_(roles))).all()
+    return frozenset((permission, view) for permission, view in rows)
+
+
+class CachedPermissions:
+    """A mixin for FAB's SQLAlchemy security manager: ``has_access`` and the menu's
+    ``menu_access`` look-up read the cached set instead of the database."""
+
+    permission_cache: PermissionCache | None = None
+
+    def get_user_by_id(self, pk: Any) -> Any:
+        """The user with their roles, groups and place in the organisation in one statement
+        (each request loads the signed-in user; lazy loads made it four). The place is kept
+        for ``web.actor.current_actor``."""
+        user_model = self.user_model  # type: ignore[attr-defined]
+        org = _org_table()
+        query = sa.select(user_model).where(user_model.id == pk).options(
+            joinedload(user_model.roles), joinedload(user_model.groups))
+        if org is not None:
+            query = query.add_columns(org.c.team, org.c.unit).outerjoin(
+                org, org.c.user_id == user_model.id)
+        row = self.session.execute(query).unique().first()  # type: ignore[attr-defined]
+        if row is None:
+            return None
+        if org is not None and has_request_context():
+            g.leadloom_place = (row[0].id, Membership(row.team, row.unit))
+        return row[0]
+
+    def _grants_of(self, roles: list[Any]) -> frozenset[Grant] | None:
+        """The roles' pairs; None when one is a built-in role (FAB's own check then)."""
+        if any(role.name in self.builtin_roles for role in roles):  # type: ignore[attr-defined]
+            return None
+        if self.permission_cache is None:
+            self.permission_cache = PermissionCache()
+        return self.permission_cache.grants(
+            self.session, (role.id for role in roles), _config_version())  # type: ignore[attr-defined]
+
+    def _has_view_access(self, user: Any, permission_name: str, view_name: str) -> bool:
+        grants = self._grants_of(self.get_user_roles(user))  # type: ignore[attr-defined]
+        if grants is None:
+            return super()._has_view_access(  # type: ignore[misc,no-any-return]
+                user, permission_name, view_name)
+        return (permission_name, view_name) in grants
+
+    def is_item_public(self, permission_name: str, view_name: str) -> bool:
+        """Whether the public role may do it (FAB asks before every API call)."""
+        role = self.get_public_role()  # type: ignore[attr-defined]
+        grants = self._grants_of([role]) if role is not None else frozenset()
+        if grants is None:
+            return super().is_item_public(  # type: ignore[misc,no-any-return]
+                permission_name, view_name)
+        return (permission_name, view_name) in grants
+
+    def _get_user_permission_view_menus(self, user: Any, permission_name: str,
+                                        view_menus_name: list[str]) -> set[str]:
+        roles = ([self.get_public_role()] if user is None  # type: ignore[attr-defined]
+                 else self.get_user_roles(user))  # type: ignore[attr-defined]
+        grants = self._grants_of([r for r in roles if r is not None])
+        if grants is None:
+            return super()._get_user_permission_view_menus(  # type: ignore[misc,no-any-return]
+                user, permission_name, view_menus_name)
+        return {view for permission, view in grants if permission == permission_name}
+
+
+def _org_table() -> sa.Table | None:
+    """Where users' teams and units are kept, once the app is built."""
+    st = current_app.extensions.get("leadloom")
+    models = getattr(st, "models", None)
+    return getattr(models, "org", None)
+
+
+def _config_version() -> int | None:
+    """The published config the app runs (a publish re-syncs the roles)."""
+    st = current_app.extensions.get("leadloom")
+    return getattr(getattr(st, "registry", None), "version", None)
