@@ -32,7 +32,7 @@ from tests.pdf_checks import embedded_fonts, ink, page_count, page_text, require
 CONFIG = Path(__file__).resolve().parents[3] / "config"
 REPS = ("rep1", "rep2", "rep3", "rep4")
 #: the demo data ends on 2025-12-31: these periods have data in every section
-PERIODS = {"weekly_funnel": "2025-W50", "monthly_review": "2025-11",
+PERIODS = {"weekly_funnel": "2025-W52", "monthly_review": "2025-11",
            "stale_leads": "2025-12-31", "finance_monthly": "2025-11"}
 
 
