@@ -51,10 +51,11 @@ def record_label(session: Any, models: Models, entity: str, pk: int) -> str:
 def user_label(session: Any, pk: int) -> str:
     """A user as choices show them: name in Chinese order, then the login."""
     user = session.get(User, pk)
-    return _named(user) if user is not None else f"#{pk}"
+    return choice_label(user) if user is not None else f"#{pk}"
 
 
-def _named(user: Any) -> str:
+def choice_label(user: Any) -> str:
+    """How a pick list names a user: their name and, to tell namesakes apart, login."""
     return f"{display_name(user.first_name, user.last_name, user.username)} ({user.username})"
 
 
@@ -91,7 +92,7 @@ def find_users(session: Any, text: str, limit: int) -> list[dict[str, Any]]:
             User.username, User.first_name, User.last_name, User.last_name + User.first_name,
             User.first_name + " " + User.last_name))))
     users = session.scalars(query.order_by(User.username).limit(limit))
-    return [{"id": u.id, "label": _named(u)} for u in users]
+    return [{"id": u.id, "label": choice_label(u)} for u in users]
 
 
 def _escaped(text: str) -> str:

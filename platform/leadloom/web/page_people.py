@@ -6,7 +6,9 @@ that was a statement per person. Here the names of the record's owner, of the pe
 its related records (their owners and user fields), its lead events, its audit trail,
 stage moves, approval requests and votes are read at once and kept for the request: by id
 for ``web.approvals.user_name`` and the write path's name cache, by login for
-``PeopleByLogin``; with the owner's team, for the approvals panel.
+``PeopleByLogin``; with the owner's team, for the approvals panel. When the reader may
+transfer the record, the same statement also reads the transfer's pick list (the first
+active users by login), which was a statement of its own.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from leadloom.metadata.registry import Entity
 from leadloom.model.tables import Models
 from leadloom.model.workflow import workflow_classes
 from leadloom.records.leads.state import tx_state
+from leadloom.web.lookup import choice_label
 from leadloom.web.state import state
 from leadloom.workflow.approvals import Place
 
@@ -30,18 +33,27 @@ from leadloom.workflow.approvals import Place
 LEAD_EVENTS = "ll_lead_event"
 
 
-def prime_people(entity: Entity, record: Any) -> None:
-    """Read the names the page of ``record`` shows, in one statement."""
+def prime_people(entity: Entity, record: Any, new_owners: int = 0) -> list[tuple[int, str]]:
+    """Read the names the page of ``record`` shows, in one statement; with ``new_owners``,
+    also the first that many active users by login, for the transfer's pick list.
+
+    :return: the pick list, (id, label) by login (empty without ``new_owners``).
+    """
     st = state()
     models = st.models
     org = models.org
+    pickable = User.id.in_(sa.select(User.id).where(User.active.is_(True))
+                           .order_by(User.username).limit(new_owners)) \
+        if new_owners else sa.false()
     query = sa.select(User.id, User.first_name, User.last_name, User.username, User.active,
-                      org.c.team if org is not None else sa.null().label("team"))
+                      org.c.team if org is not None else sa.null().label("team"),
+                      pickable.label("pickable"))
     if org is not None:
         query = query.outerjoin(org, org.c.user_id == User.id)
     rows = st.db.session.execute(query.where(sa.or_(
         User.id.in_(sa.union_all(*_user_ids(models, entity, record))),
-        User.username.in_(sa.union_all(*_logins(models, entity, record)))))).all()
+        User.username.in_(sa.union_all(*_logins(models, entity, record))),
+        pickable)).order_by(User.username)).all()
     by_id, by_login = known_names()
     cache = tx_state(st.db.session).users
     g.leadloom_teams = {}
@@ -50,6 +62,7 @@ def prime_people(entity: Entity, record: Any) -> None:
         by_id[row.id] = by_login[row.username] = name
         cache[row.id] = (name or f"#{row.id}", bool(row.active))
         g.leadloom_teams[row.id] = row.team
+    return [(row.id, choice_label(row)) for row in rows if row.pickable]
 
 
 def owner_place(record: Any) -> Place | None:

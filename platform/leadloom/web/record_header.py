@@ -124,6 +124,14 @@ def _next_move(stage: dict[str, Any] | None) -> dict[str, Any] | None:
                 None)
 
 
+def may_transfer(registry: Registry, view: Entity, actor: Actor) -> bool:
+    """Whether the reader may hand the record to someone else (the page then offers the
+    pick list of new owners)."""
+    granted = rights(registry, actor, view.code)
+    return view.owned and granted.allows("update") \
+        and "owner" not in granted.readonly | granted.hidden
+
+
 def _actions(registry: Registry, view: Entity, record: Any, actor: Actor,
              stage: dict[str, Any] | None) -> dict[str, bool]:
     """Which buttons of the action bar the reader gets."""
@@ -134,7 +142,6 @@ def _actions(registry: Registry, view: Entity, record: Any, actor: Actor,
            and rights(registry, actor, child).allows("create") for child in (FOLLOWUP, TASK)},
         "move": bool(targets),
         "lose": any(t["outcome"] == "lost" for t in targets),
-        "transfer": view.owned and granted.allows("update")
-        and "owner" not in granted.readonly | granted.hidden,
+        "transfer": may_transfer(registry, view, actor),
         "edit": granted.allows("update"),
     }

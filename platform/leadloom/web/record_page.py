@@ -26,12 +26,11 @@ from leadloom.web.inline_followup import followup_form, log_followup
 from leadloom.web.labels import current_locale
 from leadloom.web.language import translated
 from leadloom.web.layout import STAMPS
-from leadloom.web.lookup import find_users
 from leadloom.web.openapi import checked_body
 from leadloom.web.page_people import prime_people
 from leadloom.web.panels import panels_for
 from leadloom.web.record_fields import field_sections
-from leadloom.web.record_header import record_header
+from leadloom.web.record_header import may_transfer, record_header
 from leadloom.web.state import state
 from leadloom.workflow.stages import funnel_of, stage_label
 
@@ -59,7 +58,8 @@ class RecordPage:
         actor = current_actor()
         view = self._view(item.unit)
         hidden = self._hidden()
-        prime_people(self.entity, item)
+        new_owners = prime_people(self.entity, item, NEW_OWNERS
+                                  if may_transfer(state().registry, view, actor) else 0)
         header = record_header(view, item, actor)
         columns = [f.code for f in view.fields if f.code not in hidden] + list(STAMPS)
         values = dict(zip(columns, self.datamodel.get_values_item(item, columns), strict=True))
@@ -70,7 +70,7 @@ class RecordPage:
             record=item, header=header, tabs=field_sections(view, item, values, hidden),
             panels=panels_for(view, item, actor), followup=followup,
             followup_errors=followup_errors or [],
-            users=_new_owners() if header["actions"]["transfer"] else [])
+            users=new_owners)
 
     @expose("/move/<pk>", methods=["POST"])
     @has_access
@@ -179,7 +179,3 @@ def _here(entity: Entity, pk: int) -> str:
 #: how many people the transfer's pick list offers
 NEW_OWNERS = 500
 
-
-def _new_owners() -> list[tuple[int, str]]:
-    """The active users a record can be transferred to, by name."""
-    return [(u["id"], u["label"]) for u in find_users(state().db.session, "", NEW_OWNERS)]

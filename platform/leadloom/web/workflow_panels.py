@@ -20,7 +20,7 @@ from leadloom.metadata.field_types import CHOICE, FieldType
 from leadloom.metadata.funnels import Funnel, Stage
 from leadloom.metadata.registry import Entity, Label
 from leadloom.model.tables import utcnow
-from leadloom.web.approvals import describe, shown, user_name
+from leadloom.web.approvals import describe, prime_reference_titles, shown, user_name
 from leadloom.web.form_widgets import UNIT_NAMES
 from leadloom.web.labels import current_locale, display, local_time
 from leadloom.web.layout import SYSTEM_LABELS
@@ -37,6 +37,8 @@ from leadloom.workflow.states import locked, state_flows
 
 APPROVAL_TITLE = Label("审批与确认", "Approvals and confirmation")
 TIMELINE_TITLE = Label("变更记录", "History")
+#: how many of a record's history events its page shows (the newest)
+SHOWN = 200
 CHANNELS = {"ui": Label("页面", "screen"), "api": Label("接口", "API"),
             "import": Label("导入", "import"), "seed": Label("初始化", "seed"),
             "approval": Label("审批", "approval")}
@@ -205,7 +207,8 @@ def timeline_panel(entity: Entity, record: Any, actor: Actor) -> Panel | None:
     funnel = funnel_of(st.registry, entity.code, record.unit)
     rows = []
     names = PeopleByLogin(st.db.session)
-    for event in events[:200]:
+    prime_reference_titles(_references(entity, events[:SHOWN]))
+    for event in events[:SHOWN]:
         rows.append({
             "event": event, "at": local_time(event.at).strftime("%Y-%m-%d %H:%M:%S"),
             "who": names.shown(event.actor),
@@ -218,8 +221,16 @@ def timeline_panel(entity: Entity, record: Any, actor: Actor) -> Panel | None:
             "stayed": _duration(event.seconds, locale),
         })
     html = render_template("leadloom/panel_timeline.html", rows=rows, locale=locale,
-                           more=max(0, len(events) - 200))
+                           more=max(0, len(events) - SHOWN))
     return Panel(TIMELINE_TITLE.get(locale), Markup(html))
+
+
+def _references(entity: Entity, events: list[Any]) -> list[tuple[str, Any]]:
+    """The records the changes of ``events`` name (old and new values of reference
+    fields), to read their titles at once."""
+    fields = {f.code: f.to for f in entity.fields if f.type is FieldType.REFERENCE and f.to}
+    return [(fields[c.field], value) for event in events for c in event.changes
+            if c.field in fields for value in (c.old, c.new) if value not in (None, "", [])]
 
 
 def _shown(entity: Entity, code: str, value: Any) -> str:
