@@ -29,23 +29,28 @@ class Result:
     target: str
     measured: float
     ok: bool
+    #: a share, printed as a percentage like its target
+    share: bool = False
 
     def __str__(self) -> str:
+        value = f"{self.measured:.1%}" if self.share else f"{self.measured:.4g}"
         return (f"{'ok ' if self.ok else 'OFF'}  {self.name:<42} target {self.target:<16} "
-                f"measured {self.measured:.4g}")
+                f"measured {value}")
 
 
 def _share(name: str, part: int, whole: int, target: float, tol: float) -> Result:
     """``part / whole`` against ``target`` ± max(``tol``, 3 standard errors)."""
     value = part / whole if whole else 0.0
     wide = max(tol, 3 * math.sqrt(target * (1 - target) / whole)) if whole else tol
-    return Result(name, f"{target:.1%} ± {wide:.1%}", value, abs(value - target) <= wide)
+    return Result(name, f"{target:.1%} ± {wide:.1%}", value, abs(value - target) <= wide,
+                  share=True)
 
 
 def _range(name: str, part: int, whole: int, low: float, high: float) -> Result:
     value = part / whole if whole else 0.0
     se = 3 * math.sqrt(low * (1 - low) / whole) if whole else 0.0
-    return Result(name, f"{low:.0%}–{high:.0%}", value, low - se <= value <= high + se)
+    return Result(name, f"{low:.0%}–{high:.0%}", value, low - se <= value <= high + se,
+                  share=True)
 
 
 def _expected_grades() -> dict[str, float]:
