@@ -114,10 +114,15 @@ class CachedPermissions:
     def get_user_by_id(self, pk: Any) -> Any:
         """The user with their roles, groups and place in the organisation in one statement
         (each request loads the signed-in user; lazy loads made it four). The place is kept
-        for ``web.actor.current_actor``."""
+        for ``web.actor.current_actor``. ``pk`` may come as text (a form's or a session's),
+        as FAB's own look-up allows."""
+        try:
+            user_id = int(pk)
+        except (TypeError, ValueError):
+            return None
         user_model = self.user_model  # type: ignore[attr-defined]
         org = _org_table()
-        query = sa.select(user_model).where(user_model.id == pk).options(
+        query = sa.select(user_model).where(user_model.id == user_id).options(
             joinedload(user_model.roles), joinedload(user_model.groups))
         if org is not None:
             query = query.add_columns(org.c.team, org.c.unit).outerjoin(
