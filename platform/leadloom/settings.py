@@ -91,7 +91,7 @@ class Settings:
         values: dict[str, Any] = {name: os.environ.get(var) or None
                                   for name, var in _ENV.items()}
         values["login_limits"] = LoginLimits.from_env()
-        values.update(overrides)
+        values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**{k: v for k, v in values.items() if v is not None})
 
     @property
