@@ -32,7 +32,7 @@ from leadloom.model.columns import ID_RANGE
 from leadloom.model.tables import Models, utcnow
 from leadloom.records.errors import Conflict, RecordInvalid, not_allowed, not_found
 from leadloom.records.hooks import Change, RecordHook, hooks_for, run_after, run_before
-from leadloom.records.validation import EMPTY, RecordChecks, current_value, load_input
+from leadloom.records.validation import EMPTY, RecordChecks, load_input, stored_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +203,7 @@ def _after(ctx: Context, hooks: tuple[RecordHook, ...], change: Change) -> None:
 
 def stored_values(entity: Entity, record: Any) -> dict[str, Any]:
     """The record's current values by field code, in the shape the input schema gives."""
-    return {f.code: current_value(record, entity, f.code) for f in entity.fields} | (
+    return {f.code: stored_value(record, f) for f in entity.fields} | (
         {"owner": record.owner_id} if entity.owned else {})
 
 

@@ -90,9 +90,13 @@ def current_value(record: Any, entity: Entity, key: str) -> Any:
     """The stored value of ``key`` in the shape the input schema produces."""
     if key == "owner":
         return record.owner_id
-    f = entity.field(key)
+    return stored_value(record, entity.field(key))
+
+
+def stored_value(record: Any, f: Field) -> Any:
+    """``current_value`` of field ``f`` (for a loop over the fields: no look-up by code)."""
     if f.type is FieldType.TAGS:
-        return sorted(t.id for t in getattr(record, key))
+        return sorted(t.id for t in getattr(record, f.code))
     return getattr(record, f.column)
 
 

@@ -63,9 +63,9 @@ def check_duplicates(w: LeadWrite, batch: BatchKeys | None = None) -> None:
     the batch read at once and against the rows before it (``BatchKeys``).
     """
     fields = set(DUPLICATE_KEYS.values())
-    w.keys = batch.keys[id(w)] if batch is not None else keys_of(w.values)
     if not w.creating and not any(w.change.changed(f) for f in fields):
-        return
+        return  # its stored keys stand (``store_keys`` keeps them): nothing to compute
+    w.keys = batch.keys[id(w)] if batch is not None else keys_of(w.values)
     w.keys_changed = True
     if batch is not None:
         matches = batch.matches(w)

@@ -67,9 +67,14 @@ def _activity(row: Any) -> dt.datetime:
     return row.last_followup_at or row.assigned_at or row.created_at
 
 
-def _values(ctx: Context, row: Any) -> dict[str, Any]:
-    entity = ctx.registry.entity("lead")
-    values = {f.code: row._mapping[f.column] for f in entity.fields if f.column}
+def _columns(ctx: Context) -> list[tuple[str, str]]:
+    """(field code, column) of the lead's stored fields, for ``_values``."""
+    return [(f.code, f.column) for f in ctx.registry.entity("lead").fields if f.column]
+
+
+def _values(columns: list[tuple[str, str]], row: Any) -> dict[str, Any]:
+    mapping = row._mapping
+    values = {code: mapping[column] for code, column in columns}
     return {**values, "owner": row.owner_id, "unit": row.unit, "created_at": row.created_at}
 
 
@@ -96,11 +101,12 @@ def reclaim(ctx: Context, now: dt.datetime) -> int:
                                 table.c.created_at)
     due: list[tuple[Any, int]] = []
     notes: list[Note] = []
+    columns = _columns(ctx)
     for row in list(_open_leads(ctx, table.c.pool.is_(None), activity <= idle_since)):
         rules = _rules(ctx, row.unit)
         pools = rules.pools
         if not pools.reclaim_after_days or (pools.reclaim_exclude is not None and
-                                            pools.reclaim_exclude.test(_values(ctx, row),
+                                            pools.reclaim_exclude.test(_values(columns, row),
                                                                        now=now)):
             continue
         last = _activity(row)

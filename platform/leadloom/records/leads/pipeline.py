@@ -54,14 +54,9 @@ class LeadHook(RecordHook):
         sla.set_deadlines(w)
 
     def after_save(self, change: Change) -> None:
-        w = change.notes.get(NOTE)
-        if change.entity.code != "lead" or w is None:
+        w = _placed(change)
+        if w is None:
             return
-        assign_number(w)
-        record = change.record
-        columns = assignment.placement(w, record.owner_id, record.unit)
-        if columns:
-            write_columns(change, **columns)
         sink = Sink()
         _saved(w, sink)
         sink.flush(w.ctx)
@@ -77,10 +72,20 @@ class LeadHook(RecordHook):
             before_leads(new, self.rules)
 
     def after_batch(self, changes: Sequence[Change]) -> None:
-        batch = [c for c in changes if c.creating and BATCH in c.notes]
+        """What follows the saved leads, written together: for new leads of a batch
+        (``BATCH``) with their tasks in one bulk create; for the other writes (updates:
+        reclaim, transfers, re-grading) as ``after_save`` would, row by row, but their
+        keys, history and messages in one executemany each."""
+        if not changes:
+            return
+        ctx = changes[0].ctx
+        alone = Sink()
         for change in changes:
-            if BATCH not in change.notes:
-                self.after_save(change)
+            w = None if BATCH in change.notes else _placed(change)
+            if w is not None:
+                _saved(w, alone)
+        alone.flush(ctx)
+        batch = [c for c in changes if c.creating and BATCH in c.notes]
         if batch:
             keys = batch[0].notes[BATCH]
             sink = Sink(batch=True)
@@ -88,7 +93,21 @@ class LeadHook(RecordHook):
                 w = change.notes[NOTE]
                 w.warnings = [(o, m, keys.real_id(pk)) for o, m, pk in w.warnings]
                 _saved(w, sink)
-            sink.flush(batch[0].ctx)
+            sink.flush(ctx)
+
+
+def _placed(change: Change) -> LeadWrite | None:
+    """A saved lead's number, and its pool or unit where the rules moved it; its
+    ``LeadWrite`` (None: not a lead write the rules ran on)."""
+    w = change.notes.get(NOTE)
+    if change.entity.code != "lead" or w is None:
+        return None
+    assign_number(w)
+    record = change.record
+    columns = assignment.placement(w, record.owner_id, record.unit)
+    if columns:
+        write_columns(change, **columns)
+    return w
 
 
 def _saved(w: LeadWrite, sink: Sink) -> None:
