@@ -23,6 +23,7 @@ from leadloom.access import Actor
 from leadloom.demo.planner import LeadBundle, plan_chunks
 from leadloom.demo.users import DEMO_USERS, ensure_users
 from leadloom.demo.workdays import AS_OF
+from leadloom.model.storage import refresh_statistics
 from leadloom.records import (
     LOADED_PATHS,
     Context,
@@ -31,7 +32,7 @@ from leadloom.records import (
     load_approvals,
     load_moves,
 )
-from leadloom.records.leads.sla import first_touch_due
+from leadloom.records.leads.sla import cadence_due, first_touch_due
 from leadloom.web.state import state
 from leadloom.workflow.stages import funnel_of
 
@@ -103,6 +104,8 @@ def generate_demo(app: Flask, *, leads: int, seed: int, password: str,
             if bundles is None:
                 break
             _write(ctx, bundles, totals, clock)
+        with clock("statistics"):
+            refresh_statistics(st.db.engine)
     counts = tuple((e, totals[e]) for e in ENTITIES)
     return DemoSummary(len(DEMO_USERS), counts, time.perf_counter() - started, seed=seed,
                        phases=tuple(clock.seconds.items()))
@@ -170,9 +173,15 @@ def _set_deadlines(ctx: Context, bundles: list[LeadBundle]) -> None:
         return
     for bundle in bundles:
         lead = bundle.lead
+        unit_rules = rules.for_unit(bundle.unit)
         if lead["assigned_at"] is not None:
-            lead["first_touch_due_at"] = first_touch_due(rules.for_unit(bundle.unit),
-                                                         lead["grade"], lead["assigned_at"])
+            lead["first_touch_due_at"] = first_touch_due(unit_rules, lead["grade"],
+                                                         lead["assigned_at"])
+        occurred = [row["occurred_at"] for row in bundle.followups]
+        if occurred:  # as its follow-ups will leave them: the lead is written once
+            lead.update(first_contact_at=min(occurred), followup_count=len(occurred),
+                        next_followup_due_at=cadence_due(unit_rules, lead["grade"],
+                                                         max(occurred)))
 
 
 def _load_moves(ctx: Context, bundles: list[LeadBundle], lead_ids: list[int],

@@ -30,6 +30,8 @@ FUTURE_SLACK = dt.timedelta(minutes=10)
 #: a lead in one of these statuses becomes 跟进中 with its first follow-up
 STARTS_CONTACT = ("new", "assigned", "to_verify")
 OPEN_TASK_KINDS = ("first_touch", "cadence")
+#: the lead's columns its follow-ups decide
+DERIVED = ("first_contact_at", "last_followup_at", "followup_count", "next_followup_due_at")
 #: the note where the follow-up hook keeps a follow-up's lead row
 NOTE_LEAD = "leadloom.lead"
 
@@ -123,6 +125,8 @@ def after_followups(changes: list[Change], rules_set: Any) -> None:
                   "followup_count": count,
                   "next_followup_due_at": cadence_due(rules, lead.grade, last) if last else None}
         starts = lead_id in contacting and lead.status in STARTS_CONTACT
+        if not starts and all(getattr(lead, k) == values[k] for k in DERIVED):
+            continue  # loaded history that came with its figures: no row version to write
         by_status[starts].append(values | ({"status": "contacting"} if starts else {}))
     table = ctx.models.cls("lead").__table__
     for rows in by_status.values():
