@@ -43,11 +43,11 @@ from leadloom.records.service import (
     Context,
     column_values,
     commit,
-    conflicts,
     lost_race,
     require,
     update_change,
     update_stamps,
+    writing,
 )
 
 UPDATED, REFUSED, CONFLICT, NOT_FOUND = "updated", "refused", "conflict", "not_found"
@@ -146,17 +146,11 @@ def _attempt(ctx: Context, entity: Entity, pending: dict[int, Mapping[str, Any]]
                 change.record.id, REFUSED, RecordInvalid(change.errors, change.entity))
         else:
             accepted.append(change)
-    try:
-        with conflicts(ctx):
-            lost = _write(ctx, entity, accepted)
-            if lost:
-                return _lost_rows(ctx, entity, accepted)
-            run_after_batch(hooks, accepted)
-    except Conflict:
-        raise
-    except Exception:
-        ctx.session.rollback()
-        raise
+    with writing(ctx):
+        lost = _write(ctx, entity, accepted)
+        if lost:
+            return _lost_rows(ctx, entity, accepted)
+        run_after_batch(hooks, accepted)
     commit(ctx)
     return []
 

@@ -189,16 +189,24 @@ def _before(ctx: Context, change: Change) -> tuple[RecordHook, ...]:
 
 def _after(ctx: Context, hooks: tuple[RecordHook, ...], change: Change) -> None:
     """Write the row, let the hooks write theirs in the same transaction, and commit."""
+    with writing(ctx):
+        ctx.session.flush()
+        run_after(hooks, change)
+    commit(ctx)
+
+
+@contextmanager
+def writing(ctx: Context) -> Iterator[None]:
+    """The write itself: a lost race is a ``Conflict`` (``conflicts``), and any other
+    failure rolls back what was flushed before it goes on up."""
     try:
         with conflicts(ctx):
-            ctx.session.flush()
-            run_after(hooks, change)
+            yield
     except Conflict:
         raise
     except Exception:
         ctx.session.rollback()
         raise
-    commit(ctx)
 
 
 def stored_values(entity: Entity, record: Any) -> dict[str, Any]:
