@@ -18,7 +18,8 @@ from flask import Flask
 from leadloom.cli.main import cli
 from leadloom.demo.reports import queue_sample_reports
 from leadloom.jobs import JobQueue, tasks
-from leadloom.jobs.scheduler import ReportScheduler
+from leadloom.jobs.scheduler import Scheduler
+from leadloom.jobs.slots import SlotClaims
 from leadloom.reporting import ReportRequest
 from leadloom.settings import Settings
 from leadloom.web import create_app
@@ -206,8 +207,9 @@ def test_embedded_schedules_render_a_copy_per_recipient(app):
         inline = queue.inline
         assert inline is not None
         registry = inline.runtime.env.registry
-        inline.scheduler = ReportScheduler(inline.connection, registry,
-                                           clock=lambda: due - dt.timedelta(minutes=1))
+        inline.scheduler = Scheduler(inline.connection, registry,
+                                     SlotClaims(inline.runtime.env.sessions),
+                                     clock=lambda: due - dt.timedelta(minutes=1))
         for job in inline.scheduler.get_jobs():
             job.clock = lambda: due  # type: ignore[attr-defined]
         inline.scheduler.clock = lambda: due

@@ -13,7 +13,7 @@ from redis import Redis
 from rq.cron import CronJob
 
 from leadloom.cli.options import settings_from
-from leadloom.jobs import ReportScheduler, ReportWorker, Runtime, build_runtime
+from leadloom.jobs import ReportWorker, Runtime, Scheduler, SlotClaims, build_runtime
 from leadloom.jobs.runtime import refreshed
 from leadloom.metadata import ConfigInvalid, Registry
 from leadloom.model import DestructiveChange
@@ -59,18 +59,21 @@ def worker(ctx: click.Context, queues: tuple[str, ...], burst: bool,
               help="Longest sleep between rounds, in seconds.")
 @click.pass_context
 def scheduler(ctx: click.Context, poll: float) -> None:
-    """Queue scheduled reports (cron from config/reports/*.yaml) on Redis.
+    """Queue the config's schedules on Redis: the lead rules' periodic jobs (schedule: in
+    config/leads.yaml) and the scheduled reports (config/reports/*.yaml).
 
     Only one scheduler is active: a second one waits and takes over if the first stops.
+    Each slot is claimed in the database, so it runs once; a slot missed while no
+    scheduler ran is queued when one starts (the latest one of each rule).
     """
     settings = settings_from(ctx)
     connection = Redis.from_url(_redis_url(settings, "scheduler"))
     runtime = _runtime(settings)
-    process = ReportScheduler(connection, runtime.env.registry)
+    process = Scheduler(connection, runtime.env.registry, SlotClaims(runtime.env.sessions))
     for job in process.get_jobs():
         click.echo(_describe(job))
     if not process.get_jobs():
-        click.echo("no report has a schedule; waiting anyway (publish one to start)")
+        click.echo("nothing has a schedule; waiting anyway (publish one to start)")
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import secrets
 
 import click
@@ -44,8 +45,18 @@ def _app(settings: Settings, *, demo: bool = False, upgrade: bool = True) -> Fla
 def _serve(settings: Settings, host: str, port: int, *, demo: bool = False) -> None:
     """Serve the live app: a newly published config version is picked up without restart."""
     live = LiveApp(settings, build=lambda s, upgrade: _app(s, demo=demo, upgrade=upgrade))
+    _log_to_stderr("leadloom.jobs")  # each schedule slot run says so, and where
     start_jobs(live.app)  # without Redis: report jobs and schedules in this process
     run_simple(host, port, live, threaded=True)
+
+
+def _log_to_stderr(name: str) -> None:
+    logger = logging.getLogger(name)
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 @click.command()

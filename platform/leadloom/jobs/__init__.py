@@ -1,5 +1,6 @@
-"""Background jobs on RQ: report tasks, queueing (Redis or embedded), workers and the
-report scheduler. No Flask: the web layer and the CLI call in."""
+"""Background jobs on RQ: report and lead-rule tasks, queueing (Redis or embedded),
+workers and the scheduler of the config's schedules. No Flask: the web layer and the CLI
+call in."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from leadloom.jobs.runtime import Runtime as Runtime
 from leadloom.jobs.runtime import build_runtime as build_runtime
 from leadloom.jobs.runtime import runtime_for as runtime_for
 from leadloom.jobs.runtime import use_runtime as use_runtime
-from leadloom.jobs.scheduler import ReportScheduler as ReportScheduler
+from leadloom.jobs.scheduler import Scheduler as Scheduler
+from leadloom.jobs.slots import SlotClaims as SlotClaims
 from leadloom.jobs.worker import ReportWorker as ReportWorker
 from leadloom.jobs.worker import preload as preload

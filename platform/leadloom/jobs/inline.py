@@ -1,9 +1,11 @@
 """The embedded mode: no Redis configured, so jobs (and, in ``leadloom serve``, the
-report schedules) run in a background thread of the web process, on an in-process
-fakeredis, with the same job functions and the same retry rules as real workers.
+config's schedules: lead rules and reports) run in a background thread of the web
+process, on an in-process fakeredis, with the same job functions and the same retry
+rules as real workers.
 
-One process only: two web processes would each run their own schedules. Set
-``LEADLOOM_REDIS_URL`` and run ``leadloom worker`` / ``leadloom scheduler`` for more.
+Several web processes on one database each run the schedules, and each slot still runs
+once: the process that claims the slot's row in the database runs it. Set
+``LEADLOOM_REDIS_URL`` and run ``leadloom worker`` / ``leadloom scheduler`` to scale out.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from rq.registry import ScheduledJobRegistry
 from rq.utils import current_timestamp
 
 from leadloom.jobs.runtime import Runtime, use_runtime
-from leadloom.jobs.scheduler import ReportScheduler
+from leadloom.jobs.scheduler import Scheduler
+from leadloom.jobs.slots import SlotClaims
 from leadloom.jobs.worker import ThreadSafeSimpleWorker
 
 log = logging.getLogger(__name__)
@@ -34,18 +37,17 @@ class InlineJobs:
         self.connection = fakeredis.FakeStrictRedis(server=self.server)
         self.queue = Queue(queue_name, connection=self.connection)
         self.poll = poll
-        self.scheduler: ReportScheduler | None = None
+        self.scheduler: Scheduler | None = None
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._lock = threading.Lock()
 
     def start(self, *, schedules: bool = False) -> None:
-        """Start the thread (once); with ``schedules`` it also runs the report schedules."""
+        """Start the thread (once); with ``schedules`` it also runs the config's schedules."""
         with self._lock:
             if schedules and self.scheduler is None:
-                self.scheduler = ReportScheduler(self.connection, self.runtime.env.registry,
-                                                 queue_name=self.queue.name)
+                self.scheduler = self._scheduler(self.runtime)
             if self._thread is None or not self._thread.is_alive():
                 self._stop.clear()
                 self._thread = threading.Thread(target=self._loop, name="leadloom-jobs",
@@ -58,8 +60,11 @@ class InlineJobs:
             self.runtime = runtime
             if self.scheduler is not None:
                 self.scheduler.release()
-                self.scheduler = ReportScheduler(self.connection, runtime.env.registry,
-                                                 queue_name=self.queue.name)
+                self.scheduler = self._scheduler(runtime)
+
+    def _scheduler(self, runtime: Runtime) -> Scheduler:
+        return Scheduler(self.connection, runtime.env.registry,
+                         SlotClaims(runtime.env.sessions), queue_name=self.queue.name)
 
     def wake(self) -> None:
         """Work the queue now (starting the thread on first use)."""
@@ -90,7 +95,7 @@ class InlineJobs:
         if self.scheduler is not None:
             self.scheduler.release()
 
-    def _round(self, scheduler: ReportScheduler | None) -> None:
+    def _round(self, scheduler: Scheduler | None) -> None:
         if scheduler is not None:
             scheduler.tick()
         self._promote_due()

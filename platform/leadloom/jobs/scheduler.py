@@ -1,15 +1,19 @@
-"""Scheduled reports on RQ's cron (``rq.cron.CronScheduler``), read in each report's time
-zone, with one active scheduler at a time.
+"""The schedules of the config on RQ's cron (``rq.cron.CronScheduler``): the lead rules'
+periodic jobs (``config/leads.yaml``'s ``schedule:``, cron read in the app's time zone)
+and the scheduled reports (each in its report's time zone).
 
-Two safeguards keep a due report from being queued twice:
+Two safeguards keep a slot from running twice:
 
 - a leader lock in Redis (``SET NX`` with a TTL, renewed on every tick): a second
   scheduler started by mistake waits, and takes over within ``LOCK_TTL`` seconds if the
   first one dies;
-- a slot key per report and due time (``SET NX``): even two schedulers racing through the
-  same instant queue the slot once.
+- the slot's row in the database (``slots.SlotClaims``): only the scheduler whose insert
+  succeeds queues it, even two embedded web processes, each with its own in-process
+  Redis and so each its own leader.
 
-A slot found more than ``GRACE`` late (a scheduler that was down) is skipped, not run.
+A slot missed while no scheduler ran (the process was down) is queued when one comes back:
+the latest missed slot of each rule, not every one. A rule seen for the first time starts
+with its next slot.
 """
 
 from __future__ import annotations
@@ -22,77 +26,108 @@ from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from croniter import croniter
 from redis import Redis
 from redis.exceptions import WatchError
 from rq import Queue
 from rq.cron import CronJob, CronScheduler
 from rq.job import Job
 
-from leadloom.jobs.tasks import JOB_TIMEOUT, RESULT_TTL, fan_out
+from leadloom.jobs.slots import ScheduledRule, SlotClaims
+from leadloom.jobs.tasks import JOB_TIMEOUT, RESULT_TTL, fan_out, run_lead_rule
 from leadloom.metadata.registry import Registry
-from leadloom.metadata.reports import Report
+from leadloom.records.leads import clock as lead_clock
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
 LOCK_KEY = "leadloom:scheduler:lock"
 LOCK_TTL = 30
-SLOT_TTL = 8 * 24 * 3600
-GRACE = dt.timedelta(minutes=15)
 RELOAD_EVERY = 30.0
 
 
 def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    """The scheduler's time: the lead rules' clock (``LEADLOOM_CLOCK``), aware."""
+    return lead_clock.now().replace(tzinfo=dt.UTC)
 
 
 class ZonedCronJob(CronJob):
-    """A cron job whose expression is read in ``zone`` (RQ's own reads it in UTC)."""
+    """A cron job for one ``ScheduledRule``: its cron read in the rule's time zone (RQ's
+    own reads it in UTC), its slots claimed in the database."""
 
-    def __init__(self, *, zone: ZoneInfo, clock: Clock, **kwargs: Any) -> None:
-        self.zone = zone
+    def __init__(self, *, rule: ScheduledRule, claims: SlotClaims, clock: Clock,
+                 **kwargs: Any) -> None:
+        self.rule = rule
+        self.claims = claims
         self.clock = clock
-        super().__init__(**kwargs)
-        self.next_enqueue_time = self._next_after(clock())
+        super().__init__(cron=rule.cron, name=f"leadloom.{rule.name}", **kwargs)
+        #: the latest slot this process knows was claimed (by anyone)
+        self.passed = self._known(clock())
+        self.next_enqueue_time = rule.following(self.passed)
 
-    def _next_after(self, moment: dt.datetime) -> dt.datetime:
-        local = moment.astimezone(self.zone)
-        following: dt.datetime = croniter(self.cron, local).get_next(dt.datetime)
-        return following.astimezone(dt.UTC)
+    def _known(self, now: dt.datetime) -> dt.datetime:
+        """The latest claimed slot; a rule never seen before starts with its next slot
+        (the last one is marked ``skipped``, so a later restart knows it was seen)."""
+        last = self.claims.last_slot(self.rule.name)
+        if last is not None:
+            return last
+        slot = self.rule.latest(now)
+        self.claims.claim(self.rule.name, slot, outcome="skipped")
+        return slot
+
+    @property
+    def zone(self) -> Any:
+        return self.rule.zone
 
     def get_next_enqueue_time(self) -> dt.datetime:
-        return self._next_after(self.latest_enqueue_time or self.clock())
+        return self.rule.following(self.latest_enqueue_time or self.clock())
 
-    def should_run(self) -> bool:
-        return self.next_enqueue_time is not None and self.clock() >= self.next_enqueue_time
-
-    def enqueue_slot(self, connection: Redis) -> Job | None:
-        """Queue the due slot unless another scheduler did, or it is too late for it."""
-        due = self.next_enqueue_time
-        assert due is not None
-        if self.clock() - due > GRACE:
-            log.warning("%s: slot %s missed by more than %s; skipped", self.name, due, GRACE)
+    def enqueue_due(self, connection: Redis, now: dt.datetime) -> Job | None:
+        """Queue the latest slot at or before ``now`` if this process claims it: a slot
+        missed while the process was down is caught up, older missed ones are not."""
+        slot = self.rule.latest(now)
+        if slot <= self.passed:
             return None
-        key = f"leadloom:scheduler:slot:{self.name}:{int(due.timestamp())}"
-        if not connection.set(key, "1", nx=True, ex=SLOT_TTL):
+        claimed = self.claims.claim(self.rule.name, slot)
+        self._pass(slot)
+        if not claimed:
             return None
         assert self.func is not None
         queue = Queue(self.queue_name, connection=connection)
-        job = queue.enqueue(self.func, *self.args, due.isoformat(), **self.job_options)
+        job = queue.enqueue(self.func, *self.args, slot.isoformat(), **self.job_options)
         connection.zadd(self.job_history_key, {job.id: time.time()})
+        self.set_enqueue_time(now)
         return job
 
+    def _pass(self, slot: dt.datetime) -> None:
+        self.passed = slot
+        self.next_enqueue_time = self.rule.following(slot)
 
-class ReportScheduler(CronScheduler):
-    """RQ's cron scheduler loaded from the Registry's report schedules, with a leader lock.
+
+def scheduled_rules(registry: Registry) -> list[tuple[ScheduledRule, Callable[..., Any],
+                                                      tuple[str, ...]]]:
+    """Every cron line of ``registry`` with the job function it queues and its arguments."""
+    found: list[tuple[ScheduledRule, Callable[..., Any], tuple[str, ...]]] = []
+    if registry.lead_rules is not None:
+        zone = ZoneInfo(registry.app.timezone)
+        found += [(ScheduledRule(f"leads.{job}", cron, zone), run_lead_rule, (job,))
+                  for job, cron in registry.lead_rules.schedule]
+    found += [(ScheduledRule(f"report.{r.name}", r.schedule.cron,
+                             ZoneInfo(r.schedule.timezone)), fan_out, (r.name,))
+              for r in registry.reports if r.schedule is not None]
+    return found
+
+
+class Scheduler(CronScheduler):
+    """RQ's cron scheduler loaded from the Registry's schedules, with a leader lock and
+    the slots claimed in the database through ``claims``.
 
     ``tick()`` is one round (tests drive it with a fixed ``clock``); ``run()`` loops.
     """
 
-    def __init__(self, connection: Redis, registry: Registry, *, clock: Clock = utc_now,
-                 queue_name: str = "default", name: str = "") -> None:
+    def __init__(self, connection: Redis, registry: Registry, claims: SlotClaims, *,
+                 clock: Clock = utc_now, queue_name: str = "default", name: str = "") -> None:
         super().__init__(connection=connection, name=name)
+        self.claims = claims
         self.clock = clock
         self.queue_name = queue_name
         self.leader = False
@@ -100,19 +135,11 @@ class ReportScheduler(CronScheduler):
 
     def load(self, registry: Registry) -> None:
         """(Re)register the schedules of ``registry`` (a newly published config)."""
-        self._cron_jobs = []
-        for report in registry.reports:
-            if report.schedule is not None:
-                self.register_report(report)
-
-    def register_report(self, report: Report) -> ZonedCronJob:
-        assert report.schedule is not None
-        job = ZonedCronJob(queue_name=self.queue_name, func=fan_out, args=(report.name,),
-                           cron=report.schedule.cron, zone=ZoneInfo(report.schedule.timezone),
-                           clock=self.clock, name=f"leadloom.report.{report.name}",
-                           job_timeout=JOB_TIMEOUT, result_ttl=RESULT_TTL)
-        self._cron_jobs.append(job)
-        return job
+        self._cron_jobs = [
+            ZonedCronJob(queue_name=self.queue_name, func=func, args=args, rule=rule,
+                         claims=self.claims, clock=self.clock, job_timeout=JOB_TIMEOUT,
+                         result_ttl=RESULT_TTL)
+            for rule, func, args in scheduled_rules(registry)]
 
     # ---- the leader lock ---------------------------------------------------------------
     def holder(self) -> str | None:
@@ -149,16 +176,15 @@ class ReportScheduler(CronScheduler):
 
     # ---- rounds ------------------------------------------------------------------------
     def tick(self) -> list[Job]:
-        """One round: hold the lock, then queue every report that is due (once)."""
+        """One round: hold the lock, then queue each rule's due slot (once)."""
         if not self.acquire():
             return []
+        now = self.clock()
         queued = []
         for job in self._cron_jobs:
-            if job.should_run():
-                found = job.enqueue_slot(self.connection)  # type: ignore[attr-defined]
-                if found is not None:
-                    queued.append(found)
-                job.set_enqueue_time(self.clock())
+            found = job.enqueue_due(self.connection, now)  # type: ignore[attr-defined]
+            if found is not None:
+                queued.append(found)
         if queued:
             self.save()
         return queued
@@ -199,7 +225,7 @@ class ReportScheduler(CronScheduler):
             return
         if fresh is not None:
             self.load(fresh)
-            log.warning("config version %s: %d report schedules", fresh.version,
+            log.warning("config version %s: %d schedules", fresh.version,
                         len(self._cron_jobs))
 
     def _until_next(self) -> float:

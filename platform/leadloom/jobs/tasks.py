@@ -3,19 +3,31 @@
 ``render_report`` makes one copy for one recipient; ``fan_out`` is what the scheduler
 queues when a report is due: it queues one ``render_report`` per recipient. Both are
 idempotent through the archive's ``run_key``: a retried job stores its PDF once.
+``run_lead_rule`` is what the scheduler queues when a lead-rule job is due: the same
+function ``leadloom tick`` runs (its messages carry keys, so a retry sends nothing twice).
+The scheduled ones record how their slot went (``slots.SlotClaims``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 from rq import Queue, Retry, get_current_job
 from rq.job import Job
 
-from leadloom.jobs.runtime import current_runtime
+from leadloom.access import Actor
+from leadloom.jobs.runtime import Runtime, current_runtime
+from leadloom.jobs.slots import SlotClaims
+from leadloom.records import Context
+from leadloom.records.leads import clock
+from leadloom.records.leads.periodic import tick
+from leadloom.records.leads.regrade import apply_rule_changes
 from leadloom.reporting import ReportRequest, run_report, spec_of
 from leadloom.reporting.audience import recipient_for, recipients_of
 from leadloom.reporting.delivery import deliver
@@ -65,11 +77,49 @@ def render_report(request: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+@contextmanager
+def _recorded(runtime: Runtime, rule: str, due_at: str) -> Iterator[dict[str, Any]]:
+    """Mark the slot ``done`` with the result the block fills in, or ``failed`` with the
+    error (which then propagates: RQ retries or records the failure)."""
+    claims = SlotClaims(runtime.env.sessions)
+    slot = dt.datetime.fromisoformat(due_at)
+    result: dict[str, Any] = {}
+    try:
+        yield result
+    except Exception as error:
+        claims.finish(rule, slot, "failed", f"{type(error).__name__}: {error}")
+        raise
+    claims.finish(rule, slot, "done", ", ".join(f"{k}={v}" for k, v in result.items()))
+    log.info("schedule %s slot %s ran in process %d: %s", rule, due_at, os.getpid(), result)
+
+
+def run_lead_rule(job: str, due_at: str) -> dict[str, Any]:
+    """Run the lead rules' periodic ``job`` for its schedule slot ``due_at``, acting at the
+    current time (a slot caught up late sees today's leads); like ``leadloom tick``, open
+    leads are re-graded first if the grading rules changed since the last run."""
+    runtime = current_runtime()
+    with _recorded(runtime, f"leads.{job}", due_at) as result:
+        with runtime.env.sessions() as session:
+            ctx = Context(Actor.system_actor(), session, runtime.models, channel="job")
+            regraded = apply_rule_changes(ctx)
+            counts = tick(ctx, clock.now(), only=(job,))
+        result["count"] = counts.get(job, 0)
+        if regraded is not None:
+            result["regraded"] = regraded
+    return {"job": job, "due_at": due_at, **result}
+
+
 def fan_out(report: str, due_at: str) -> dict[str, Any]:
     """Queue one copy of ``report`` per recipient for the schedule slot ``due_at``."""
     runtime = current_runtime()
     job = get_current_job()
     assert job is not None, "fan_out runs as an RQ job"
+    with _recorded(runtime, f"report.{report}", due_at) as result:
+        result["copies"] = _fan_out(runtime, job, report, due_at)
+    return {"report": report, "due_at": due_at, **result}
+
+
+def _fan_out(runtime: Runtime, job: Job, report: str, due_at: str) -> int:
     spec = spec_of(runtime.env.registry, report)
     with runtime.env.sessions() as session:
         recipients = recipients_of(session, runtime.models, spec)
@@ -81,8 +131,7 @@ def fan_out(report: str, due_at: str) -> dict[str, Any]:
         job_id = f"ll-{report}-{slot}-{recipient.user_id}"
         if not Job.exists(job_id, connection=job.connection):  # a retried fan-out
             enqueue_render(queue, request, job_id=job_id)
-    log.info("report %s due %s: queued %d copies", report, due_at, len(recipients))
-    return {"report": report, "due_at": due_at, "copies": len(recipients)}
+    return len(recipients)
 
 
 def _progress(job: Job | None) -> Progress:

@@ -22,6 +22,7 @@ from leadloom.model.leads import add_lead_tables
 from leadloom.model.notifications import add_notification_table
 from leadloom.model.reports import add_report_tables
 from leadloom.model.saved_views import add_saved_view_table
+from leadloom.model.schedules import add_schedule_table
 from leadloom.model.storage import table_options
 from leadloom.model.workflow import add_workflow_tables
 
@@ -73,6 +74,7 @@ def build_models(registry: Registry) -> Models:
     add_report_tables(base.metadata)
     add_notification_table(base.metadata)
     add_saved_view_table(base.metadata)
+    add_schedule_table(base.metadata)
     add_lead_tables(base.metadata)
     add_workflow_tables(base)
     for entity in registry.entities:

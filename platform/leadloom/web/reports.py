@@ -17,7 +17,8 @@ from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.security.decorators import protect
 from sqlalchemy.orm import sessionmaker
 
-from leadloom.jobs import JobQueue, Runtime, runtime_for
+from leadloom.jobs import JobQueue, Runtime, SlotClaims, runtime_for
+from leadloom.jobs.scheduler import utc_now
 from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Label
 from leadloom.metadata.reports import ReportSchedule
@@ -32,7 +33,7 @@ from leadloom.web.errors import answers_record_errors
 from leadloom.web.labels import current_locale, lazy, local_time
 from leadloom.web.language import translated
 from leadloom.web.openapi_docs import DocumentedApi, checked, int_arg
-from leadloom.web.schedules import schedule_text
+from leadloom.web.schedules import schedule_rows, schedule_text
 from leadloom.web.serialize import with_offsets
 from leadloom.web.state import state
 
@@ -96,9 +97,9 @@ def _embedded_queue(settings: Settings, runtime: Runtime) -> JobQueue:
 
 
 def start_jobs(app: Flask) -> None:
-    """For ``leadloom serve``: without Redis, run jobs and report schedules in a
-    background thread of this process (with Redis, ``leadloom worker`` and
-    ``leadloom scheduler`` do)."""
+    """For ``leadloom serve``: without Redis, run jobs and the config's schedules (lead
+    rules and reports) in a background thread of this process (with Redis,
+    ``leadloom worker`` and ``leadloom scheduler`` do)."""
     queue = app.extensions[EXTENSION].queue
     if queue.inline is not None:
         queue.inline.start(schedules=True)
@@ -203,7 +204,8 @@ def _schedule(schedule: ReportSchedule | None, app_zone: str) -> str | None:
 
 
 class ReportJobsView(BaseView):
-    """Admins: failed report jobs (with the error) and a button to retry each."""
+    """Admins: when each scheduled rule last ran and runs next, failed jobs (with the
+    error) and a button to retry each."""
 
     route_base = "/report-jobs"
     default_view = "index"
@@ -215,8 +217,12 @@ class ReportJobsView(BaseView):
     @has_access
     def index(self) -> Any:
         queue = jobs()
+        runtime = current_app.extensions[EXTENSION].runtime
+        rows = schedule_rows(state().registry, SlotClaims(runtime.env.sessions),
+                             utc_now())
         return self.render_template("leadloom/report_jobs.html", failed=queue.failed(),
-                                    embedded=queue.embedded, queued=queue.queue.count)
+                                    embedded=queue.embedded, queued=queue.queue.count,
+                                    schedules=rows)
 
     @expose("/retry/<job_id>", methods=["POST"])
     @has_access

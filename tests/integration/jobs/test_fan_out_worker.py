@@ -14,8 +14,10 @@ import pytest
 import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 from rq.job import Job, JobStatus
+from sqlalchemy.orm import sessionmaker
 
-from leadloom.jobs.scheduler import ReportScheduler
+from leadloom.jobs.scheduler import Scheduler
+from leadloom.jobs.slots import SlotClaims
 from leadloom.model.reports import REPORT_FILE_TABLE
 from leadloom.settings import Settings
 from leadloom.web.state import state
@@ -54,12 +56,13 @@ def queue_the_slot(site: dict[str, object]) -> Job:
     """Walk the scheduler's fixed clock over 09:00; exactly the fan-out is queued."""
     with site["app"].app_context():  # type: ignore[attr-defined]
         registry = state().registry
+        claims = SlotClaims(sessionmaker(state().db.engine))
     clock = Clock(DUE - dt.timedelta(minutes=1))
-    scheduler = ReportScheduler(site["redis"], registry, clock=clock,  # type: ignore[arg-type]
-                                name="test-fan-out")
+    scheduler = Scheduler(site["redis"], registry, claims, clock=clock,  # type: ignore[arg-type]
+                          name="test-fan-out")
     assert scheduler.tick() == []
     clock.at = DUE + dt.timedelta(seconds=5)
-    [job] = scheduler.tick()
+    [job] = [j for j in scheduler.tick() if j.args[0] == "weekly_funnel"]
     assert job.func_name == "leadloom.jobs.tasks.fan_out"
     assert job.args == ("weekly_funnel", DUE.isoformat())
     return job

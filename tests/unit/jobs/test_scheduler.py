@@ -1,5 +1,6 @@
-"""The report scheduler on RQ's cron with a fixed clock: a report due on Monday 09:00
-Asia/Shanghai is queued exactly once, even with two schedulers running."""
+"""The scheduler on RQ's cron with a fixed clock: a report due on Monday 09:00
+Asia/Shanghai is queued exactly once, even with two schedulers running; a slot missed
+while no scheduler ran is queued once when one starts again (the latest one only)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,14 @@ from pathlib import Path
 
 import fakeredis
 import pytest
+import sqlalchemy as sa
 from rq import Queue
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from leadloom.jobs import scheduler as module
-from leadloom.jobs.scheduler import LOCK_KEY, ReportScheduler
+from leadloom.jobs.scheduler import LOCK_KEY, Scheduler
+from leadloom.jobs.slots import SlotClaims
 from leadloom.metadata import load_registry
 from tests.helpers import Clock
 
@@ -28,17 +33,31 @@ def connection() -> fakeredis.FakeStrictRedis:
     return fakeredis.FakeStrictRedis(server=fakeredis.FakeServer())
 
 
+@pytest.fixture
+def claims() -> SlotClaims:
+    """The slot table on an in-memory database every scheduler of a test shares."""
+    engine = sa.create_engine("sqlite://", poolclass=StaticPool,
+                              connect_args={"check_same_thread": False})
+    found = SlotClaims(sessionmaker(engine))
+    found.table.metadata.create_all(engine)
+    return found
+
+
 @pytest.fixture(scope="module")
 def registry():  # type: ignore[no-untyped-def]
     return load_registry(CONFIG)
 
 
-def weekly_jobs(connection: fakeredis.FakeStrictRedis) -> list:  # type: ignore[type-arg]
+def queued(connection: fakeredis.FakeStrictRedis, first_arg: str) -> list:  # type: ignore[type-arg]
     return [j for j in Queue("default", connection=connection).jobs
-            if j.args and j.args[0] == "weekly_funnel"]
+            if j.args and j.args[0] == first_arg]
 
 
-def walk(clock: Clock, schedulers: list[ReportScheduler], until: dt.datetime,
+def weekly_jobs(connection: fakeredis.FakeStrictRedis) -> list:  # type: ignore[type-arg]
+    return queued(connection, "weekly_funnel")
+
+
+def walk(clock: Clock, schedulers: list[Scheduler], until: dt.datetime,
          step: dt.timedelta = dt.timedelta(seconds=20)) -> None:
     while clock.at < until:
         for scheduler in schedulers:
@@ -46,10 +65,10 @@ def walk(clock: Clock, schedulers: list[ReportScheduler], until: dt.datetime,
         clock.at += step
 
 
-def test_due_on_monday_0900_shanghai_queued_once_with_two_schedulers(connection, registry):
+def test_due_on_monday_0900_shanghai_queued_once_with_two_schedulers(connection, registry, claims):
     clock = Clock(DUE - dt.timedelta(minutes=5))
-    first = ReportScheduler(connection, registry, clock=clock, name="first")
-    second = ReportScheduler(connection, registry, clock=clock, name="second")
+    first = Scheduler(connection, registry, claims, clock=clock, name="first")
+    second = Scheduler(connection, registry, claims, clock=clock, name="second")
     weekly = next(j for j in first.get_jobs() if j.name.endswith("weekly_funnel"))
     assert weekly.next_enqueue_time == DUE  # cron '0 9 * * 1' read in Asia/Shanghai
     walk(clock, [first, second], DUE - dt.timedelta(seconds=1))
@@ -65,10 +84,10 @@ def test_due_on_monday_0900_shanghai_queued_once_with_two_schedulers(connection,
 
 
 def test_two_schedulers_racing_through_the_same_instant_still_queue_once(connection,
-                                                                        registry):
+                                                                        registry, claims):
     clock = Clock(DUE)
-    first = ReportScheduler(connection, registry, clock=Clock(DUE - dt.timedelta(hours=1)))
-    second = ReportScheduler(connection, registry, clock=Clock(DUE - dt.timedelta(hours=1)))
+    first = Scheduler(connection, registry, claims, clock=Clock(DUE - dt.timedelta(hours=1)))
+    second = Scheduler(connection, registry, claims, clock=Clock(DUE - dt.timedelta(hours=1)))
     for scheduler in (first, second):  # as if both believed they held the lock
         scheduler.acquire = lambda: True  # type: ignore[method-assign]
         scheduler.clock = clock
@@ -79,10 +98,10 @@ def test_two_schedulers_racing_through_the_same_instant_still_queue_once(connect
     assert len(weekly_jobs(connection)) == 1
 
 
-def test_second_scheduler_takes_over_without_queueing_the_slot_again(connection, registry):
+def test_second_scheduler_takes_over_without_queueing_the_slot_again(connection, registry, claims):
     clock = Clock(DUE - dt.timedelta(minutes=1))
-    first = ReportScheduler(connection, registry, clock=clock, name="first")
-    second = ReportScheduler(connection, registry, clock=clock, name="second")
+    first = Scheduler(connection, registry, claims, clock=clock, name="first")
+    second = Scheduler(connection, registry, claims, clock=clock, name="second")
     walk(clock, [first, second], DUE + dt.timedelta(minutes=2))
     assert len(weekly_jobs(connection)) == 1
     connection.delete(LOCK_KEY)  # the first one died and its lock expired
@@ -94,21 +113,57 @@ def test_second_scheduler_takes_over_without_queueing_the_slot_again(connection,
     assert len(weekly_jobs(connection)) == 2
 
 
-def test_a_slot_missed_by_more_than_the_grace_is_skipped(connection, registry):
+def test_a_slot_missed_while_down_is_queued_once_when_back(connection, registry, claims):
     clock = Clock(DUE - dt.timedelta(hours=1))
-    scheduler = ReportScheduler(connection, registry, clock=clock)
-    clock.at = DUE + dt.timedelta(hours=2)  # the machine slept through 09:00
+    before = Scheduler(connection, registry, claims, clock=clock)
+    before.tick()
+    before.release()  # the process stopped
+    clock.at = DUE + dt.timedelta(hours=2, minutes=3)  # down through 09:00 and 8 SLA slots
+    back = Scheduler(connection, registry, claims, clock=clock)
+    back.tick()
+    back.tick()
+    assert [j.args for j in weekly_jobs(connection)] == [("weekly_funnel", DUE.isoformat())]
+    latest_sla = (DUE + dt.timedelta(hours=2)).isoformat()  # "*/15": only the latest one
+    assert [j.args for j in queued(connection, "sla")] == [("sla", latest_sla)]
+    runs = claims.latest_runs()
+    assert runs["report.weekly_funnel"].outcome == "queued"
+    assert runs["leads.sla"].slot == (DUE + dt.timedelta(hours=2)).replace(tzinfo=None)
+
+
+def test_a_rule_seen_for_the_first_time_starts_with_its_next_slot(connection, registry,
+                                                                  claims):
+    clock = Clock(DUE + dt.timedelta(minutes=5))  # just after 09:00: not run on first sight
+    scheduler = Scheduler(connection, registry, claims, clock=clock)
     scheduler.tick()
     assert weekly_jobs(connection) == []
-    clock.at = DUE + dt.timedelta(days=7, minutes=3)  # a few minutes late is fine
+    assert claims.latest_runs()["report.weekly_funnel"].outcome == "skipped"
+    clock.at = DUE + dt.timedelta(days=7)
     scheduler.tick()
     assert len(weekly_jobs(connection)) == 1
 
 
-def test_a_second_scheduler_process_waits(connection, registry, caplog):
-    first = ReportScheduler(connection, registry, name="first")
+def test_two_embedded_processes_each_with_its_own_redis_queue_each_slot_once(registry,
+                                                                            claims):
+    """Two web processes without Redis: each is leader of its own in-process Redis, so
+    only the database claim keeps them from both running a slot."""
+    clock = Clock(DUE - dt.timedelta(minutes=20))
+    redis_a, redis_b = (fakeredis.FakeStrictRedis(server=fakeredis.FakeServer())
+                        for _ in range(2))
+    schedulers = [Scheduler(redis_a, registry, claims, clock=clock, name="a"),
+                  Scheduler(redis_b, registry, claims, clock=clock, name="b")]
+    walk(clock, schedulers, DUE + dt.timedelta(minutes=50), step=dt.timedelta(seconds=7))
+    assert all(s.leader for s in schedulers)
+    slots = [j.args for r in (redis_a, redis_b) for j in queued(r, "sla")]
+    expected = [("sla", (DUE + dt.timedelta(minutes=m)).isoformat())
+                for m in (-15, 0, 15, 30, 45)]
+    assert sorted(slots) == expected
+    assert len(weekly_jobs(redis_a)) + len(weekly_jobs(redis_b)) == 1
+
+
+def test_a_second_scheduler_process_waits(connection, registry, claims, caplog):
+    first = Scheduler(connection, registry, claims, name="first")
     assert first.acquire()
-    second = ReportScheduler(connection, registry, name="second")
+    second = Scheduler(connection, registry, claims, name="second")
     stop = threading.Event()
     with caplog.at_level(logging.WARNING, logger="leadloom.jobs.scheduler"):
         thread = threading.Thread(target=second.run, args=(stop,), kwargs={"poll": 0.05})
@@ -121,10 +176,12 @@ def test_a_second_scheduler_process_waits(connection, registry, caplog):
     assert connection.get(LOCK_KEY) == b"first"  # the waiting one never took it
 
 
-def test_a_newly_published_config_replaces_the_schedules(connection, registry, monkeypatch):
+def test_a_newly_published_config_replaces_the_schedules(connection, registry, claims, monkeypatch):
     monkeypatch.setattr(module, "RELOAD_EVERY", 0.0)
-    running = ReportScheduler(connection, registry)
-    assert len(running.get_jobs()) == 4
+    running = Scheduler(connection, registry, claims)
+    assert len([j for j in running.get_jobs() if ".report." in j.name]) == 4
+    assert {j.name for j in running.get_jobs() if ".leads." in j.name} == {
+        f"leadloom.leads.{job}" for job in ("reclaim", "sla", "tasks", "stale", "digest")}
     weekly_only = replace(registry, reports=tuple(r for r in registry.reports
                                                   if r.name == "weekly_funnel"), version=2)
     offered = [weekly_only]
@@ -135,4 +192,5 @@ def test_a_newly_published_config_replaces_the_schedules(connection, registry, m
     threading.Event().wait(0.3)
     stop.set()
     thread.join(5)
-    assert [j.name for j in running.get_jobs()] == ["leadloom.report.weekly_funnel"]
+    assert [j.name for j in running.get_jobs() if ".report." in j.name] == [
+        "leadloom.report.weekly_funnel"]
