@@ -226,6 +226,10 @@ def test_embedded_schedules_render_a_copy_per_recipient(app):
         inline.scheduler = None
     assert sorted(r["recipient"] for r in rows) == ["admin", "sup1", "sup2"]
     assert {r["period"] for r in rows} == {"2026-W01"}
+    page = login(app, "admin").get("/report-jobs/").get_data(as_text=True)
+    schedules = page[page.index('id="schedules"'):page.index("</table>")]
+    assert "首次触达 SLA 提醒与超时" in schedules and "每周一 09:00" in schedules
+    assert "2026-01-05 09:00</td>" in schedules and "已完成" in schedules  # the weekly slot
 
 
 def _archive(app: Flask) -> list[dict]:  # type: ignore[type-arg]

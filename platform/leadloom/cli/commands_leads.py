@@ -15,15 +15,17 @@ from leadloom.lifecycle import active_registry
 from leadloom.metadata import ConfigInvalid
 from leadloom.model import DestructiveChange, build_models, create_engine
 from leadloom.records import Context
+from leadloom.records.leads import clock
 from leadloom.records.leads.periodic import JOBS
 from leadloom.records.leads.periodic import tick as run_jobs
 from leadloom.records.leads.regrade import apply_rule_changes
 
 
 def _moment(text: str | None, timezone: str) -> dt.datetime:
-    """``--now`` (local time, or with an offset) as naive UTC; default: the current time."""
+    """``--now`` (local time, or with an offset) as naive UTC; default: the current time
+    (``LEADLOOM_CLOCK``'s, when it is set)."""
     if not text:
-        return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        return clock.now()
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
