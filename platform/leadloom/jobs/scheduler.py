@@ -202,7 +202,11 @@ class Scheduler(CronScheduler):
                 if reload is not None and time.monotonic() - checked > RELOAD_EVERY:
                     checked = time.monotonic()
                     self._reload(reload)
-                queued = self.tick()
+                try:
+                    queued = self.tick()
+                except Exception:  # the database or Redis is away: try again next round
+                    log.exception("scheduler round failed")
+                    queued = []
                 if not self.leader and not waiting:
                     log.warning("another scheduler (%s) is active; waiting to take over",
                                 self.holder())
