@@ -64,7 +64,8 @@ class InlineJobs:
 
     def _scheduler(self, runtime: Runtime) -> Scheduler:
         return Scheduler(self.connection, runtime.env.registry,
-                         SlotClaims(runtime.env.sessions), queue_name=self.queue.name)
+                         SlotClaims(runtime.env.sessions, embedded=True),
+                         queue_name=self.queue.name)
 
     def wake(self) -> None:
         """Work the queue now (starting the thread on first use)."""

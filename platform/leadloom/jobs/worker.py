@@ -8,9 +8,7 @@ works too. A missing CJK font stops the worker at start (``MissingFont``).
 from __future__ import annotations
 
 import logging
-import os
 import socket
-from pathlib import Path
 from typing import Any
 
 from redis import Redis
@@ -22,6 +20,7 @@ from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
 from leadloom.jobs.runtime import Runtime, build_runtime, current_runtime, refreshed, use_runtime
+from leadloom.jobs.slots import alive
 from leadloom.reporting.fonts import harfbuzz_subset, require_cjk_font
 from leadloom.reporting.render import warm_up
 from leadloom.settings import Settings
@@ -115,7 +114,7 @@ def free_dead_scheduler_locks(connection: Redis, queues: list[str]) -> list[str]
             scheduler = RQScheduler.fetch(name, connection)
         except SchedulerNotFound:
             continue
-        if scheduler.hostname == host and scheduler.pid and not _alive(scheduler.pid):
+        if scheduler.hostname == host and scheduler.pid and not alive(scheduler.pid):
             with connection.pipeline() as pipe:
                 try:
                     pipe.watch(key)  # type: ignore[no-untyped-call]
@@ -127,21 +126,6 @@ def free_dead_scheduler_locks(connection: Redis, queues: list[str]) -> list[str]
                 except WatchError:
                     pass
     return freed
-
-
-def _alive(pid: int) -> bool:
-    """Whether ``pid`` runs (a zombie does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    stat = Path(f"/proc/{pid}/stat")
-    try:
-        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
 
 
 class ThreadSafeSimpleWorker(SimpleWorker):

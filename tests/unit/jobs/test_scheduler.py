@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
+import subprocess
+import sys
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -194,3 +198,27 @@ def test_a_newly_published_config_replaces_the_schedules(connection, registry, c
     thread.join(5)
     assert [j.name for j in running.get_jobs() if ".report." in j.name] == [
         "leadloom.report.weekly_funnel"]
+
+
+@pytest.mark.parametrize("embedded", [True, False])
+def test_a_claim_whose_web_process_died_is_run_again_in_the_embedded_mode(
+        connection, registry, claims, embedded):
+    """Embedded, a claimed slot's job lived in the dead process only: the next process
+    on the host runs it. With Redis the job outlived its scheduler: no second run."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    slot = DUE + dt.timedelta(minutes=15)
+    clock = Clock(DUE - dt.timedelta(minutes=5))
+    Scheduler(connection, registry, claims, clock=clock).release()  # rules first seen
+    with claims.sessions() as session:
+        session.execute(sa.insert(claims.table).values(
+            rule="leads.sla", slot=slot.replace(tzinfo=None), outcome="queued",
+            claimed_by=f"{socket.gethostname()}:{dead.pid}", claimed_at=clock.at))
+        session.commit()
+    clock.at = slot + dt.timedelta(minutes=1)  # the process died; another one starts
+    claims.embedded = embedded
+    Scheduler(connection, registry, claims, clock=clock).tick()
+    expected = [("sla", slot.isoformat())] if embedded else []
+    assert [j.args for j in queued(connection, "sla")] == expected
+    assert claims.latest_runs()["leads.sla"].claimed_by.endswith(
+        f":{os.getpid()}" if embedded else f":{dead.pid}")
