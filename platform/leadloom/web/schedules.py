@@ -65,7 +65,7 @@ LEAD_JOBS = {
     "stale": Message("Stale lead alerts"),
     "digest": Message("Daily to-do digest"),
 }
-OUTCOMES = {"queued": Message("running"), "done": Message("done"),
+OUTCOMES = {"queued": Message("queued or running"), "done": Message("done"),
             "failed": Message("failed"),
             "skipped": Message("not run (schedule first seen)")}
 
