@@ -33,6 +33,7 @@ from leadloom.web.errors import answers_record_errors, json_error
 from leadloom.web.labels import lazy
 from leadloom.web.language import translated
 from leadloom.web.list_count import is_estimated
+from leadloom.web.list_parameters import list_parameters
 from leadloom.web.list_views import chosen_view, prepare_api_filters
 from leadloom.web.openapi import checked_body, query_value, writable
 from leadloom.web.openapi_docs import (
@@ -197,6 +198,9 @@ class EntityApi(ModelRestApi):
         if documented is None:
             super().operation_helper(path, operations, methods, func, **kwargs)
             return
+        if func.__name__ == "get_list":
+            documented = {**documented, "parameters": [*documented["parameters"], *(
+                list_parameters(self.entity, state().registry.units, self._hidden()))]}
         for method in methods:
             operations[method.lower()] = {**documented, "security": SECURITY}
 
