@@ -94,6 +94,7 @@ def test_only_the_columns_config_sorts_by_have_sort_links(app, ids):
     assert re.search(r'<th data-code="customer_name">[^<]+</th>', page)  # no link
     ignored = page_of(rep1, "/lead/list/?_oc_LeadView=customer_name&_od_LeadView=asc")
     assert "fa-sort-asc" not in ignored  # an unsortable column: the default order instead
+    assert re.search(r"列表不能按“[^”]+”排序", ignored)  # and the page says so
 
 
 def test_saved_views_are_mine_alone(app, ids):

@@ -29,7 +29,7 @@ from leadloom.records.saved_views import delete_view, save_view
 from leadloom.web import layout, list_bar, list_bulk, list_page
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.fields import add_defaults, form_class, form_data, submitted_values
-from leadloom.web.labels import field_title, lazy, lazy_titled
+from leadloom.web.labels import current_locale, field_title, lazy, lazy_titled
 from leadloom.web.language import translated
 from leadloom.web.leads import filtering_status, hidden_statuses
 from leadloom.web.list_count import CountingInterface, is_estimated, rounded
@@ -99,6 +99,11 @@ class EntityView(RecordPage, ModelView):
                 del filters.filters[i]
                 del filters.values[i]
         if order_column in hidden or order_column not in self.order_columns:
+            if order_column:  # an old link, or a column config no longer sorts by
+                shown = view.field(order_column).label.get(current_locale()) if (
+                    view.has_field(order_column) and order_column not in hidden) else order_column
+                flash(translated(Message("the list cannot be sorted by \"%(column)s\"",
+                                         column=shown)), "warning")
             order_column, order_direction = "", ""
         if not order_column and chosen is not None and chosen.sort:
             order_column = chosen.sort.lstrip("-")
