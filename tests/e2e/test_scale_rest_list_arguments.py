@@ -55,3 +55,15 @@ def test_every_value_the_document_allows_is_applied(api, name):
         assert answer.status_code == 200, (text, answer.get_json())
 
     check()
+
+
+@pytest.mark.parametrize("q", ["(order_column:nope)", "(order_column:grade,order_direction:up)",
+                               "(page_size:-1)", "(filters:!((col:grade,opr:eq,value:Z)))",
+                               "(order_column"])
+def test_a_sort_or_page_the_server_cannot_apply_is_a_400_in_chinese(api, q):
+    answer = api("sup1", "get", f"/api/v1/lead/?q={quote(q)}")
+    assert answer.status_code == 400, answer.get_json()
+    body = answer.get_json()
+    text = " ".join([body["message"], *(m for ms in body.get("errors", {}).values()
+                                        for m in ms)])
+    assert re.search("[\u4e00-\u9fff]", text), body

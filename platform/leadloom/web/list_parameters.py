@@ -16,6 +16,9 @@ from typing import Any
 from leadloom.metadata.field_types import CHOICE, NUMERIC, TEXTUAL, FieldType
 from leadloom.metadata.list_filters import PEOPLE, PERIODS, TIMED, filterable
 from leadloom.metadata.registry import Entity, Field, Unit
+from leadloom.records import RecordInvalid
+from leadloom.web.list_views import BadListQuery
+from leadloom.web.openapi import check_body
 
 #: a day the calendar bounds hold (1900–2199), with the days each month has
 DAY = (r"(?:19|20|21)[0-9]{2}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
@@ -88,3 +91,15 @@ def _ranges(point: str) -> tuple[str, str]:
 
 def _either(*choices: str) -> str:
     return "^(?:" + "|".join(choices) + ")$"
+
+
+def checked_query(schema: dict[str, Any], args: Any) -> None:
+    """Check a list's rison ``q`` against the caller's document.
+
+    :raises BadListQuery: each problem under ``q.<key>`` (400), in the reader's language.
+    """
+    try:
+        check_body(schema, args)
+    except RecordInvalid as error:
+        raise BadListQuery({"q" if key == "body" else f"q.{key}": messages
+                            for key, messages in error.errors.items()}) from None
