@@ -1,5 +1,5 @@
 """The lead list in the browser, at a desk and on a phone: sup1 filters by a rep (by name)
-and a text, sorts by a column, hands two leads to another rep at once and reads the
+and a text, hands two leads to another rep at once and reads the
 per-record result; on a phone the rows are cards with a tel: link and nothing scrolls
 sideways. sup1 also hands out two pool leads at once; fin1 filters contracts by a label."""
 
@@ -75,14 +75,8 @@ def test_sup1_filters_by_rep_sorts_and_hands_two_leads_over(
     assert page.inner_text("#ll-total") == "共 2 条"
     rows = page.locator("#ll-table tbody tr")
     assert rows.count() == 2
-    if size == "desk":
-        with page.expect_navigation():
-            page.click("#ll-table th[data-code=customer_name] a")
-        titles = page.locator("#ll-table td.ll-title").all_inner_texts()
-        assert titles == sorted(titles) and "_oc_LeadView=customer_name" in page.url
-        with page.expect_navigation():
-            page.click("#ll-table th[data-code=customer_name] a")
-        assert page.locator("#ll-table td.ll-title").all_inner_texts() == sorted(titles)[::-1]
+    if size == "desk":  # no index to sort by (test_scale_rest_sortable_heads.py sorts)
+        assert page.locator("#ll-table th[data-code=customer_name] a").count() == 0
     else:
         card = rows.first
         assert card.locator("td.ll-title").bounding_box()["y"] < card.locator(

@@ -79,10 +79,22 @@ def test_supervisors_filter_by_rep_by_name(app, ids):
 
 def test_sorted_heads_link_both_ways(app, ids):
     make_lead(app, ids, "rep1")
-    page = page_of(login(app, "rep1"), "/lead/list/?_oc_LeadView=customer_name"
+    page = page_of(login(app, "rep1"), "/lead/list/?_oc_LeadView=last_followup_at"
                                         "&_od_LeadView=asc")
-    assert "_oc_LeadView=customer_name&amp;_od_LeadView=desc" in page
+    assert "_oc_LeadView=last_followup_at&amp;_od_LeadView=desc" in page
     assert "fa-sort-asc" in page
+
+
+def test_only_the_columns_config_sorts_by_have_sort_links(app, ids):
+    make_lead(app, ids, "rep1")
+    rep1 = login(app, "rep1")
+    page = page_of(rep1, "/lead/list/")
+    assert re.search(r'data-code="last_followup_at"><a href="[^"]*_oc_LeadView=last_followup_at',
+                     page)
+    assert re.search(r'<th data-code="customer_name">[^<]+</th>', page)  # no link
+    ignored = page_of(rep1, "/lead/list/?_oc_LeadView=customer_name&_od_LeadView=asc")
+    assert "fa-sort-asc" not in ignored  # an unsortable column: the default order instead
+    assert re.search(r"列表不能按“[^”]+”排序", ignored)  # and the page says so
 
 
 def test_saved_views_are_mine_alone(app, ids):

@@ -73,10 +73,16 @@ def _column(entity: Entity, code: str) -> str | None:
     return f.column if f.type not in UNSORTABLE else None
 
 
-def _sort_columns(entity: Entity) -> list[str]:
+def sort_codes(entity: Entity) -> list[str]:
+    """What a list of ``entity`` sorts by with an index behind it: the fields flagged
+    ``sort`` and every shared view's sort (field or system column codes, once each)."""
     codes = [f.code for f in entity.fields if f.sort]
     codes += [v.sort.lstrip("-") for v in entity.views if v.sort]
-    return [c for c in (_column(entity, code) for code in codes) if c]
+    return list(dict.fromkeys(codes))
+
+
+def _sort_columns(entity: Entity) -> list[str]:
+    return [c for c in (_column(entity, code) for code in sort_codes(entity)) if c]
 
 
 def _people_columns(entity: Entity) -> list[str]:

@@ -33,6 +33,7 @@ from leadloom.web.errors import answers_record_errors, json_error
 from leadloom.web.labels import lazy
 from leadloom.web.language import translated
 from leadloom.web.list_count import is_estimated
+from leadloom.web.list_parameters import checked_query, list_parameters
 from leadloom.web.list_views import chosen_view, prepare_api_filters
 from leadloom.web.openapi import checked_body, query_value, writable
 from leadloom.web.openapi_docs import (
@@ -42,7 +43,6 @@ from leadloom.web.openapi_docs import (
     entity_operations,
     field_info,
     list_query_schema,
-    query_problems,
 )
 from leadloom.web.serialize import record_json
 from leadloom.web.state import state
@@ -107,9 +107,7 @@ class EntityApi(ModelRestApi):
     @answers_record_errors
     def get_list_headless(self, **kwargs: Any) -> Response:
         args = kwargs.get("rison", {})
-        problems = query_problems(self._query_schema(), args)
-        if problems:
-            return self.response_400(message=f"q: {problems[0]}")
+        checked_query(self._query_schema(), args)
         _check_query(args)
         prepare_api_filters(self.entity, request.args)
         if "order_column" not in args:
@@ -191,12 +189,21 @@ class EntityApi(ModelRestApi):
         add_schemas(api_spec, entity_components(
             st.registry, actor, code, self._hidden(), self._query_schema()))
 
+    def response_400(self, message: str | None = None) -> Response:
+        """FAB's own 400s (a ``q`` that is no rison, or not FAB's list schema) in the
+        reader's language and leadloom's error body."""
+        return json_error(RecordError(Message("the request is not valid: %(detail)s",
+                                              detail=message or "")))
+
     def operation_helper(self, path: Any = None, operations: Any = None,
                          methods: Any = None, func: Any = None, **kwargs: Any) -> None:
         documented = entity_operations(self.entity.code, func.__name__)
         if documented is None:
             super().operation_helper(path, operations, methods, func, **kwargs)
             return
+        if func.__name__ == "get_list":
+            documented = {**documented, "parameters": [*documented["parameters"], *(
+                list_parameters(self.entity, state().registry.units, self._hidden()))]}
         for method in methods:
             operations[method.lower()] = {**documented, "security": SECURITY}
 

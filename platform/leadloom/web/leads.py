@@ -35,7 +35,7 @@ from leadloom.web.actor import request_context
 from leadloom.web.errors import answers_record_errors
 from leadloom.web.labels import current_locale, display, lazy, local_time
 from leadloom.web.language import translated
-from leadloom.web.list_bulk import outcome, picked
+from leadloom.web.list_bulk import picked, report
 from leadloom.web.openapi_docs import DocumentedApi, checked, int_arg
 from leadloom.web.panel import Panel
 from leadloom.web.serialize import plain, with_offsets
@@ -181,18 +181,21 @@ class PoolView(BaseView):
     @expose("/assign-many", methods=["POST"])
     @has_access
     def assign_many(self) -> Any:
-        """A manager hands several pool leads to one rep, each through the pool's assign,
-        and reads which were refused and why."""
+        """A manager hands several pool leads to one rep in one write-path batch, and reads
+        which were refused and why."""
         user = request.form.get("owner", type=int)
         ids = picked(request.form.getlist("ids"))
         if user is None or not ids:
             flash(translated(Message("pick the records and an action first")), "warning")
             return redirect("/pool/")
         ctx = request_context("ui")
-        category, message = outcome(
-            state().registry.entity("lead"), ids,
-            lambda pk: pools.assign_from_pool(ctx, pk, user),
-            seen=pool_clause(ctx.models, ctx.actor))
+        try:
+            refused = pools.assign_many_from_pool(ctx, ids, user)
+        except RecordError as error:  # not a pool manager, or the batch failed
+            state().db.session.rollback()
+            refused = dict.fromkeys(ids, error)
+        category, message = report(state().registry.entity("lead"), ids, refused,
+                                   seen=pool_clause(ctx.models, ctx.actor))
         flash(message, category)
         return redirect("/pool/")
 

@@ -82,19 +82,6 @@ def run(entity: Entity, form: MultiDict[str, str]) -> tuple[str, str]:
     return report(entity, ids, {pk: o.error for pk, o in result.failed.items() if o.error})
 
 
-def outcome(entity: Entity, ids: list[int], act: Callable[[int], Any],
-            seen: sa.ColumnElement[bool] | None = None) -> tuple[str, str]:
-    """Run ``act`` on each id, one write each; (flash category, the per-record report)."""
-    refused: dict[int, RecordError] = {}
-    for pk in ids:
-        try:
-            act(pk)
-        except RecordError as error:
-            state().db.session.rollback()
-            refused[pk] = error
-    return report(entity, ids, refused, seen)
-
-
 def report(entity: Entity, ids: list[int], refused: dict[int, RecordError],
            seen: sa.ColumnElement[bool] | None = None) -> tuple[str, str]:
     """(flash category, the per-record report) of an action on ``ids``. Records are named

@@ -85,11 +85,12 @@ def heads(view_name: str, columns: list[str], labels: dict[str, str], sortable: 
 
 
 def rows(view: Entity, items: list[Any], values: list[dict[str, Any]], columns: list[str],
-         formatters: dict[str, Any], hidden: frozenset[str]) -> list[Row]:
-    """Each record's cells as text; ``key`` cells stay on a phone's card."""
+         formatters: dict[str, Any], hidden: frozenset[str], sorted_by: str = "") -> list[Row]:
+    """Each record's cells as text; ``key`` cells stay on a phone's card (the column the
+    list is sorted by too, so a sorted phone list shows what it is sorted by)."""
     title = view.title_field
     others = [c for c in columns if c != title and c != "owner"]
-    keys = {title, "owner", *others[:CARD_FIELDS]}
+    keys = {title, "owner", sorted_by, *others[:CARD_FIELDS]}
     phone = next((f for f in view.fields if f.type is FieldType.PHONE
                   and f.code not in hidden), None)
     found = []

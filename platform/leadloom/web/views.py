@@ -23,12 +23,13 @@ from leadloom.access import rights, scope
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import OPERATIONS, Entity
+from leadloom.model.indexes import sort_codes
 from leadloom.records import RecordError, RecordInvalid
 from leadloom.records.saved_views import delete_view, save_view
 from leadloom.web import layout, list_bar, list_bulk, list_page
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.fields import add_defaults, form_class, form_data, submitted_values
-from leadloom.web.labels import field_title, lazy, lazy_titled
+from leadloom.web.labels import current_locale, field_title, lazy, lazy_titled
 from leadloom.web.language import translated
 from leadloom.web.leads import filtering_status, hidden_statuses
 from leadloom.web.list_count import CountingInterface, is_estimated, rounded
@@ -98,6 +99,11 @@ class EntityView(RecordPage, ModelView):
                 del filters.filters[i]
                 del filters.values[i]
         if order_column in hidden or order_column not in self.order_columns:
+            if order_column:  # an old link, or a column config no longer sorts by
+                shown = view.field(order_column).label.get(current_locale()) if (
+                    view.has_field(order_column) and order_column not in hidden) else order_column
+                flash(translated(Message("the list cannot be sorted by \"%(column)s\"",
+                                         column=shown)), "warning")
             order_column, order_direction = "", ""
         if not order_column and chosen is not None and chosen.sort:
             order_column = chosen.sort.lstrip("-")
@@ -155,7 +161,7 @@ class EntityView(RecordPage, ModelView):
             pages=max(-(-count // size), 1), address=list_page.address,
             heads=list_page.heads(name, columns, labels, self.order_columns, order),
             rows=list_page.rows(view, items, self.datamodel.get_values(items, columns),
-                                columns, layout.formatters(view), hidden),
+                                columns, layout.formatters(view), hidden, order[0]),
             title_field=view.title_field, controls=list_bar.controls(self.entity, view),
             shared=list_page.shared_chips(self.entity),
             saved=list_page.saved_chips(self.entity, name),
@@ -302,6 +308,15 @@ def _local_next(target: str | None = None) -> str | None:
     return target
 
 
+def sortable_columns(entity: Entity, listed: list[str]) -> list[str]:
+    """The list's columns a reader sorts by: those config gives an index for sorting
+    (flagged ``sort``, or a shared view's sort; ``model.indexes``), so a click on a head
+    never makes the database sort the whole table."""
+    indexed = set(sort_codes(entity))
+    return [c for c in listed if c in indexed and entity.field(c).type not in (
+        FieldType.REFERENCE, FieldType.USER, FieldType.TAGS, FieldType.MULTI_ENUM)]
+
+
 def build_view(entity: Entity, model: type[Any]) -> type[EntityView]:
     """A ModelView class for ``entity`` (all units' fields); screens narrow it per request."""
     columns = [f.code for f in entity.fields]
@@ -324,8 +339,7 @@ def build_view(entity: Entity, model: type[Any]) -> type[EntityView]:
         "show_columns": columns + owner + list(layout.STAMPS),
         "add_columns": columns + owner, "edit_columns": columns + owner,
         "search_columns": searchable,
-        "order_columns": [c for c in listed if entity.field(c).type not in (
-            FieldType.REFERENCE, FieldType.USER, FieldType.TAGS, FieldType.MULTI_ENUM)],
+        "order_columns": sortable_columns(entity, listed),
         "label_columns": labels,
         "base_order": ("id", "desc"),
         "base_filters": [["id", ScopeFilter, lambda: None]],

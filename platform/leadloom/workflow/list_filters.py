@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from leadloom.access import Actor
-from leadloom.metadata.field_types import TEXTUAL, FieldType
+from leadloom.metadata.field_types import NUMERIC, TEXTUAL, FieldType
 from leadloom.metadata.list_filters import (
     Condition,
     Contains,
@@ -98,6 +99,8 @@ def _typed(field: Field, value: str) -> Any:
         return int(value)
     if field.type is FieldType.BOOLEAN:
         return value == "true"
+    if field.type in NUMERIC:  # money and decimals: a text would not compare on PostgreSQL
+        return Decimal(value)
     return value
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,8 @@ from leadloom.metadata.lead_rules import LeadRules
 from leadloom.metadata.messages import Message
 from leadloom.metadata.phones import normalize_phone
 from leadloom.model.leads import LEAD_EVENT_TABLE
-from leadloom.records.errors import Conflict, Forbidden, NotFound, RecordInvalid
+from leadloom.records.batch_update import CONFLICT, bulk_update
+from leadloom.records.errors import Conflict, Forbidden, NotFound, RecordError, RecordInvalid
 from leadloom.records.leads import clock
 from leadloom.records.leads.state import user_name
 from leadloom.records.service import Context, Precondition, get, update
@@ -201,6 +203,39 @@ def assign_from_pool(ctx: Context, lead_id: int, user_id: int) -> Any:
                   precondition=_still_in_pool(ctx))
 
 
+def assign_many_from_pool(ctx: Context, lead_ids: Sequence[int], user_id: int
+                          ) -> dict[int, RecordError]:
+    """A pool manager hands several pool leads to ``user_id`` in one write-path batch
+    (``records.bulk_update``), each lead checked as ``assign_from_pool`` checks it; the
+    user's holding cap counts on as the batch fills it. Returns why each refused lead was
+    refused (empty: all assigned); a refused lead never stops the others.
+
+    :raises Forbidden: the actor does not manage the pool (nothing is read).
+    """
+    rules = rules_of(ctx, ctx.actor.unit)
+    _, manages = pool_roles(ctx.models, ctx.actor)
+    if not manages:
+        raise Forbidden(Message("only the pool's managers may assign its leads"))
+    cls = ctx.models.cls("lead")
+    pooled = dict(ctx.session.execute(sa.select(cls.id, cls.version).where(
+        cls.id.in_(lead_ids), pool_clause(ctx.models, ctx.actor))).all())
+    refused: dict[int, RecordError] = {
+        pk: _not_in_pool(ctx, pk) for pk in lead_ids if pk not in pooled}
+    held = _held(ctx, rules, user_id)
+    fit: dict[int, dict[str, Any]] = {}
+    for pk in (pk for pk in lead_ids if pk in pooled):
+        full = _cap_reached(rules, held + len(fit))
+        if full is not None:
+            refused[pk] = full
+        else:  # the version read with the pool check: a lead taken since is a conflict
+            fit[pk] = {"owner": user_id, "version": pooled[pk]}
+    if fit:
+        result = bulk_update(_acting(ctx, "assign"), "lead", fit)
+        refused |= {pk: Conflict(_taken(ctx)) if o.status == CONFLICT else o.error
+                    for pk, o in result.failed.items() if o.error is not None}
+    return {pk: refused[pk] for pk in lead_ids if pk in refused}
+
+
 def release(ctx: Context, lead_id: int, reason: str | None) -> Any:
     """Return a lead to its unit's pool: its owner gives it up, or a manager who sees it
     takes it back. The previous owner's cool-down starts now.
@@ -238,11 +273,17 @@ def _in_pool(ctx: Context, lead_id: int) -> None:
         cls.id == lead_id, pool_clause(ctx.models, ctx.actor)))
     if found is not None:
         return
+    raise _not_in_pool(ctx, lead_id)
+
+
+def _not_in_pool(ctx: Context, lead_id: int) -> RecordError:
+    """Why a lead is not in the actor's pool: taken by someone (409), or never was (404)."""
+    cls = ctx.models.cls("lead")
     held = ctx.session.execute(sa.select(cls.owner_id, cls.unit).where(cls.id == lead_id)
                                ).first()
     if held is not None and held.owner_id is not None and _pool_unit(ctx, held.unit):
-        raise Conflict(_taken(ctx))
-    raise NotFound(Message("lead #%(id)s is not in your pool", id=lead_id))
+        return Conflict(_taken(ctx))
+    return NotFound(Message("lead #%(id)s is not in your pool", id=lead_id))
 
 
 def _pool_unit(ctx: Context, unit: str | None) -> bool:
@@ -284,13 +325,25 @@ def _check_daily(ctx: Context, rules: LeadRules, now: dt.datetime) -> None:
 
 
 def _check_cap(ctx: Context, rules: LeadRules, user_id: int) -> None:
+    full = _cap_reached(rules, _held(ctx, rules, user_id))
+    if full is not None:
+        raise full
+
+
+def _held(ctx: Context, rules: LeadRules, user_id: int) -> int:
+    """How many open leads ``user_id`` holds."""
     lead = ctx.models.cls("lead").__table__
-    held = ctx.session.scalar(sa.select(sa.func.count()).select_from(lead).where(
+    return ctx.session.scalar(sa.select(sa.func.count()).select_from(lead).where(
         lead.c.owner_id == user_id, lead.c.status.in_(rules.open_statuses))) or 0
+
+
+def _cap_reached(rules: LeadRules, held: int) -> Forbidden | None:
+    """The refusal when someone holding ``held`` open leads may take no more."""
     if rules.pools.holding_cap and held >= rules.pools.holding_cap:
-        raise Forbidden(Message("%(held)s open leads are held already, the most allowed "
-                                "(%(most)s); close or return some first",
-                                held=held, most=rules.pools.holding_cap))
+        return Forbidden(Message("%(held)s open leads are held already, the most allowed "
+                                 "(%(most)s); close or return some first",
+                                 held=held, most=rules.pools.holding_cap))
+    return None
 
 
 def _check_cooldown(ctx: Context, rules: LeadRules, lead_id: int, now: dt.datetime) -> None:
