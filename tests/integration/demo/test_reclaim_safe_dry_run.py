@@ -98,3 +98,12 @@ def test_the_status_only_rule_would_have_taken_deals_past_the_first_stage(demo, 
     old_total, _ = dry_run(url, config)
     new_total, _ = dry_run(url, CONFIG)
     assert old_total > new_total
+
+
+def test_without_a_database_there_is_nothing_to_count(tmp_path):
+    url = f"sqlite:///{tmp_path / 'none.db'}"
+    result = CliRunner().invoke(cli, ["--config", str(CONFIG), "--database-url", url,
+                                      "check", "--reclaim"])
+    assert result.exit_code == 1
+    assert "reclaim dry run: no database at" in result.output
+    assert not (tmp_path / "none.db").exists()
