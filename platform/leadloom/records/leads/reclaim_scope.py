@@ -62,7 +62,7 @@ def idle_leads(ctx: Context, now: dt.datetime) -> Iterator[Idle]:
     shortest = min(r.pools.reclaim_after_days - r.pools.warn_days for _, r in rules)
     table = ctx.models.cls("lead").__table__
     last_activity = sa.func.coalesce(table.c.last_followup_at, table.c.assigned_at,
-                                table.c.created_at)
+                                     table.c.created_at)
     idle_since = now - max(shortest - 1, 0) * DAY
     columns = field_columns(ctx)
     candidates = open_leads(ctx, table.c.pool.is_(None), last_activity <= idle_since)
