@@ -11,6 +11,7 @@ import click
 import sqlalchemy as sa
 
 from leadloom import lifecycle
+from leadloom.cli.commands_leads import reclaim_dry_run
 from leadloom.cli.options import settings_from
 from leadloom.metadata import ConfigInvalid, Registry, load_registry
 from leadloom.metadata.files import ConfigFiles, read_folder
@@ -23,11 +24,17 @@ from leadloom.reporting.audience import unknown_users
 @click.command()
 @click.option("--config", "config_dir", type=click.Path(path_type=Path), default=None,
               help="Config folder to check (default: the group's --config).")
+@click.option("--reclaim", is_flag=True,
+              help="Also count, per unit, the leads the nightly reclaim would return under "
+                   "this config's rules (a dry run: nothing is written).")
+@click.option("--now", "now_text", default=None,
+              help="With --reclaim: as if it were this local time (e.g. 2024-10-08T02:00).")
 @click.pass_context
-def check(ctx: click.Context, config_dir: Path | None) -> None:
+def check(ctx: click.Context, config_dir: Path | None, reclaim: bool,
+          now_text: str | None) -> None:
     """Validate the whole config and, when the database is there, plan the schema change
     against the active version and the stored data, as publish would; print every problem
-    as file:line: path: message."""
+    as file:line: path: message. With --reclaim: "would reclaim N leads" per unit."""
     settings = settings_from(ctx)
     folder = config_dir or settings.config_dir
     files = read_folder(folder)
@@ -45,6 +52,15 @@ def check(ctx: click.Context, config_dir: Path | None) -> None:
     if unplanned:
         click.echo(f"not planned against stored data ({unplanned}): publish may still refuse "
                    "a change the data does not fit")
+    if reclaim:
+        if unplanned:
+            _fail(ctx, [f"reclaim dry run: {unplanned}"], "nothing to count")
+        engine = create_engine(settings.database_url, dry_run=True)
+        try:
+            for line in reclaim_dry_run(engine, registry, now_text):
+                click.echo(line)
+        finally:
+            engine.dispose()
 
 
 def _database_problems(url: str, files: ConfigFiles, registry: Registry,

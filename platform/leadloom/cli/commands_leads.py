@@ -7,17 +7,19 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import click
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from leadloom.access import Actor
 from leadloom.cli.options import settings_from
 from leadloom.lifecycle import active_registry
-from leadloom.metadata import ConfigInvalid
+from leadloom.metadata import ConfigInvalid, Registry
 from leadloom.model import DestructiveChange, build_models, create_engine
 from leadloom.records import Context
 from leadloom.records.leads import clock
 from leadloom.records.leads.periodic import JOBS
 from leadloom.records.leads.periodic import tick as run_jobs
+from leadloom.records.leads.reclaim_scope import would_reclaim
 from leadloom.records.leads.regrade import apply_rule_changes
 
 
@@ -63,6 +65,44 @@ def tick(ctx: click.Context, now_text: str | None, only: tuple[str, ...]) -> Non
         for name, count in run_jobs(job, moment, only).items():
             click.echo(f"{name}: {count}")
     engine.dispose()
+
+
+def reclaim_dry_run(engine: sa.Engine, registry: Registry, now_text: str | None) -> list[str]:
+    """What a reclaim under ``registry``'s rules would do to the leads stored now: one line
+    per unit and a total. Reads only (the session is rolled back).
+
+    :raises click.ClickException: no lead rules, or the database lacks a lead column the
+        rules read (migrate first).
+    """
+    if registry.lead_rules is None:
+        raise click.ClickException("no lead rules (config/leads.yaml): nothing to reclaim")
+    models = build_models(registry)
+    lead = models.cls("lead").__table__
+    with engine.connect() as conn:
+        stored = {c["name"] for c in sa.inspect(conn).get_columns(lead.name)}
+    missing = sorted(c.name for c in lead.columns if c.name not in stored)
+    if missing:
+        raise click.ClickException(f"the database has no column {', '.join(missing)} yet: "
+                                   "run 'leadloom migrate' first")
+    moment = _moment(now_text, registry.app.timezone)
+    with Session(engine) as session:
+        job = Context(Actor.system_actor(), session, models, channel="check")
+        counts = would_reclaim(job, moment)
+        session.rollback()
+    at = _local(moment, registry.app.timezone)
+    lines = [f"reclaim dry run at {at}: would reclaim {_leads(n)} of unit {unit or '(none)'}"
+             for unit, n in sorted(counts.items(), key=lambda item: item[0] or "")]
+    return [*lines, f"reclaim dry run at {at}: would reclaim {_leads(counts.total())} "
+                    "in all; nothing was changed"]
+
+
+def _leads(n: int) -> str:
+    return f"{n} lead" if n == 1 else f"{n} leads"
+
+
+def _local(moment: dt.datetime, timezone: str) -> str:
+    return moment.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(timezone)).strftime(
+        "%Y-%m-%d %H:%M")
 
 
 COMMANDS = [tick]

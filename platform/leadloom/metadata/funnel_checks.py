@@ -15,7 +15,7 @@ from leadloom.metadata.errors import ConfigError
 from leadloom.metadata.field_types import CHOICE, NUMERIC, FieldType
 from leadloom.metadata.funnels import CODE, MoveSchema
 from leadloom.metadata.parts import ConfigParts, Part
-from leadloom.rules import ExpressionError, compile_expression
+from leadloom.rules import ExpressionError, compile_expression, with_sides
 
 
 def check_funnels(parts: ConfigParts) -> list[ConfigError]:
@@ -226,7 +226,8 @@ def option_codes(parts: ConfigParts, entity: str, fcode: str) -> list[str] | Non
 
 
 def expression_problem(parts: ConfigParts, entity: str, text: str) -> str | None:
-    """Why ``text`` is not a condition on ``entity``'s fields, or None."""
+    """Why ``text`` is not a condition on a write of ``entity`` (its fields, and
+    ``old.<field>`` / ``new.<field>``), or None."""
     fields = entity_fields(parts, entity) or {}
     types = {code: str(spec["type"]) for code, spec in fields.items()}
     if parts.entities[entity].data.get("owned", True):
@@ -236,7 +237,7 @@ def expression_problem(parts: ConfigParts, entity: str, text: str) -> str | None
     # a field whose options are unknown (a broken options.yaml) is not checked for them
     options = {code: codes for code, codes in choices.items() if codes is not None}
     try:
-        compile_expression(text, types, options=options)
+        compile_expression(text, with_sides(types), options=options)
     except ExpressionError as exc:
         return str(exc)
     return None

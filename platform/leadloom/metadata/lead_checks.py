@@ -24,6 +24,7 @@ from leadloom.metadata.field_types import CHOICE
 from leadloom.metadata.lead_rules import (
     DUPLICATE_KEYS,
     JOB_NAMES,
+    RECLAIM_NAMES,
     REQUIRED_FIELDS,
     SYSTEM_NAMES,
     Assignment,
@@ -368,7 +369,8 @@ class _Builder:
             self._role_list(("pools", "manager_roles"), data["manager_roles"]),
             data["claims_per_day"], data["holding_cap"], data["cooldown_days"],
             reclaim["after_days"], reclaim["warn_days"],
-            self.expr(("pools", "reclaim", "exclude"), exclude) if exclude else None,
+            self.expr(("pools", "reclaim", "exclude"), exclude, RECLAIM_NAMES) if exclude
+            else None,
             data["release_reason_required"])
 
     def _sla(self, data: dict[str, Any]) -> Sla:

@@ -26,6 +26,11 @@ REQUIRED_FIELDS = {
 }
 SYSTEM_NAMES = {"unit": "text", "owner": "user", "created_at": "datetime",
                 "updated_at": "datetime"}
+#: What the reclaim's ``exclude`` condition may use besides the lead's fields (the facts
+#: ``records.leads.reclaim_scope`` reads): the stage's position in the lead's funnel (1 =
+#: first), its contracts awaiting confirmation and its pending approval requests.
+RECLAIM_NAMES = {"stage_position": "integer", "open_contracts": "integer",
+                 "open_approvals": "integer"}
 #: The periodic jobs ``records.leads.periodic`` implements (``leadloom tick``), by name.
 JOB_NAMES = ("reclaim", "sla", "stale", "tasks", "digest")
 

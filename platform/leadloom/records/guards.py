@@ -221,7 +221,7 @@ class WorkflowGuard(RecordHook):
             kind = "skip" if funnel.index(target.code) > funnel.index(source.code) else "back"
         merged = {**change.before, **change.values}
         if kind == "next" and move is not None and not self.conditions.holds(
-                change.entity.code, move.when, merged):
+                change.entity.code, move.when, merged, change.before):
             change.reject(code, Message("the condition does not hold: %(condition)s",
                                         condition=move.when))
             return
@@ -235,7 +235,7 @@ class WorkflowGuard(RecordHook):
             self._refuse(change, funnel, source, target, missing)
             return
         flow = move_flow(self.registry, self.conditions, change.entity.code, kind, source,
-                         target, merged)
+                         target, merged, change.before)
         if flow is not None:
             self._ask(change, plan, flow, funnel, source, target)
         elif kind != "next":

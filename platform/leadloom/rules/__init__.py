@@ -13,6 +13,8 @@ from leadloom.rules.durations import parse_duration as parse_duration
 from leadloom.rules.errors import ExpressionError as ExpressionError
 from leadloom.rules.expression import Expression as Expression
 from leadloom.rules.expression import compile_expression as compile_expression
+from leadloom.rules.expression import side_values as side_values
+from leadloom.rules.expression import with_sides as with_sides
 from leadloom.rules.functions import FUNCTIONS as FUNCTIONS
 from leadloom.rules.kinds import Kind as Kind
 from leadloom.rules.kinds import kind_of as kind_of

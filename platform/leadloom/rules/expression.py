@@ -64,3 +64,22 @@ def compile_expression(text: str, fields: Mapping[str, str], *,
     kind, run = compiler.compile()
     return Expression(text, frozenset(compiler.names), kind, calendar or DEFAULT_CALENDAR,
                       run)
+
+
+#: The prefixes of a write's two sides: ``old.stage`` before the write, ``new.stage`` after.
+BEFORE, AFTER = "old", "new"
+
+
+def with_sides(fields: Mapping[str, str]) -> dict[str, str]:
+    """``fields`` plus ``old.<field>`` and ``new.<field>`` for each: the names a condition on
+    a write may use, so that it can say "lost from negotiation"
+    (``new.stage == 'lost' and old.stage == 'negotiation'``)."""
+    sides = {f"{side}.{name}": ftype for side in (BEFORE, AFTER) for name, ftype in fields.items()}
+    return {**fields, **sides}
+
+
+def side_values(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """The values a condition on a write sees: plain names and ``new.x`` as after the write,
+    ``old.x`` as stored before it (empty for a new record)."""
+    return {**after, **{f"{AFTER}.{k}": v for k, v in after.items()},
+            **{f"{BEFORE}.{k}": v for k, v in before.items()}}

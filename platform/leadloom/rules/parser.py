@@ -27,7 +27,7 @@ CONSTANTS = {"true": True, "false": False, "null": None}
 _COMPARE = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">",
             ast.GtE: ">=", ast.In: "in", ast.NotIn: "not in"}
 _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
-_NAMES = {ast.Attribute: "attribute access (a.b)", ast.Subscript: "indexing (a[0])",
+_NAMES = {ast.Subscript: "indexing (a[0])",
           ast.Lambda: "lambda", ast.Dict: "mappings {...}", ast.Set: "sets {...}",
           ast.JoinedStr: "f-strings", ast.NamedExpr: "assignment (:=)",
           ast.ListComp: "comprehensions", ast.GeneratorExp: "comprehensions",
@@ -109,6 +109,20 @@ class Compiler:
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise self.error(node, f"unknown field '{name}'{hint}")
 
+    def _Attribute(self, node: ast.Attribute) -> Typed:
+        """``old.stage``: a dotted name is a field when the caller declares it so (the
+        values before and after a write); any other ``a.b`` is refused."""
+        name = _dotted(node)
+        if name is not None and name in self.kinds:
+            self.names.add(name)
+            return self.kinds[name], lambda v, e, _n=name: v.get(_n)
+        prefixes = list(dict.fromkeys(k.split(".")[0] for k in self.kinds if "." in k))
+        hint = (f": use {' or '.join(p + '.<field>' for p in prefixes)} and the fields"
+                if prefixes else ": use fields, literals, operators and the listed functions")
+        if name is not None and name.split(".")[0] in prefixes:
+            raise self.error(node, f"unknown field '{name}'")
+        raise self.error(node, f"attribute access (a.b) is not supported{hint}")
+
     def _List(self, node: ast.List | ast.Tuple) -> Typed:
         items = [self.node(item) for item in node.elts]
         runs = [run for _, run in items]
@@ -174,16 +188,17 @@ class Compiler:
 
     def _check_options(self, field_node: ast.AST, literal_node: ast.AST) -> None:
         """``budget_status == 'sufficent'``: a literal that is not an option of the field."""
-        if not isinstance(field_node, ast.Name) or field_node.id not in self.options:
+        name = _dotted(field_node)
+        if name is None or name.split(".")[-1] not in self.options:
             return
-        known = self.options[field_node.id]
+        known = self.options[name.split(".")[-1]]
         literals = [literal_node] if not isinstance(literal_node, (ast.List, ast.Tuple)) else (
             literal_node.elts)
         for item in literals:
             if isinstance(item, ast.Constant) and isinstance(item.value, str) and (
                     item.value not in known):
                 raise self.error(item, f"'{item.value}' is not an option of "
-                                       f"{field_node.id} (options: {', '.join(known)})")
+                                       f"{name} (options: {', '.join(known)})")
 
     def _IfExp(self, node: ast.IfExp) -> Typed:
         _, test = self.node(node.test)
@@ -217,6 +232,15 @@ class Compiler:
         if fn.needs_env:
             return fn.returns, lambda v, e: call(e, *(r(v, e) for r in runs))
         return fn.returns, lambda v, e: call(*(r(v, e) for r in runs))
+
+
+def _dotted(node: ast.AST) -> str | None:
+    """``stage`` → 'stage', ``old.stage`` → 'old.stage'; anything else → None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        return f"{node.value.id}.{node.attr}"
+    return None
 
 
 def _field_kind(name: str, ftype: str) -> Kind:

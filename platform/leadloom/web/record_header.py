@@ -33,6 +33,8 @@ DEADLINES = (("first_touch_due_at", "first_contact_at"), ("next_followup_due_at"
 GRADE = "grade"
 #: the company a record belongs to, when it is not the record's own title
 CUSTOMER = "account"
+#: the date until which a supervisor keeps the record from the nightly reclaim (保护至)
+PROTECTED = "protected_until"
 
 
 def link_field(registry: Registry, child: str, parent: str) -> str | None:
@@ -68,7 +70,8 @@ def record_header(view: Entity, record: Any, actor: Actor) -> dict[str, Any]:
 
 def _facts(view: Entity, record: Any, hidden: frozenset[str],
            locale: str) -> list[tuple[str, str]]:
-    """(label, text) pairs: the customer (when not the title), the grade, the owner."""
+    """(label, text) pairs: the customer (when not the title), the grade, the owner, and
+    the protection from the reclaim while it lasts."""
     found = []
     if view.has_field(CUSTOMER) and CUSTOMER not in hidden and view.title_field != CUSTOMER:
         f = view.field(CUSTOMER)
@@ -82,6 +85,11 @@ def _facts(view: Entity, record: Any, hidden: frozenset[str],
         owner = record.owner_id
         found.append((SYSTEM_LABELS["owner"].get(locale),
                       user_name(owner) if owner is not None else "—"))
+    if view.has_field(PROTECTED) and PROTECTED not in hidden:
+        f = view.field(PROTECTED)
+        until = getattr(record, f.column)
+        if until is not None and until >= local_time(utcnow()).date():
+            found.append((f.label.get(locale), display(f, until)))
     return found
 
 

@@ -119,7 +119,7 @@ def _target(entity: Entity, funnel: Funnel, current: Stage, target: Stage, actor
         "skip" if funnel.index(target.code) > funnel.index(current.code) else "back")
     st = state()
     flow = move_flow(st.registry, conditions_for(st.registry), entity.code, kind, current,
-                     target, {**values, funnel.field: target.code})
+                     target, {**values, funnel.field: target.code}, values)
     if not direct and flow is None:
         return None
     leave, enter = requirements(funnel, current, target, kind)

@@ -36,9 +36,11 @@ def find_flow(registry: Registry, name: str) -> Workflow | None:
 
 
 def move_flow(registry: Registry, conditions: Conditions, entity: str, kind: str,
-              source: Stage, target: Stage, values: Mapping[str, Any]) -> Workflow | None:
+              source: Stage, target: Stage, values: Mapping[str, Any],
+              before: Mapping[str, Any]) -> Workflow | None:
     """The first flow a move triggers: its kind, source and target match and its
-    condition holds for the record's values with the write applied."""
+    condition holds for the record's values with the write applied (``values``) and as
+    stored (``before``: ``old.stage`` is the stage the move leaves)."""
     for flow in flows_of(registry, entity):
         trigger = flow.trigger
         assert trigger is not None
@@ -50,7 +52,7 @@ def move_flow(registry: Registry, conditions: Conditions, entity: str, kind: str
             continue
         if trigger.from_ and source.code not in trigger.from_:
             continue
-        if conditions.holds(entity, trigger.when, values):
+        if conditions.holds(entity, trigger.when, values, before):
             return flow
     return None
 
@@ -62,7 +64,8 @@ def change_flow(registry: Registry, conditions: Conditions, entity: str,
 
     The condition sees the new values of the flow's own fields and the stored values of
     every other field: ``finance_status == 'confirmed'`` on an amount change means the
-    record was confirmed, not that this write confirms it.
+    record was confirmed, not that this write confirms it; ``old.<field>`` is always the
+    stored value.
     """
     for flow in flows_of(registry, entity):
         trigger = flow.trigger
@@ -71,7 +74,7 @@ def change_flow(registry: Registry, conditions: Conditions, entity: str,
         if not held:
             continue
         seen = {**before, **{f: values[f] for f in held}}
-        if conditions.holds(entity, trigger.when, seen):
+        if conditions.holds(entity, trigger.when, seen, before):
             return flow, held
     return None
 

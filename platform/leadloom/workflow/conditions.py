@@ -1,7 +1,8 @@
 """Conditions of the config (``when:`` of moves and triggers), compiled once per registry.
 
 The config checks already compiled every condition, so compiling here cannot fail for a
-loaded registry; evaluating sees the record's values by field code (``owner`` too).
+loaded registry; evaluating sees the record's values by field code (``owner`` too), as
+after the write, and both sides of the write as ``old.<field>`` and ``new.<field>``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 from leadloom.metadata.field_types import CHOICE
 from leadloom.metadata.registry import Registry
-from leadloom.rules import Expression, WorkCalendar, compile_expression
+from leadloom.rules import Expression, WorkCalendar, compile_expression, side_values, with_sides
 from leadloom.rules.calendar import DEFAULT_CALENDAR
 
 
@@ -33,14 +34,16 @@ class Conditions:
             options = {f.code: [o.code for o in f.options] for f in union.fields
                        if f.type in CHOICE}
             found = self._compiled[key] = compile_expression(
-                text, types, options=options, calendar=_calendar(self.registry))
+                text, with_sides(types), options=options, calendar=_calendar(self.registry))
         return found
 
-    def holds(self, entity: str, text: str | None, values: Mapping[str, Any]) -> bool:
-        """Whether condition ``text`` holds for ``values``; no condition always holds."""
+    def holds(self, entity: str, text: str | None, values: Mapping[str, Any],
+              before: Mapping[str, Any] | None = None) -> bool:
+        """Whether condition ``text`` holds for ``values`` (the record as after the write)
+        and ``before`` (as stored; None: a new record); no condition always holds."""
         if text is None:
             return True
-        return self.compile(entity, text).test(values)
+        return self.compile(entity, text).test(side_values(before or {}, values))
 
 
 def _calendar(registry: Registry) -> WorkCalendar:

@@ -57,16 +57,16 @@ CASES = [
      ["leads.yaml:104: leads.assignment.rules.0.strategy: weighted needs users with weights: "
       "to: {users: {rep1: 2, rep2: 1}}"]),
     ("unknown-preset", "leads.yaml", [("preset: by_grade", "preset: by_grades")],
-     ["leads.yaml:139: leads.sla.first_touch.preset: unknown preset 'by_grades' (known: "
-      "by_grade, uniform_3wd, uniform_24h)"]),
+     ["leads.yaml:{preset: by_grades}: leads.sla.first_touch.preset: unknown preset "
+      "'by_grades' (known: by_grade, uniform_3wd, uniform_24h)"]),
     ("bad-duration", "leads.yaml", [("by_grade: {A: 48h,", "by_grade: {A: 48 hours,")],
-     ["leads.yaml:141: leads.sla.first_touch.presets.by_grade.A: '48 hours' is not a "
+     ["leads.yaml:{A: 48 hours}: leads.sla.first_touch.presets.by_grade.A: '48 hours' is not a "
       "duration: write 48h, 7d or 3wd (working days)"]),
     ("unknown-grade", "leads.yaml", [("{A: 3d, B: 7d, C: 30d, default: 7d}", "{A: 3d, B: 7d, "
                                                                           "D: 30d}")],
-     ["leads.yaml:148: leads.sla.cadence.presets.cadence_s1: give every grade a duration, "
+     ["leads.yaml:{D: 30d}: leads.sla.cadence.presets.cadence_s1: give every grade a duration, "
       "or a 'default'",
-      "leads.yaml:148: leads.sla.cadence.presets.cadence_s1.D: 'D' is not a grade (known: "
+      "leads.yaml:{D: 30d}: leads.sla.cadence.presets.cadence_s1.D: 'D' is not a grade (known: "
       "A, B, C, default)"]),
     ("no-seq", "leads.yaml", [(PATTERN, '"{source.code}-{created_at:%Y%m%d}"')],
      ["leads.yaml:33: leads.numbering.pattern: put exactly one {seq:N} in the pattern, e.g. "
@@ -79,7 +79,7 @@ CASES = [
      [f"leads.yaml:28: leads.open_statuses.0: 'fresh' is not an option of status (known: "
       f"{STATUSES})"]),
     ("reclaim-exclude", "leads.yaml", [("'won', 'lost', 'invalid']", "'closed']")],
-     [f"leads.yaml:135: leads.pools.reclaim.exclude: 'closed' is not an option of status "
+     [f"leads.yaml:{{exclude: }}: leads.pools.reclaim.exclude: 'closed' is not an option of status "
       f"(options: {STATUSES}) at column 25"]),
     ("day-twice", "leads.yaml", [("  holidays: []", '  holidays: ["2027-02-07"]'),
                                  ("  workdays: []", '  workdays: ["2027-02-07"]')],
@@ -154,7 +154,8 @@ def test_a_unit_may_use_its_own_fields(tmp_path):
         "    reclaim: {after_days: 60, exclude: \"contract_term_months >= 24\"}\n")])
     rules = load_registry(config).lead_rules
     assert rules.for_unit("east").pools.reclaim_exclude.names == {"contract_term_months"}
-    assert rules.for_unit("west").pools.reclaim_exclude.names == {"status"}
+    assert rules.for_unit("west").pools.reclaim_exclude.names == {
+        "status", "stage_position", "open_contracts", "open_approvals", "protected_until"}
 
 
 def test_overlays_merge_key_by_key(tmp_path):

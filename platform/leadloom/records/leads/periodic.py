@@ -19,15 +19,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 
-from leadloom.metadata.lead_rules import LeadRules
 from leadloom.records.batch_update import bulk_update
 from leadloom.records.errors import RecordError
+from leadloom.records.leads.open_leads import activity as _activity
+from leadloom.records.leads.open_leads import open_leads as _open_leads
+from leadloom.records.leads.open_leads import unit_rules as _rules
+from leadloom.records.leads.reclaim_scope import idle_leads
 from leadloom.records.notify import Note, notify_many
 from leadloom.records.service import Context, commit
 
@@ -38,44 +41,6 @@ RECLAIM_BATCH = 1000
 
 def _zh(ctx: Context) -> bool:
     return ctx.registry.app.default_locale == "zh"
-
-
-def _rules(ctx: Context, unit: str | None) -> LeadRules:
-    assert ctx.registry.lead_rules is not None
-    return ctx.registry.lead_rules.for_unit(unit)
-
-
-def _open_leads(ctx: Context, *where: Any) -> Iterator[Any]:
-    """Open, owned leads (each with its unit's rules), oldest first."""
-    table = ctx.models.cls("lead").__table__
-    statuses = {s for _, r in _all_rules(ctx) for s in r.open_statuses}
-    query = sa.select(table).where(table.c.owner_id.is_not(None), table.c.status.in_(statuses),
-                                   *where).order_by(table.c.id)
-    for row in ctx.session.execute(query):
-        if row.status in _rules(ctx, row.unit).open_statuses:
-            yield row
-
-
-def _all_rules(ctx: Context) -> list[tuple[str | None, LeadRules]]:
-    rules = ctx.registry.lead_rules
-    assert rules is not None
-    return [(None, rules.base), *rules.units]
-
-
-def _activity(row: Any) -> dt.datetime:
-    """When something last happened to the lead: a follow-up, its assignment, its creation."""
-    return row.last_followup_at or row.assigned_at or row.created_at
-
-
-def _columns(ctx: Context) -> list[tuple[str, str]]:
-    """(field code, column) of the lead's stored fields, for ``_values``."""
-    return [(f.code, f.column) for f in ctx.registry.entity("lead").fields if f.column]
-
-
-def _values(columns: list[tuple[str, str]], row: Any) -> dict[str, Any]:
-    mapping = row._mapping
-    values = {code: mapping[column] for code, column in columns}
-    return {**values, "owner": row.owner_id, "unit": row.unit, "created_at": row.created_at}
 
 
 def _link(row: Any) -> str:
@@ -94,32 +59,18 @@ def reclaim(ctx: Context, now: dt.datetime) -> int:
     refuses, or that someone changed meanwhile, stays where it is.
     """
     zh = _zh(ctx)
-    shortest = min(r.pools.reclaim_after_days - r.pools.warn_days for _, r in _all_rules(ctx))
-    table = ctx.models.cls("lead").__table__
-    idle_since = now - max(shortest - 1, 0) * DAY
-    activity = sa.func.coalesce(table.c.last_followup_at, table.c.assigned_at,
-                                table.c.created_at)
     due: list[tuple[Any, int]] = []
     notes: list[Note] = []
-    columns = _columns(ctx)
-    for row in list(_open_leads(ctx, table.c.pool.is_(None), activity <= idle_since)):
-        rules = _rules(ctx, row.unit)
-        pools = rules.pools
-        if not pools.reclaim_after_days or (pools.reclaim_exclude is not None and
-                                            pools.reclaim_exclude.test(_values(columns, row),
-                                                                       now=now)):
+    for idle in idle_leads(ctx, now):
+        row = idle.row
+        if idle.due:
+            due.append((row, idle.days))
             continue
-        last = _activity(row)
-        idle = (rules.calendar.local_date(now) - rules.calendar.local_date(last)).days
-        if idle >= pools.reclaim_after_days:
-            due.append((row, idle))
-        elif idle >= pools.reclaim_after_days - pools.warn_days:
-            left = pools.reclaim_after_days - idle
-            notes.append(Note(row.owner_id, "reclaim_warning",
-                              f"线索 {_number(row)} 已 {idle} 天未跟进，{left} 天后将退回公海"
-                              if zh else f"Lead {_number(row)}: no follow-up for {idle} "
-                              f"days; back to the pool in {left} days", _link(row),
-                              key=f"reclaim-warn:{row.id}:{last.isoformat()}", at=now))
+        notes.append(Note(row.owner_id, "reclaim_warning",
+                          f"线索 {_number(row)} 已 {idle.days} 天未跟进，{idle.left} 天后将退回公海"
+                          if zh else f"Lead {_number(row)}: no follow-up for {idle.days} "
+                          f"days; back to the pool in {idle.left} days", _link(row),
+                          key=f"reclaim-warn:{row.id}:{_activity(row).isoformat()}", at=now))
     managers = Managers(ctx)
     returned = 0
     for start in range(0, len(due), RECLAIM_BATCH):
