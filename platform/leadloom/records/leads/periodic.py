@@ -62,6 +62,15 @@ def _all_rules(ctx: Context) -> list[tuple[str | None, LeadRules]]:
     return [(None, rules.base), *rules.units]
 
 
+def _idle(ctx: Context, now: dt.datetime, days: int) -> Any:
+    """The SQL test for leads idle ``days`` or more (a day's margin: the rules count local
+    calendar days, the database compares UTC times)."""
+    table = ctx.models.cls("lead").__table__
+    activity = sa.func.coalesce(table.c.last_followup_at, table.c.assigned_at,
+                                table.c.created_at)
+    return activity <= now - max(days - 1, 0) * DAY
+
+
 def _activity(row: Any) -> dt.datetime:
     """When something last happened to the lead: a follow-up, its assignment, its creation."""
     return row.last_followup_at or row.assigned_at or row.created_at
@@ -96,13 +105,10 @@ def reclaim(ctx: Context, now: dt.datetime) -> int:
     zh = _zh(ctx)
     shortest = min(r.pools.reclaim_after_days - r.pools.warn_days for _, r in _all_rules(ctx))
     table = ctx.models.cls("lead").__table__
-    idle_since = now - max(shortest - 1, 0) * DAY
-    activity = sa.func.coalesce(table.c.last_followup_at, table.c.assigned_at,
-                                table.c.created_at)
     due: list[tuple[Any, int]] = []
     notes: list[Note] = []
     columns = _columns(ctx)
-    for row in list(_open_leads(ctx, table.c.pool.is_(None), activity <= idle_since)):
+    for row in list(_open_leads(ctx, table.c.pool.is_(None), _idle(ctx, now, shortest))):
         rules = _rules(ctx, row.unit)
         pools = rules.pools
         if not pools.reclaim_after_days or (pools.reclaim_exclude is not None and
@@ -210,7 +216,8 @@ def stale_alerts(ctx: Context, now: dt.datetime) -> int:
     by_user: dict[int, list[Any]] = defaultdict(list)
     managers = Managers(ctx)
     stale = 0
-    for row in _open_leads(ctx):
+    shortest = min(r.sla.stale_after_days for _, r in _all_rules(ctx))
+    for row in _open_leads(ctx, _idle(ctx, now, shortest)):
         rules = _rules(ctx, row.unit)
         idle = (rules.calendar.local_date(now) - rules.calendar.local_date(_activity(row))).days
         if idle < rules.sla.stale_after_days:
