@@ -159,29 +159,27 @@ INPUT_FIELDS: dict[FieldType, Callable[[Field], mf.Field]] = {
 }
 
 
-def input_schema(entity: Entity, only: frozenset[str] | None = None) -> Schema:
-    """The schema that loads raw input for ``entity`` (``only``: just these fields, for an
-    update that sends a few: marshmallow visits every declared field on each load), built
-    once per Entity object and field set.
+def input_schema(entity: Entity) -> Schema:
+    """The schema that loads raw input for ``entity``, built once per Entity object.
 
     Keyed by identity: hashing a frozen Entity walks every field and option, which cost more
     than the load itself in bulk writes. The cached entry keeps the Entity alive, so its id
     cannot be reused while it is cached.
     """
-    cached = _SCHEMAS.get((id(entity), only))
+    cached = _SCHEMAS.get(id(entity))
     if cached is not None and cached[0] is entity:
         return cached[1]
     if len(_SCHEMAS) > 1024:
         _SCHEMAS.clear()
-    schema = _build_input_schema(entity, only)
-    _SCHEMAS[(id(entity), only)] = (entity, schema)
+    schema = _build_input_schema(entity)
+    _SCHEMAS[id(entity)] = (entity, schema)
     return schema
 
 
-_SCHEMAS: dict[tuple[int, frozenset[str] | None], tuple[Entity, Schema]] = {}
+_SCHEMAS: dict[int, tuple[Entity, Schema]] = {}
 
 
-def _build_input_schema(entity: Entity, only: frozenset[str] | None) -> Schema:
+def _build_input_schema(entity: Entity) -> Schema:
     declared: dict[str, mf.Field] = {
         f.code: INPUT_FIELDS[f.type](f) for f in entity.fields}
     declared["owner"] = _id()
@@ -189,4 +187,4 @@ def _build_input_schema(entity: Entity, only: frozenset[str] | None) -> Schema:
         field.allow_none = True
         field.data_key = name
     schema_cls = Schema.from_dict(declared, name=f"{entity.code.title()}Input")
-    return schema_cls(unknown=EXCLUDE, only=only)
+    return schema_cls(unknown=EXCLUDE)

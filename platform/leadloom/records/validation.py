@@ -45,12 +45,8 @@ def load_input(entity: Entity, granted: Rights, data: Mapping[str, Any],
                 Message("'%(field)s' is not a field in this business unit", field=key))
         elif key not in known or key in granted.hidden:
             errors.setdefault(key, []).append(Message("unknown field '%(field)s'", field=key))
-    sent = {k: v for k, v in data.items() if k in known}
-    # an update loads and checks only what it sends (a field it leaves out cannot be
-    # wrong); a new record is checked whole (required fields, defaults)
-    only = None if record is None else frozenset(sent)
     try:
-        values = input_schema(entity, only).load(sent)
+        values = input_schema(entity).load({k: v for k, v in data.items() if k in known})
     except ValidationError as exc:
         for key, messages in _messages(exc.messages).items():
             errors.setdefault(key, []).extend(messages)
@@ -61,9 +57,7 @@ def load_input(entity: Entity, granted: Rights, data: Mapping[str, Any],
             errors.setdefault(key, []).append(Message("read-only for your role"))
     if record is None:
         _apply_defaults(entity, values, data)
-    checked = entity.fields if record is None else [
-        f for f in entity.fields if f.code in values]
-    for f in checked:
+    for f in entity.fields:
         problem = None if f.code in errors else _static_problem(f, values, record, entity)
         if problem:
             errors.setdefault(f.code, []).append(problem)
