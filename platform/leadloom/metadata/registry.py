@@ -82,14 +82,14 @@ class Field:
     system: bool = False
     #: money only: what forms and pages use (the stored value is 元)
     unit: MoneyUnit = MoneyUnit.YUAN
+    #: the table column that stores it (``None``: no column of its own, e.g. tags); set
+    #: once, the write path reads it for every field of every row
+    column: str | None = field(init=False, repr=False, compare=False, hash=False)
 
-    @property
-    def column(self) -> str | None:
-        if self.type in NO_COLUMN:
-            return None
-        if self.type in (FieldType.REFERENCE, FieldType.USER):
-            return f"{self.code}_id"
-        return self.code
+    def __post_init__(self) -> None:
+        column = (None if self.type in NO_COLUMN else f"{self.code}_id"
+                  if self.type in (FieldType.REFERENCE, FieldType.USER) else self.code)
+        object.__setattr__(self, "column", column)
 
     def option(self, code: str) -> Option | None:
         return next((o for o in self.options if o.code == code), None)
