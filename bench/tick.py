@@ -5,7 +5,8 @@ The leads are built through ``records.bulk_create`` by the system actor, then ow
 the demo reps of both units: 25 % assigned 100 days ago (idle: every one is reclaimed),
 the rest 2 days ago (see ``build``). Then each job of ``tick`` runs on its own, timed, and
 the script prints each job's time and count, the reclaims, ms per reclaim and the
-machine's load (os.getloadavg(), the machine is shared).
+machine's load (os.getloadavg(), the machine is shared), and the jobs' Python CPU time,
+which a loaded machine does not stretch.
 
 Only public API that main already had, so the same script measures before and after a
 change (``PYTHONPATH=<other checkout>/platform``). Run from the repository root::
@@ -144,15 +145,17 @@ def rules_off() -> Iterator[None]:
         hooks._CACHE.clear()
 
 
-def run_tick(app: Flask, now: dt.datetime) -> list[tuple[str, int, float]]:
-    """Each job of ``tick`` on its own: (name, its count, seconds)."""
+def run_tick(app: Flask, now: dt.datetime) -> list[tuple[str, int, float, float]]:
+    """Each job of ``tick`` on its own: (name, its count, seconds, this process's CPU
+    seconds — the part the machine's load does not stretch)."""
     timings = []
     with app.app_context(), frozen(now):
         ctx = system("job")
         for name in periodic.JOBS:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             counts = periodic.tick(ctx, now, (name,))
-            timings.append((name, counts[name], time.perf_counter() - started))
+            timings.append((name, counts[name], time.perf_counter() - started,
+                            time.process_time() - cpu))
     return timings
 
 
@@ -174,13 +177,15 @@ def main(argv: list[str] | None = None) -> int:
         with app.app_context():
             state().db.session.remove()
             state().db.engine.dispose()
-    total = sum(seconds for _, _, seconds in timings)
-    for name, count, seconds in timings:
+    total = sum(seconds for _, _, seconds, _ in timings)
+    for name, count, seconds, _ in timings:
         print(f"  {name:8s} {seconds:8.2f} s  count {count}")
-    reclaimed, seconds = next((c, s) for n, c, s in timings if n == "reclaim")
+    reclaimed, seconds = next((c, s) for n, c, s, _ in timings if n == "reclaim")
     per = 1000 * seconds / reclaimed if reclaimed else float("nan")
     print(f"tick total {total:.2f} s; {reclaimed} reclaims, {per:.2f} ms a reclaim "
           f"(load {load()})")
+    print(f"Python CPU of the jobs {sum(cpu for *_, cpu in timings):.2f} s "
+          f"(the database's own time comes on top)")
     print(target_line(f"tick_nightly[{args.leads}]", total, "s"))
     return 0
 

@@ -5,7 +5,7 @@ Built once by ``metadata.loader`` and never mutated; every other layer reads it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -82,14 +82,14 @@ class Field:
     system: bool = False
     #: money only: what forms and pages use (the stored value is 元)
     unit: MoneyUnit = MoneyUnit.YUAN
+    #: the table column that stores it (``None``: no column of its own, e.g. tags); set
+    #: once, the write path reads it for every field of every row
+    column: str | None = field(init=False, repr=False, compare=False, hash=False)
 
-    @property
-    def column(self) -> str | None:
-        if self.type in NO_COLUMN:
-            return None
-        if self.type in (FieldType.REFERENCE, FieldType.USER):
-            return f"{self.code}_id"
-        return self.code
+    def __post_init__(self) -> None:
+        column = (None if self.type in NO_COLUMN else f"{self.code}_id"
+                  if self.type in (FieldType.REFERENCE, FieldType.USER) else self.code)
+        object.__setattr__(self, "column", column)
 
     def option(self, code: str) -> Option | None:
         return next((o for o in self.options if o.code == code), None)
@@ -132,19 +132,24 @@ class Entity:
     seed: tuple[SeedRow, ...] = ()
     order: int = 0
     views: tuple[ListView, ...] = ()
+    #: field code → field: the write path looks fields up by code for every row it writes
+    by_code: dict[str, Field] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_code", {f.code: f for f in self.fields})
 
     @property
     def table(self) -> str:
         return self.code
 
     def field(self, code: str) -> Field:
-        for f in self.fields:
-            if f.code == code:
-                return f
-        raise KeyError(f"entity '{self.code}' has no field '{code}'")
+        found = self.by_code.get(code)
+        if found is None:
+            raise KeyError(f"entity '{self.code}' has no field '{code}'")
+        return found
 
     def has_field(self, code: str) -> bool:
-        return any(f.code == code for f in self.fields)
+        return code in self.by_code
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from leadloom.access import scope_clause
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity
 from leadloom.model.columns import ID_RANGE
+from leadloom.records.collector import collector_paused
 from leadloom.records.errors import Conflict, RecordError, RecordInvalid, not_found
 from leadloom.records.hooks import Change, hooks_for, run_after_batch, run_before_batch
 from leadloom.records.service import (
@@ -109,14 +110,16 @@ def bulk_update(ctx: Context, entity_code: str, changes: Mapping[int, Mapping[st
     require(ctx, entity, "update")
     result = BulkUpdateResult({pk: RowOutcome(pk, UPDATED) for pk in changes})
     pending = dict(changes)
-    for _ in range(RETRIES + 1):
-        lost = _attempt(ctx, entity, pending, meta or {}, result)
-        if not lost:
-            return result
-        for pk in lost:
-            result.outcomes[pk] = RowOutcome(pk, CONFLICT, lost_race())
-            pending.pop(pk)
-        pending = {pk: pending[pk] for pk in pending if result.outcomes[pk].status == UPDATED}
+    with collector_paused():
+        for _ in range(RETRIES + 1):
+            lost = _attempt(ctx, entity, pending, meta or {}, result)
+            if not lost:
+                return result
+            for pk in lost:
+                result.outcomes[pk] = RowOutcome(pk, CONFLICT, lost_race())
+                pending.pop(pk)
+            pending = {pk: pending[pk] for pk in pending
+                       if result.outcomes[pk].status == UPDATED}
     raise lost_race()  # RETRIES + 1 lost races in a row
 
 

@@ -42,6 +42,15 @@ def activity(row: Any) -> dt.datetime:
     return row.last_followup_at or row.assigned_at or row.created_at
 
 
+def idle_clause(ctx: Context, now: dt.datetime, days: int) -> Any:
+    """The SQL test for leads idle ``days`` or more, so a job reads only those (a day's
+    margin: the rules count local calendar days, the database compares UTC times)."""
+    table = ctx.models.cls("lead").__table__
+    last_activity = sa.func.coalesce(table.c.last_followup_at, table.c.assigned_at,
+                                     table.c.created_at)
+    return last_activity <= now - max(days - 1, 0) * dt.timedelta(days=1)
+
+
 def field_columns(ctx: Context) -> list[tuple[str, str]]:
     """(field code, column) of the lead's stored fields, for ``row_values``."""
     return [(f.code, f.column) for f in ctx.registry.entity("lead").fields if f.column]

@@ -28,6 +28,7 @@ from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 from leadloom.records.batch_update import bulk_update
 from leadloom.records.errors import RecordError
 from leadloom.records.leads.open_leads import activity as _activity
+from leadloom.records.leads.open_leads import all_rules, idle_clause
 from leadloom.records.leads.open_leads import open_leads as _open_leads
 from leadloom.records.leads.open_leads import unit_rules as _rules
 from leadloom.records.leads.reclaim_scope import idle_leads
@@ -161,7 +162,8 @@ def stale_alerts(ctx: Context, now: dt.datetime) -> int:
     by_user: dict[int, list[Any]] = defaultdict(list)
     managers = Managers(ctx)
     stale = 0
-    for row in _open_leads(ctx):
+    shortest = min(r.sla.stale_after_days for _, r in all_rules(ctx))
+    for row in _open_leads(ctx, idle_clause(ctx, now, shortest)):
         rules = _rules(ctx, row.unit)
         idle = (rules.calendar.local_date(now) - rules.calendar.local_date(_activity(row))).days
         if idle < rules.sla.stale_after_days:

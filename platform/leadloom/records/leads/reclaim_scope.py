@@ -28,6 +28,7 @@ from leadloom.records.leads.open_leads import (
     activity,
     all_rules,
     field_columns,
+    idle_clause,
     open_leads,
     row_values,
     unit_rules,
@@ -61,11 +62,8 @@ def idle_leads(ctx: Context, now: dt.datetime) -> Iterator[Idle]:
     rules = all_rules(ctx)
     shortest = min(r.pools.reclaim_after_days - r.pools.warn_days for _, r in rules)
     table = ctx.models.cls("lead").__table__
-    last_activity = sa.func.coalesce(table.c.last_followup_at, table.c.assigned_at,
-                                     table.c.created_at)
-    idle_since = now - max(shortest - 1, 0) * DAY
     columns = field_columns(ctx)
-    candidates = open_leads(ctx, table.c.pool.is_(None), last_activity <= idle_since)
+    candidates = open_leads(ctx, table.c.pool.is_(None), idle_clause(ctx, now, shortest))
     for chunk in _chunks(candidates):
         facts = Facts(ctx, chunk)
         for row in chunk:
