@@ -85,12 +85,14 @@ def test_sorted_heads_link_both_ways(app, ids):
     assert "fa-sort-asc" in page
 
 
-def test_only_the_columns_config_sorts_by_have_sort_links(app, ids):
+def test_only_the_columns_with_an_index_have_sort_links(app, ids):
     make_lead(app, ids, "rep1")
     rep1 = login(app, "rep1")
     page = page_of(rep1, "/lead/list/")
     assert re.search(r'data-code="last_followup_at"><a href="[^"]*_oc_LeadView=last_followup_at',
                      page)
+    for indexed in ("grade", "lead_no"):  # indexed for filtering, unique
+        assert re.search(rf'data-code="{indexed}"><a href="[^"]*_oc_LeadView={indexed}', page)
     assert re.search(r'<th data-code="customer_name">[^<]+</th>', page)  # no link
     ignored = page_of(rep1, "/lead/list/?_oc_LeadView=customer_name&_od_LeadView=asc")
     assert "fa-sort-asc" not in ignored  # an unsortable column: the default order instead

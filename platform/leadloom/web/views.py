@@ -23,7 +23,7 @@ from leadloom.access import rights, scope
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import OPERATIONS, Entity
-from leadloom.model.indexes import sort_codes
+from leadloom.model.indexes import has_own_index, sort_codes
 from leadloom.records import RecordError, RecordInvalid
 from leadloom.records.saved_views import delete_view, save_view
 from leadloom.web import layout, list_bar, list_bulk, list_page
@@ -309,10 +309,12 @@ def _local_next(target: str | None = None) -> str | None:
 
 
 def sortable_columns(entity: Entity, listed: list[str]) -> list[str]:
-    """The list's columns a reader sorts by: those config gives an index for sorting
-    (flagged ``sort``, or a shared view's sort; ``model.indexes``), so a click on a head
-    never makes the database sort the whole table."""
-    indexed = set(sort_codes(entity))
+    """The list's columns a reader sorts by: those with an index behind them (flagged
+    ``sort``, a shared view's sort, or a field indexed for filtering or uniqueness;
+    ``model.indexes``), so a click on a head never makes the database sort the whole
+    table; REST sorts by the same filterable fields."""
+    indexed = set(sort_codes(entity)) | {
+        f.code for f in entity.fields if f.unique or has_own_index(f)}
     return [c for c in listed if c in indexed and entity.field(c).type not in (
         FieldType.REFERENCE, FieldType.USER, FieldType.TAGS, FieldType.MULTI_ENUM)]
 
