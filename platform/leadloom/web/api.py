@@ -15,6 +15,7 @@ import jsonschema
 from flask import Flask, Response, jsonify, request
 from flask_appbuilder.api import BaseApi, ModelRestApi, expose, rison, safe
 from flask_appbuilder.api.schemas import get_list_schema
+from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.security.decorators import permission_name, protect
 from flask_jwt_extended import JWTManager
 from marshmallow import Schema, ValidationError
@@ -35,7 +36,8 @@ from leadloom.web.converters import IdConverter
 from leadloom.web.errors import answers_record_errors, json_error
 from leadloom.web.labels import lazy
 from leadloom.web.language import translated
-from leadloom.web.list_count import is_estimated
+from leadloom.web.list_count import ActiveFilters, is_estimated
+from leadloom.web.list_query import QueryCheck
 from leadloom.web.list_rows import page_json
 from leadloom.web.list_views import chosen_view, prepare_api_filters
 from leadloom.web.openapi import checked_body, query_value, writable
@@ -46,7 +48,6 @@ from leadloom.web.openapi_docs import (
     entity_operations,
     field_info,
     list_query_schema,
-    query_problems,
 )
 from leadloom.web.serialize import record_json
 from leadloom.web.state import state
@@ -71,6 +72,8 @@ class EntityApi(ModelRestApi):
     method_permission_name = API_PERMISSIONS
     base_permissions = BASE_PERMISSIONS
     allow_browser_login = True
+    #: ``q`` checks by the set of fields the caller may not see
+    _query_checks: dict[frozenset[str], QueryCheck] | None = None
 
     def _hidden(self) -> frozenset[str]:
         return rights(state().registry, current_actor(), self.entity.code).hidden
@@ -127,7 +130,7 @@ class EntityApi(ModelRestApi):
     @answers_record_errors
     def get_list_headless(self, **kwargs: Any) -> Response:
         args = kwargs.get("rison", {})
-        problems = query_problems(self._query_schema(), args)
+        problems = self._query_check().problems(args)
         if problems:
             return self.response_400(message=f"q: {problems[0]}")
         _check_query(args)
@@ -156,6 +159,12 @@ class EntityApi(ModelRestApi):
                                            page, page_size), hidden)
         return self.response(200, count=int(count), count_estimated=is_estimated(count),
                              ids=[r["id"] for r in result], result=result)
+
+    def _handle_filters_args(self, rison_args: dict[str, Any]) -> Filters:
+        """FAB's, joined into ``ActiveFilters`` (FAB's join makes a whole ``Filters``)."""
+        self._filters.clear_filters()
+        self._filters.rest_add_filters(rison_args.get("filters", []))
+        return ActiveFilters.joined(self._filters, self._base_filters)
 
     def _filter(self, flt: dict[str, Any]) -> dict[str, Any]:
         """A list filter with its value as the column holds it (exact decimals, UTC)."""
@@ -198,10 +207,21 @@ class EntityApi(ModelRestApi):
         return {c: found[c] for c in self.search_columns if c in found and c not in hidden}
 
     # ---- the OpenAPI document, per caller ----------------------------------------------
+    def _query_check(self) -> QueryCheck:
+        """The check of the caller's ``q``, built once per set of hidden fields (the app is
+        rebuilt when the config changes)."""
+        hidden = self._hidden()
+        if self._query_checks is None:
+            self._query_checks = {}
+        if hidden not in self._query_checks:
+            self._query_checks[hidden] = QueryCheck(self._query_schema())
+        return self._query_checks[hidden]
+
     def _query_schema(self) -> dict[str, Any]:
         registry = state().registry
         fields = filterable(registry.entity(self.entity.code), registry.units)
-        orders = [c for c in self.order_columns if c not in self._hidden()]
+        hidden = self._hidden()
+        orders = [c for c in self.order_columns if c not in hidden]
         filters = {c: ([f.arg_name for f in flts], fields.get(c))
                    for c, flts in self._search_filters().items()}
         return list_query_schema(orders, filters)

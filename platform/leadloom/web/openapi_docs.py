@@ -13,7 +13,6 @@ from typing import Any
 from apispec.exceptions import DuplicateComponentNameError
 from flask import request
 from flask_appbuilder.api import BaseApi
-from jsonschema import Draft7Validator
 
 from leadloom.access import Actor
 from leadloom.metadata.messages import Message
@@ -91,11 +90,6 @@ def list_query_schema(orders: list[str],
     if choices:
         props["filters"] = {"type": "array", "items": {"anyOf": choices}}
     return {"type": "object", "properties": props, "additionalProperties": False}
-
-
-def query_problems(schema: dict[str, Any], args: Any) -> list[str]:
-    """What is wrong with a list's ``q`` (empty: it fits the document)."""
-    return [e.message for e in Draft7Validator(schema).iter_errors(args)]
 
 
 def entity_components(registry: Registry, actor: Actor, code: str, hidden: frozenset[str],

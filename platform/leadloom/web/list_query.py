@@ -1,0 +1,49 @@
+"""A list's rison ``q`` checked against the documented query schema, quickly.
+
+The schema lists every filterable column as one choice of an ``anyOf``; checking a filter
+against it tries the choices one by one, and a valid request paid for every wrong guess.
+Each choice names exactly one column, so a filter can only fit the choice of its own
+column: a valid ``q`` is confirmed by checking each filter against that choice alone. Only a
+``q`` that fails is checked against the whole schema, for the messages the document's
+validator gives.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import Draft7Validator
+
+
+class QueryCheck:
+    """Validators built once for one reader's query schema (see ``list_query_schema``)."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self.schema = schema
+        self._whole = Draft7Validator(schema)
+        properties = dict(schema["properties"])
+        filters = properties.pop("filters", None)
+        self._by_column: dict[str, Draft7Validator] = {}
+        self._rest = self._whole
+        if filters is not None:
+            self._rest = Draft7Validator({**schema, "properties": {
+                **properties, "filters": {"type": "array"}}})
+            self._by_column = {c["properties"]["col"]["enum"][0]: Draft7Validator(c)
+                               for c in filters["items"]["anyOf"]}
+
+    def problems(self, args: Any) -> list[str]:
+        """What is wrong with ``args`` (empty: it fits the schema)."""
+        if self._fits(args):
+            return []
+        return [e.message for e in self._whole.iter_errors(args)]
+
+    def _fits(self, args: Any) -> bool:
+        """Whether ``args`` fits: the rest as a whole, each filter by its column's choice."""
+        if not self._rest.is_valid(args):
+            return False
+        for item in args.get("filters", []):
+            column = item.get("col") if isinstance(item, dict) else None
+            check = self._by_column.get(column) if isinstance(column, str) else None
+            if check is None or not check.is_valid(item):
+                return False
+        return True
