@@ -19,6 +19,9 @@ from leadloom.metadata.registry import Entity, Registry
 from leadloom.model.tables import Models
 from leadloom.web.serialize import Shape, plain, record_shape
 
+#: column types whose values need no conversion to be JSON
+AS_IS = (sa.String, sa.Integer, sa.Boolean, sa.JSON)
+
 
 def listed_columns(model: type[Any], entity: Entity) -> list[sa.Column[Any]]:
     """The table columns a record's JSON may show (every unit's fields, no tags)."""
@@ -37,20 +40,33 @@ def page_json(session: Any, models: Models, registry: Registry, code: str, page:
     rows = session.execute(page.statement.with_only_columns(*columns)).all()
     index = {c.name: i for i, c in enumerate(columns)}
     tags = _page_tags(session, models, entity, [row[index["id"]] for row in rows], hidden)
-    shapes: dict[str | None, tuple[tuple[str, int | None], ...]] = {}
+    as_is = {c.name for c in columns if _as_is(c.type)}
+    shapes: dict[str | None, tuple[tuple[str, int | None, bool], ...]] = {}
     answer = []
     for row in rows:
         unit = row[index["unit"]]
         if unit not in shapes:
-            shapes[unit] = _indexed(record_shape(registry.view(code, unit), hidden), index)
+            shapes[unit] = _indexed(record_shape(registry.view(code, unit), hidden), index,
+                                    as_is)
         record_id = row[index["id"]]
-        answer.append({key: tags[key].get(record_id, []) if i is None else plain(row[i])
-                       for key, i in shapes[unit]})
+        answer.append({key: tags[key].get(record_id, []) if i is None
+                       else row[i] if same else plain(row[i])
+                       for key, i, same in shapes[unit]})
     return answer
 
 
-def _indexed(shape: Shape, index: dict[str, int]) -> tuple[tuple[str, int | None], ...]:
-    return tuple((key, None if column is None else index[column]) for key, column in shape)
+def _as_is(column_type: sa.types.TypeEngine[Any]) -> bool:
+    """Whether the column's values are already JSON (texts, whole numbers, booleans, JSON);
+    the others (times, decimals, anything custom) go through ``plain``."""
+    return (isinstance(column_type, AS_IS)
+            and not isinstance(column_type, sa.types.TypeDecorator))
+
+
+def _indexed(shape: Shape, index: dict[str, int], as_is: set[str]
+             ) -> tuple[tuple[str, int | None, bool], ...]:
+    """``(key, row index or None for tags, value as is)`` per key of the shape."""
+    return tuple((key, None if column is None else index[column], column in as_is)
+                 for key, column in shape)
 
 
 def _page_tags(session: Any, models: Models, entity: Entity, ids: list[int],
