@@ -1,4 +1,5 @@
-"""A list's rison ``q`` checked against the documented query schema, quickly.
+"""A list's rison ``q`` checked, quickly: against FAB's list schema (its answer, from a
+validator built once), then against the documented query schema of the reader.
 
 The schema lists every filterable column as one choice of an ``anyOf``; checking a filter
 against it tries the choices one by one, and a valid request paid for every wrong guess.
@@ -12,7 +13,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_appbuilder.api.schemas import get_list_schema
 from jsonschema import Draft7Validator
+from jsonschema.exceptions import best_match
+from jsonschema.validators import validator_for
+
+#: FAB's own check of a list's ``q``, built once (``jsonschema.validate``, which FAB calls,
+#: first re-checks the schema against its meta-schema: a third of a list request's time)
+FAB_LIST_QUERY = validator_for(get_list_schema)(get_list_schema)
+
+
+def fab_problem(args: Any) -> str | None:
+    """FAB's answer to a ``q`` its list schema refuses (None: it fits)."""
+    error = best_match(FAB_LIST_QUERY.iter_errors(args))
+    if error is None:
+        return None
+    first_line = str(error).partition("\n")[0]
+    return f"Not a valid rison schema {first_line}"
 
 
 class QueryCheck:

@@ -3,10 +3,12 @@ as the whole documented schema."""
 
 from __future__ import annotations
 
+import jsonschema
 import pytest
+from flask_appbuilder.api.schemas import get_list_schema
 from jsonschema import Draft7Validator
 
-from leadloom.web.list_query import QueryCheck
+from leadloom.web.list_query import QueryCheck, fab_problem
 from leadloom.web.openapi_docs import list_query_schema
 
 SCHEMA = list_query_schema(
@@ -46,3 +48,15 @@ def test_valid_and_invalid_cases_are_both_covered():
     check = QueryCheck(SCHEMA)
     verdicts = {not check.problems(args) for args in CASES}
     assert verdicts == {True, False}
+
+
+@pytest.mark.parametrize("args", [*CASES[:3], {"page": "first"}, {"filters": [{"col": 1}]},
+                                  {"order_direction": "sideways"}])
+def test_fab_problem_is_what_fab_answers(args):
+    """FAB's ``rison`` decorator: ``jsonschema.validate``, the error's first line."""
+    try:
+        jsonschema.validate(instance=args, schema=get_list_schema)
+        expected = None
+    except jsonschema.ValidationError as error:
+        expected = f"Not a valid rison schema {str(error).splitlines()[0]}"
+    assert fab_problem(args) == expected
