@@ -61,3 +61,17 @@ def test_a_list_takes_a_handful_of_statements(app, api, tagged_lead):
         assert api("rep1", "get", NEWEST).status_code == 200
     assert len(found) <= LIST_STATEMENTS, "\n".join(s.sql[:120] for s in found)
     assert not [s for s in found if "FROM ab_role" in s.sql]
+
+
+@pytest.mark.parametrize(("q", "message"), [
+    ("-1.7697238950169004e%2B16", "Not a valid rison/json argument"),  # prison: ValueError
+    ("!" + "(" * 2000, "Not a valid rison/json argument"),  # prison: RecursionError
+    ("(page:first)", "Not a valid rison schema 'first' is not of type 'integer'"),
+    ('{"page_size":10}', None),  # JSON, as FAB also reads it
+])
+def test_a_q_that_cannot_be_read_is_a_400(api, q, message):
+    answer = api("rep1", "get", f"/api/v1/lead/?q={q}")
+    if message is None:
+        assert answer.status_code == 200 and len(answer.get_json()["result"]) <= 10
+    else:
+        assert (answer.status_code, answer.get_json()["message"]) == (400, message)
