@@ -139,7 +139,12 @@ def _copy(table: sa.Table, offsets: dict[str, int], copies: int) -> sa.Insert:
         if column.name in unique and isinstance(column.type, sa.String):
             suffix = sa.func.concat("-", sa.func.lpad(sa.cast(g, sa.Text), 3, "0"))
             kept = column.type.length - 4 if column.type.length else None
-            return (sa.func.left(column, kept) if kept else column).op("||")(suffix)
+            if kept is None:
+                return column.op("||")(suffix)
+            # a text too long to keep whole: its digest's start (cut, two texts could agree)
+            fitting = sa.case((sa.func.char_length(column) <= kept, column),
+                              else_=sa.func.left(sa.func.md5(column), kept))
+            return fitting.op("||")(suffix)
         return column
 
     query = sa.select(*(value(c) for c in table.columns)).select_from(table).join(

@@ -6,8 +6,11 @@ on a free port, and ``GET /api/v1/lead/?q=(filters, order, page_size)`` is timed
 user (JWT from ``/api/v1/security/login``): ``--requests`` in a row from one client, then
 ``--requests-each`` from each of ``--clients`` threads at once. Beside it, same run:
 
-* raw SQL: the statements the endpoint runs on the lead table (count + page), captured from
-  the same request in this process and re-run on a bare DBAPI (psycopg) cursor;
+* raw SQL: the page's own statements (those reading the lead table or its tag links: count,
+  page, the page's tags), captured from the same request in this process and re-run on a
+  bare DBAPI (psycopg) cursor, their rows fetched and the page encoded as JSON (the least
+  any endpoint does with it). Not in it: signing in (the user, the permission stamp) and
+  HTTP, which the REST figure pays;
 * plain FAB: ``bench/plain_fab.py``, a bare Flask-AppBuilder ModelRestApi over the same
   table (reflected), served by gunicorn alike, with the same query; compared with leadloom
   as ``admin``, who sees every lead as the bare API does.
@@ -15,18 +18,23 @@ user (JWT from ``/api/v1/security/login``): ``--requests`` in a row from one cli
 Ratios: REST p50 / raw SQL p50, leadloom / plain FAB (p50), and with two sizes the list p50
 at the largest / at the smallest. Each figure is printed with ``os.getloadavg()``.
 
-Data: ``leadloom demo-data --leads N`` into ``leadloom_bench_rest_<N>`` on the
-``--database-url`` server (a SQLite URL: ``<file stem>_<N>.db`` beside it), then
-``VACUUM ANALYZE``; ``--reuse`` takes such a database as it is when it has leads. The
-databases are kept for ``--reuse`` (``--drop`` removes them at the end). Run from the
-repository root::
+Data: ``leadloom demo-data --leads N`` into ``<--name>_<N>`` (``leadloom_bench_rest_<N>``)
+on the ``--database-url`` server (a SQLite URL: ``<file stem>_<N>.db`` beside it), then
+``VACUUM ANALYZE``; ``--reuse`` takes such a database as it is when it has leads. On
+PostgreSQL a size above ``--copy-from M`` is a copy of M's database multiplied in SQL
+(``bench.pages.multiply``: every record and its history copied with new ids and dates
+moved back a day per copy, owners kept), which makes 1M leads in minutes. The databases
+are kept for ``--reuse`` (``--drop`` removes them at the end). Run from the repository
+root::
 
-    PYTHONPATH=platform python -m bench.rest_list --leads 10000 100000
+    PYTHONPATH=platform python -m bench.rest_list --leads 10000 100000 1000000 \
+        --copy-from 100000
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import statistics
 import subprocess
@@ -42,7 +50,7 @@ import sqlalchemy as sa
 from bench import plain_fab
 from bench.figures import load, p95, target_line
 from bench.http_load import ROOT, Latencies, gunicorn, login, timed_gets
-from bench.pages import Statement, captured, replay, short
+from bench.pages import Statement, captured, multiply, short
 from leadloom.settings import Settings
 from leadloom.web import create_app
 from leadloom.web.state import state
@@ -56,7 +64,10 @@ USERS = ("rep1", "sup1", "admin")
 BASELINE_USER = "admin"
 LEADLOOM = "leadloom.web:create_live_app()"
 PLAIN_FAB = "bench.plain_fab:create_app()"
-READS_LEADS = re.compile(r"\b(FROM|JOIN) lead\b")
+#: the page's own statements: those reading the lead table or a tags field's link table
+READS_LEADS = re.compile(r"\b(FROM|JOIN) lead(__\w+)?\b")
+#: the benchmark's databases: ``<name>_<leads>``
+DATABASE_NAME = "leadloom_bench_rest"
 
 
 # ---- the query -------------------------------------------------------------------------------
@@ -89,24 +100,27 @@ def order_arg(text: str) -> tuple[str, str]:
 
 
 # ---- the databases ---------------------------------------------------------------------------
-def database_url(server: str, leads: int) -> str:
+def database_url(server: str, leads: int, name: str = DATABASE_NAME) -> str:
     """The benchmark's database for ``leads`` on ``server`` (a new file name on SQLite)."""
     url = sa.make_url(server)
     if url.get_backend_name() == "sqlite":
         path = Path(url.database or "bench.db").resolve()
         return str(url.set(database=str(path.with_name(f"{path.stem}_{leads}.db"))))
-    return url.set(database=f"leadloom_bench_rest_{leads}").render_as_string(
-        hide_password=False)
+    return url.set(database=f"{name}_{leads}").render_as_string(hide_password=False)
 
 
-def prepare(server: str, leads: int, reuse: bool) -> str:
-    """The database for ``leads``: reused if asked and it has leads, else made anew."""
-    url = database_url(server, leads)
+def prepare(server: str, leads: int, reuse: bool, name: str = DATABASE_NAME,
+            copy_from: int | None = None) -> str:
+    """The database for ``leads``: reused if asked and it has leads, else made anew (a copy
+    of ``copy_from``'s, multiplied, when ``leads`` is larger)."""
+    url = database_url(server, leads, name)
     found = lead_count(url)
     if reuse and found:
         print(f"data: reusing {_name(url)} as it is ({found:,} leads)")
         return url
     drop(url)
+    if copy_from is not None and leads > copy_from:
+        return _multiplied(url, database_url(server, copy_from, name), leads)
     _create(url)
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "leadloom", "--config", str(CONFIG),
@@ -118,6 +132,22 @@ def prepare(server: str, leads: int, reuse: bool) -> str:
           f"(a process: start-up included), load {load()}")
     print(target_line(f"demo_data[{leads}]", made, "s"))
     _analyze(url)
+    return url
+
+
+def _multiplied(url: str, source: str, leads: int) -> str:
+    """``source``'s database copied to ``url`` and multiplied up to ``leads`` leads."""
+    if sa.make_url(url).get_backend_name() != "postgresql":
+        raise SystemExit("--copy-from needs PostgreSQL (the copies are made in SQL)")
+    started = time.perf_counter()
+    _on_server(url, f'CREATE DATABASE "{_name(url)}" TEMPLATE "{_name(source)}"')
+    engine = sa.create_engine(url)
+    try:
+        copies = multiply(engine, leads)
+    finally:
+        engine.dispose()
+    print(f"data: {_name(source)} copied {copies} times into {_name(url)} "
+          f"({lead_count(url):,} leads) in {time.perf_counter() - started:.1f} s, load {load()}")
     return url
 
 
@@ -196,10 +226,26 @@ class PageSql:
 
 
 def raw_seconds(engine: sa.Engine, statements: list[Statement], runs: int) -> list[float]:
-    """Seconds of the statements together, re-run on a DBAPI cursor ``runs`` times (after
-    one warm-up)."""
-    replay(engine, statements)
-    return [sum(seconds for seconds, _ in replay(engine, statements)) for _ in range(runs)]
+    """Seconds to run the statements on one DBAPI cursor, fetch their rows and encode them
+    as JSON (column names as keys), ``runs`` times after one warm-up."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        seconds = []
+        for _ in range(runs + 1):
+            started = time.perf_counter()
+            answers = []
+            for statement in statements:
+                cursor.execute(statement.sql, statement.params)
+                names = [column[0] for column in cursor.description]
+                answers.append([dict(zip(names, row, strict=True))
+                                for row in cursor.fetchall()])
+            json.dumps(answers, default=str)
+            seconds.append(time.perf_counter() - started)
+            raw.rollback()
+        return seconds[1:]
+    finally:
+        raw.close()
 
 
 # ---- one size --------------------------------------------------------------------------------
@@ -258,7 +304,7 @@ def run_size(url: str, leads: int, query: ListQuery, args: argparse.Namespace) -
     for user in USERS:
         print(f"  raw SQL {user:<14}    {statistics.median(raw[user]) * 1000:>9.1f}"
               f"{p95(raw[user]) * 1000:>9.1f}   ({len(statements[user])} statements on a "
-              f"{engine.driver} cursor)   {load()}")
+              f"{engine.driver} cursor, rows fetched, page as JSON)   {load()}")
         print("\n".join(f"    {short(s.sql)}" for s in statements[user]))
     vs_raw = {user: p50[user] / statistics.median(raw[user]) for user in USERS}
     vs_plain = p50[BASELINE_USER] / statistics.median(plain.seconds)
@@ -285,6 +331,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse", action="store_true",
                         help="take the size's database as it is when it has leads")
     parser.add_argument("--drop", action="store_true", help="drop the databases at the end")
+    parser.add_argument("--name", default=DATABASE_NAME,
+                        help="the databases' names: NAME_<leads>")
+    parser.add_argument("--copy-from", type=int, metavar="M",
+                        help="PostgreSQL: make each size above M from M's database, "
+                             "multiplied in SQL (M is made first if needed)")
     parser.add_argument("--filter", type=filter_arg, action="append", dest="filters",
                         metavar="COL:OPR:VALUE", help="FAB filter (repeatable); default "
                         "status:eq:contacting")
@@ -301,14 +352,18 @@ def main(argv: list[str] | None = None) -> int:
     query = ListQuery(tuple(args.filters or [("status", "eq", "contacting")]), args.order,
                       args.page_size)
     sizes = sorted(set(args.leads))
-    urls = {leads: prepare(args.database_url, leads, args.reuse) for leads in sizes}
+    sources = []  # a --copy-from size that is not measured itself
+    if args.copy_from is not None and args.copy_from not in sizes:
+        sources.append(prepare(args.database_url, args.copy_from, True, args.name))
+    urls = {leads: prepare(args.database_url, leads, args.reuse, args.name, args.copy_from)
+            for leads in sizes}
     print("\nclient ms: the client thread's own CPU per request (the client is not the limit "
           "while it stays far below p50)")
     try:
         figures = [run_size(urls[leads], leads, query, args) for leads in sizes]
     finally:
         if args.drop:
-            for url in urls.values():
+            for url in [*urls.values(), *sources]:
                 drop(url)
     if len(figures) > 1:
         print("\n" + "\n".join(growth(figures[0], figures[-1])))

@@ -11,8 +11,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
-from flask_appbuilder.api import BaseApi, ModelRestApi
+from flask import Flask, Response, current_app, jsonify, request
+from flask_appbuilder.api import BaseApi, ModelRestApi, expose, safe
+from flask_appbuilder.models.filters import Filters
+from flask_appbuilder.security.decorators import permission_name, protect
 from flask_jwt_extended import JWTManager
 from marshmallow import Schema, ValidationError
 from marshmallow import fields as mf
@@ -32,8 +34,10 @@ from leadloom.web.converters import IdConverter
 from leadloom.web.errors import answers_record_errors, json_error
 from leadloom.web.labels import lazy
 from leadloom.web.language import translated
-from leadloom.web.list_count import is_estimated
+from leadloom.web.list_count import ActiveFilters, is_estimated
 from leadloom.web.list_parameters import checked_query, list_parameters
+from leadloom.web.list_query import QueryCheck, fab_problem, rison_args
+from leadloom.web.list_rows import page_json
 from leadloom.web.list_views import chosen_view, prepare_api_filters
 from leadloom.web.openapi import checked_body, query_value, writable
 from leadloom.web.openapi_docs import (
@@ -64,6 +68,8 @@ class EntityApi(ModelRestApi):
     method_permission_name = API_PERMISSIONS
     base_permissions = BASE_PERMISSIONS
     allow_browser_login = True
+    #: ``q`` checks by the set of fields the caller may not see
+    _query_checks: dict[frozenset[str], QueryCheck] | None = None
 
     def _hidden(self) -> frozenset[str]:
         return rights(state().registry, current_actor(), self.entity.code).hidden
@@ -104,10 +110,25 @@ class EntityApi(ModelRestApi):
         record = records.get(request_context("api"), self.entity.code, _pk(pk))
         return self.response(200, id=record.id, result=self._json(record))
 
+    @expose("/", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("get")
+    def get_list(self, **kwargs: Any) -> Response:
+        """FAB's list endpoint: ``q`` read (``rison_args``: a 400, never a 500) and checked
+        by a validator built once (FAB's answer)."""
+        args, problem = rison_args(request.args.get("q"),
+                                   current_app.config.get("FAB_API_ALLOW_JSON_QS", True))
+        problem = problem or fab_problem(args)
+        if problem is not None:
+            return self.response_400(message=problem)
+        return self.get_list_headless(rison=args)
+
     @answers_record_errors
     def get_list_headless(self, **kwargs: Any) -> Response:
         args = kwargs.get("rison", {})
-        checked_query(self._query_schema(), args)
+        if self._query_check().problems(args):  # each problem, in the reader's language
+            checked_query(self._query_schema(), args)
         _check_query(args)
         prepare_api_filters(self.entity, request.args)
         if "order_column" not in args:
@@ -125,11 +146,21 @@ class EntityApi(ModelRestApi):
         except Exception as exc:  # FAB raises its own exception types for bad arguments
             return self.response_400(message=str(exc))
         page, page_size = self._handle_page_args(args)
-        count, rows = self.datamodel.query(filters, order_column, order_direction,
-                                           page=page, page_size=page_size)
+        model = self.datamodel
+        query = model.session.query(model.obj)
+        count = model.query_count(query, filters)
+        st = state()
+        result = page_json(model.session, st.models, st.registry, self.entity.code,
+                           model.apply_all(query, filters, order_column, order_direction,
+                                           page, page_size), hidden)
         return self.response(200, count=int(count), count_estimated=is_estimated(count),
-                             ids=[r.id for r in rows],
-                             result=[self._json(r) for r in rows])
+                             ids=[r["id"] for r in result], result=result)
+
+    def _handle_filters_args(self, rison_args: dict[str, Any]) -> Filters:
+        """FAB's, joined into ``ActiveFilters`` (FAB's join makes a whole ``Filters``)."""
+        self._filters.clear_filters()
+        self._filters.rest_add_filters(rison_args.get("filters", []))
+        return ActiveFilters.joined(self._filters, self._base_filters)
 
     def _filter(self, flt: dict[str, Any]) -> dict[str, Any]:
         """A list filter with its value as the column holds it (exact decimals, UTC)."""
@@ -172,10 +203,21 @@ class EntityApi(ModelRestApi):
         return {c: found[c] for c in self.search_columns if c in found and c not in hidden}
 
     # ---- the OpenAPI document, per caller ----------------------------------------------
+    def _query_check(self) -> QueryCheck:
+        """The check of the caller's ``q``, built once per set of hidden fields (the app is
+        rebuilt when the config changes)."""
+        hidden = self._hidden()
+        if self._query_checks is None:
+            self._query_checks = {}
+        if hidden not in self._query_checks:
+            self._query_checks[hidden] = QueryCheck(self._query_schema())
+        return self._query_checks[hidden]
+
     def _query_schema(self) -> dict[str, Any]:
         registry = state().registry
         fields = filterable(registry.entity(self.entity.code), registry.units)
-        orders = [c for c in self.order_columns if c not in self._hidden()]
+        hidden = self._hidden()
+        orders = [c for c in self.order_columns if c not in hidden]
         filters = {c: ([f.arg_name for f in flts], fields.get(c))
                    for c, flts in self._search_filters().items()}
         return list_query_schema(orders, filters)

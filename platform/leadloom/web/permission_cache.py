@@ -6,16 +6,17 @@ process, keyed by the role ids, the published config version and a stamp of the 
 permission table; the stamp is read once per request, so a role or permission changed in
 FAB's security screens (or by a publish) holds from the next request, in every process.
 A page thus spends at most two statements on permissions: the stamp, and the set when the
-stamp or the roles are new. The signed-in user is loaded with their roles, groups and place
+stamp or the roles are new. The public role, which FAB reads before every API call, is
+kept with the stamp too. The signed-in user is loaded with their roles, groups and place
 in the organisation in one statement, for the same reason.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from threading import Lock
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context
@@ -38,12 +39,32 @@ _ROLE_WEIGHT = 104729
 Grant = tuple[str, str]
 
 
+class RoleRef(NamedTuple):
+    """A role as the checks need it, kept across requests (no session attached)."""
+
+    id: int
+    name: str
+
+
 class PermissionCache:
     """``(permission, view)`` pairs per set of role ids, valid for one stamp."""
 
     def __init__(self) -> None:
         self._sets: OrderedDict[tuple[Any, ...], frozenset[Grant]] = OrderedDict()
+        self._public: tuple[tuple[Any, ...], RoleRef | None] | None = None
         self._lock = Lock()
+
+    def public_role(self, session: Any, read: Callable[[], Any]) -> RoleRef | None:
+        """The public role (FAB asks for it before every API call), read again by ``read``
+        only when the stamp changed."""
+        stamp = _stamp(session)
+        kept = self._public
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        role = read()
+        ref = None if role is None else RoleRef(role.id, role.name)
+        self._public = (stamp, ref)
+        return ref
 
     def grants(self, session: Any, role_ids: Iterable[int], version: int | None
                ) -> frozenset[Grant]:
@@ -134,14 +155,21 @@ class CachedPermissions:
             g.leadloom_place = (row[0].id, Membership(row.team, row.unit))
         return row[0]
 
+    def _cache(self) -> PermissionCache:
+        if self.permission_cache is None:
+            self.permission_cache = PermissionCache()
+        return self.permission_cache
+
     def _grants_of(self, roles: list[Any]) -> frozenset[Grant] | None:
         """The roles' pairs; None when one is a built-in role (FAB's own check then)."""
         if any(role.name in self.builtin_roles for role in roles):  # type: ignore[attr-defined]
             return None
-        if self.permission_cache is None:
-            self.permission_cache = PermissionCache()
-        return self.permission_cache.grants(
+        return self._cache().grants(
             self.session, (role.id for role in roles), _config_version())  # type: ignore[attr-defined]
+
+    def _public_role(self) -> RoleRef | None:
+        return self._cache().public_role(
+            self.session, self.get_public_role)  # type: ignore[attr-defined]
 
     def _has_view_access(self, user: Any, permission_name: str, view_name: str) -> bool:
         grants = self._grants_of(self.get_user_roles(user))  # type: ignore[attr-defined]
@@ -152,7 +180,7 @@ class CachedPermissions:
 
     def is_item_public(self, permission_name: str, view_name: str) -> bool:
         """Whether the public role may do it (FAB asks before every API call)."""
-        role = self.get_public_role()  # type: ignore[attr-defined]
+        role = self._public_role()
         grants = self._grants_of([role]) if role is not None else frozenset()
         if grants is None:
             return super().is_item_public(  # type: ignore[misc,no-any-return]
@@ -161,7 +189,7 @@ class CachedPermissions:
 
     def _get_user_permission_view_menus(self, user: Any, permission_name: str,
                                         view_menus_name: list[str]) -> set[str]:
-        roles = ([self.get_public_role()] if user is None  # type: ignore[attr-defined]
+        roles = ([self._public_role()] if user is None
                  else self.get_user_roles(user))  # type: ignore[attr-defined]
         grants = self._grants_of([r for r in roles if r is not None])
         if grants is None:

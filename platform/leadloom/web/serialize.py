@@ -7,7 +7,7 @@ offset (``2024-03-20T10:00:00+08:00``), so a client never has to guess.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -16,37 +16,47 @@ from leadloom.metadata.registry import Entity
 from leadloom.web.labels import local_time
 
 SYSTEM_FIELDS = ("owner", "unit", "version", "created_at", "updated_at")
+#: a record's JSON after its fields: (key, column)
+_TRAILER = (("unit", "unit"), ("version", "version"), ("config_version", "config_version"),
+            ("created_at", "created_at"), ("updated_at", "updated_at"))
+
+#: (key, column) pairs of a record's JSON in order; column None: a tags field
+Shape = tuple[tuple[str, str | None], ...]
+
+
+def record_shape(entity: Entity, hidden: frozenset[str]) -> Shape:
+    """Which keys a record of ``entity`` shows a reader who may not see ``hidden``, and the
+    column each comes from: worked out once, so a list page does not redo it per row."""
+    pairs: list[tuple[str, str | None]] = [("id", "id")]
+    pairs += [(f.code, None if f.type is FieldType.TAGS else f.column)
+              for f in entity.fields if f.code not in hidden]
+    if entity.owned and "owner" not in hidden:
+        pairs.append(("owner", "owner_id"))
+    return (*pairs, *_TRAILER)
 
 
 def record_json(entity: Entity, record: Any, hidden: frozenset[str]) -> dict[str, Any]:
     """One record as JSON-ready data: references as ids, tags as ``{id, name}``."""
-    data: dict[str, Any] = {"id": record.id}
-    for f in entity.fields:
-        if f.code in hidden:
-            continue
-        if f.type is FieldType.TAGS:
-            data[f.code] = [{"id": t.id, "name": t.name} for t in getattr(record, f.code)]
-        else:
-            data[f.code] = plain(getattr(record, f.column))
-    if entity.owned and "owner" not in hidden:
-        data["owner"] = record.owner_id
-    data["unit"] = record.unit
-    data["version"] = record.version
-    data["config_version"] = record.config_version
-    data["created_at"] = plain(record.created_at)
-    data["updated_at"] = plain(record.updated_at)
-    return data
+    return {key: tag_json(getattr(record, key)) if column is None
+            else plain(getattr(record, column))
+            for key, column in record_shape(entity, hidden)}
+
+
+def tag_json(tags: Iterable[Any]) -> list[dict[str, Any]]:
+    return [{"id": t.id, "name": t.name} for t in tags]
 
 
 def plain(value: Any) -> Any:
     """A stored value as JSON: money and decimals as exact strings, times with offsets."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dt.datetime):
-        return local_time(value).isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+    convert = _PLAIN.get(type(value))
+    return value if convert is None else convert(value)
+
+
+_PLAIN: dict[type, Callable[[Any], Any]] = {
+    Decimal: str,
+    dt.datetime: lambda value: local_time(value).isoformat(),
+    dt.date: dt.date.isoformat,
+}
 
 
 def local_iso(text: str | None) -> str | None:

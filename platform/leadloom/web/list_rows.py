@@ -1,0 +1,89 @@
+"""A REST list page read as plain rows: the listed columns and the page's tags, no ORM objects.
+
+FAB's data model loads each record as an object with its owner, users and references
+joined in (``lazy="joined"``) and its tags with their owners; the list answers none of those
+but ids. Here the page is the same scoped, filtered, ordered statement FAB builds, selecting
+only the columns a record's JSON shows, plus one statement per tags field for the page's
+records; each row is turned into JSON by a shape worked out once per unit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import sqlalchemy as sa
+
+from leadloom.metadata.field_types import FieldType
+from leadloom.metadata.registry import Entity, Registry
+from leadloom.model.tables import Models
+from leadloom.web.serialize import Shape, plain, record_shape
+
+#: column types whose values need no conversion to be JSON
+AS_IS = (sa.String, sa.Integer, sa.Boolean, sa.JSON)
+
+
+def listed_columns(model: type[Any], entity: Entity) -> list[sa.Column[Any]]:
+    """The table columns a record's JSON may show (every unit's fields, no tags)."""
+    table = model.__table__
+    names = {column for _, column in record_shape(entity, frozenset()) if column}
+    return [c for c in table.columns if c.name in names]
+
+
+def page_json(session: Any, models: Models, registry: Registry, code: str, page: Any,
+              hidden: frozenset[str]) -> list[dict[str, Any]]:
+    """The records of ``page`` (FAB's query of the list, filtered, ordered and paged) as
+    their business units show them to a reader who may not see ``hidden``."""
+    model = models.cls(code)
+    entity = registry.entity(code)
+    columns = listed_columns(model, entity)
+    rows = session.execute(page.statement.with_only_columns(*columns)).all()
+    index = {c.name: i for i, c in enumerate(columns)}
+    tags = _page_tags(session, models, entity, [row[index["id"]] for row in rows], hidden)
+    as_is = {c.name for c in columns if _as_is(c.type)}
+    shapes: dict[str | None, tuple[tuple[str, int | None, bool], ...]] = {}
+    answer = []
+    for row in rows:
+        unit = row[index["unit"]]
+        if unit not in shapes:
+            shapes[unit] = _indexed(record_shape(registry.view(code, unit), hidden), index,
+                                    as_is)
+        record_id = row[index["id"]]
+        answer.append({key: tags[key].get(record_id, []) if i is None
+                       else row[i] if same else plain(row[i])
+                       for key, i, same in shapes[unit]})
+    return answer
+
+
+def _as_is(column_type: sa.types.TypeEngine[Any]) -> bool:
+    """Whether the column's values are already JSON (texts, whole numbers, booleans, JSON);
+    the others (times, decimals, anything custom) go through ``plain``."""
+    return (isinstance(column_type, AS_IS)
+            and not isinstance(column_type, sa.types.TypeDecorator))
+
+
+def _indexed(shape: Shape, index: dict[str, int], as_is: set[str]
+             ) -> tuple[tuple[str, int | None, bool], ...]:
+    """``(key, row index or None for tags, value as is)`` per key of the shape."""
+    return tuple((key, None if column is None else index[column], column in as_is)
+                 for key, column in shape)
+
+
+def _page_tags(session: Any, models: Models, entity: Entity, ids: list[int],
+               hidden: frozenset[str]) -> dict[str, dict[int, list[dict[str, Any]]]]:
+    """Each visible tags field's ``{id, name}`` lists by record id, for the page's records."""
+    found: dict[str, dict[int, list[dict[str, Any]]]] = {}
+    tag = models.metadata.tables["tag"]
+    for f in entity.fields:
+        if f.type is not FieldType.TAGS or f.code in hidden:
+            continue
+        link = models.tag_tables[(entity.code, f.code)]
+        by_record: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        if ids:
+            for record_id, tag_id, name in session.execute(
+                    sa.select(link.c.record_id, tag.c.id, tag.c.name)
+                    .join(tag, tag.c.id == link.c.tag_id)
+                    .where(link.c.record_id.in_(ids))):
+                by_record[record_id].append({"id": tag_id, "name": name})
+        found[f.code] = by_record
+    return found
