@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
-
 from leadloom.metadata.registry import Registry
 from leadloom.model.tables import utcnow
 from leadloom.model.workflow import workflow_classes
+from leadloom.records.appends import append_rows
 from leadloom.records.hooks import Change, RecordHook
 from leadloom.workflow.values import plain, same
 
@@ -31,14 +30,14 @@ class AuditTrail(RecordHook):
         self.after_batch([change])
 
     def after_batch(self, changes: Sequence[Change]) -> None:
-        """One executemany for the whole batch."""
+        """One COPY or executemany for the whole batch."""
         if not changes:
             return
         ctx = changes[0].ctx
         table = workflow_classes(ctx.models.metadata).audit.__table__
-        # a plain insert, not a pending ORM object: the next query of another hook would
-        # flush it on its own (one round trip per row in an import)
-        ctx.session.execute(sa.insert(table), [_row(change) for change in changes])
+        # plain rows, not pending ORM objects: the next query of another hook would flush
+        # them on its own (one round trip per row in an import)
+        append_rows(ctx.session, table, [_row(change) for change in changes])
 
 
 def _row(change: Change) -> dict[str, Any]:
