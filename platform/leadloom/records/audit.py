@@ -20,6 +20,8 @@ from leadloom.records.hooks import Change, RecordHook
 from leadloom.workflow.values import plain, same
 
 EMPTY: tuple[Any, ...] = (None, "", [])
+#: value types (besides text) the audit trail stores as they are
+JSON_READY = frozenset({int, float, bool})
 
 
 class AuditTrail(RecordHook):
@@ -59,9 +61,25 @@ def changes_of(change: Change) -> dict[str, list[Any]]:
     if change.deleting:
         return {k: [plain(v), None] for k, v in change.before.items() if v not in EMPTY}
     if change.creating:
-        return {k: [None, plain(v)] for k, v in change.values.items() if v not in EMPTY}
+        return _set_values(change.values)
     return {k: [plain(change.before.get(k)), plain(v)] for k, v in change.values.items()
             if not same(change.before.get(k), v)}
+
+
+def _set_values(values: dict[str, Any]) -> dict[str, list[Any]]:
+    """[None, value] for each value a new record was given: ``changes_of`` when creating,
+    with text and numbers (most values) taken as they are, without ``plain``."""
+    found = {}
+    for k, v in values.items():
+        kind = type(v)
+        if kind is str:
+            if v:
+                found[k] = [None, v]
+        elif kind in JSON_READY:
+            found[k] = [None, v]
+        elif v is not None and v != []:
+            found[k] = [None, plain(v)]
+    return found
 
 
 def audit_hook(registry: Registry) -> RecordHook:

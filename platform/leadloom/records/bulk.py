@@ -157,13 +157,14 @@ def _owner_id(row: dict[str, Any], ctx: Context) -> int | None:
 def _placed(ctx: Context, entity: Entity, changes: list[Change],
             stamps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each new row's owner, unit and field columns, as inserted and as hooks see them."""
-    columns = [(f.column, f.code) for f in entity.fields if f.column]
+    names = [f.column for f in entity.fields if f.column]
+    codes = [f.code for f in entity.fields if f.column]
     rows = []
     for change, stamp in zip(changes, stamps, strict=True):
         values = change.values
         owner = (values.get("owner") or ctx.actor.user_id) if entity.owned else None
         row = {"owner_id": owner, "unit": stamp["unit"]}
-        row.update({column: values.get(code) for column, code in columns})
+        row.update(zip(names, map(values.get, codes), strict=True))
         row.update(change.columns)
         rows.append(row)
     return rows
