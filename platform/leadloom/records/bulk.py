@@ -20,6 +20,7 @@ from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity
 from leadloom.model.tables import utcnow
 from leadloom.records.appends import append_rows
+from leadloom.records.collector import collector_paused
 from leadloom.records.errors import RecordInvalid, not_allowed
 from leadloom.records.hooks import Change, hooks_for, run_after_batch, run_before_batch
 from leadloom.records.service import Context, commit
@@ -42,6 +43,12 @@ def bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any]
     :raises Forbidden: the actor may not create this entity.
     :raises RecordInvalid: keys are ``"<row index>.<field>"``; nothing was written.
     """
+    with collector_paused():
+        return _bulk_create(ctx, entity_code, rows)
+
+
+def _bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any]]
+                 ) -> list[int]:
     entity = ctx.registry.entity(entity_code)
     granted = rights(ctx.registry, ctx.actor, entity.code)
     if not granted.allows("create"):
