@@ -33,6 +33,8 @@ from leadloom.records.validation import (
     visible_ids,
 )
 
+#: Field types whose values are checked against the database (besides unique fields).
+DATABASE_CHECKED = frozenset({FieldType.REFERENCE, FieldType.USER, FieldType.TAGS})
 #: Keys only the system actor may set, to load history (e.g. demo data, migrations).
 SYSTEM_KEYS = ("created_at", "updated_at")
 
@@ -102,6 +104,8 @@ def _database_problems(ctx: Context, entity: Entity,
     found: list[tuple[int, str, str]] = []
     users = _existing_users(ctx, rows, entity)
     for f in entity.fields:
+        if f.type not in DATABASE_CHECKED and not f.unique:
+            continue
         present = [(i, r[f.code]) for i, r in enumerate(rows) if r.get(f.code) not in EMPTY]
         if not present:
             continue

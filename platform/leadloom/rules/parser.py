@@ -113,6 +113,9 @@ class Compiler:
     def _List(self, node: ast.List | ast.Tuple) -> Typed:
         items = [self.node(item) for item in node.elts]
         runs = [run for _, run in items]
+        if all(isinstance(item, ast.Constant) for item in node.elts):  # ``x in ['a', 'b']``
+            values = [run({}, None) for run in runs]
+            return Kind.LIST, lambda v, e: list(values)
         return Kind.LIST, lambda v, e: [run(v, e) for run in runs]
 
     _Tuple = _List
