@@ -34,6 +34,20 @@ CITIES = (
     "广州", "深圳", "东莞", "佛山", "珠海", "厦门", "福州", "泉州", "南宁", "海口", "石家庄",
     "太原", "沈阳", "大连", "长春", "哈尔滨", "呼和浩特",
 )
+
+
+def _first_of(names: tuple[str, ...]) -> str:
+    """A regex alternation trying ``names`` in their order (the first that fits wins)."""
+    return "|".join(re.escape(name) for name in names)
+
+
+#: a province or city with its 省/市/自治区 (names tried in order, then tails in order)
+_REGION_WITH_TAIL = re.compile(f"({_first_of((*PROVINCES, *CITIES))})(?:省|市|自治区)")
+#: a leading province (and its tail, if any), then a leading city
+_PROVINCE = re.compile(f"(?:{_first_of(PROVINCES)})(?:省|市|自治区)?")
+_CITY = re.compile(f"(?:{_first_of(CITIES)})市?")
+#: the longest legal-form suffix that leaves at least one character
+_SUFFIX = re.compile(f"(?<=.)(?:{_first_of(SUFFIXES)})$", re.DOTALL)
 _BRACKETS = str.maketrans({"【": "(", "】": ")", "〔": "(", "〕": ")", "[": "(", "]": ")"})
 _NOISE = re.compile(r"[\s·.,，。、'\"&\-_/]+")
 _BRACKETED = re.compile(r"\([^()]*\)")
@@ -69,21 +83,16 @@ def company_key(raw: str | None) -> str | None:
     if not raw:
         return None
     text = _strip_suffix(_NOISE.sub("", _plain(raw)).replace("(", "").replace(")", ""))
-    for name in (*PROVINCES, *CITIES):
-        for tail in ("省", "市", "自治区"):
-            if text.startswith(name + tail):
-                return (name + text[len(name) + len(tail):]) or None
+    region = _REGION_WITH_TAIL.match(text)
+    if region:
+        return (region[1] + text[region.end():]) or None
     return text or None
 
 
 def _strip_suffix(text: str) -> str:
-    changed = True
-    while changed:
-        changed = False
-        for suffix in SUFFIXES:
-            if text.endswith(suffix) and len(text) > len(suffix):
-                text, changed = text[:-len(suffix)], True
-                break
+    """Legal-form suffixes off the end, longest first, as long as something is left."""
+    while found := _SUFFIX.search(text):
+        text = text[:found.start()]
     return text
 
 
@@ -94,13 +103,10 @@ def company_core(raw: str | None) -> str | None:
         return None
     text = _BRACKETED.sub("", _NOISE.sub("", _plain(raw)))
     text = _strip_suffix(text)
-    for names, tails in ((PROVINCES, ("省", "市", "自治区", "")), (CITIES, ("市", ""))):
-        for name in names:
-            if text.startswith(name):
-                rest = text[len(name):]
-                tail = next((t for t in tails if t and rest.startswith(t)), "")
-                text = rest[len(tail):]
-                break
+    for region in (_PROVINCE, _CITY):
+        found = region.match(text)
+        if found:
+            text = text[found.end():]
     return text or None
 
 

@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
-
 from leadloom.metadata.registry import Registry
 from leadloom.model.tables import utcnow
 from leadloom.model.workflow import workflow_classes
+from leadloom.records.appends import append_rows
 from leadloom.records.hooks import Change, RecordHook
 from leadloom.workflow.values import plain, same
 
 EMPTY: tuple[Any, ...] = (None, "", [])
+#: value types (besides text) the audit trail stores as they are
+JSON_READY = frozenset({int, float, bool})
 
 
 class AuditTrail(RecordHook):
@@ -31,14 +32,14 @@ class AuditTrail(RecordHook):
         self.after_batch([change])
 
     def after_batch(self, changes: Sequence[Change]) -> None:
-        """One executemany for the whole batch."""
+        """One COPY or executemany for the whole batch."""
         if not changes:
             return
         ctx = changes[0].ctx
         table = workflow_classes(ctx.models.metadata).audit.__table__
-        # a plain insert, not a pending ORM object: the next query of another hook would
-        # flush it on its own (one round trip per row in an import)
-        ctx.session.execute(sa.insert(table), [_row(change) for change in changes])
+        # plain rows, not pending ORM objects: the next query of another hook would flush
+        # them on its own (one round trip per row in an import)
+        append_rows(ctx.session, table, [_row(change) for change in changes])
 
 
 def _row(change: Change) -> dict[str, Any]:
@@ -60,9 +61,25 @@ def changes_of(change: Change) -> dict[str, list[Any]]:
     if change.deleting:
         return {k: [plain(v), None] for k, v in change.before.items() if v not in EMPTY}
     if change.creating:
-        return {k: [None, plain(v)] for k, v in change.values.items() if v not in EMPTY}
+        return _set_values(change.values)
     return {k: [plain(change.before.get(k)), plain(v)] for k, v in change.values.items()
             if not same(change.before.get(k), v)}
+
+
+def _set_values(values: dict[str, Any]) -> dict[str, list[Any]]:
+    """[None, value] for each value a new record was given: ``changes_of`` when creating,
+    with text and numbers (most values) taken as they are, without ``plain``."""
+    found = {}
+    for k, v in values.items():
+        kind = type(v)
+        if kind is str:
+            if v:
+                found[k] = [None, v]
+        elif kind in JSON_READY:
+            found[k] = [None, v]
+        elif v is not None and v != []:
+            found[k] = [None, plain(v)]
+    return found
 
 
 def audit_hook(registry: Registry) -> RecordHook:

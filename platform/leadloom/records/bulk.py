@@ -19,6 +19,8 @@ from leadloom.access import rights
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity
 from leadloom.model.tables import utcnow
+from leadloom.records.appends import append_rows
+from leadloom.records.collector import collector_paused
 from leadloom.records.errors import RecordInvalid, not_allowed
 from leadloom.records.hooks import Change, hooks_for, run_after_batch, run_before_batch
 from leadloom.records.service import Context, commit
@@ -31,6 +33,8 @@ from leadloom.records.validation import (
     visible_ids,
 )
 
+#: Field types whose values are checked against the database (besides unique fields).
+DATABASE_CHECKED = frozenset({FieldType.REFERENCE, FieldType.USER, FieldType.TAGS})
 #: Keys only the system actor may set, to load history (e.g. demo data, migrations).
 SYSTEM_KEYS = ("created_at", "updated_at")
 
@@ -41,6 +45,12 @@ def bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any]
     :raises Forbidden: the actor may not create this entity.
     :raises RecordInvalid: keys are ``"<row index>.<field>"``; nothing was written.
     """
+    with collector_paused():
+        return _bulk_create(ctx, entity_code, rows)
+
+
+def _bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any]]
+                 ) -> list[int]:
     entity = ctx.registry.entity(entity_code)
     granted = rights(ctx.registry, ctx.actor, entity.code)
     if not granted.allows("create"):
@@ -72,21 +82,19 @@ def bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any]
     if errors:
         ctx.session.rollback()  # nothing a hook prepared may outlive the refusal
         raise RecordInvalid(errors)
-    ids = _insert(ctx, entity, changes, stamps)
+    placed = _placed(ctx, entity, changes, stamps)
+    ids = _insert(ctx, entity, changes, stamps, placed)
     if hooks:
-        _after_batch(ctx, entity, hooks, changes, ids, stamps)
+        _after_batch(ctx, hooks, changes, ids, placed)
     commit(ctx)
     return ids
 
 
-def _after_batch(ctx: Context, entity: Entity, hooks: tuple[Any, ...], changes: list[Change],
-                ids: list[int], stamps: list[dict[str, Any]]) -> None:
+def _after_batch(ctx: Context, hooks: tuple[Any, ...], changes: list[Change],
+                 ids: list[int], placed: list[dict[str, Any]]) -> None:
     """Hooks see each new row as an object with the record's attributes and its id."""
-    for change, row_id, stamp in zip(changes, ids, stamps, strict=True):
-        owner = (change.values.get("owner") or ctx.actor.user_id) if entity.owned else None
-        columns = {f.column: change.values.get(f.code) for f in entity.fields if f.column}
-        placed = {"owner_id": owner, "unit": stamp["unit"], **columns, **change.columns}
-        change.record = SimpleNamespace(id=row_id, version=1, **placed)
+    for change, row_id, row in zip(changes, ids, placed, strict=True):
+        change.record = SimpleNamespace(id=row_id, version=1, **row)
     run_after_batch(hooks, changes)
 
 
@@ -96,6 +104,8 @@ def _database_problems(ctx: Context, entity: Entity,
     found: list[tuple[int, str, str]] = []
     users = _existing_users(ctx, rows, entity)
     for f in entity.fields:
+        if f.type not in DATABASE_CHECKED and not f.unique:
+            continue
         present = [(i, r[f.code]) for i, r in enumerate(rows) if r.get(f.code) not in EMPTY]
         if not present:
             continue
@@ -155,28 +165,37 @@ def _owner_id(row: dict[str, Any], ctx: Context) -> int | None:
         return ctx.actor.user_id  # the bad value is reported by validation
 
 
-def _insert(ctx: Context, entity: Entity, changes: list[Change],
-            stamps: list[dict[str, Any]]) -> list[int]:
-    table = ctx.models.cls(entity.code).__table__
-    now = utcnow()
-    columns = [(f.column, f.code) for f in entity.fields if f.column]
-    params = []
-    rows = [c.values for c in changes]
+def _placed(ctx: Context, entity: Entity, changes: list[Change],
+            stamps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each new row's owner, unit and field columns, as inserted and as hooks see them."""
+    names = [f.column for f in entity.fields if f.column]
+    codes = [f.code for f in entity.fields if f.column]
+    rows = []
     for change, stamp in zip(changes, stamps, strict=True):
         values = change.values
         owner = (values.get("owner") or ctx.actor.user_id) if entity.owned else None
-        param = {column: values.get(code) for column, code in columns}
-        param.update(owner_id=owner, unit=stamp["unit"], config_version=ctx.registry.version,
-                     created_by_id=ctx.actor.user_id, updated_by_id=ctx.actor.user_id,
-                     created_at=stamp.get("created_at", now),
-                     updated_at=stamp.get("updated_at", stamp.get("created_at", now)),
-                     version=1)
-        param.update(change.columns)
-        params.append(param)
-    if not params:
+        row = {"owner_id": owner, "unit": stamp["unit"]}
+        row.update(zip(names, map(values.get, codes), strict=True))
+        row.update(change.columns)
+        rows.append(row)
+    return rows
+
+
+def _insert(ctx: Context, entity: Entity, changes: list[Change], stamps: list[dict[str, Any]],
+            placed: list[dict[str, Any]]) -> list[int]:
+    if not placed:
         return []
+    table = ctx.models.cls(entity.code).__table__
+    now = utcnow()
+    user = ctx.actor.user_id
+    params = []
+    for row, stamp in zip(placed, stamps, strict=True):
+        created = stamp.get("created_at", now)
+        params.append({**row, "config_version": ctx.registry.version, "created_by_id": user,
+                       "updated_by_id": user, "created_at": created,
+                       "updated_at": stamp.get("updated_at", created), "version": 1})
     ids = _inserted_ids(ctx, table, params)
-    _insert_tags(ctx, entity, rows, ids)
+    _insert_tags(ctx, entity, [c.values for c in changes], ids)
     return ids
 
 
@@ -184,9 +203,9 @@ def _inserted_ids(ctx: Context, table: sa.Table, params: list[dict[str, Any]]) -
     """Insert the rows; their ids in row order.
 
     PostgreSQL: the ids are drawn from the table's sequence in one statement and the rows
-    inserted with them by one executemany (psycopg pipelines one prepared statement; a
-    multi-row INSERT … RETURNING of a thousand rows costs more to build and parse than to
-    run). SQLite cannot say in which order RETURNING gives a multi-row insert's rows, so
+    copied in with them (``append_rows``; a multi-row INSERT … RETURNING of a thousand rows
+    costs more to build and parse than to run, an executemany binds a statement per row).
+    SQLite cannot say in which order RETURNING gives a multi-row insert's rows, so
     SQLAlchemy would insert row by row; instead one executemany, and the ids follow: the
     transaction holds SQLite's write lock from its first write, and a rowid table numbers
     new rows max(id) + 1 in insert order. Other databases: INSERT … RETURNING.
@@ -196,8 +215,9 @@ def _inserted_ids(ctx: Context, table: sa.Table, params: list[dict[str, Any]]) -
         ids = sorted(ctx.session.scalars(
             sa.text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
                     "FROM generate_series(1, :n)"), {"table": table.name, "n": len(params)}))
-        ctx.session.execute(sa.insert(table), [{**row, "id": pk}
-                                               for row, pk in zip(params, ids, strict=True)])
+        for row, pk in zip(params, ids, strict=True):
+            row["id"] = pk
+        append_rows(ctx.session, table, params)
         return ids
     if dialect == "sqlite":
         ctx.session.execute(sa.insert(table), params)

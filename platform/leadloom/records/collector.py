@@ -1,10 +1,12 @@
-"""Python's cycle collector paused while a batch builds and drops its many objects.
+"""Python's cyclic garbage collector paused while a batch builds and writes its rows.
 
-A batch write makes hundreds of thousands of short-lived objects (rows, ORM states,
-parameters), which trigger collections; each full one walks every object the app holds
-(registry, models, mappers). Most of the batch's objects go by reference counting anyway,
-so the collector runs once after the batch instead. Measured on the nightly reclaim
-(2,500 leads, PostgreSQL): a third of the job's Python time was the collector.
+A batch write allocates dozens of container objects per row (values, changes, rule state,
+audit and history rows, ORM states, parameters) that all stay alive until the batch is
+written. The collector counts them as new objects, rescans its young generations every
+700 allocations and now and then walks the whole heap (the app, the registry, the
+batch), for next to no garbage: most of it goes by reference counting anyway. Measured:
+1.6 s of 4.8 s CPU for 10,000 new leads, and a third of the nightly reclaim's Python
+time. The collector resumes, and collects as usual, when the outermost batch ends.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from leadloom.metadata.registry import Registry
 from leadloom.model.tables import utcnow
 from leadloom.model.workflow import workflow_classes
 from leadloom.records import service
+from leadloom.records.appends import append_rows
 from leadloom.records.history_load import LOADED_PATHS
 from leadloom.records.hooks import Change
 from leadloom.workflow.stages import current_stage, funnel_of
@@ -44,10 +45,8 @@ def path_loaded(change: Change) -> bool:
 
 
 def record_moves(ctx: service.Context, rows: list[dict[str, Any]]) -> None:
-    """Append stage history rows (``move_row``), one executemany for all."""
-    if rows:
-        entry = workflow_classes(ctx.models.metadata).stage
-        ctx.session.execute(sa.insert(entry.__table__), rows)
+    """Append stage history rows (``move_row``), one COPY or executemany for all."""
+    append_rows(ctx.session, workflow_classes(ctx.models.metadata).stage.__table__, rows)
 
 
 def move_row(change: Change, funnel: Funnel, source: Stage | None, target: Stage,

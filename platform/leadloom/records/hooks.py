@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from leadloom.metadata.registry import Entity, Registry
+from leadloom.records.identity_cache import by_identity
 
 if TYPE_CHECKING:
     from leadloom.records.service import Context
@@ -86,14 +87,8 @@ HookFactory = Callable[[Registry], RecordHook | None]
 
 def hooks_for(registry: Registry) -> tuple[RecordHook, ...]:
     """The hooks for a registry, built once per Registry object."""
-    cached = _CACHE.get(id(registry))
-    if cached is not None and cached[0] is registry:
-        return cached[1]
-    if len(_CACHE) > 64:
-        _CACHE.clear()
-    hooks = tuple(h for factory in BUILTIN_HOOKS for h in [factory(registry)] if h is not None)
-    _CACHE[id(registry)] = (registry, hooks)
-    return hooks
+    return by_identity(_CACHE, registry, lambda: tuple(
+        h for factory in BUILTIN_HOOKS for h in [factory(registry)] if h is not None))
 
 
 _CACHE: dict[int, tuple[Registry, tuple[RecordHook, ...]]] = {}

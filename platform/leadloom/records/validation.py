@@ -12,7 +12,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import User
-from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from leadloom.access import Actor, Rights, rights, scope_clause
@@ -20,7 +19,8 @@ from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity, Field
 from leadloom.model.tables import Models
-from leadloom.records.schemas import input_schema
+from leadloom.records.identity_cache import by_identity
+from leadloom.records.schemas import load_given
 
 EMPTY = (None, "", [])
 Errors = dict[str, list[str]]
@@ -45,19 +45,16 @@ def load_input(entity: Entity, granted: Rights, data: Mapping[str, Any],
                 Message("'%(field)s' is not a field in this business unit", field=key))
         elif key not in known or key in granted.hidden:
             errors.setdefault(key, []).append(Message("unknown field '%(field)s'", field=key))
-    try:
-        values = input_schema(entity).load({k: v for k, v in data.items() if k in known})
-    except ValidationError as exc:
-        for key, messages in _messages(exc.messages).items():
-            errors.setdefault(key, []).extend(messages)
-        values = dict(exc.valid_data or {})
+    values, problems = load_given(entity, {k: v for k, v in data.items() if k in known})
+    for key, messages in _messages(problems).items():
+        errors.setdefault(key, []).extend(messages)
     values = {k: (None if v == "" else v) for k, v in values.items() if k not in errors}
     for key in sorted(set(values) & granted.readonly):
         if record is None or current_value(record, entity, key) != values[key]:
             errors.setdefault(key, []).append(Message("read-only for your role"))
     if record is None:
         _apply_defaults(entity, values, data)
-    for f in entity.fields:
+    for f in _checked_fields(entity):
         problem = None if f.code in errors else _static_problem(f, values, record, entity)
         if problem:
             errors.setdefault(f.code, []).append(problem)
@@ -98,6 +95,18 @@ def stored_value(record: Any, f: Field) -> Any:
     if f.type is FieldType.TAGS:
         return sorted(t.id for t in getattr(record, f.code))
     return getattr(record, f.column)
+
+
+def _checked_fields(entity: Entity) -> tuple[Field, ...]:
+    """The fields ``_static_problem`` can find a problem in: required ones, and choices
+    with a deactivated option (built once per Entity object)."""
+    return by_identity(_CHECKED, entity, lambda: tuple(
+        f for f in entity.fields if f.required or (
+            f.type in (FieldType.ENUM, FieldType.MULTI_ENUM)
+            and any(not o.active for o in f.options))))
+
+
+_CHECKED: dict[int, tuple[Entity, tuple[Field, ...]]] = {}
 
 
 def _static_problem(f: Field, values: dict[str, Any], record: Any | None,

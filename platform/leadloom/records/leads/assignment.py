@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 
 from leadloom.metadata.lead_rules import AssignmentRule, Target
-from leadloom.records.leads.state import LeadWrite, tx_state, unit_of
+from leadloom.records.leads.state import LeadWrite, unit_of
 
 PUBLIC = "public"
 
@@ -55,7 +55,7 @@ def _owned(w: LeadWrite, owner: int | None) -> None:
     w.set("pool", None)
     w.set("assigned_at", w.now if owner is not None else None)
     if owner is not None:
-        tx_state(w.ctx.session).assigned[owner] += 1
+        w.state.assigned[owner] += 1
 
 
 def _to_pool(w: LeadWrite) -> None:
@@ -100,7 +100,7 @@ def _pick(w: LeadWrite, rule: AssignmentRule) -> int | None:
         return min(free, key=lambda p: (load[p], p))
     ring = [p for p, weight in _weights(w, rule.target, people) for _ in range(weight)]
     ring = [p for p in ring if p in free] or free
-    turn = tx_state(w.ctx.session).next_value(w.ctx.session, w.ctx.models,
+    turn = w.state.next_value(w.ctx.session, w.ctx.models,
                                                f"rr:{unit or '-'}:{rule.code}")
     return ring[(turn - 1) % len(ring)]
 
@@ -114,7 +114,7 @@ def _weights(w: LeadWrite, target: Target, people: list[int]) -> list[tuple[int,
 
 def _people(w: LeadWrite, target: Target, unit: str | None) -> list[int]:
     """Active users the rule may hand leads to, in a stable order."""
-    state = tx_state(w.ctx.session)
+    state = w.state
     key = (target.roles, target.users, unit)
     if key not in state.candidates:
         found: set[int] = set()
@@ -132,7 +132,7 @@ def _people(w: LeadWrite, target: Target, unit: str | None) -> list[int]:
 
 def _user_ids(w: LeadWrite, names: list[str]) -> dict[str, int]:
     """Ids of the active users among ``names`` (cached for the transaction)."""
-    known = tx_state(w.ctx.session).usernames
+    known = w.state.usernames
     missing = [name for name in names if name not in known]
     if missing:
         rows = w.ctx.session.execute(sa.select(User.username, User.id).where(
@@ -144,7 +144,7 @@ def _user_ids(w: LeadWrite, names: list[str]) -> dict[str, int]:
 def _load(w: LeadWrite, people: list[int]) -> dict[int, int]:
     """Open leads each person holds: what they held when this transaction first asked,
     plus what this transaction gave them (one query per person and transaction)."""
-    state = tx_state(w.ctx.session)
+    state = w.state
     missing = [p for p in people if p not in state.loads]
     if missing:
         lead = w.ctx.models.cls("lead").__table__

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from leadloom.model.leads import LEAD_EVENT_TABLE
 from leadloom.model.tables import Models
+from leadloom.records.appends import append_rows
 from leadloom.records.leads import clock
 
 if TYPE_CHECKING:
@@ -38,9 +39,8 @@ def event_row(ctx: Context, lead_id: int, kind: str, *, old: Any = None, new: An
 
 
 def record_events(ctx: Context, rows: list[dict[str, Any]]) -> None:
-    """Add history rows (``event_row``), one executemany for all."""
-    if rows:
-        ctx.session.execute(sa.insert(ctx.models.metadata.tables[LEAD_EVENT_TABLE]), rows)
+    """Add history rows (``event_row``), one COPY or executemany for all."""
+    append_rows(ctx.session, ctx.models.metadata.tables[LEAD_EVENT_TABLE], rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from leadloom.records.leads.columns import write_columns
-from leadloom.records.leads.state import LeadWrite, tx_state
+from leadloom.records.leads.state import LeadWrite
 
 TOKEN = re.compile(r"\{([^{}]*)\}")
 
@@ -34,7 +34,7 @@ def take_number(w: LeadWrite) -> str | None:
         return None
     head, width, tail = _parts(w)
     ctx = w.ctx
-    seq = tx_state(ctx.session).next_value(ctx.session, ctx.models, f"lead_no:{head}#{tail}",
+    seq = w.state.next_value(ctx.session, ctx.models, f"lead_no:{head}#{tail}",
                                            start=lambda: _highest(w, head, tail))
     number = f"{head}{seq:0{width}d}{tail}"
     w.values["lead_no"] = number
@@ -69,7 +69,7 @@ def _token(w: LeadWrite, token: str) -> str:
 def _reference(w: LeadWrite, field: str, pk: int, sub: str) -> Any:
     target = w.change.entity.field(field).to
     assert target is not None
-    cache = tx_state(w.ctx.session).refs
+    cache = w.state.refs
     key = (target, pk)
     if key not in cache:
         cls = w.ctx.models.cls(target)

@@ -1,15 +1,14 @@
 """What the lead rules write after a lead is saved — duplicate keys, history, messages,
 first-touch tasks — collected and written together: at the end of one write, or once for
-a whole batch (one executemany per table, one nested bulk create of the tasks)."""
+a whole batch (one COPY or executemany per table, one nested bulk create of the tasks)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
 from leadloom.model.leads import DEDUPE_KEY_TABLE
+from leadloom.records.appends import append_rows
 from leadloom.records.leads.events import record_events
 from leadloom.records.leads.nested import nested_bulk_create, nested_create
 from leadloom.records.notify import Outbox
@@ -30,8 +29,7 @@ class Sink:
 
     def flush(self, ctx: Context) -> None:
         if self.keys:
-            ctx.session.execute(sa.insert(ctx.models.metadata.tables[DEDUPE_KEY_TABLE]),
-                                self.keys)
+            append_rows(ctx.session, ctx.models.metadata.tables[DEDUPE_KEY_TABLE], self.keys)
         record_events(ctx, self.events)
         self.outbox.send(ctx)
         if self.batch and self.tasks:

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session, scoped_session
 
 from leadloom.access.people import display_name
 from leadloom.metadata.lead_rules import LeadRules
+from leadloom.metadata.registry import Entity
+from leadloom.records.identity_cache import by_identity
 from leadloom.records.leads import clock
 from leadloom.records.leads.counters import CounterBatch, next_value
 
@@ -116,6 +118,10 @@ class LeadWrite:
     history: bool
     #: the lead's values after this write (stored values overlaid with the new ones)
     values: dict[str, Any]
+    #: the transaction's state (``tx_state``), looked up once per write
+    state: TxState
+    #: the field codes of the unit's view of the lead (what ``set`` may write)
+    codes: frozenset[str]
     review: bool = False
     to_pool: bool = False
     released: bool = False
@@ -138,7 +144,7 @@ class LeadWrite:
 
     def set(self, code: str, value: Any) -> None:
         """Write ``code`` (if the unit's view has it) and keep ``values`` in step."""
-        if self.change.entity.has_field(code) and (
+        if code in self.codes and (
                 self.change.creating or self.change.before.get(code) != value
                 or code in self.change.values):
             self.change.values[code] = value
@@ -168,4 +174,13 @@ def lead_write(change: Change, rules_set: Any) -> LeadWrite:
     moment = clock.now()
     values["created_at"] = moment if change.creating else getattr(record, "created_at", None)
     history = bool(ctx.actor.system and change.creating and change.values.get("lead_no"))
-    return LeadWrite(change, rules_set.for_unit(unit), unit, moment, history, values)
+    return LeadWrite(change, rules_set.for_unit(unit), unit, moment, history, values,
+                     tx_state(ctx.session), field_codes(change.entity))
+
+
+def field_codes(entity: Entity) -> frozenset[str]:
+    """``entity``'s field codes, built once per Entity object."""
+    return by_identity(_CODES, entity, lambda: frozenset(f.code for f in entity.fields))
+
+
+_CODES: dict[int, tuple[Entity, frozenset[str]]] = {}
