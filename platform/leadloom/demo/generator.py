@@ -12,7 +12,7 @@ import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from leadloom.access import Actor
-from leadloom.demo.planner import LeadBundle, plan_chunks
+from leadloom.demo.ahead import planned_ahead
+from leadloom.demo.planner import LeadBundle
 from leadloom.demo.users import DEMO_USERS, ensure_users
 from leadloom.demo.workdays import AS_OF
 from leadloom.model.storage import refresh_statistics
@@ -50,7 +51,8 @@ class DemoSummary:
     seconds: float = 0.0
     existing: int = 0
     seed: int = 0
-    #: where the time went: ("planning", s), then writing each entity and history table
+    #: where the time went: ("planning", s: waiting for the planner, which runs ahead in
+    #: its own process), then writing each entity and history table
     phases: tuple[tuple[str, float], ...] = ()
 
     def count(self, entity: str) -> int:
@@ -97,13 +99,14 @@ def generate_demo(app: Flask, *, leads: int, seed: int, password: str,
                       meta={LOADED_PATHS: True})
         totals: Counter[str] = Counter()
         clock = Stopwatch()
-        chunks = plan_chunks(seed, leads, user_ids, source_ids(ctx), CHUNK, as_of)
-        while True:
-            with clock("planning"):
-                bundles = next(chunks, None)
-            if bundles is None:
-                break
-            _write(ctx, bundles, totals, clock)
+        with closing(planned_ahead(seed, leads, user_ids, source_ids(ctx), CHUNK,
+                                   as_of)) as chunks:
+            while True:
+                with clock("planning"):
+                    bundles = next(chunks, None)
+                if bundles is None:
+                    break
+                _write(ctx, bundles, totals, clock)
         with clock("statistics"):
             refresh_statistics(st.db.engine)
     counts = tuple((e, totals[e]) for e in ENTITIES)
@@ -144,7 +147,7 @@ def _write(ctx: Context, bundles: list[LeadBundle], totals: Counter[str],
             row["account"] = account_id
         if bundle.contract is not None:
             bundle.contract["account"] = account_id
-    with clock("planning"):
+    with clock("deadlines"):
         _set_deadlines(ctx, bundles)
     lead_ids = _create(ctx, "lead", [b.lead for b in bundles], totals, clock)
     with clock("stage move"):
