@@ -32,9 +32,12 @@ class SetupRefused(click.ClickException):
     exit_code = 2
 
 
-def _app(settings: Settings, *, demo: bool = False, upgrade: bool = True) -> Flask:
+def _app(settings: Settings, *, demo: bool = False, upgrade: bool = True,
+         pages: bool = True) -> Flask:
+    """The app; ``pages`` False for a command that serves none (its screens' permissions
+    are left to the next web start, which syncs them)."""
     try:
-        return create_app(settings, demo=demo, upgrade=upgrade)
+        return create_app(settings, demo=demo, upgrade=upgrade, sync_permissions=pages)
     except (ConfigInvalid, DestructiveChange) as error:
         raise click.ClickException(str(error)) from error
     except MissingSecretKey as error:
@@ -78,7 +81,7 @@ def demo_data(ctx: click.Context, leads: int, seed: int, password: str, as_of: s
         raise click.BadParameter(f"not a date: {as_of!r} (use YYYY-MM-DD)",
                                  param_hint="--as-of") from exc
     settings = settings_from(ctx)
-    app = _app(settings, demo=not settings.secret_key)
+    app = _app(settings, demo=not settings.secret_key, pages=False)
     with app.app_context():
         summary = generate_demo(app, leads=leads, seed=seed, password=password, as_of=end)
         click.echo(summary)
@@ -127,7 +130,7 @@ def user(ctx: click.Context, username: str, roles: tuple[str, ...], team: str | 
          unit: str | None, password: str, name: str | None, email: str | None) -> None:
     """Create a user (or update their roles, team and unit)."""
     settings = settings_from(ctx)
-    app = _app(settings, demo=not settings.secret_key)
+    app = _app(settings, demo=not settings.secret_key, pages=False)
     with app.app_context():
         st = state()
         existed = st.appbuilder.sm.find_user(username=username) is not None
