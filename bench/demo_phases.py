@@ -26,8 +26,8 @@ from leadloom.settings import Settings
 from leadloom.web import create_app
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
-#: phases that are not the write path: the wait for the planner, the deadlines' arithmetic
-PLANNING = ("planning", "deadlines")
+#: phases that are not the write path: the wait for the planner
+PLANNING = ("planning",)
 
 
 def load() -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import queue
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.queues import Queue
 from typing import Any
 
@@ -22,21 +22,31 @@ DEPTH = 2
 POLL = 5.0
 
 
+#: what the child does to each planned chunk before handing it over
+Finish = Callable[[list[LeadBundle]], None]
+
+
+def _as_planned(chunk: list[LeadBundle]) -> None:
+    """The default ``finish``: nothing to add."""
+
+
 class PlannerDied(RuntimeError):
     """The planning process ended without handing over every chunk."""
 
 
 def planned_ahead(seed: int, leads: int, user_ids: dict[str, int],
-                  source_ids: dict[str, int], size: int,
-                  as_of: dt.datetime) -> Iterator[list[LeadBundle]]:
-    """The chunks of ``plan_chunks(...)``, planned by a forked child ``DEPTH`` ahead.
+                  source_ids: dict[str, int], size: int, as_of: dt.datetime,
+                  finish: Finish = _as_planned) -> Iterator[list[LeadBundle]]:
+    """The chunks of ``plan_chunks(...)``, planned by a forked child ``DEPTH`` ahead;
+    ``finish`` completes each chunk there too (forked: it need not pickle).
 
     :raises PlannerDied: the child was killed; an error in the planner is re-raised as is.
     """
     context = multiprocessing.get_context("fork")
     handover: Queue[Any] = context.Queue(maxsize=DEPTH)
     child = context.Process(target=_plan_into, daemon=True, name="leadloom-demo-planner",
-                            args=(handover, seed, leads, user_ids, source_ids, size, as_of))
+                            args=(handover, seed, leads, user_ids, source_ids, size, as_of,
+                                  finish))
     child.start()
     try:
         while True:
@@ -63,10 +73,12 @@ def _next(handover: Queue[Any], child: Any) -> Any:
 
 
 def _plan_into(handover: Queue[Any], seed: int, leads: int, user_ids: dict[str, int],
-               source_ids: dict[str, int], size: int, as_of: dt.datetime) -> None:
+               source_ids: dict[str, int], size: int, as_of: dt.datetime,
+               finish: Finish) -> None:
     """The child: every chunk in order, then None (or the error that stopped it)."""
     try:
         for chunk in plan_chunks(seed, leads, user_ids, source_ids, size, as_of):
+            finish(chunk)
             handover.put(chunk)
     except Exception as error:  # handed to the parent, which raises it
         handover.put(error)

@@ -21,6 +21,8 @@ def test_the_child_plans_the_same_chunks_in_the_same_order() -> None:
     here = list(plan_chunks(5, 700, USER_IDS, SOURCE_IDS, 200, AS_OF))
     there = list(planned_ahead(5, 700, USER_IDS, SOURCE_IDS, 200, AS_OF))
     assert [len(chunk) for chunk in there] == [200, 200, 200, 100]
+    assert [len(c) for c in plan_chunks(5, 2600, USER_IDS, SOURCE_IDS, 1000, AS_OF)] == \
+        [500, 1000, 1000, 100]
     assert there == here
 
 
