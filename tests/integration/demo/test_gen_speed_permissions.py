@@ -12,6 +12,7 @@ from flask_appbuilder.security.sqla.models import Role
 from leadloom.cli.main import cli
 from leadloom.settings import Settings
 from leadloom.web import create_app
+from leadloom.web.security import sync_roles
 from leadloom.web.state import state
 
 CONFIG = Path(__file__).resolve().parents[3] / "config"
@@ -36,3 +37,27 @@ def test_the_web_start_after_demo_data_grants_what_it_grants_without(
     assert after_demo == plain
     assert ("can_list", "lead") in after_demo["rep"]
     assert len(after_demo["admin"]) > 100
+
+
+def test_sync_roles_adds_what_is_granted_and_removes_only_managed_extras(
+        database_factory: Callable[[], str]):
+    app = create_app(Settings(config_dir=CONFIG, database_url=database_factory()),
+                     testing=True)
+    with app.app_context():
+        st = state()
+        sm = st.appbuilder.sm
+        rep = sm.find_role("rep")
+        granted = sm.find_permission_view_menu("can_list", "lead")
+        extra = sm.add_permission_view_menu("can_delete", "lead")  # managed: not granted
+        by_hand = sm.add_permission_view_menu("can_list", "ReportJobs")  # not managed
+        assert granted in rep.permissions and extra not in rep.permissions
+        rep.permissions.remove(granted)
+        rep.permissions.extend([extra, by_hand])
+        st.db.session.commit()
+        sync_roles(sm, st.registry)
+        st.db.session.expire_all()
+        held = set(sm.find_role("rep").permissions)
+        assert granted in held
+        assert extra not in held
+        assert by_hand in held
+
