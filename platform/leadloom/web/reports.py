@@ -85,8 +85,12 @@ def add_reports(appbuilder: AppBuilder) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     st = app.extensions["leadloom"]
     settings = app.config["LEADLOOM_SETTINGS"]
-    app.extensions[EXTENSION] = ReportsState(
+    reports = app.extensions[EXTENSION] = ReportsState(
         settings, sessionmaker(st.db.engine, expire_on_commit=False), st.models)
+    if _EMBEDDED and not settings.redis_url:
+        # a new config version goes live where embedded jobs already run: hand them its
+        # runtime now, not at the first request that queues a job
+        _ = reports.queue
     menu = next((m for m in st.registry.menus if m.code == MENU), None)
     label, icon = (menu.label, menu.icon) if menu else (MENU_LABEL, "fa-file-pdf")
     appbuilder.add_view(ReportsView, "Reports", label=lazy(Label("报表中心", "Reports")),
