@@ -25,8 +25,8 @@ VISIT_UPLIFT = 1.15
 VISIT_RATE = 0.5
 # Bigger companies qualify more often (neutral on average), which gives won deals the
 # recipe's size mix (median ≈ 12万, mean ≈ 27万).
-SIZE_QUALIFY = {"1-49": 0.6, "50-199": 0.9, "200-499": 1.2, "500-999": 1.45,
-                "1000-4999": 1.6, "5000+": 1.7}
+SIZE_QUALIFY = {"1-49": 0.6, "50-199": 0.9, "200-499": 1.2, "500-999": 1.4,
+                "1000-4999": 1.5, "5000+": 1.55}
 # Calibration: with four demo reps and the as-of cut-off this brings the totals to the
 # recipe's ~14 % of leads converted and ~4 % won (§3.12).
 QUALIFY_SCALE = 1.18
