@@ -1,6 +1,7 @@
-"""Where ``leadloom demo-data`` spends its time: planning (the pure simulation) against
-writing each entity through ``records.bulk_create`` (with all its hooks) and loading the
-stage paths and approvals, on SQLite or PostgreSQL.
+"""Where ``leadloom demo-data`` spends its time: waiting for the planner (the pure
+simulation, which runs a chunk ahead in its own process) against writing each entity
+through ``records.bulk_create`` (with all its hooks) and loading the stage paths and
+approvals, on SQLite or PostgreSQL.
 
 Prints each phase's seconds and share of the run, leads/s, and the machine's load (it is
 shared, so compare shares within one run rather than seconds across runs)::
@@ -25,7 +26,8 @@ from leadloom.settings import Settings
 from leadloom.web import create_app
 
 CONFIG = Path(__file__).resolve().parents[1] / "config"
-WRITES = ("planning",)
+#: phases that are not the write path: the wait for the planner
+PLANNING = ("planning",)
 
 
 def load() -> str:
@@ -43,8 +45,8 @@ def run(url: str, leads: int, seed: int, as_of: str) -> None:
           f"{leads / total:,.0f} leads/s ({load()})")
     for phase, seconds in sorted(summary.phases, key=lambda p: -p[1]):
         print(f"  {phase:<12} {seconds:8.2f} s  {seconds / total:6.1%}")
-    planning = dict(summary.phases).get("planning", 0.0)
-    writing = sum(s for p, s in summary.phases if p not in WRITES)
+    planning = sum(s for p, s in summary.phases if p in PLANNING)
+    writing = sum(s for p, s in summary.phases if p not in PLANNING)
     print(f"generator (planning) / write path: {planning:.1f} s / {writing:.1f} s = "
           f"{planning / writing if writing else 0:.2f}x")
 

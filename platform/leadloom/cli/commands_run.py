@@ -12,6 +12,7 @@ from werkzeug.serving import run_simple
 
 from leadloom.cli.options import settings_from
 from leadloom.demo import DEMO_USERS, generate_demo
+from leadloom.demo.as_of import check_as_of
 from leadloom.demo.calibration import calibration
 from leadloom.demo.manifest import manifest, write_manifest
 from leadloom.demo.reports import queue_sample_reports
@@ -33,9 +34,12 @@ class SetupRefused(click.ClickException):
     exit_code = 2
 
 
-def _app(settings: Settings, *, demo: bool = False, upgrade: bool = True) -> Flask:
+def _app(settings: Settings, *, demo: bool = False, upgrade: bool = True,
+         pages: bool = True) -> Flask:
+    """The app; ``pages`` False for a command that serves none (its screens' permissions
+    are left to the next web start, which syncs them)."""
     try:
-        return create_app(settings, demo=demo, upgrade=upgrade)
+        return create_app(settings, demo=demo, upgrade=upgrade, sync_permissions=pages)
     except (ConfigInvalid, DestructiveChange) as error:
         raise click.ClickException(str(error)) from error
     except MissingSecretKey as error:
@@ -73,32 +77,37 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 @click.option("--seed", default=42, show_default=True, type=int)
 @click.option("--password", default="demo1234", show_default=True,
               help="Password of every demo user.")
-@click.option("--as-of", "as_of", default=AS_OF.strftime("%Y-%m-%d"), show_default=True,
-              help="The end of the simulated period (Shanghai time, YYYY-MM-DD[THH:MM]).")
+@click.option("--as-of", "as_of", default=None,
+              help="The end of the simulated period (Shanghai time, YYYY-MM-DD[THH:MM]; "
+                   f"default {AS_OF:%Y-%m-%d}). With --check on existing data: the as-of "
+                   "they were made with (else read from --manifest, or estimated).")
 @click.option("--manifest", "manifest_path", type=click.Path(dir_okay=False),
               help="Write row counts and checksums of every demo table to this file.")
 @click.option("--check", is_flag=True,
               help="Print each calibration target, the measured value and ok/off.")
 @click.pass_context
-def demo_data(ctx: click.Context, leads: int, seed: int, password: str, as_of: str,
+def demo_data(ctx: click.Context, leads: int, seed: int, password: str, as_of: str | None,
               manifest_path: str | None, check: bool) -> None:
     """Create the demo organisation and N realistic leads (same seed and as-of, same data)."""
     try:
-        end = parse_as_of(as_of)
+        given = parse_as_of(as_of) if as_of else None
     except ValueError as exc:
         raise click.BadParameter(f"not a date: {as_of!r} (use YYYY-MM-DD)",
                                  param_hint="--as-of") from exc
     settings = settings_from(ctx)
-    app = _app(settings, demo=not settings.secret_key)
+    app = _app(settings, demo=not settings.secret_key, pages=False)
     with app.app_context():
-        summary = generate_demo(app, leads=leads, seed=seed, password=password, as_of=end)
+        summary = generate_demo(app, leads=leads, seed=seed, password=password,
+                                as_of=given or AS_OF)
         click.echo(summary)
         session, models = state().db.session, state().models
+        end = check_as_of(given, not summary.existing, manifest_path, session, models)
         if manifest_path:
-            write_manifest(manifest_path, {"seed": seed, "as_of": end.isoformat()},
+            write_manifest(manifest_path, {"seed": seed, "as_of": end.moment.isoformat()},
                            manifest(session, models))
         if check:
-            results = calibration(session, models, end)
+            click.echo(str(end))
+            results = calibration(session, models, end.moment)
             for result in results:
                 click.echo(str(result))
             if not all(r.ok for r in results):
@@ -138,7 +147,7 @@ def user(ctx: click.Context, username: str, roles: tuple[str, ...], team: str | 
          unit: str | None, password: str, name: str | None, email: str | None) -> None:
     """Create a user (or update their roles, team and unit)."""
     settings = settings_from(ctx)
-    app = _app(settings, demo=not settings.secret_key)
+    app = _app(settings, demo=not settings.secret_key, pages=False)
     with app.app_context():
         st = state()
         existed = st.appbuilder.sm.find_user(username=username) is not None

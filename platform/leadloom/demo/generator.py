@@ -12,17 +12,20 @@ import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
 
 from leadloom.access import Actor
-from leadloom.demo.planner import LeadBundle, plan_chunks
+from leadloom.demo.ahead import planned_ahead
+from leadloom.demo.planner import LeadBundle
 from leadloom.demo.users import DEMO_USERS, ensure_users
 from leadloom.demo.workdays import AS_OF
+from leadloom.metadata.lead_rules import LeadRulesSet
 from leadloom.model.storage import refresh_statistics
 from leadloom.records import (
     LOADED_PATHS,
@@ -50,7 +53,8 @@ class DemoSummary:
     seconds: float = 0.0
     existing: int = 0
     seed: int = 0
-    #: where the time went: ("planning", s), then writing each entity and history table
+    #: where the time went: ("planning", s: waiting for the planner, which runs ahead in
+    #: its own process), then writing each entity and history table
     phases: tuple[tuple[str, float], ...] = ()
 
     def count(self, entity: str) -> int:
@@ -97,13 +101,15 @@ def generate_demo(app: Flask, *, leads: int, seed: int, password: str,
                       meta={LOADED_PATHS: True})
         totals: Counter[str] = Counter()
         clock = Stopwatch()
-        chunks = plan_chunks(seed, leads, user_ids, source_ids(ctx), CHUNK, as_of)
-        while True:
-            with clock("planning"):
-                bundles = next(chunks, None)
-            if bundles is None:
-                break
-            _write(ctx, bundles, totals, clock)
+        deadlines = partial(_set_deadlines, st.registry.lead_rules)
+        with closing(planned_ahead(seed, leads, user_ids, source_ids(ctx), CHUNK, as_of,
+                                   deadlines)) as chunks:
+            while True:
+                with clock("planning"):
+                    bundles = next(chunks, None)
+                if bundles is None:
+                    break
+                _write(ctx, bundles, totals, clock)
         with clock("statistics"):
             refresh_statistics(st.db.engine)
     counts = tuple((e, totals[e]) for e in ENTITIES)
@@ -144,8 +150,6 @@ def _write(ctx: Context, bundles: list[LeadBundle], totals: Counter[str],
             row["account"] = account_id
         if bundle.contract is not None:
             bundle.contract["account"] = account_id
-    with clock("planning"):
-        _set_deadlines(ctx, bundles)
     lead_ids = _create(ctx, "lead", [b.lead for b in bundles], totals, clock)
     with clock("stage move"):
         _load_moves(ctx, bundles, lead_ids, totals)
@@ -165,10 +169,9 @@ def _write(ctx: Context, bundles: list[LeadBundle], totals: Counter[str],
     _create(ctx, "contract", [b.contract for b in bundles if b.contract], totals, clock)
 
 
-def _set_deadlines(ctx: Context, bundles: list[LeadBundle]) -> None:
+def _set_deadlines(rules: LeadRulesSet | None, bundles: list[LeadBundle]) -> None:
     """The first-touch deadline of every lead, by its unit's SLA from when it was assigned
-    (the write path leaves loaded history's deadlines alone)."""
-    rules = ctx.registry.lead_rules
+    (the write path leaves loaded history's deadlines alone). Run by the planner process."""
     if rules is None:
         return
     for bundle in bundles:

@@ -7,6 +7,7 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain, repeat
 from typing import Any
 
 from leadloom.demo.activities import followup_rows, kept_up, plan_touches, task_rows
@@ -36,6 +37,8 @@ from leadloom.demo.workdays import AS_OF, SHANGHAI_OFFSET, to_utc
 from leadloom.records import DecidedApproval
 
 UNIT_SHARE = (("east", 0.6), ("west", 0.4))
+#: the first chunks' sizes: small, so the writer starts while the planner works ahead
+RAMP = (500, 1500)
 
 
 @dataclass(slots=True)
@@ -151,7 +154,8 @@ def _moves(journey: Journey, arrival: Arrival, bundle: LeadBundle, unit: str) ->
 
 def plan_chunks(seed: int, leads: int, user_ids: dict[str, int], source_ids: dict[str, int],
                 size: int, as_of: dt.datetime = AS_OF) -> Iterator[list[LeadBundle]]:
-    """All bundles of a demo run, ``size`` leads at a time, in creation order.
+    """All bundles of a demo run, ``size`` leads at a time (the first few smaller: ``RAMP``),
+    in creation order.
 
     The single entry point for one seed's data, so the generator and the benchmark draw
     the same random numbers in the same order.
@@ -159,5 +163,10 @@ def plan_chunks(seed: int, leads: int, user_ids: dict[str, int], source_ids: dic
     rng = random.Random(seed)
     planner = Planner(rng, user_ids, source_ids, as_of, random.Random(f"history:{seed}"))
     planned = arrivals(rng, leads, as_of)
-    for start in range(0, len(planned), size):
-        yield [planner.plan(arrival) for arrival in planned[start:start + size]]
+    start = 0
+    for step in chain(RAMP, repeat(size)):
+        if start >= len(planned):
+            return
+        end = start + min(step, size)
+        yield [planner.plan(arrival) for arrival in planned[start:end]]
+        start = end

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import weasyprint
 
 from leadloom.reporting import formats
 from leadloom.reporting.errors import TemplateMissing
@@ -55,6 +54,8 @@ def render_html(templates: Path, template: str, context: dict[str, Any]) -> str:
 
 def html_to_pdf(html: str, base: Path) -> Rendered:
     """Lay out and write the PDF; ``base`` resolves relative URLs (CSS, images)."""
+    import weasyprint  # half a second to import: loaded by the first PDF
+
     document = weasyprint.HTML(string=html, base_url=str(base)).render()
     return Rendered(document.write_pdf(), len(document.pages))
 

@@ -62,7 +62,8 @@ class WeakSecretKey(MissingSecretKey):
 
 
 def create_app(settings: Settings | None = None, *, testing: bool = False,
-               demo: bool = False, upgrade: bool = True, csrf: bool | None = None) -> Flask:
+               demo: bool = False, upgrade: bool = True, csrf: bool | None = None,
+               sync_permissions: bool = True) -> Flask:
     """Build the web app for ``settings`` (default: from the environment).
 
     The app runs the database's active config version; on an empty database the config
@@ -71,6 +72,10 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
 
     ``csrf`` (default: on unless ``testing``) refuses state-changing requests without a
     token (``web.csrf``); a test that walks the routes builds a testing app with it on.
+
+    ``sync_permissions`` off: the screens' Flask-AppBuilder permissions are not checked
+    against the database (two queries or more per screen), for a command that serves no
+    page (``demo-data``, ``user``); every web start syncs them anyway. Roles are synced.
 
     :raises ConfigInvalid: the first config has errors (nothing is touched).
     :raises DestructiveChange: the config would lose data (nothing is touched).
@@ -99,7 +104,8 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
     with app.app_context():
         prepare_engine(db.engine)
         appbuilder = AppBuilder(indexview=Home, base_template="leadloom/baselayout.html",
-                                security_manager_class=LeadloomSecurityManager)
+                                security_manager_class=LeadloomSecurityManager,
+                                update_perms=sync_permissions)
         appbuilder.init_app(app, db.session)
         use_request_locale(app)
         serve_widget_texts(app)

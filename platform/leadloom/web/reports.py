@@ -9,19 +9,19 @@ checks who may do what, calls them and answers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import threading
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, abort, current_app, flash, redirect, request, send_file
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.security.decorators import protect
 from sqlalchemy.orm import sessionmaker
 
-from leadloom.jobs import JobQueue, Runtime, SlotClaims, runtime_for
-from leadloom.jobs.scheduler import utc_now
 from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Label
 from leadloom.metadata.reports import ReportSchedule
+from leadloom.model import Models
 from leadloom.reporting import ReportError, ReportRequest, archive, is_admin, may_run, spec_of
 from leadloom.reporting.errors import ReportForbidden, ReportNotFound
 from leadloom.reporting.periods import parse_period
@@ -37,6 +37,9 @@ from leadloom.web.schedules import schedule_rows, schedule_text
 from leadloom.web.serialize import with_offsets
 from leadloom.web.state import state
 
+if TYPE_CHECKING:
+    from leadloom.jobs import JobQueue, Runtime
+
 EXTENSION = "leadloom.jobs"
 MENU = "reports"
 MENU_LABEL = Label("报表", "Reports")
@@ -44,12 +47,31 @@ MENU_LABEL = Label("报表", "Reports")
 PERMISSIONS = [("can_read", "Reports"), ("menu_access", "Reports"), ("menu_access", MENU)]
 
 
-@dataclass(frozen=True, slots=True)
 class ReportsState:
-    """Kept in ``app.extensions["leadloom.jobs"]``: the job queue and what jobs run on."""
+    """Kept in ``app.extensions["leadloom.jobs"]``: what jobs run on and the job queue.
 
-    queue: JobQueue
-    runtime: Runtime
+    Both are made on first use: RQ and the embedded Redis take half a second to load, which
+    a command that queues nothing (``demo-data``, ``user``) should not pay.
+    """
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Any], models: Models) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.models = models
+        self._lock = threading.Lock()
+
+    @cached_property
+    def runtime(self) -> Runtime:
+        from leadloom.jobs import runtime_for  # RQ and the embedded Redis: on first use
+
+        return runtime_for(self.settings, self.models, sessions=self.sessions)
+
+    @cached_property
+    def queue(self) -> JobQueue:
+        with self._lock:  # two first requests at once: one queue
+            if "queue" in self.__dict__:
+                return self.__dict__["queue"]  # type: ignore[no-any-return]
+            return _connect(self.settings, self.runtime)
 
 
 def jobs() -> JobQueue:
@@ -63,11 +85,12 @@ def add_reports(appbuilder: AppBuilder) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     st = app.extensions["leadloom"]
     settings = app.config["LEADLOOM_SETTINGS"]
-    runtime = runtime_for(settings, st.models,
-                          sessions=sessionmaker(st.db.engine, expire_on_commit=False))
-    queue = (JobQueue.connect(settings, runtime) if settings.redis_url
-             else _embedded_queue(settings, runtime))
-    app.extensions[EXTENSION] = ReportsState(queue, runtime)
+    reports = app.extensions[EXTENSION] = ReportsState(
+        settings, sessionmaker(st.db.engine, expire_on_commit=False), st.models)
+    if _EMBEDDED and not settings.redis_url:
+        # a new config version goes live where embedded jobs already run: hand them its
+        # runtime now, not at the first request that queues a job
+        _ = reports.queue
     menu = next((m for m in st.registry.menus if m.code == MENU), None)
     label, icon = (menu.label, menu.icon) if menu else (MENU_LABEL, "fa-file-pdf")
     appbuilder.add_view(ReportsView, "Reports", label=lazy(Label("报表中心", "Reports")),
@@ -86,7 +109,12 @@ def add_reports(appbuilder: AppBuilder) -> None:
 _EMBEDDED: dict[tuple[str, str], JobQueue] = {}
 
 
-def _embedded_queue(settings: Settings, runtime: Runtime) -> JobQueue:
+def _connect(settings: Settings, runtime: Runtime) -> JobQueue:
+    """The Redis queue, or this process's embedded one for the database and reports folder."""
+    from leadloom.jobs import JobQueue  # RQ and the embedded Redis: on first use
+
+    if settings.redis_url:
+        return JobQueue.connect(settings, runtime)
     key = (settings.database_url, str(runtime.env.reports_dir))
     queue = _EMBEDDED.get(key)
     if queue is None or queue.inline is None:
@@ -216,6 +244,9 @@ class ReportJobsView(BaseView):
     @expose("/")
     @has_access
     def index(self) -> Any:
+        from leadloom.jobs import SlotClaims  # RQ and the embedded Redis: on first use
+        from leadloom.jobs.scheduler import utc_now
+
         queue = jobs()
         runtime = current_app.extensions[EXTENSION].runtime
         rows = schedule_rows(state().registry, SlotClaims(runtime.env.sessions),

@@ -42,13 +42,15 @@ def sync_roles(sm: Any, registry: Registry) -> None:
             sm.find_role(role.code) or sm.add_role(role.code)
             continue
         fab_role = sm.find_role(role.code) or sm.add_role(role.code)
-        wanted = _wanted(sm, registry, role.code)
-        for pv in list(fab_role.permissions):
-            if pv not in wanted and _managed(pv, registry):
-                sm.del_permission_role(fab_role, pv)
-        for pv in wanted:
-            if pv not in fab_role.permissions:
-                sm.add_permission_role(fab_role, pv)
+        wanted = dict.fromkeys(_wanted(sm, registry, role.code))
+        held = list(fab_role.permissions)
+        stale = [pv for pv in held if pv not in wanted and _managed(pv, registry)]
+        missing = [pv for pv in wanted if pv not in held]
+        if stale or missing:  # one commit per role: FAB's own calls commit per permission
+            for pv in stale:
+                fab_role.permissions.remove(pv)
+            fab_role.permissions.extend(missing)
+            sm.session.commit()
 
 
 def _wanted(sm: Any, registry: Registry, role_code: str) -> list[Any]:
