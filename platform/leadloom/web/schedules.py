@@ -10,15 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from babel import Locale
 
-from leadloom.jobs.scheduler import scheduled_rules
-from leadloom.jobs.slots import SlotClaims, SlotRun
 from leadloom.metadata.messages import Message, listed
 from leadloom.metadata.registry import Label, Registry
 from leadloom.web.labels import current_locale
 from leadloom.web.language import translated
+
+if TYPE_CHECKING:
+    from leadloom.jobs.slots import SlotClaims, SlotRun
 
 #: minute hour day-of-month month day-of-week, with plain numbers, lists and ranges
 CRON = re.compile(r"^(\d+) (\d+) (\*|\d+) \* (\*|[0-7](?:[-,][0-7])*)$")
@@ -84,6 +86,8 @@ class ScheduleRow:
 
 def schedule_rows(registry: Registry, claims: SlotClaims, now: dt.datetime) -> list[ScheduleRow]:
     """Every scheduled rule of ``registry`` with its latest claimed slot and its next one."""
+    from leadloom.jobs.scheduler import scheduled_rules  # RQ: on first use
+
     runs = claims.latest_runs()
     reports = {f"report.{r.name}": r.label for r in registry.reports}
     rows = []
