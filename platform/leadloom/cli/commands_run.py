@@ -16,10 +16,11 @@ from leadloom.demo.as_of import check_as_of
 from leadloom.demo.calibration import calibration
 from leadloom.demo.manifest import manifest, write_manifest
 from leadloom.demo.reports import queue_sample_reports
-from leadloom.demo.workdays import AS_OF, parse_as_of
+from leadloom.demo.workdays import AS_OF, as_of_now, parse_as_of
 from leadloom.metadata import ConfigInvalid
 from leadloom.model import DestructiveChange
 from leadloom.records import RecordError, membership
+from leadloom.records.leads import clock as lead_clock
 from leadloom.settings import Settings
 from leadloom.web import LiveApp, create_app
 from leadloom.web.app import MissingSecretKey
@@ -120,14 +121,15 @@ def demo_data(ctx: click.Context, leads: int, seed: int, password: str, as_of: s
 @click.option("--leads", default=2000, show_default=True, type=click.IntRange(min=0))
 @click.pass_context
 def demo(ctx: click.Context, host: str, port: int, leads: int) -> None:
-    """Everything for a first look: migrate, demo data, and the web app."""
+    """Everything for a first look: migrate, demo data ending now, and the web app."""
     settings = settings_from(ctx)
     if not settings.secret_key:
         settings = dataclasses.replace(settings, secret_key=secrets.token_urlsafe(48))
     app = _app(settings, demo=True)
     password = "demo1234"
     with app.app_context():
-        click.echo(generate_demo(app, leads=leads, seed=42, password=password))
+        click.echo(generate_demo(app, leads=leads, seed=42, password=password,
+                                 as_of=as_of_now(lead_clock.now())))
     click.echo(queue_sample_reports(app))
     click.echo(f"\nleadloom is running on http://{host}:{port}/")
     click.echo(f"Demo logins (password '{password}'): " + ", ".join(u.username for u in DEMO_USERS))

@@ -60,6 +60,14 @@ def add_workdays(day: dt.date, count: int) -> dt.date:
     return day
 
 
+def as_of_now(utc_now: dt.datetime) -> dt.datetime:
+    """``utc_now`` (naive UTC) as the minute it is in Shanghai: the as-of of ``leadloom demo``,
+    whose data ends at the moment it is made, so a first look finds today's follow-ups and
+    tasks, and the schedules that start with it act on live work, not on a year-old
+    backlog."""
+    return (utc_now + SHANGHAI_OFFSET).replace(second=0, microsecond=0)
+
+
 def parse_as_of(text: str) -> dt.datetime:
     """``--as-of``: a date (the period ends at 23:59 that day) or a date and time."""
     moment = dt.datetime.fromisoformat(text)
