@@ -1,9 +1,10 @@
 """Live config: serve the app of the active version, and swap in a new one when published.
 
 A background thread asks the database for the active version number twice a second (one
-tiny query). When it changes, the thread builds a complete new app from the new version and
-swaps the reference; a request already running keeps the app it started with. No restart,
-and every web process (each gunicorn worker has its own watcher) follows within seconds.
+tiny query, on a connection it keeps). When it changes, the thread builds a complete new
+app from the new version and swaps the reference; a request already running keeps the app
+it started with. No restart, and every web process (each gunicorn worker has its own
+watcher) follows within seconds.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask
-from sqlalchemy.pool import NullPool
 
 from leadloom.lifecycle import latest_number
 from leadloom.model import create_engine
@@ -38,7 +38,9 @@ class LiveApp:
         self.poll_seconds = poll_seconds
         self._build = build
         self.app = build(settings, upgrade=True)
-        self._engine = create_engine(settings.database_url, poolclass=NullPool)
+        # one connection kept for the watcher: opening one twice a second cost a database
+        # connection start each time (a PostgreSQL backend process per worker and tick)
+        self._engine = create_engine(settings.database_url, pool_size=1, max_overflow=0)
         self._stop = threading.Event()
         self._watcher = threading.Thread(target=self._watch, name="leadloom-config-watch",
                                          daemon=True)
