@@ -34,7 +34,8 @@ PEOPLE = (
 class World:
     """An app and the means to write to it as anyone, at any (frozen) time."""
 
-    def __init__(self, app: Any, monkeypatch_clock: Callable[[dt.datetime], None]) -> None:
+    def __init__(self, app: Any, monkeypatch_clock: Callable[[dt.datetime], None],
+                 thaw: Callable[[], None]) -> None:
         from leadloom.web.state import state
 
         self.app = app
@@ -45,6 +46,7 @@ class World:
         source = self.models.cls("source")
         self.sources = dict(self.session.execute(sa.select(source.code, source.id)).all())
         self._freeze = monkeypatch_clock
+        self.thaw = thaw  # the real clock again (a module's end: nothing leaks to the next)
         #: the config folder of a module's own world (see ``world``)
         self.config: Path = CONFIG
 
@@ -93,13 +95,14 @@ def make_world(config: Path, database_url: str,
 
     app = build_app(config, database_url)
     frozen: list[dt.datetime] = []
-    monkeypatch.setattr(clock, "now", lambda: frozen[-1] if frozen else clock.utcnow())
+    real_now = clock.now
+    monkeypatch.setattr(clock, "now", lambda: frozen[-1] if frozen else real_now())
     with app.app_context():
         try:
             for username, roles, team, unit, name in PEOPLE:
                 add_user(username, roles=roles, password=PASSWORD, team=team, unit=unit,
                          name=name)
-            yield World(app, frozen.append)
+            yield World(app, frozen.append, frozen.clear)
         finally:
             app.extensions["leadloom"].db.session.remove()
             app.extensions["leadloom"].db.engine.dispose()
@@ -121,6 +124,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     edit = getattr(request.module, "edit_config", None)
     if edit is None:
         yield shared_world
+        shared_world.thaw()  # the session's world outlives the module; its frozen time must not
         return
     folder = tmp_path_factory.mktemp("config") / "config"
     shutil.copytree(CONFIG, folder)
