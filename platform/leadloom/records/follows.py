@@ -72,9 +72,9 @@ def follow(registry: Registry, changes: Sequence[Change]) -> None:
     linked: dict[str, dict[int, Change]] = {}
     for funnel in registry.funnels:
         causes = linked.setdefault(funnel.entity, {})
-        for stage in funnel.stages:
-            for change in changes if stage.follows is not None else ():
-                for record_id in _linked_ids(stage.follows, change):
+        for follows in (s.follows for s in funnel.stages if s.follows is not None):
+            for change in changes:
+                for record_id in _linked_ids(follows, change):
                     causes.setdefault(record_id, change)
     for entity, causes in linked.items():
         if causes:
@@ -137,6 +137,7 @@ def _ruled(registry: Registry, ctx: service.Context, entity: str, causes: dict[i
 
 def _by_rule(ruled: dict[int, tuple[Funnel, Follows, Stage]]
              ) -> dict[Follows, dict[int, tuple[Funnel, Stage]]]:
+    """The records by the rule that moves them (a holding query per rule)."""
     grouped: dict[Follows, dict[int, tuple[Funnel, Stage]]] = {}
     for record_id, (funnel, follows, current) in ruled.items():
         grouped.setdefault(follows, {})[record_id] = (funnel, current)
