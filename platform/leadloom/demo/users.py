@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from leadloom.web.users import add_user
+from leadloom.web.users import add_user, password_hash
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +43,14 @@ def reps_by_unit() -> dict[str, tuple[str, ...]]:
 def ensure_users(password: str) -> dict[str, int]:
     """Create or update every demo user (needs an app context); return ids by username.
 
-    The demo's well-known password is exempt from the password policy: demo only."""
+    The demo's well-known password is exempt from the password policy: demo only. It is
+    hashed once for all of them (a salted scrypt hash costs a tenth of a second by design;
+    the users share the password anyway)."""
+    hashed = password_hash(password)
     ids: dict[str, int] = {}
     for user in DEMO_USERS:
         account = add_user(user.username, roles=user.roles, password=password,
-                           team=user.team, unit=user.unit, name=user.name, check_password=False)
+                           team=user.team, unit=user.unit, name=user.name,
+                           check_password=False, hashed=hashed)
         ids[user.username] = account.id
     return ids

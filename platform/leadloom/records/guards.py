@@ -299,14 +299,19 @@ class WorkflowGuard(RecordHook):
 
     # ---- after -------------------------------------------------------------------------
     def after_save(self, change: Change) -> None:
+        if self._saved(change):
+            follow(self.registry, [change])
+
+    def _saved(self, change: Change) -> bool:
+        """What a saved record leaves behind, but the records following it; whether those
+        are to be settled (a deleted record, or a write the guard planned)."""
         ctx = change.ctx
         plan = change.notes.get(NOTE)
         if change.deleting:
             supersede(ctx, change.entity.code, change.record.id, "the record was deleted")
-            follow(self.registry, change)
-            return
+            return True
         if plan is None:
-            return
+            return False
         if plan.request is not None:
             start(ctx, change.entity, change.record, plan.request)
         if plan.moved is not None and plan.funnel is not None:
@@ -314,11 +319,12 @@ class WorkflowGuard(RecordHook):
             if ctx.actor.system and plan.moved[0] is not None:
                 supersede(ctx, change.entity.code, change.record.id,
                           "the record moved to another stage")
-        follow(self.registry, change)
+        return True
 
     def after_batch(self, changes: Sequence[Change]) -> None:
         """New records entering their first stage: their stage history in one executemany;
-        anything else (approval requests, updates, deletes) row by row."""
+        anything else (approval requests, updates, deletes) row by row; then the records
+        following the batch (a confirmed contract's lead) settled together."""
         entries = []
         alone: set[int] = set()
         for change in changes:
@@ -331,11 +337,7 @@ class WorkflowGuard(RecordHook):
                 alone.add(id(change))
         if entries:
             record_moves(changes[0].ctx, entries)
-        for change in changes:
-            if id(change) in alone:
-                self.after_save(change)
-            else:
-                follow(self.registry, change)
+        follow(self.registry, [c for c in changes if id(c) not in alone or self._saved(c)])
 
 
 def _follows_entity(funnel: Funnel) -> str | None:

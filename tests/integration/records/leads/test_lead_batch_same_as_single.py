@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from leadloom.records import bulk_create, create
+from leadloom.records import bulk_create, bulk_update, create, update
 from tests.integration.records.leads.conftest import CONFIG, World, make_world
 
 #: columns each write stamps with the wall clock, per table
@@ -128,5 +128,66 @@ def test_bulk_create_leaves_the_rows_single_creates_leave(database_factory, monk
     assert {r["kind"] for r in single["task"]} >= {"first_touch", "cadence", "next_action"}
     assert any(r["duplicate_hint"] for r in single["lead"])
     assert any(r["pool"] == "public" for r in single["lead"])
+    for name in single:
+        assert batch[name] == single[name], name
+
+
+def signing_leads(world: World) -> list[int]:
+    """Four of rep1's leads in 成交签约, each with a pending contract and the first with
+    two; the last one's contract already confirmed, so its lead is in 售后服务 already.
+    The contracts' ids, in lead order."""
+    rep1 = world.ids["rep1"]
+    system = world.ctx(None)
+    account = create(world.ctx("rep1"), "account", {"name": "签约客户集团",
+                                                     "industry": "finance"}).id
+    contracts = []
+    for n in range(4):
+        lead = create(system, "lead", world.lead(
+            customer_name=f"签约客户{n}有限公司", owner=rep1, grade="A")).id
+        update(system, "lead", lead, {"stage": "negotiation", "expected_amount": "300000",
+                                      "expected_close_date": "2024-09-30"})
+        for k in range(2 if n == 0 else 1):
+            contracts.append(create(world.ctx("rep1"), "contract", {
+                "contract_no": f"HT2024{n}{k}", "account": account, "lead": lead,
+                "amount": "300000.00", "sign_date": "2024-08-01",
+                "product_type": ["license"]}).id)
+        update(system, "lead", lead, {"stage": "signing"})
+    update(world.ctx("fin1"), "contract", contracts[-1], CONFIRMED)
+    return contracts
+
+
+CONFIRMED = {"finance_status": "confirmed"}
+
+
+def confirmed_snapshot(world: World) -> dict[str, list[Any]]:
+    """``snapshot``, the wall-clock confirmation time left out of the audited changes."""
+    found = snapshot(world)
+    for row in found["ll_audit"]:
+        row["changes"] = {k: v for k, v in (row["changes"] or {}).items()
+                          if k != "finance_confirmed_at"}
+    found["ll_audit"].sort(key=repr)
+    return found
+
+
+@pytest.mark.slow
+def test_bulk_confirmed_contracts_move_their_leads_as_single_confirmations(
+        database_factory, monkeypatch):
+    """Finance confirms every contract, the already confirmed one again: each lead ends in
+    售后服务 once, with the same stage history, audit and lead rows both ways."""
+    with fresh_world(database_factory, monkeypatch) as world:
+        for pk in signing_leads(world):
+            update(world.ctx("fin1"), "contract", pk, CONFIRMED)
+        single = confirmed_snapshot(world)
+    with fresh_world(database_factory, monkeypatch) as world:
+        result = bulk_update(world.ctx("fin1"), "contract",
+                             dict.fromkeys(signing_leads(world), CONFIRMED))
+        assert not result.failed
+        batch = confirmed_snapshot(world)
+    moved = [r for r in single["ll_stage_history"] if r["to_stage"] == "after_sales"]
+    assert len(moved) == 4 and {r["from_stage"] for r in moved} == {"signing"}
+    assert sorted(r["comment"].split(":")[0] for r in moved) == [
+        f"合同 HT2024{n}0" for n in range(4)]  # the first contract confirmed moved it
+    assert [r["stage"] for r in single["lead"] if r["stage"] in ("signing", "after_sales")
+            ] == ["after_sales"] * 4
     for name in single:
         assert batch[name] == single[name], name
