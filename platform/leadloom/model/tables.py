@@ -121,7 +121,7 @@ def _entity_class(models: Models, entity: Entity) -> type[Any]:
     for f in entity.fields:
         if f.type is FieldType.TAGS:
             attrs[f.code] = relationship("Tag", secondary=models.tag_tables[(entity.code, f.code)],
-                                         lazy="selectin")
+                                         lazy="selectin", order_by="Tag.id")
             continue
         attrs[f.code if f.column == f.code else f.column] = field_column(f, entity.table)
         if f.type is FieldType.REFERENCE:

@@ -83,7 +83,8 @@ def _page_tags(session: Any, models: Models, entity: Entity, ids: list[int],
             for record_id, tag_id, name in session.execute(
                     sa.select(link.c.record_id, tag.c.id, tag.c.name)
                     .join(tag, tag.c.id == link.c.tag_id)
-                    .where(link.c.record_id.in_(ids))):
+                    .where(link.c.record_id.in_(ids))
+                    .order_by(tag.c.id)):  # as the record shows them (``model.tables``)
                 by_record[record_id].append({"id": tag_id, "name": name})
         found[f.code] = by_record
     return found
