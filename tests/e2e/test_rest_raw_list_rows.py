@@ -75,3 +75,10 @@ def test_a_q_that_cannot_be_read_is_a_400(api, q, message):
         assert answer.status_code == 200 and len(answer.get_json()["result"]) <= 10
     else:
         assert (answer.status_code, answer.get_json()["message"]) == (400, f"请求无效：{message}")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/lead/_info", "/api/v1/followup/_info"])
+def test_a_q_that_cannot_be_read_is_a_400_on_other_routes_too(api, path):
+    answer = api("rep1", "get", f"{path}?q=-1.7697238950169004e%2B16")
+    assert answer.status_code == 400
+    assert answer.get_json()["message"] == "请求无效：Not a valid rison/json argument"

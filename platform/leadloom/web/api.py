@@ -234,8 +234,7 @@ class EntityApi(ModelRestApi):
     def response_400(self, message: str | None = None) -> Response:
         """FAB's own 400s (a ``q`` that is no rison, or not FAB's list schema) in the
         reader's language and leadloom's error body."""
-        return json_error(RecordError(Message("the request is not valid: %(detail)s",
-                                              detail=message or "")))
+        return _not_valid(message or "")
 
     def operation_helper(self, path: Any = None, operations: Any = None,
                          methods: Any = None, func: Any = None, **kwargs: Any) -> None:
@@ -270,6 +269,21 @@ def answer_api_routing(app: Flask) -> None:
 
     app.register_error_handler(404, as_json)
     app.register_error_handler(405, as_json)
+
+    @app.before_request
+    def unreadable_query() -> Response | None:
+        """A ``q`` FAB's rison decorator cannot read is a 400 on every API route (``_info``,
+        a record, the list): the decorator catches only its parser's own exception, so a
+        number prison cannot read, or deep nesting, was a 500."""
+        if not request.path.startswith("/api/") or "q" not in request.args:
+            return None
+        _, problem = rison_args(request.args["q"], app.config.get("FAB_API_ALLOW_JSON_QS", True))
+        return None if problem is None else _not_valid(problem)
+
+
+def _not_valid(detail: str) -> Response:
+    return json_error(RecordError(Message("the request is not valid: %(detail)s",
+                                          detail=detail)))
 
 
 def _view_order(entity: Entity) -> dict[str, str]:
