@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_appbuilder.api import BaseApi, ModelRestApi, expose, safe
 from flask_appbuilder.models.filters import Filters
 from flask_appbuilder.security.decorators import permission_name, protect
@@ -231,6 +231,11 @@ class EntityApi(ModelRestApi):
         add_schemas(api_spec, entity_components(
             st.registry, actor, code, self._hidden(), self._query_schema()))
 
+    def create_blueprint(self, appbuilder: Any, *args: Any, **kwargs: Any) -> Blueprint:
+        blueprint = super().create_blueprint(appbuilder, *args, **kwargs)
+        blueprint.before_request(_unreadable_query)
+        return blueprint
+
     def response_400(self, message: str | None = None) -> Response:
         """FAB's own 400s (a ``q`` that is no rison, or not FAB's list schema) in the
         reader's language and leadloom's error body."""
@@ -270,15 +275,16 @@ def answer_api_routing(app: Flask) -> None:
     app.register_error_handler(404, as_json)
     app.register_error_handler(405, as_json)
 
-    @app.before_request
-    def unreadable_query() -> Response | None:
-        """A ``q`` FAB's rison decorator cannot read is a 400 on every API route (``_info``,
-        a record, the list): the decorator catches only its parser's own exception, so a
-        number prison cannot read, or deep nesting, was a 500."""
-        if not request.path.startswith("/api/") or "q" not in request.args:
-            return None
-        _, problem = rison_args(request.args["q"], app.config.get("FAB_API_ALLOW_JSON_QS", True))
-        return None if problem is None else _not_valid(problem)
+
+def _unreadable_query() -> Response | None:
+    """A rison ``q`` FAB's decorator cannot read is a 400 on every route of a record API
+    (``_info``, a record, the list): the decorator catches only its parser's own exception,
+    so a number prison cannot read, or deep nesting, was a 500."""
+    if "q" not in request.args:
+        return None
+    _, problem = rison_args(request.args["q"],
+                            current_app.config.get("FAB_API_ALLOW_JSON_QS", True))
+    return None if problem is None else _not_valid(problem)
 
 
 def _not_valid(detail: str) -> Response:
