@@ -18,14 +18,18 @@ SHOTS = Path(os.environ.get("LEADLOOM_SHOTS", "/tmp/leadloom-shots"))
 
 
 def a_lead_of(site, username):
-    """(id, customer name, phone) of one of ``username``'s leads with a mobile number."""
+    """(id, customer name, phone) of one of ``username``'s leads with a mobile number no
+    other lead has (the demo data has repeat inquiries: a shared number finds both)."""
     with site.app.app_context():
         st = state()
         user = st.appbuilder.sm.find_user(username=username)
         cls = st.models.cls("lead")
+        other = sa.orm.aliased(cls)
+        shared = sa.select(other.id).where(other.contact_phone == cls.contact_phone,
+                                           other.id != cls.id).exists()
         row = st.db.session.execute(sa.select(cls.id, cls.customer_name, cls.contact_phone)
                                     .where(cls.owner_id == user.id,
-                                           cls.contact_phone.like("1%"))
+                                           cls.contact_phone.like("1%"), ~shared)
                                     .order_by(cls.id).limit(1)).one()
         st.db.session.rollback()
         return row
