@@ -23,6 +23,7 @@ from leadloom.model.notifications import add_notification_table
 from leadloom.model.reports import add_report_tables
 from leadloom.model.saved_views import add_saved_view_table
 from leadloom.model.schedules import add_schedule_table
+from leadloom.model.sla_records import add_sla_table
 from leadloom.model.storage import table_options
 from leadloom.model.workflow import add_workflow_tables
 
@@ -76,6 +77,7 @@ def build_models(registry: Registry) -> Models:
     add_saved_view_table(base.metadata)
     add_schedule_table(base.metadata)
     add_lead_tables(base.metadata)
+    add_sla_table(base.metadata)
     add_workflow_tables(base)
     for entity in registry.entities:
         for f in entity.fields:

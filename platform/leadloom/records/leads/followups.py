@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from leadloom.metadata.lead_rules import LeadRules
 from leadloom.metadata.messages import Message
-from leadloom.records.leads import clock
+from leadloom.records.leads import clock, sla_records
 from leadloom.records.leads.nested import nested_bulk_create, nested_create
 from leadloom.records.leads.sla import cadence_due
 from leadloom.records.leads.state import active_user
@@ -104,6 +104,7 @@ def refresh_lead(ctx: Context, rules: LeadRules, lead: Any, *,
     if contacting and lead.status in STARTS_CONTACT:
         values["status"] = "contacting"
     ctx.session.execute(sa.update(table).where(table.c.id == lead.id).values(**values))
+    sla_records.derive(ctx, [lead.id])
     return due
 
 
@@ -134,6 +135,7 @@ def after_followups(changes: list[Change], rules_set: Any) -> None:
             columns = {k: sa.bindparam(k) for k in rows[0] if k != "b_id"}
             ctx.session.execute(sa.update(table).where(table.c.id == sa.bindparam("b_id"))
                                 .values(**columns), rows)
+    sla_records.derive(ctx, [row["b_id"] for rows in by_status.values() for row in rows])
     if live:
         _next_tasks_of(ctx, live, rules_set)
 

@@ -32,6 +32,7 @@ from leadloom.records.leads.open_leads import all_rules, idle_clause
 from leadloom.records.leads.open_leads import open_leads as _open_leads
 from leadloom.records.leads.open_leads import unit_rules as _rules
 from leadloom.records.leads.reclaim_scope import idle_leads
+from leadloom.records.leads.sla_records import mark_breached
 from leadloom.records.notify import Note, notify_many
 from leadloom.records.service import Context, commit
 
@@ -115,8 +116,9 @@ def _reclaimed_notes(row: Any, idle: int, zh: bool, now: dt.datetime,
 
 def check_sla(ctx: Context, now: dt.datetime) -> int:
     """First-touch warnings and breaches, and overdue cadence follow-ups; returns how many
-    messages went out."""
+    messages went out. The SLA records past due and unmet are marked breached."""
     zh = _zh(ctx)
+    mark_breached(ctx, now)
     table = ctx.models.cls("lead").__table__
     managers = Managers(ctx)
     notes: list[Note] = []

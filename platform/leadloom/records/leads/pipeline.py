@@ -17,7 +17,15 @@ from leadloom.metadata.lead_rules import LeadRulesSet
 from leadloom.metadata.registry import Registry
 from leadloom.model.leads import DEDUPE_KEY_TABLE
 from leadloom.records.hooks import RecordHook
-from leadloom.records.leads import assignment, duplicates, followups, grading, screening, sla
+from leadloom.records.leads import (
+    assignment,
+    duplicates,
+    followups,
+    grading,
+    screening,
+    sla,
+    sla_records,
+)
 from leadloom.records.leads.batch import BATCH, NOTE, before_leads
 from leadloom.records.leads.columns import write_columns
 from leadloom.records.leads.events import event_row
@@ -60,6 +68,8 @@ class LeadHook(RecordHook):
         sink = Sink()
         _saved(w, sink)
         sink.flush(w.ctx)
+        if sla_records.touches(change):
+            sla_records.derive(w.ctx, [change.record.id])
 
     def before_batch(self, changes: Sequence[Change]) -> None:
         """New leads: every rule for the whole batch at once (``batch.before_leads``);
@@ -94,6 +104,8 @@ class LeadHook(RecordHook):
                 w.warnings = [(o, m, keys.real_id(pk)) for o, m, pk in w.warnings]
                 _saved(w, sink)
             sink.flush(ctx)
+        sla_records.derive(ctx, [c.record.id for c in changes if c.entity.code == "lead"
+                                 and NOTE in c.notes and sla_records.touches(c)])
 
 
 def _placed(change: Change) -> LeadWrite | None:

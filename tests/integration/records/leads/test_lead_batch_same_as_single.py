@@ -3,8 +3,8 @@ through ``records.create`` and once through ``bulk_create``, on two fresh databa
 the default config, leaves the same rows behind.
 
 Compared: leads, tasks, follow-ups, the lead history, notifications, duplicate keys, the
-audit trail, the stage history and the counters. Left out, because each write stamps
-them itself and no two writes can share them: row ids of the rule-made rows whose order
+audit trail, the stage history, the SLA records and the counters. Left out, because each
+write stamps them itself and no two writes can share them: row ids of the rule-made rows whose order
 differs between the paths (tasks, history, messages, keys, audit and stage rows are
 compared as sets; leads and follow-ups keep their ids, referenced by the others), and the
 wall-clock write times (``created_at``/``updated_at`` of records, ``at`` of audit and stage
@@ -31,7 +31,7 @@ WRITE_TIMES = {"ll_audit": {"id", "at"}, "ll_stage_history": {"id", "at", "secon
 RECORD_TIMES = {"created_at", "updated_at"}
 #: tables whose row ids follow the order of the writes, and those that keep them
 UNORDERED = ("task", "ll_lead_event", "ll_notification", "ll_dedupe_key", "ll_audit",
-             "ll_stage_history")
+             "ll_stage_history", "ll_sla_record")
 ORDERED = ("lead", "followup", "ll_counter")
 NOW = "2024-08-05 10:00"
 
@@ -128,6 +128,9 @@ def test_bulk_create_leaves_the_rows_single_creates_leave(database_factory, monk
     assert {r["kind"] for r in single["task"]} >= {"first_touch", "cadence", "next_action"}
     assert any(r["duplicate_hint"] for r in single["lead"])
     assert any(r["pool"] == "public" for r in single["lead"])
+    assert {(r["kind"], r["state"]) for r in single["ll_sla_record"]} >= {
+        ("first_touch", "met"), ("first_touch", "pending"), ("cadence", "met"),
+        ("cadence", "pending")}
     for name in single:
         assert batch[name] == single[name], name
 
