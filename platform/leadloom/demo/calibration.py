@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from leadloom.demo.firmographics import SOURCES
 from leadloom.demo.workdays import to_utc
+from leadloom.model.sla_records import SLA_RECORD_TABLE
 from leadloom.model.tables import Models
 
 OPEN_STAGES = ("capture", "discovery", "solution", "negotiation", "signing")
@@ -87,6 +88,10 @@ def calibration(session: Session, models: Models, as_of: dt.datetime) -> list[Re
                   < stale_before)
     unset_sla = count(lead.c.owner_id.is_not(None), sa.or_(
         lead.c.assigned_at.is_(None), lead.c.first_touch_due_at.is_(None)))
+    sla = models.metadata.tables[SLA_RECORD_TABLE]
+    without_sla = count(lead.c.first_contact_at.is_not(None),
+                        lead.c.first_touch_due_at.is_not(None), ~sa.exists().where(
+                            sla.c.lead_id == lead.c.id, sla.c.kind == "first_touch"))
     results = [
         _share("invalid share of leads", invalid, total, 0.225, 0.02),
         _share("valid leads → opportunity", opportunities, valid, 0.175, 0.02),
@@ -94,6 +99,8 @@ def calibration(session: Session, models: Models, as_of: dt.datetime) -> list[Re
         _share("lead → won (M-04)", won, total, 0.042, 0.004),
         _range("open leads with no follow-up for 30+ days", stale, open_count, 0.08, 0.12),
         Result("assigned leads without SLA fields", "0", unset_sla, unset_sla == 0),
+        Result("contacted leads without first-touch SLA", "0", without_sla,
+               without_sla == 0),
     ]
     graded = count(lead.c.grade.is_not(None))
     for grade, share in _expected_grades().items():

@@ -31,7 +31,7 @@ from leadloom.metadata.registry import LOCALES, Label
 SECTIONS = (
     "funnel_stages", "stage_conversion", "period_activity", "stalled_leads",
     "conversion_summary", "by_source", "by_rep", "by_industry", "by_method", "lost_reasons",
-    "stale_leads", "finance_summary", "finance_contracts",
+    "stale_leads", "finance_summary", "finance_contracts", "sla_compliance",
 )
 PERIODS = ("week", "month", "day")
 #: Where templates live, relative to the config folder.

@@ -117,6 +117,29 @@ def test_every_section_of_a_reps_copy_reads_only_the_reps_rows(demo):
     assert not set(re.findall(r"[A-Z]+-\d{8}-\d{3}", text)) & theirs
 
 
+def test_the_monthly_review_gives_first_touch_compliance_per_rep(demo):
+    """The demo's SLA records: the admin's copy counts every rep, a rep's only their own,
+    with the same figures for them; the PDF prints the on-time share."""
+    app, runtime = demo
+    spec = spec_of(runtime.env.registry, "monthly_review")
+    period = parse_period(PERIODS["monthly_review"])
+    zone = ZoneInfo("Asia/Shanghai")
+    found = {}
+    with app.app_context(), runtime.env.sessions() as session:
+        for user in ("admin", "rep1"):
+            actor = recipient_named(session, runtime.models, user).actor
+            ctx = SectionContext(session, runtime.models, actor, period, spec.parameters,
+                                 "zh", zone, period.utc_bounds(zone)[1])
+            found[user] = SECTIONS["sla_compliance"](ctx).data
+    every, mine = found["admin"], found["rep1"]
+    assert every["due"] > mine["due"] > 0 and len(every["rows"]) >= 4
+    assert len(mine["rows"]) == 1
+    assert mine["rows"][0] in every["rows"]
+    assert 0 < every["share"] < 1 and every["late"] + every["missed"] > 0
+    text = page_text(render(runtime, "monthly_review", "admin").file(runtime.env.reports_dir))
+    assert "首次触达时效达标率" in text and f"{every['share']:.1%}" in text
+
+
 def test_finance_sees_contracts_and_a_rep_sees_only_their_own(demo):
     _, runtime = demo
     contract = runtime.models.cls("contract")

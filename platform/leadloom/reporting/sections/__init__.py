@@ -14,6 +14,7 @@ from leadloom.reporting.sections.conversion import by_method, conversion_summary
 from leadloom.reporting.sections.dimensions import by_industry, by_rep, by_source
 from leadloom.reporting.sections.finance import finance_contracts, finance_summary
 from leadloom.reporting.sections.funnel import funnel_stages, stage_conversion, stalled_leads
+from leadloom.reporting.sections.sla import sla_compliance
 from leadloom.reporting.sections.stale import stale_leads
 
 Section = Callable[[SectionContext], SectionResult]
@@ -24,5 +25,5 @@ SECTIONS: dict[str, Section] = {
     "conversion_summary": conversion_summary, "by_source": by_source, "by_rep": by_rep,
     "by_industry": by_industry, "by_method": by_method, "lost_reasons": lost_reasons,
     "stale_leads": stale_leads, "finance_summary": finance_summary,
-    "finance_contracts": finance_contracts,
+    "finance_contracts": finance_contracts, "sla_compliance": sla_compliance,
 }

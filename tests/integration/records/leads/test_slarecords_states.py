@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from leadloom.records import bulk_update, create, update
 from leadloom.records.leads import periodic
+from leadloom.records.leads.sla_compliance import first_touch_compliance
 
 A = {"budget_status": "sufficient", "need_clarity": "clear", "authority": "decides",
      "purchase_timeline": "within_1m"}
@@ -149,3 +150,28 @@ def test_a_batch_reassignment_leaves_the_slas_single_updates_leave(world):
         assert rows(batch) == rows(single)
     assert [(r[0], r[1]) for r in rows(pairs[0][0])] == [
         ("first_touch", "breached"), ("first_touch", "pending")]
+
+
+def test_first_touch_compliance_counts_the_decided_slas_due_in_the_period(world):
+    """November 2022: rep1 touches one lead on time, one late and misses one; rep2's lead is
+    touched on time; a lead due in December counts nowhere."""
+    world.freeze("2022-11-07 10:00")
+    made = {name: create(world.ctx(user), "lead", world.lead(**A))
+            for name, user in (("on_time", "rep1"), ("late", "rep1"), ("missed", "rep1"),
+                               ("other", "rep2"))}
+    touch(world, made["on_time"], local("2022-11-08 10:00"))
+    touch(world, made["late"], local("2022-11-09 12:00"))
+    touch(world, made["other"], local("2022-11-08 11:00"), user="rep2")
+    world.freeze("2022-11-28 10:00")
+    create(world.ctx("rep1"), "lead", world.lead(**C))  # due in December
+    periodic.check_sla(world.ctx(None, "job"), local("2022-11-30 10:00"))
+    found = {c.owner_id: c for c in first_touch_compliance(
+        world.session, world.models, local("2022-11-01 00:00"), local("2022-12-01 00:00"))}
+    rep1, rep2 = found[world.ids["rep1"]], found[world.ids["rep2"]]
+    assert (rep1.on_time, rep1.late, rep1.missed, rep1.due) == (1, 1, 1, 3)
+    assert rep1.share == 1 / 3 and rep2.share == 1.0 and set(found) == set(
+        world.ids[u] for u in ("rep1", "rep2"))
+    lead = world.models.cls("lead")
+    mine = first_touch_compliance(world.session, world.models, local("2022-11-01 00:00"),
+                                  local("2022-12-01 00:00"), lead.owner_id == world.ids["rep2"])
+    assert [c.owner_id for c in mine] == [world.ids["rep2"]]
