@@ -36,7 +36,8 @@ def test_the_header_says_what_the_lead_is_and_what_is_next(app, ids):
     head = page[page.index('class="ll-head"'):page.index('class="ll-actions"')]
     assert lead["lead_no"] in head and name in head
     assert "线索分级" in head and "负责人" in head
-    assert "首次触达截止" in head and ("剩余" in head or "已逾期" in head)
+    assert re.search(r'data-sla="first_touch:pending">待首次联系 · 截止 \d\d-\d\d \d\d:\d\d<',
+                     head)  # the SLA's state, not the bare deadline
     assert "线索获取" in head and 'class="current' in head  # the path, current stage marked
     assert "推进到 需求挖掘" in head  # the next move, one click
     assert "尚需填写: 线索分级" in head and 'name="grade"' not in head  # set by supervisors

@@ -1,6 +1,6 @@
 """The head of a record's page: who and what the record is (number, customer, grade,
-owner), its service-level deadline, its path through the funnel with the next move, and
-the actions the reader may take.
+owner), its service-level deadline (for a lead, the states of its SLAs), its path
+through the funnel with the next move, and the actions the reader may take.
 
 Everything comes from the Registry and the reader's rights, so every entity's page gets
 the parts that apply to it; the lead shows them all.
@@ -20,6 +20,7 @@ from leadloom.web.approvals import reference_title, user_name
 from leadloom.web.labels import current_locale, display, local_time
 from leadloom.web.language import translated
 from leadloom.web.layout import SYSTEM_LABELS
+from leadloom.web.sla_badges import sla_badges
 from leadloom.web.state import state
 from leadloom.web.workflow_panels import stage_context
 from leadloom.workflow.board import number_field
@@ -35,6 +36,8 @@ GRADE = "grade"
 CUSTOMER = "account"
 #: the date until which a supervisor keeps the record from the nightly reclaim (保护至)
 PROTECTED = "protected_until"
+#: the entity whose SLA records the lead rules keep (shown as badges, not the deadline)
+LEAD = "lead"
 
 
 def link_field(registry: Registry, child: str, parent: str) -> str | None:
@@ -56,11 +59,13 @@ def record_header(view: Entity, record: Any, actor: Actor) -> dict[str, Any]:
     funnel = funnel_of(st.registry, view.code, record.unit)
     stage = stage_context(view, record, actor, funnel, locale) if funnel else None
     closed = stage is not None and stage["current"].closed
+    badges = sla_badges(record, _span) if view.code == LEAD and st.registry.lead_rules else []
     return {
         "number": getattr(record, number) if number and number not in hidden else None,
         "title": str(getattr(record, view.title_field, None) or f"#{record.id}"),
         "facts": _facts(view, record, hidden, locale),
-        "deadline": None if closed else _deadline(view, record, hidden),
+        "deadline": None if closed or badges else _deadline(view, record, hidden),
+        "sla": badges,
         "stage": stage,
         "next": _next_move(stage),
         "links": {child: link_field(st.registry, child, view.code) for child in (FOLLOWUP, TASK)},

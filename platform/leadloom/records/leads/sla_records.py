@@ -30,6 +30,9 @@ from leadloom.records.leads import clock
 from leadloom.records.leads.sla import cadence_due
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from leadloom.model import Models
     from leadloom.records.service import Context
 
 #: the lead's fields the SLA records follow: a write that changes none leaves them alone
@@ -211,3 +214,11 @@ def mark_breached(ctx: Context, now: dt.datetime) -> int:
         table.c.state == "pending", table.c.due_at <= now).values(
         state="breached", breached_at=table.c.due_at))
     return int(result.rowcount or 0)
+
+
+def latest_slas(session: Session, models: Models, lead_id: int) -> dict[str, Any]:
+    """The lead's latest SLA row of each kind (what its page shows), by kind."""
+    table = models.metadata.tables[SLA_RECORD_TABLE]
+    rows = session.execute(sa.select(table).where(table.c.lead_id == lead_id)
+                               .order_by(table.c.started_at))
+    return {row.kind: row for row in rows}
