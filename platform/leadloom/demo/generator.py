@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from functools import partial
@@ -26,6 +26,7 @@ from leadloom.demo.planner import LeadBundle
 from leadloom.demo.users import DEMO_USERS, ensure_users
 from leadloom.demo.workdays import AS_OF
 from leadloom.metadata.lead_rules import LeadRulesSet
+from leadloom.model.indexes import build_after_load, drop_for_load, list_indexes
 from leadloom.model.storage import refresh_statistics
 from leadloom.records import (
     LOADED_PATHS,
@@ -47,6 +48,11 @@ CHUNK = 5000
 STATISTICS_FROM = 2000
 ENTITIES = ("lead", "account", "contact", "followup", "task", "contract", "stage move",
             "approval")
+#: the entity tables the generator fills
+WRITTEN = ENTITIES[:6]
+#: from this many leads, the indexes only lists read are built after the load
+#: (``model.indexes``); below, dropping and building them costs more than it saves
+INDEXES_AFTER_FROM = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +81,8 @@ class DemoSummary:
 
 
 def generate_demo(app: Flask, *, leads: int, seed: int, password: str,
-                  as_of: dt.datetime = AS_OF) -> DemoSummary:
+                  as_of: dt.datetime = AS_OF,
+                  progress: Callable[[int], None] | None = None) -> DemoSummary:
     """Create the demo users, then ``leads`` leads with their history, once per database.
 
     Users are created or updated on every call; data is generated only if the lead table
@@ -89,6 +96,7 @@ def generate_demo(app: Flask, *, leads: int, seed: int, password: str,
     :param as_of: the end of the simulated period (Shanghai time): leads arrive over the
         24 months before it and every date of the data lies before it.
     :param password: the password of every newly created demo user.
+    :param progress: called after each committed chunk with the leads written so far.
     :raises RecordInvalid: a generated row failed validation (a bug; that chunk's rows of
         the failing entity were not written).
     """
@@ -106,25 +114,51 @@ def generate_demo(app: Flask, *, leads: int, seed: int, password: str,
                       meta={LOADED_PATHS: True})
         totals: Counter[str] = Counter()
         clock = Stopwatch()
-        deadlines = partial(_set_deadlines, st.registry.lead_rules)
-        analyze_at = STATISTICS_FROM
-        with closing(planned_ahead(seed, leads, user_ids, source_ids(ctx), CHUNK, as_of,
-                                   deadlines)) as chunks:
-            while True:
-                with clock("planning"):
-                    bundles = next(chunks, None)
-                if bundles is None:
-                    break
-                _write(ctx, bundles, totals, clock)
-                if totals["lead"] >= analyze_at:
-                    with clock("statistics"):
-                        refresh_statistics(st.db.engine)
-                    analyze_at = 2 * totals["lead"]
+        deferred = _list_indexes(ctx) if leads >= INDEXES_AFTER_FROM else []
+        drop_for_load(session, deferred)
+        try:
+            _load(ctx, user_ids, (leads, seed, as_of), totals, clock, progress)
+        finally:
+            with clock("indexes"):
+                build_after_load(session, deferred)
         with clock("statistics"):
             refresh_statistics(st.db.engine)
     counts = tuple((e, totals[e]) for e in ENTITIES)
     return DemoSummary(len(DEMO_USERS), counts, time.perf_counter() - started, seed=seed,
                        phases=tuple(clock.seconds.items()))
+
+
+def _load(ctx: Context, user_ids: dict[str, int], run: tuple[int, int, dt.datetime],
+          totals: Counter[str], clock: Stopwatch,
+          progress: Callable[[int], None] | None) -> None:
+    """Every chunk of the run (leads, seed, as-of), planned ahead in a child process and
+    written here."""
+    leads, seed, as_of = run
+    st = state()
+    deadlines = partial(_set_deadlines, st.registry.lead_rules)
+    analyze_at = STATISTICS_FROM
+    with closing(planned_ahead(seed, leads, user_ids, source_ids(ctx), CHUNK, as_of,
+                               deadlines)) as chunks:
+        while True:
+            with clock("planning"):
+                bundles = next(chunks, None)
+            if bundles is None:
+                return
+            _write(ctx, bundles, totals, clock)
+            if progress is not None:
+                progress(totals["lead"])
+            if totals["lead"] >= analyze_at:
+                with clock("statistics"):
+                    refresh_statistics(st.db.engine)
+                analyze_at = 2 * totals["lead"]
+
+
+def _list_indexes(ctx: Context) -> list[sa.Index]:
+    """The indexes of the tables the generator fills that only lists read: built after
+    the load (``model.indexes``)."""
+    codes = {e.code for e in ctx.registry.entities}
+    return [index for code in WRITTEN if code in codes
+            for index in list_indexes(ctx.registry.entity(code), ctx.models.cls(code).__table__)]
 
 
 def source_ids(ctx: Context) -> dict[str, int]:

@@ -82,7 +82,9 @@ def migrate_on(conn: sa.Connection, models: Models, *, previous: Registry | None
             rename_column(conn, step.table, step.column, str(step.field.column))
         for step in plan.of(StepKind.CONVERT):
             outcome.conversions.append(convert_column(conn, operations, step))
-        rest = make_plan(conn, models, previous, allow_destructive=allow_destructive)
+        # planned again after renames and conversions, which change what is left to do
+        rest = make_plan(conn, models, previous, allow_destructive=allow_destructive) if (
+            plan.of(StepKind.RENAME, StepKind.CONVERT)) else plan
         _apply(conn, operations, models, rest.of(*ALEMBIC_KINDS))
         for step in rest.of(StepKind.STORAGE):
             conn.execute(sa.text(step.op.sql()))

@@ -16,6 +16,11 @@
 
 Names are deterministic (``ix_<table>__<lead>__<order>``), so the schema plan creates and
 drops them like any other change.
+
+A bulk load into empty tables (``leadloom demo-data``) builds the indexes only lists read
+after its rows (``drop_for_load``, ``build_after_load``): kept up row by row, every new
+row lands on a leaf page of each of the lead table's two dozen indexes, a random one for
+most, and once they outgrow the server's buffers each such insert waits on a page read.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import hashlib
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from leadloom.metadata.field_types import UNINDEXED, UNSORTABLE, FieldType
 from leadloom.metadata.list_filters import PEOPLE
@@ -33,6 +39,8 @@ from leadloom.metadata.registry import Entity, Field
 SCOPE_COLUMNS = ("owner_id", "unit")
 #: PostgreSQL's longest identifier
 MAX_NAME = 63
+#: sort memory of an index build after a bulk load (PostgreSQL's default is 64MB)
+BUILD_MEMORY = "256MB"
 
 
 def has_own_index(field: Field) -> bool:
@@ -94,3 +102,36 @@ def _people_columns(entity: Entity) -> list[str]:
                     entity.has_field(code) and entity.field(code).type is FieldType.USER)):
                 found.append(_column(entity, code))
     return [c for c in found if c]
+
+
+def list_indexes(entity: Entity, table: sa.Table) -> list[sa.Index]:
+    """The indexes of ``entity``'s table that only lists, sorts and counts read: the
+    composites and each field's own index, except a link's (writes look children up by
+    their parent: a lead's follow-ups, its open tasks). Unique constraints are not indexes
+    here: they check every write."""
+    links = {f.column for f in entity.fields if f.type in (FieldType.REFERENCE, FieldType.USER)}
+    return sorted((index for index in table.indexes if not index.unique and not (
+        len(index.columns) == 1 and next(iter(index.columns)).name in links)),
+        key=lambda index: str(index.name))
+
+
+def drop_for_load(session: Session, indexes: list[sa.Index]) -> None:
+    """Drop ``indexes`` before a bulk load into their empty tables (``build_after_load``
+    builds them again from the sorted rows; a process killed in between leaves them to
+    the next start, whose schema plan creates missing indexes). Commits."""
+    connection = session.connection()
+    for index in indexes:
+        index.drop(connection, checkfirst=True)
+    session.commit()
+
+
+def build_after_load(session: Session, indexes: list[sa.Index]) -> None:
+    """Build ``indexes`` again (after a load that failed too: its open transaction is
+    rolled back first). Commits."""
+    session.rollback()
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'"))
+    for index in indexes:
+        index.create(connection, checkfirst=True)
+    session.commit()

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
 from leadloom.metadata.registry import Registry
 from leadloom.web.approvals import PERMISSIONS as APPROVAL_PERMISSIONS
 from leadloom.web.board import PERMISSIONS as BOARD_PERMISSIONS
@@ -36,37 +39,80 @@ SELF_SERVICE = [
 
 
 def sync_roles(sm: Any, registry: Registry) -> None:
-    """Make FAB's roles match the config: add what is granted, remove what no longer is."""
+    """Make FAB's roles match the config: add what is granted, remove what no longer is.
+
+    The permissions are read in three queries and the missing ones committed with the
+    roles, once (FAB's ``add_permission_view_menu`` runs three queries a pair and commits
+    each new permission, view and pair: a second of a fresh database's start). Another
+    process that adds the same permission meanwhile wins; this one reads again and
+    retries once.
+    """
+    try:
+        _sync(sm, registry)
+    except IntegrityError:
+        sm.session.rollback()
+        _sync(sm, registry)
+
+
+def _sync(sm: Any, registry: Registry) -> None:
+    pairs = PermissionViews(sm)
     for role in registry.roles:
-        if role.admin:
-            sm.find_role(role.code) or sm.add_role(role.code)
-            continue
         fab_role = sm.find_role(role.code) or sm.add_role(role.code)
-        wanted = dict.fromkeys(_wanted(sm, registry, role.code))
+        if role.admin:
+            continue
+        wanted = dict.fromkeys(_wanted(pairs, registry, role.code))
         held = list(fab_role.permissions)
         stale = [pv for pv in held if pv not in wanted and _managed(pv, registry)]
         missing = [pv for pv in wanted if pv not in held]
-        if stale or missing:  # one commit per role: FAB's own calls commit per permission
-            for pv in stale:
-                fab_role.permissions.remove(pv)
-            fab_role.permissions.extend(missing)
-            sm.session.commit()
+        for pv in stale:
+            fab_role.permissions.remove(pv)
+        fab_role.permissions.extend(missing)
+    sm.session.commit()
 
 
-def _wanted(sm: Any, registry: Registry, role_code: str) -> list[Any]:
+class PermissionViews:
+    """FAB's (permission, view) pairs by name, read at once; a missing one is added to the
+    session with its permission and view if they are new too."""
+
+    def __init__(self, sm: Any) -> None:
+        self.sm = sm
+        pv_model = sm.permissionview_model
+        self.pairs = {(pv.permission.name, pv.view_menu.name): pv for pv in sm.session.query(
+            pv_model).options(joinedload(pv_model.permission), joinedload(pv_model.view_menu))}
+        self.permissions = {p.name: p for p in sm.session.query(sm.permission_model)}
+        self.views = {v.name: v for v in sm.session.query(sm.viewmenu_model)}
+
+    def get(self, permission: str, view: str) -> Any:
+        found = self.pairs.get((permission, view))
+        if found is None:
+            found = self.sm.permissionview_model()
+            found.permission = self._named(self.permissions, self.sm.permission_model,
+                                           permission)
+            found.view_menu = self._named(self.views, self.sm.viewmenu_model, view)
+            self.sm.session.add(found)
+            self.pairs[(permission, view)] = found
+        return found
+
+    def _named(self, known: dict[str, Any], model: Any, name: str) -> Any:
+        if name not in known:
+            known[name] = model(name=name)
+            self.sm.session.add(known[name])
+        return known[name]
+
+
+def _wanted(pairs: PermissionViews, registry: Registry, role_code: str) -> list[Any]:
     role = registry.role(role_code)
-    found: list[Any] = []
+    found: list[tuple[str, str]] = []
     menus: set[str] = set()
     for grant in role.grants:
-        for op in sorted(grant.operations):
-            found.append(sm.add_permission_view_menu(f"can_{op}", grant.entity))
+        found += [(f"can_{op}", grant.entity) for op in sorted(grant.operations)]
         if "list" in grant.operations:
-            found.append(sm.add_permission_view_menu("menu_access", grant.entity))
+            found.append(("menu_access", grant.entity))
             menus.add(registry.entity(grant.entity).menu)
-    found += [sm.add_permission_view_menu("menu_access", menu) for menu in sorted(menus)]
-    found += [sm.add_permission_view_menu(p, v) for p, v in SELF_SERVICE]
-    found += [sm.add_permission_view_menu(p, v) for p, v in pool_permissions(registry, role_code)]
-    return [pv for pv in found if pv is not None]
+    found += [("menu_access", menu) for menu in sorted(menus)]
+    found += SELF_SERVICE
+    found += pool_permissions(registry, role_code)
+    return [pairs.get(p, v) for p, v in found if p and v]
 
 
 def _managed(pv: Any, registry: Registry) -> bool:

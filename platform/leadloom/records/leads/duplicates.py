@@ -279,6 +279,18 @@ class _Key:
     block: str | None
 
 
+def _first_of_blocks(ctx: Context, table: sa.Table, blocks: list[str]) -> sa.Select[Any]:
+    """The company cores of ``blocks``, the ``MOST_ROWS`` lowest ids of each: a lead is
+    compared with no more (``matches``), and a block grows with the data: read whole,
+    with their leads, every batch read more rows than the one before it."""
+    ranked = sa.select(table.c.record_id, table.c.kind, table.c.key, table.c.block,
+                       sa.func.row_number().over(partition_by=table.c.block,
+                                                 order_by=table.c.record_id).label("n")).where(
+        table.c.kind == "company_core", _among(ctx, table.c.block, blocks)).subquery()
+    return sa.select(ranked.c.record_id, ranked.c.kind, ranked.c.key, ranked.c.block).where(
+        ranked.c.n <= MOST_ROWS)
+
+
 class BatchKeys:
     """查重 for a batch of new leads, as a sequence of single creates would do it: the
     stored keys of every row are read at once (one query per key kind), and each row is
@@ -306,8 +318,7 @@ class BatchKeys:
                 found += self.ctx.session.execute(sa.select(*columns).where(
                     table.c.kind == kind, _among(self.ctx, table.c.key, chunk)))
         for chunk in _chunks(sorted(blocks)):
-            found += self.ctx.session.execute(sa.select(*columns).where(
-                table.c.kind == "company_core", _among(self.ctx, table.c.block, chunk)))
+            found += self.ctx.session.execute(_first_of_blocks(self.ctx, table, chunk))
         self.stored = _Index(sorted((_Key(*r) for r in found), key=lambda k: k.record_id))
         self.leads = _leads(writes[0], {k.record_id for k in self.stored.keys})
         self.earlier = _Index([])
