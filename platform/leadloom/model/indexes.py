@@ -12,7 +12,8 @@
   and every shared view's sort. So "my leads, due next" (``owner_id = ? ORDER BY
   next_followup_due_at LIMIT 50``) and the home page's counts of the same lists read a
   short index range instead of the table; the view's other filters (stage, status) are
-  checked on those few rows.
+  checked on those few rows. Each also leads an index with the column every list filters
+  by (``ALWAYS_FILTERED``: a lead's status), for the lists' counts.
 
 Every ordering column is kept with its empties first and the id after it: a list orders
 empty values as the smallest (first going up, last going down, ``list_order``; SQLite's own
@@ -43,6 +44,11 @@ from leadloom.metadata.registry import Entity, Field
 
 #: the scope columns every entity table has (``model.tables``)
 SCOPE_COLUMNS = ("owner_id", "unit")
+#: columns every list of an entity filters by, whatever its reader asks: a lead's status
+#: (invalid leads leave the reps' lists, ``web.leads.hidden_statuses``). Led by each scope
+#: column, the list's count (exact up to a limit) reads those index entries alone instead of
+#: a heap row per lead: rep1 "contacting" at 1M leads, 137 ms -> 1.7 ms
+ALWAYS_FILTERED = {"lead": ("status",)}
 #: link types: their columns are joined on, never sorted by
 LINKS = (FieldType.REFERENCE, FieldType.USER)
 #: PostgreSQL's longest identifier
@@ -74,6 +80,9 @@ def add_indexes(table: sa.Table, entity: Entity) -> None:
             if order != "id":
                 keys.append(table.c.id)
             sa.Index(index_name(table.name, lead, order), *keys)
+        for column in ALWAYS_FILTERED.get(entity.code, ()):
+            if column in table.c:
+                sa.Index(index_name(table.name, lead, column), table.c[lead], table.c[column])
 
 
 def empties_first(column: sa.Column[Any]) -> sa.ColumnElement[Any]:

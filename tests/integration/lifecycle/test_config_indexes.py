@@ -52,6 +52,7 @@ def test_the_shipped_lists_filter_and_sort_on_indexes(world):
     assert found["ix_lead__owner_id__next_followup_due_at"] == [
         "owner_id", "next_followup_due_at", "id"]
     assert found["ix_lead__unit__id"] == ["unit", "id"]
+    assert found["ix_lead__owner_id__status"] == ["owner_id", "status"]  # every list's count
     assert indexes(engine, "task")["ix_task__assignee_id__due_at"] == [
         "assignee_id", "due_at", "id"]
 
