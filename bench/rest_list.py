@@ -10,13 +10,17 @@ user (JWT from ``/api/v1/security/login``): ``--requests`` in a row from one cli
   page, the page's tags), captured from the same request in this process and re-run on a
   bare DBAPI (psycopg) cursor, their rows fetched and the page encoded as JSON (the least
   any endpoint does with it). Not in it: signing in (the user, the permission stamp) and
-  HTTP, which the REST figure pays;
+  HTTP, which the REST figure pays (the issue's target is on this one);
+* raw SQL over HTTP: the same statements served by ``bench/raw_wsgi.py``, a bare WSGI app
+  under gunicorn with the same workers (no framework, no sign-in): the baseline fair to any
+  HTTP API;
 * plain FAB: ``bench/plain_fab.py``, a bare Flask-AppBuilder ModelRestApi over the same
   table (reflected), served by gunicorn alike, with the same query; compared with leadloom
   as ``admin``, who sees every lead as the bare API does.
 
-Ratios: REST p50 / raw SQL p50, leadloom / plain FAB (p50), and with two sizes the list p50
-at the largest / at the smallest. Each figure is printed with ``os.getloadavg()``.
+Ratios: REST p50 / raw SQL p50 (in-process, and over HTTP), leadloom / plain FAB (p50), and
+with two sizes the list p50 at the largest / at the smallest. Each figure is printed with
+``os.getloadavg()``.
 
 Data: ``leadloom demo-data --leads N`` into ``<--name>_<N>`` (``leadloom_bench_rest_<N>``)
 on the ``--database-url`` server (a SQLite URL: ``<file stem>_<N>.db`` beside it), then
@@ -39,6 +43,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 from dataclasses import dataclass
@@ -47,7 +52,7 @@ from pathlib import Path
 import prison
 import sqlalchemy as sa
 
-from bench import plain_fab
+from bench import plain_fab, raw_wsgi
 from bench.figures import load, p95, target_line
 from bench.http_load import ROOT, Latencies, gunicorn, login, timed_gets
 from bench.pages import Statement, captured, multiply, short
@@ -64,6 +69,7 @@ USERS = ("rep1", "sup1", "admin")
 BASELINE_USER = "admin"
 LEADLOOM = "leadloom.web:create_live_app()"
 PLAIN_FAB = "bench.plain_fab:create_app()"
+RAW_WSGI = "bench.raw_wsgi:create_app()"
 #: the page's own statements: those reading the lead table or a tags field's link table
 READS_LEADS = re.compile(r"\b(FROM|JOIN) lead(__\w+)?\b")
 #: the benchmark's databases: ``<name>_<leads>``
@@ -227,25 +233,35 @@ class PageSql:
 
 def raw_seconds(engine: sa.Engine, statements: list[Statement], runs: int) -> list[float]:
     """Seconds to run the statements on one DBAPI cursor, fetch their rows and encode them
-    as JSON (column names as keys), ``runs`` times after one warm-up."""
+    as JSON (column names as keys; ``raw_wsgi.page_answer``), ``runs`` times after one
+    warm-up."""
+    pairs = [(s.sql, s.params) for s in statements]
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
         seconds = []
         for _ in range(runs + 1):
             started = time.perf_counter()
-            answers = []
-            for statement in statements:
-                cursor.execute(statement.sql, statement.params)
-                names = [column[0] for column in cursor.description]
-                answers.append([dict(zip(names, row, strict=True))
-                                for row in cursor.fetchall()])
-            json.dumps(answers, default=str)
+            raw_wsgi.page_answer(cursor, pairs)
             seconds.append(time.perf_counter() - started)
             raw.rollback()
         return seconds[1:]
     finally:
         raw.close()
+
+
+def served_raw(url: str, statements: dict[str, list[Statement]], args: argparse.Namespace
+               ) -> dict[str, Latencies]:
+    """Each user's page statements served by ``raw_wsgi`` under gunicorn (same workers),
+    ``--requests`` GETs in a row from one client."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as file:
+        json.dump({user: [(s.sql, s.params) for s in found]
+                   for user, found in statements.items()}, file, default=str)
+        file.flush()
+        env = {**_env(url), "RAW_WSGI_STATEMENTS": file.name}
+        with gunicorn(RAW_WSGI, env, args.workers) as port:
+            return {user: timed_gets(port, f"/{user}", "", args.requests)
+                    for user in statements}
 
 
 # ---- one size --------------------------------------------------------------------------------
@@ -300,16 +316,23 @@ def run_size(url: str, leads: int, query: ListQuery, args: argparse.Namespace) -
     statements = {user: sql.statements(user) for user in USERS}
     raw = {user: raw_seconds(engine, statements[user], args.requests) for user in USERS}
     engine.dispose()
+    served = served_raw(url, statements, args)
     p50 = {user: statistics.median(times.seconds) for user, times in singles.items()}
     for user in USERS:
         print(f"  raw SQL {user:<14}    {statistics.median(raw[user]) * 1000:>9.1f}"
               f"{p95(raw[user]) * 1000:>9.1f}   ({len(statements[user])} statements on a "
               f"{engine.driver} cursor, rows fetched, page as JSON)   {load()}")
         print("\n".join(f"    {short(s.sql)}" for s in statements[user]))
+    for user in USERS:
+        print(row(f"raw SQL over HTTP {user}", 1, served[user])
+              + "   (the same statements from a bare WSGI app under the same gunicorn)")
     vs_raw = {user: p50[user] / statistics.median(raw[user]) for user in USERS}
+    vs_served = {user: p50[user] / statistics.median(served[user].seconds) for user in USERS}
     vs_plain = p50[BASELINE_USER] / statistics.median(plain.seconds)
     print("  REST / raw SQL (p50): " + ", ".join(f"{u} {r:.2f}x" for u, r in vs_raw.items())
           + f"; leadloom / plain FAB as {BASELINE_USER} (p50): {vs_plain:.2f}x")
+    print("  REST / raw SQL over HTTP (p50): "
+          + ", ".join(f"{u} {r:.2f}x" for u, r in vs_served.items()))
     figures = SizeFigures(
         leads, p50, max(p95(t.seconds) for t in singles.values()) * 1000,
         max(p95(t.seconds) for t in together) * 1000, max(vs_raw.values()), vs_plain)

@@ -10,7 +10,6 @@ from sqlalchemy.types import TypeDecorator
 
 from leadloom.metadata.field_types import DEFAULT_LENGTH, FieldType
 from leadloom.metadata.registry import Field
-from leadloom.model.indexes import has_own_index
 
 #: (precision, scale) of the exact numeric columns.
 NUMERIC_DIGITS: dict[FieldType, tuple[int, int]] = {
@@ -77,7 +76,6 @@ def field_column(field: Field, table: str) -> sa.Column[Any]:
         foreign = [sa.ForeignKey(f"{field.to}.id", name=f"fk_{table}_{field.column}")]
     return sa.Column(
         field.column, column_type, *foreign, nullable=True,
-        index=has_own_index(field),
         unique=field.unique or None,
         server_default=_server_default(field),
         info={"field": field.code},

@@ -30,6 +30,7 @@ from alembic.operations import ops
 
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Field, Registry
+from leadloom.model.indexes import key_text
 from leadloom.model.storage import SetStorage, storage_changes
 from leadloom.model.tables import Models
 
@@ -275,7 +276,7 @@ def _step(conn: sa.Connection, table: str, op: Any, allow_destructive: bool) -> 
         return Step(StepKind.ADD, f"add column {table}.{op.column.name} {op.column.type}", op,
                     table, op.column.name)
     if isinstance(op, ops.CreateIndexOp):
-        columns = ", ".join(str(getattr(c, "name", c)) for c in op.columns)
+        columns = ", ".join(key_text(c) for c in op.columns)
         return Step(StepKind.INDEX, f"create index {op.index_name} on {op.table_name} "
                     f"({columns})", op, op.table_name)
     if isinstance(op, ops.DropIndexOp):

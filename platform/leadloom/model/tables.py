@@ -17,7 +17,7 @@ from sqlalchemy.orm import DeclarativeBase, foreign, relationship
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Registry
 from leadloom.model.columns import field_column
-from leadloom.model.indexes import composite_indexes
+from leadloom.model.indexes import add_indexes
 from leadloom.model.leads import add_lead_tables
 from leadloom.model.notifications import add_notification_table
 from leadloom.model.reports import add_report_tables
@@ -130,11 +130,12 @@ def _entity_class(models: Models, entity: Entity) -> type[Any]:
             attrs[f.code] = relationship(class_name(f.to), foreign_keys=f"{name}.{f.column}",
                                          lazy="joined", viewonly=True)
     attrs["__mapper_args__"] = {"version_id_col": attrs["version"]}
-    attrs["__table_args__"] = (*composite_indexes(entity), table_options(entity.table))
+    attrs["__table_args__"] = (table_options(entity.table),)
     attrs["__str__"] = lambda self, _title=entity.title_field: str(
         getattr(self, _title, None) or f"#{self.id}")
     attrs["__leadloom_entity__"] = entity.code
     cls = type(name, (models.base,), attrs)
+    add_indexes(cls.__table__, entity)
     # User lives in Flask-AppBuilder's registry: relate to the class itself, once it exists.
     cls.owner = _user_relationship(cls.__table__.c.owner_id)
     for f in entity.fields:

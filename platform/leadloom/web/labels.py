@@ -70,9 +70,10 @@ def in_unit(unit: MoneyUnit, value: Decimal) -> Decimal:
     return amount.quantize(Decimal(1)) if amount == amount.to_integral() else amount
 
 
-def local_time(value: dt.datetime) -> dt.datetime:
-    """A stored (naive UTC) time in the app's time zone (Asia/Shanghai by default)."""
-    zone = ZoneInfo(state().registry.app.timezone)
+def local_time(value: dt.datetime, zone: ZoneInfo | None = None) -> dt.datetime:
+    """A stored (naive UTC) time in the app's time zone (Asia/Shanghai by default);
+    ``zone``: that zone, when the caller converts many."""
+    zone = zone or ZoneInfo(state().registry.app.timezone)
     return value.replace(tzinfo=dt.UTC).astimezone(zone)
 
 

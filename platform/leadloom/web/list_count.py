@@ -1,6 +1,7 @@
 """Flask-AppBuilder's data model for lists: counts exact up to the configured limit, the
-planner's estimate beyond it (``model.counts``), and how the page says which it is; and the
-filters a list applies kept without FAB's catalogue of every column's filters."""
+planner's estimate beyond it (``model.counts``), and how the page says which it is; the
+order the indexes keep; and the filters a list applies kept without FAB's catalogue of
+every column's filters."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.utils.base import get_column_root_relation, is_column_dotted
 
 from leadloom.model.counts import EstimatedCount, count_rows
+from leadloom.model.indexes import list_order
 from leadloom.web.labels import current_locale
 
 #: ten thousand: the unit Chinese counts large numbers in (万)
@@ -54,6 +56,22 @@ class CountingInterface(SQLAInterface):
             return True
         root = get_column_root_relation(column)
         return bool(self.is_relation_many_to_one(root) or self.is_relation_one_to_one(root))
+
+    def apply_order_by(self, query: Any, order_column: str, order_direction: str,
+                       aliases_mapping: Any = None, bypass_many_to_many: bool = False,
+                       add_pk: bool = False) -> Any:
+        """FAB's ordering with empty values as the smallest (``model.indexes.list_order``),
+        the order the indexes keep: the same on SQLite and PostgreSQL, and on the screen and
+        in REST, and a page read from an index whichever way it goes."""
+        column = self.obj.__table__.c.get(order_column) if order_column else None
+        if column is None:  # a relation's column: FAB's own
+            return super().apply_order_by(query, order_column, order_direction,
+                                          aliases_mapping, bypass_many_to_many, add_pk)
+        descending = order_direction != "asc"
+        keys = [list_order(column, descending)]
+        if add_pk and column.name != "id":
+            keys.append(list_order(self.obj.__table__.c.id, descending))
+        return query.order_by(*keys)
 
     def query_count(self, query: Any, filters: Any = None,
                     select_columns: Any = None) -> int:

@@ -16,6 +16,7 @@ import urllib.parse
 from typing import Any
 
 import prison
+from flask import g, has_request_context
 from flask_appbuilder.api.schemas import get_list_schema
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import best_match
@@ -30,11 +31,22 @@ def rison_args(text: str | None, allow_json: bool) -> tuple[Any, str | None]:
     """``q`` read as FAB's ``rison`` decorator reads it (rison, else JSON when
     ``allow_json``), and the 400 message when it cannot be read. FAB catches only its
     parser's own exception: a number prison cannot read, or deep nesting, was a 500.
+    Read once per request (the record APIs' check before the request and the list both
+    ask); the arguments are not to be changed in place.
 
     :return: the arguments (``{}`` without ``q``) and None, or None and the message.
     """
     if not text:
         return {}, None
+    if not has_request_context():
+        return _read(text, allow_json)
+    kept = g.get("leadloom_q")
+    if kept is None or kept[0] != (text, allow_json):
+        kept = g.leadloom_q = ((text, allow_json), _read(text, allow_json))
+    return kept[1]  # type: ignore[no-any-return]
+
+
+def _read(text: str, allow_json: bool) -> tuple[Any, str | None]:
     try:
         return prison.loads(text), None
     except (prison.decoder.ParserException, ValueError, RecursionError):

@@ -10,17 +10,22 @@ records; each row is turned into JSON by a shape worked out once per unit.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Registry
 from leadloom.model.tables import Models
+from leadloom.web.labels import local_time
 from leadloom.web.serialize import Shape, plain, record_shape
 
 #: column types whose values need no conversion to be JSON
 AS_IS = (sa.String, sa.Integer, sa.Boolean, sa.JSON)
+#: turns a column's value into JSON (None: the value is JSON already)
+Converter = Callable[[Any], Any] | None
 
 
 def listed_columns(model: type[Any], entity: Entity) -> list[sa.Column[Any]]:
@@ -40,33 +45,42 @@ def page_json(session: Any, models: Models, registry: Registry, code: str, page:
     rows = session.execute(page.statement.with_only_columns(*columns)).all()
     index = {c.name: i for i, c in enumerate(columns)}
     tags = _page_tags(session, models, entity, [row[index["id"]] for row in rows], hidden)
-    as_is = {c.name for c in columns if _as_is(c.type)}
-    shapes: dict[str | None, tuple[tuple[str, int | None, bool], ...]] = {}
+    convert = _converters(columns, ZoneInfo(registry.app.timezone))
+    shapes: dict[str | None, tuple[tuple[str, int | None, Converter], ...]] = {}
     answer = []
     for row in rows:
         unit = row[index["unit"]]
         if unit not in shapes:
             shapes[unit] = _indexed(record_shape(registry.view(code, unit), hidden), index,
-                                    as_is)
+                                    convert)
         record_id = row[index["id"]]
         answer.append({key: tags[key].get(record_id, []) if i is None
-                       else row[i] if same else plain(row[i])
-                       for key, i, same in shapes[unit]})
+                       else row[i] if to_json is None else to_json(row[i])
+                       for key, i, to_json in shapes[unit]})
     return answer
 
 
-def _as_is(column_type: sa.types.TypeEngine[Any]) -> bool:
-    """Whether the column's values are already JSON (texts, whole numbers, booleans, JSON);
-    the others (times, decimals, anything custom) go through ``plain``."""
-    return (isinstance(column_type, AS_IS)
-            and not isinstance(column_type, sa.types.TypeDecorator))
+def _converters(columns: list[sa.Column[Any]], zone: ZoneInfo) -> dict[str, Converter]:
+    """How each column's values become JSON: as they are (texts, whole numbers, booleans,
+    JSON), times in the app's zone read once for the page (``plain`` looks it up per
+    value), the rest (decimals, dates, anything custom) by ``plain``."""
+    def local_iso(value: Any) -> Any:
+        return None if value is None else local_time(value, zone).isoformat()
+
+    found: dict[str, Converter] = {}
+    for c in columns:
+        custom = isinstance(c.type, sa.types.TypeDecorator)
+        found[c.name] = (None if isinstance(c.type, AS_IS) and not custom
+                         else local_iso if isinstance(c.type, sa.DateTime) and not custom
+                         else plain)
+    return found
 
 
-def _indexed(shape: Shape, index: dict[str, int], as_is: set[str]
-             ) -> tuple[tuple[str, int | None, bool], ...]:
-    """``(key, row index or None for tags, value as is)`` per key of the shape."""
-    return tuple((key, None if column is None else index[column], column in as_is)
-                 for key, column in shape)
+def _indexed(shape: Shape, index: dict[str, int], convert: dict[str, Converter]
+             ) -> tuple[tuple[str, int | None, Converter], ...]:
+    """``(key, row index or None for tags, converter or None)`` per key of the shape."""
+    return tuple((key, None if column is None else index[column],
+                  None if column is None else convert[column]) for key, column in shape)
 
 
 def _page_tags(session: Any, models: Models, entity: Entity, ids: list[int],

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from leadloom.access import Actor, rights, scope_clause
 from leadloom.metadata.list_filters import filterable
+from leadloom.model.indexes import list_order
 from leadloom.model.tables import Models
 from leadloom.workflow.list_filters import filters_clause
 
@@ -130,10 +131,12 @@ class Lists:
         return getattr(self.models.cls(entity), declared.column or declared.code)
 
     def rows(self, link: Link, order: str, limit: int) -> list[Any]:
-        """The first ``limit`` records of ``link``'s list, ordered by field ``order``."""
+        """The first ``limit`` records of ``link``'s list, ordered by field ``order`` as a list
+        orders it (``model.indexes.list_order``: its index serves it)."""
         cls = self.models.cls(link.entity)
-        return list(self.session.scalars(sa.select(cls).where(self.clause(link))
-                                         .order_by(getattr(cls, order), cls.id).limit(limit)))
+        column = getattr(cls, order).property.columns[0]
+        return list(self.session.scalars(sa.select(cls).where(self.clause(link)).order_by(
+            list_order(column, descending=False), cls.id).limit(limit)))
 
 
 def _money(value: Any) -> Decimal:

@@ -49,21 +49,57 @@ def test_the_shipped_lists_filter_and_sort_on_indexes(world):
     for name in ("ix_lead_grade", "ix_lead_status", "ix_lead_stage", "ix_lead_source_id",
                  "ix_lead_next_followup_due_at", "ix_lead_first_touch_due_at"):
         assert name in found
-    assert found["ix_lead__owner_id__next_followup_due_at"] == ["owner_id",
-                                                                "next_followup_due_at"]
+    assert found["ix_lead__owner_id__next_followup_due_at"] == [
+        "owner_id", "next_followup_due_at", "id"]
     assert found["ix_lead__unit__id"] == ["unit", "id"]
-    assert indexes(engine, "task")["ix_task__assignee_id__due_at"] == ["assignee_id", "due_at"]
+    assert found["ix_lead__owner_id__status"] == ["owner_id", "status"]  # every list's count
+    assert indexes(engine, "task")["ix_task__assignee_id__due_at"] == [
+        "assignee_id", "due_at", "id"]
+
+
+def test_the_indexes_keep_empty_values_first_as_the_lists_order_them(world):
+    """A list orders empty values as the smallest (``model.indexes.list_order``); on
+    PostgreSQL, whose default puts them last, the index says so (SQLite's puts them first)."""
+    engine, _, _ = world
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's indexes keep empty values first by themselves")
+    with engine.connect() as conn:
+        found = {i["name"]: i.get("column_sorting", {})
+                 for i in sa.inspect(conn).get_indexes("lead")}
+    assert found["ix_lead_last_followup_at"] == {"last_followup_at": ("nulls_first",)}
+    assert found["ix_lead__owner_id__last_followup_at"] == {
+        "last_followup_at": ("nulls_first",)}
+    assert found["ix_lead__unit__id"] == {}  # ids are never empty
+
+
+def test_an_index_of_before_is_replaced_by_the_plan(world):
+    """A database whose indexes were made before they kept empty values first and the id
+    (the ordering of a list): publishing re-creates them, and then has nothing to do."""
+    engine, config, _ = world
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP INDEX ix_lead__owner_id__last_followup_at"))
+        conn.execute(sa.text("CREATE INDEX ix_lead__owner_id__last_followup_at "
+                             "ON lead (owner_id, last_followup_at)"))
+    registry = lifecycle.active_registry(engine, config, upgrade=False)
+    planned = migrate(engine, build_models(registry), previous=registry, dry_run=True).lines()
+    assert ("index    create index ix_lead__owner_id__last_followup_at on lead "
+            "(owner_id, last_followup_at nulls first, id)") in planned
+    registry = lifecycle.active_registry(engine, config)
+    assert indexes(engine)["ix_lead__owner_id__last_followup_at"] == [
+        "owner_id", "last_followup_at", "id"]
+    assert not migrate(engine, build_models(registry), previous=registry, dry_run=True)
 
 
 def test_flagging_a_field_creates_its_index_and_unflagging_drops_it(world):
     engine, config, _ = world
     replace_once(config / LEAD, CITY, CITY_SORTED)
     planned = publish(engine, config, dry_run=True).lines()
-    assert "index    create index ix_lead_city on lead (city)" in planned
-    assert "index    create index ix_lead__owner_id__city on lead (owner_id, city)" in planned
+    assert "index    create index ix_lead_city on lead (city nulls first)" in planned
+    assert ("index    create index ix_lead__owner_id__city on lead "
+            "(owner_id, city nulls first, id)") in planned
     assert "ix_lead_city" not in indexes(engine)  # a dry run changes nothing
     publish(engine, config)
-    assert indexes(engine)["ix_lead__unit__city"] == ["unit", "city"]
+    assert indexes(engine)["ix_lead__unit__city"] == ["unit", "city", "id"]
     replace_once(config / LEAD, CITY_SORTED, CITY)
     planned = publish(engine, config, dry_run=True).lines()
     assert ("index    drop index ix_lead_city on lead (no longer declared; no data is lost)"
@@ -79,7 +115,7 @@ def test_the_dry_runs_of_the_command_line_show_the_index_steps(world):
         result = CliRunner().invoke(cli, ["--config", str(config), "--database-url", url,
                                           command, "--dry-run"])
         assert result.exit_code == 0, result.output
-        assert "index    create index ix_lead_city on lead (city)" in result.output
+        assert "index    create index ix_lead_city on lead (city nulls first)" in result.output
     assert "ix_lead_city" not in indexes(engine)
 
 
