@@ -72,7 +72,8 @@ def lead_tasks(changes: Sequence[Change], rules_set: LeadRulesSet) -> None:
         after.setdefault("lead_no", getattr(record, "lead_no", None))
         lead = _LeadRow(record.id, record.owner_id, record.unit, after)
         rows += _lead_rule_tasks(ctx, lead, side_values(change.before, after), now)
-        _collect_done(rules_set.for_unit(lead.unit), lead, now, done)
+        if not change.creating:  # a new lead has no tasks to close yet
+            _collect_done(rules_set.for_unit(lead.unit), lead, now, done)
     _create(ctx, rows)
     close_done(ctx, done)
 
