@@ -7,8 +7,10 @@ nested bulk update, so every task goes through the write path (rules, audit, hoo
 transaction of the event. Each task carries ``rule_key`` (rule, entity, id, and the
 ``once_per`` value), unique: the same event never makes two tasks, whatever retries.
 
-Follow-ups the system loads (history) make only the tasks still due: a commitment that
-lapsed before the data arrived is history, not a to-do.
+History the system loads with its own times (demo data, migrations) is judged at the end
+of that history (``HISTORY_NOW`` in the write's meta; without it, it makes no task), and
+makes only the tasks still due then: a commitment that lapsed before the data ends is
+history, not a to-do. The same history and end give the same tasks.
 """
 
 from __future__ import annotations
@@ -36,15 +38,19 @@ if TYPE_CHECKING:
 
 #: task statuses still to be done
 OPEN = ("todo", "overdue")
+#: ``ctx.meta`` key: when loaded history ends (naive UTC), the time its rules act at
+HISTORY_NOW = "leadloom.history_now"
 
 
 def followup_tasks(changes: Sequence[Change], rules_set: LeadRulesSet) -> None:
     """The tasks new follow-ups (their lead row in ``notes``) make, in one bulk create."""
     ctx = changes[0].ctx
-    now = clock.now()
     entity = ctx.registry.entity("lead")
     rows = []
     for change in changes:
+        now = _moment(change)
+        if now is None:
+            continue
         lead = _from_row(entity, change.notes[NOTE])
         values = {**change.before, **change.values}
         start = _naive(values.get("occurred_at")) or now
@@ -54,26 +60,29 @@ def followup_tasks(changes: Sequence[Change], rules_set: LeadRulesSet) -> None:
                 continue
             row = _task(ctx, rule, lead, f"{rule.code}:followup:{change.record.id}", start,
                         author)
-            if row is not None and not (ctx.actor.system and row["due_at"] <= now):
-                rows.append(row)
+            if row is not None and (change.at is None or row["due_at"] > now):
+                rows.append(row | _stamps(change))
     _create(ctx, rows)
 
 
 def lead_tasks(changes: Sequence[Change], rules_set: LeadRulesSet) -> None:
     """For saved leads: the tasks their lead rules make, and their rule tasks now done."""
     ctx = changes[0].ctx
-    now = clock.now()
     rows: list[dict[str, Any]] = []
     done: dict[str, list[int]] = {}
     for change in changes:
+        now = _moment(change)
+        if now is None:
+            continue
         record = change.record
         after = {**change.before, **change.values, "owner": record.owner_id,
                  "unit": record.unit}
         after.setdefault("lead_no", getattr(record, "lead_no", None))
         lead = _LeadRow(record.id, record.owner_id, record.unit, after)
-        rows += _lead_rule_tasks(ctx, lead, side_values(change.before, after), now)
+        rows += [row | _stamps(change) for row in _lead_rule_tasks(
+            ctx, lead, side_values(change.before, after), now)]
         if not change.creating:  # a new lead has no tasks to close yet
-            _collect_done(rules_set.for_unit(lead.unit), lead, now, done)
+            _collect_done(rules_set.for_unit(lead.unit), lead, now, done, set(change.values))
     _create(ctx, rows)
     close_done(ctx, done)
 
@@ -95,6 +104,20 @@ def sweep(ctx: Context, leads: Iterable[Any], now: dt.datetime) -> tuple[int, in
     return _create(ctx, rows), close_done(ctx, done)
 
 
+def _moment(change: Change) -> dt.datetime | None:
+    """When the rules act for this write: now, or the end of the history the system loads
+    with its own times (None: no end given, no task)."""
+    if change.at is None or not change.ctx.actor.system:
+        return clock.now()
+    moment = change.ctx.meta.get(HISTORY_NOW)
+    return moment if isinstance(moment, dt.datetime) else None
+
+
+def _stamps(change: Change) -> dict[str, Any]:
+    """A task made for loaded history is dated with the record that made it."""
+    return {"created_at": change.at, "updated_at": change.at} if change.at else {}
+
+
 class _LeadRow:
     """What a task needs of its lead: id, owner, unit and the values rules read."""
 
@@ -113,9 +136,14 @@ def _from_row(entity: Any, row: Any) -> _LeadRow:
 
 
 def _collect_done(rules: LeadRules, lead: _LeadRow, now: dt.datetime,
-                  done: dict[str, list[int]]) -> None:
-    """Add ``lead`` under each rule whose ``done_when`` now holds for it."""
+                  done: dict[str, list[int]], written: set[str] | None = None) -> None:
+    """Add ``lead`` under each rule whose ``done_when`` now holds for it; ``written``: a
+    save's fields, when only rules reading one of them can have changed their mind (the
+    hourly sweep sees what time alone changes)."""
     for rule in rules.task_rules:
+        if written is not None and rule.done_when is not None and not (
+                rule.done_when.names & written):
+            continue
         if _done(rule, lead.values, now):
             done.setdefault(rule.code, []).append(lead.id)
 
@@ -143,19 +171,30 @@ def close_done(ctx: Context, done: dict[str, list[int]]) -> int:
     if not done:
         return 0
     task = ctx.models.cls("task").__table__
-    ids: list[int] = []
+    why: dict[int, dict[str, Any]] = {}
     for code, lead_ids in done.items():
+        comment = {"comment": _closed_by(ctx, code)}
         for chunk in _chunks(sorted(set(lead_ids))):
-            ids += ctx.session.scalars(sa.select(task.c.id).where(
+            why |= dict.fromkeys(ctx.session.scalars(sa.select(task.c.id).where(
                 task.c.lead_id.in_(chunk), task.c.status.in_(OPEN),
-                task.c.rule_key.like(f"{code}:%"))).all()
-    if ids:
+                task.c.rule_key.startswith(f"{code}:", autoescape=True))), comment)
+    if why:
         from leadloom.records.batch_update import bulk_update  # builds on the hooks
 
         with nested(ctx) as inner:
-            inner.meta["comment"] = "rule done"
-            bulk_update(inner, "task", {pk: {"status": "done"} for pk in ids})
-    return len(ids)
+            bulk_update(inner, "task", {pk: {"status": "done"} for pk in why}, meta=why)
+    return len(why)
+
+
+def _closed_by(ctx: Context, code: str) -> str:
+    """The audit comment of a task rule ``code`` closed: 规则自动完成：发送演示资料."""
+    rules = ctx.registry.lead_rules
+    assert rules is not None
+    rule = next(r for set_ in (rules.base, *dict(rules.units).values())
+                for r in set_.task_rules if r.code == code)
+    if ctx.registry.app.default_locale == "zh":
+        return f"规则自动完成：{rule.label.zh}"
+    return f"Done by rule: {rule.label.en}"
 
 
 def _create(ctx: Context, rows: list[dict[str, Any]]) -> int:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from leadloom.records import bulk_create, create, update
 from leadloom.records.leads import periodic
+from leadloom.records.leads.event_tasks import HISTORY_NOW
 
 A = {"budget_status": "sufficient", "need_clarity": "clear", "authority": "decides",
      "purchase_timeline": "within_1m"}
@@ -76,6 +77,7 @@ def test_a_demo_wants_the_materials_in_three_working_days_and_closes_when_sent(w
     changes = list(world.session.execute(sa.select(audit).where(
         audit.c.entity == "task", audit.c.record_id == task.id).order_by(audit.c.id)))
     assert [c.action for c in changes] == ["create", "update"]
+    assert changes[1].comment == "规则自动完成：发送演示资料"
 
 
 def test_a_demo_after_the_materials_went_out_makes_no_task(world):
@@ -127,14 +129,19 @@ def test_a_batch_of_follow_ups_makes_the_same_tasks_set_based(world):
     assert made[1][0].due_at == local("2024-10-08 18:00")  # Mon 09-30, then after the holiday
 
 
-def test_loaded_history_makes_only_the_tasks_still_due(world):
-    world.freeze("2024-11-20 10:00")
+def test_loaded_history_makes_only_the_tasks_still_due_at_its_end(world):
+    world.freeze("2026-11-30 10:00")  # the loading runs later than the history ends
     lead = new_lead(world)
     owner = world.ids["rep1"]
-    bulk_create(world.ctx(None), "followup", [
-        {**followup_input(lead.id, local("2024-10-10 10:00"), "demo", "早前演示"),
-         "owner": owner},
-        {**followup_input(lead.id, local("2024-11-19 10:00"), "demo", "昨天演示"),
-         "owner": owner}])
+    rows = [{**followup_input(lead.id, local(at), "demo", note), "owner": owner,
+             "created_at": local(at)}
+            for at, note in (("2024-10-10 10:00", "早前演示"), ("2024-11-19 10:00", "昨天演示"))]
+    without_end = world.ctx(None)
+    bulk_create(without_end, "followup", [dict(r) for r in rows])
+    assert rule_tasks(world, lead.id) == []  # history with no end given: no task
+    loader = world.ctx(None)
+    loader.meta[HISTORY_NOW] = local("2024-11-20 10:00")
+    bulk_create(loader, "followup", rows)
     [task] = rule_tasks(world, lead.id)
     assert task.due_at == local("2024-11-22 18:00")
+    assert task.created_at == local("2024-11-19 10:00")  # dated with its follow-up
