@@ -61,7 +61,7 @@ def followup_tasks(changes: Sequence[Change], rules_set: LeadRulesSet) -> None:
             row = _task(ctx, rule, lead, f"{rule.code}:followup:{change.record.id}", start,
                         author)
             if row is not None and (change.at is None or row["due_at"] > now):
-                rows.append(row | _stamps(change))
+                rows.append(row | _stamps(change, change.at))
     _create(ctx, rows)
 
 
@@ -79,7 +79,7 @@ def lead_tasks(changes: Sequence[Change], rules_set: LeadRulesSet) -> None:
                  "unit": record.unit}
         after.setdefault("lead_no", getattr(record, "lead_no", None))
         lead = _LeadRow(record.id, record.owner_id, record.unit, after)
-        rows += [row | _stamps(change) for row in _lead_rule_tasks(
+        rows += [row | _stamps(change, now) for row in _lead_rule_tasks(
             ctx, lead, side_values(change.before, after), now)]
         if not change.creating:  # a new lead has no tasks to close yet
             _collect_done(rules_set.for_unit(lead.unit), lead, now, done, set(change.values))
@@ -113,9 +113,10 @@ def _moment(change: Change) -> dt.datetime | None:
     return moment if isinstance(moment, dt.datetime) else None
 
 
-def _stamps(change: Change) -> dict[str, Any]:
-    """A task made for loaded history is dated with the record that made it."""
-    return {"created_at": change.at, "updated_at": change.at} if change.at else {}
+def _stamps(change: Change, at: dt.datetime | None) -> dict[str, Any]:
+    """A task made for loaded history is dated ``at`` (the follow-up that made it, or the
+    history's end), not when the loading ran."""
+    return {"created_at": at, "updated_at": at} if change.at else {}
 
 
 class _LeadRow:
