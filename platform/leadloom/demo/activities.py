@@ -113,15 +113,25 @@ def followup_rows(rng: random.Random, journey: Journey, touches: list[Touch], ow
         due = touch.moment.date() + dt.timedelta(days=rng.randrange(1, 11))
         wants_next = feedback not in ("refused",) and chance(rng, 0.75)
         entered = _entered(rng, touch.moment, journey.as_of)
+        summary = followup_summary(rng, method, touch.stage, feedback, budget_wan, due)
         rows.append({
-            "occurred_at": to_utc(touch.moment), "method": method,
-            "summary": followup_summary(rng, method, touch.stage, feedback, budget_wan, due),
-            "customer_feedback": feedback,
+            "occurred_at": to_utc(touch.moment), "method": method, "summary": summary,
+            "kind": followup_kind(method, summary), "customer_feedback": feedback,
             "next_action": next_action(rng, touch.stage) if wants_next else None,
             "next_action_due": due if wants_next else None,
             "owner": owner, "created_at": to_utc(entered), "updated_at": to_utc(entered),
         })
     return rows
+
+
+def followup_kind(method: str, summary: str) -> str:
+    """The kind a rep would give the follow-up its note describes (no draw: the same data
+    as before for the same seed): an objection raised, a demo given, a quote asked for."""
+    if "异议" in summary:
+        return "objection"
+    if method == "online_demo" or "演示" in summary:
+        return "demo"
+    return "quote" if "报价" in summary else "routine"
 
 
 def task_rows(rng: random.Random, followups: list[dict[str, Any]], owner: int,

@@ -24,7 +24,7 @@ from leadloom.access import Actor
 from leadloom.demo.ahead import planned_ahead
 from leadloom.demo.planner import LeadBundle
 from leadloom.demo.users import DEMO_USERS, ensure_users
-from leadloom.demo.workdays import AS_OF
+from leadloom.demo.workdays import AS_OF, to_utc
 from leadloom.metadata.lead_rules import LeadRulesSet
 from leadloom.model.indexes import build_after_load, drop_for_load, list_indexes
 from leadloom.model.storage import refresh_statistics
@@ -36,6 +36,7 @@ from leadloom.records import (
     load_approvals,
     load_moves,
 )
+from leadloom.records.leads.event_tasks import HISTORY_NOW
 from leadloom.records.leads.sla import cadence_due, first_touch_due
 from leadloom.web.state import state
 from leadloom.workflow.stages import funnel_of
@@ -111,7 +112,7 @@ def generate_demo(app: Flask, *, leads: int, seed: int, password: str,
             return DemoSummary(len(DEMO_USERS), seconds=time.perf_counter() - started,
                                existing=existing, seed=seed)
         ctx = Context(Actor.system_actor(), session, st.models, channel="import",
-                      meta={LOADED_PATHS: True})
+                      meta={LOADED_PATHS: True, HISTORY_NOW: to_utc(as_of)})
         totals: Counter[str] = Counter()
         clock = Stopwatch()
         deferred = _list_indexes(ctx) if leads >= INDEXES_AFTER_FROM else []
@@ -123,6 +124,7 @@ def generate_demo(app: Flask, *, leads: int, seed: int, password: str,
                 build_after_load(session, deferred)
         with clock("statistics"):
             refresh_statistics(st.db.engine)
+        totals["task"] += _rule_tasks(ctx)
     counts = tuple((e, totals[e]) for e in ENTITIES)
     return DemoSummary(len(DEMO_USERS), counts, time.perf_counter() - started, seed=seed,
                        phases=tuple(clock.seconds.items()))
@@ -159,6 +161,16 @@ def _list_indexes(ctx: Context) -> list[sa.Index]:
     codes = {e.code for e in ctx.registry.entities}
     return [index for code in WRITTEN if code in codes
             for index in list_indexes(ctx.registry.entity(code), ctx.models.cls(code).__table__)]
+
+
+def _rule_tasks(ctx: Context) -> int:
+    """The tasks the config's ``task_rules`` made from the loaded history (still due at
+    its end): the write path made them, the summary counts them with the rest."""
+    task = ctx.models.cls("task").__table__
+    if "rule_key" not in task.c:
+        return 0
+    return ctx.session.scalar(sa.select(sa.func.count()).select_from(task).where(
+        task.c.rule_key.is_not(None))) or 0
 
 
 def source_ids(ctx: Context) -> dict[str, int]:

@@ -76,6 +76,12 @@ def _check_stage(parts: ConfigParts, part: Part, at: tuple[str, ...], stage: dic
         yield from _check_move(parts, part, (*at, "next", i), raw, stages)
     if stage["related"] is not None:
         yield from _check_link(parts, part, (*at, "related"), stage["related"], part.data)
+    for i, need in enumerate(stage["leave_records"]):
+        at_need = (*at, "leave_records", i)
+        yield from _check_link(parts, part, at_need, need, part.data)
+        for fcode, value in need["where"].items():
+            yield from _check_value(parts, part, (*at_need, "where", fcode), need["entity"],
+                                    fcode, value)
     follows = stage["follows"]
     if follows is not None:
         yield from _check_link(parts, part, (*at, "follows"), follows, part.data)

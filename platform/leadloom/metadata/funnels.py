@@ -5,8 +5,9 @@ option codes (labels, and a unit's relabelled or extra options, come from the fi
 funnel order. Each stage has a probability, the fields required to enter and to leave it,
 the moves allowed from it (optionally limited to roles or guarded by a condition), a stall
 limit in days and an outcome (open, won or lost). A stage may need a linked record (the
-contract), may be entered only when a linked record reaches a state (finance confirmed the
-contract), and may set fields on entry or on exit. A funnel without ``units`` is the
+contract), may be left only once linked records exist (``leave_records``: a follow-up of
+kind demo, a contract), may be entered only when a linked record reaches a state (finance
+confirmed the contract), and may set fields on entry or on exit. A funnel without ``units`` is the
 default of its entity; a unit may have its own.
 
 This module owns the marshmallow schema and the frozen dataclasses the Registry holds
@@ -57,6 +58,13 @@ class RelatedSchema(Strict):
     fields = codes()
 
 
+class LeaveRecordSchema(Strict):
+    entity = mf.String(required=True)
+    link = mf.String(required=True)
+    #: field → value the linked record must hold (e.g. {kind: demo})
+    where = mf.Dict(keys=mf.String(), values=mf.Raw(), load_default=dict)
+
+
 class FollowsSchema(Strict):
     entity = mf.String(required=True)
     link = mf.String(required=True)
@@ -77,6 +85,7 @@ class StageSchema(Strict):
     #: stage codes, or ``{to, roles, when}`` mappings
     next = mf.List(mf.Raw(), load_default=list)
     related = mf.Nested(RelatedSchema, load_default=None)
+    leave_records = mf.List(mf.Nested(LeaveRecordSchema), load_default=list)
     follows = mf.Nested(FollowsSchema, load_default=None)
     on_enter = mf.Dict(keys=mf.String(), values=mf.Raw(allow_none=True), load_default=dict)
     on_leave = mf.Dict(keys=mf.String(), values=mf.Raw(allow_none=True), load_default=dict)
@@ -96,7 +105,8 @@ class FunnelSchema(Strict):
 
 
 #: every schema of a funnel file, for "did you mean" hints on unknown keys
-SCHEMAS = (FunnelSchema, StageSchema, MoveSchema, RelatedSchema, FollowsSchema)
+SCHEMAS = (FunnelSchema, StageSchema, MoveSchema, RelatedSchema, LeaveRecordSchema,
+           FollowsSchema)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +126,16 @@ class Related:
     entity: str
     link: str
     fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveRecord:
+    """A record of ``entity`` linked by ``link`` and holding ``where`` must exist before
+    the stage may be left (an exit criterion)."""
+
+    entity: str
+    link: str
+    where: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +160,7 @@ class Stage:
     leave: tuple[str, ...] = ()
     moves: tuple[Move, ...] = ()
     related: Related | None = None
+    leave_records: tuple[LeaveRecord, ...] = ()
     follows: Follows | None = None
     on_enter: tuple[tuple[str, Any], ...] = ()
     on_leave: tuple[tuple[str, Any], ...] = ()
@@ -231,6 +252,8 @@ def _stage(code: str, spec: dict[str, Any]) -> Stage:
         leave=tuple(spec["leave"]), moves=tuple(moves),
         related=Related(related["entity"], related["link"], tuple(related["fields"]))
         if related else None,
+        leave_records=tuple(LeaveRecord(r["entity"], r["link"], tuple(
+            (k, str(v)) for k, v in r["where"].items())) for r in spec["leave_records"]),
         follows=Follows(follows["entity"], follows["link"], follows["field"],
                         str(follows["value"]), follows["otherwise"]) if follows else None,
         on_enter=tuple(spec["on_enter"].items()),

@@ -45,12 +45,14 @@ from leadloom.metadata.lead_rules import (
 from leadloom.metadata.leads import SCHEMAS, LeadsSchema, base_data, merged, unit_overlays
 from leadloom.metadata.parts import ConfigParts, Part
 from leadloom.metadata.registry import Label
+from leadloom.metadata.task_rules import TaskRule, build_task_rule
 from leadloom.rules import (
     Expression,
     ExpressionError,
     WorkCalendar,
     compile_expression,
     parse_duration,
+    with_sides,
 )
 
 Path = tuple[str | int, ...]
@@ -182,7 +184,7 @@ class _Builder:
                  timezone: str = "Asia/Shanghai") -> None:
         self.parts, self.unit, self.timezone = parts, unit, timezone
         self.found: list[Problem] = []
-        self.types, self.options = _lead_fields(parts, unit)
+        self.types, self.options = _entity_fields(parts, "lead", unit)
         self.roles = set(parts.roles.data["roles"]) if parts.roles else set()
         self.units = set(parts.units)
         self.calendar = WorkCalendar(timezone)
@@ -208,7 +210,8 @@ class _Builder:
             grading=self._grading(data["grading"]),
             assignment=self._assignment(data["assignment"]), pools=self._pools(data["pools"]),
             sla=self._sla(data["sla"]), open_statuses=tuple(data["open_statuses"]),
-            lists=tuple((n, tuple(v)) for n, v in data["lists"].items()))
+            lists=tuple((n, tuple(v)) for n, v in data["lists"].items()),
+            task_rules=self._task_rules(data["task_rules"]))
 
     # ---- helpers ------------------------------------------------------------------------
     def expr(self, path: Path, text: str, extra: dict[str, str] | None = None) -> Expression:
@@ -216,6 +219,20 @@ class _Builder:
         try:
             return compile_expression(text, names, options=self.options,
                                       calendar=self.calendar)
+        except ExpressionError as exc:
+            where = f" at column {exc.column}" if exc.column else ""
+            self.problem(path, f"{exc.message}{where}")
+            return compile_expression("null", {}, calendar=self.calendar)
+
+    def _entity_expr(self, path: Path, text: str, entity: str) -> Expression:
+        """``text`` over ``entity``'s fields (a lead's with ``old.``/``new.`` sides)."""
+        if entity == "lead":
+            return self.expr(path, text, with_sides(self.types))
+        types, options = _entity_fields(self.parts, entity, self.unit)
+        lists = {n: "list" for n in self.names if self.names[n] == "list"}
+        try:
+            return compile_expression(text, {**types, **SYSTEM_NAMES, **lists},
+                                      options=options, calendar=self.calendar)
         except ExpressionError as exc:
             where = f" at column {exc.column}" if exc.column else ""
             self.problem(path, f"{exc.message}{where}")
@@ -361,6 +378,17 @@ class _Builder:
                                                 f"{', '.join(sorted(self.units))})")
         return Target(roles, tuple(to["users"].items()), to["unit"])
 
+    def _task_rules(self, items: list[dict[str, Any]]) -> tuple[TaskRule, ...]:
+        self._unique(("task_rules",), items)
+        task = self.parts.entities["task"].data["fields"]
+        if items and "rule_key" not in task:
+            self.problem(("task_rules",), "needs field 'rule_key' on entity 'task' (a "
+                                          "unique string: one task per event)")
+        kinds = _entity_fields(self.parts, "task", self.unit)[1].get("kind", [])
+        return tuple(build_task_rule(("task_rules", i), rule, self._entity_expr,
+                                     self.problem, kinds, self.types, self.roles)
+                     for i, rule in enumerate(items))
+
     def _pools(self, data: dict[str, Any]) -> Pools:
         reclaim = data["reclaim"]
         exclude = reclaim["exclude"]
@@ -410,13 +438,13 @@ def _target(parts: ConfigParts, field: str) -> str | None:
     return spec.get("to")
 
 
-def _lead_fields(parts: ConfigParts, unit: str | None
-                 ) -> tuple[dict[str, str], dict[str, list[str]]]:
-    """The lead's fields as ``unit`` sees them: type per field, option codes per choice
+def _entity_fields(parts: ConfigParts, entity: str, unit: str | None
+                   ) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """``entity``'s fields as ``unit`` sees them: type per field, option codes per choice
     field (with the unit's added options)."""
-    part: Part = parts.entities["lead"]
+    part: Part = parts.entities[entity]
     fields = dict(part.data["fields"])
-    overlay = (parts.units[unit].data["entities"].get("lead", {}) if unit in parts.units
+    overlay = (parts.units[unit].data["entities"].get(entity, {}) if unit in parts.units
                else {})
     fields.update(overlay.get("fields", {}))
     for code in overlay.get("hide", []):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from leadloom.metadata.registry import Label
+from leadloom.metadata.task_rules import TaskRule
 from leadloom.rules import Duration, Expression, WorkCalendar
 
 #: Which lead field each duplicate key reads.
@@ -165,6 +166,8 @@ class LeadRules:
     sla: Sla
     open_statuses: tuple[str, ...]
     lists: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: tasks record events make (``task_rules:``)
+    task_rules: tuple[TaskRule, ...] = ()
 
     def list_values(self) -> dict[str, list[str]]:
         """The named lists, as values expressions read."""

@@ -19,6 +19,7 @@ from marshmallow import RAISE, Schema, ValidationError, validate, validates
 from marshmallow import fields as mf
 
 from leadloom.metadata.parts import ConfigParts, Part
+from leadloom.metadata.task_rules import TaskRuleSchema
 from leadloom.rules import ExpressionError, parse_duration
 
 FILE = "leads.yaml"
@@ -177,6 +178,7 @@ class LeadsSchema(_Strict):
     pools = mf.Nested(PoolsSchema, load_default=lambda: PoolsSchema().load({}))
     sla = mf.Nested(SlaSchema, required=True)
     schedule = mf.Dict(keys=mf.String(), values=mf.String(), load_default=dict)
+    task_rules = mf.List(mf.Nested(TaskRuleSchema), load_default=list)
 
     @validates("open_statuses")
     def _statuses(self, value: list[str], **_: Any) -> None:
@@ -188,7 +190,7 @@ class LeadsSchema(_Strict):
 SCHEMAS = (LeadsSchema, CalendarSchema, NumberingSchema, ScreeningRuleSchema, ScreeningSchema,
            DuplicateRuleSchema, DuplicatesSchema, CaseSchema, GradingSchema, TargetSchema,
            AssignmentRuleSchema, AssignmentSchema, ReclaimSchema, PoolsSchema, ByGradeSchema,
-           FirstTouchSchema, SlaSchema)
+           FirstTouchSchema, SlaSchema, TaskRuleSchema)
 def merged(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
     """``overlay`` merged into a copy of ``base``: mappings merge, anything else replaces."""
     result = copy.deepcopy(base)

@@ -24,7 +24,7 @@ from typing import Any
 from leadloom.access import Actor
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.funnels import Funnel, Stage
-from leadloom.metadata.messages import Message, listed
+from leadloom.metadata.messages import Message, joined, listed
 from leadloom.metadata.registry import Entity, Label, Registry
 from leadloom.records.approvals import ApprovalPending, Request, open_request, start, supersede
 from leadloom.records.follows import follow, move_row, path_loaded, record_move, record_moves
@@ -38,6 +38,7 @@ from leadloom.workflow.stages import (
     current_stage,
     field_name,
     funnel_of,
+    leave_problem,
     missing_fields,
     related_problem,
     requirements,
@@ -226,11 +227,15 @@ class WorkflowGuard(RecordHook):
                                         condition=move.when))
             return
         leave, enter = requirements(funnel, source, target, kind)
+        session, models = change.ctx.session, change.ctx.models
+        records = [m for m in (
+            leave_problem(session, models, change.entity, funnel, source, target, kind,
+                          change.record.id),
+            related_problem(session, models, change.entity, funnel, target, change.record.id))
+            if m is not None]
         missing = Missing(missing_fields(change.entity, leave, merged),
                           missing_fields(change.entity, enter, merged),
-                          related_problem(change.ctx.session, change.ctx.models, change.entity,
-                                          funnel, target, change.record.id),
-                          skip=kind == "skip")
+                          joined(records) if records else None, skip=kind == "skip")
         if missing:
             self._refuse(change, funnel, source, target, missing)
             return

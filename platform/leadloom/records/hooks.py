@@ -120,10 +120,12 @@ def run_after_batch(hooks: tuple[RecordHook, ...], changes: Sequence[Change]) ->
 # module; importing them above the classes would be a cycle.
 from leadloom.records.audit import audit_hook  # noqa: E402
 from leadloom.records.guards import workflow_guard  # noqa: E402
+from leadloom.records.leads.event_tasks import task_rule_hooks  # noqa: E402
 from leadloom.records.leads.pipeline import followup_hooks, lead_hooks  # noqa: E402
 
 #: Built-in hooks, in the order they run; each factory may return None when the config does
 #: not use it. A static list (not a registry filled at import time), so no channel can miss
 #: one by not importing a module. The workflow guard runs after the hooks that fill in
 #: values; the audit trail runs last, so it records the final values.
-BUILTIN_HOOKS: tuple[HookFactory, ...] = (lead_hooks, followup_hooks, workflow_guard, audit_hook)
+BUILTIN_HOOKS: tuple[HookFactory, ...] = (lead_hooks, followup_hooks, task_rule_hooks,
+                                          workflow_guard, audit_hook)

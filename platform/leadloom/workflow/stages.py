@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from leadloom.metadata.funnels import Funnel, Stage, funnel_for
+from leadloom.metadata.funnels import Funnel, LeaveRecord, Stage, funnel_for
 from leadloom.metadata.messages import Message, joined, listed
 from leadloom.metadata.registry import Entity, Label, Registry
 from leadloom.model.tables import Models
@@ -143,3 +143,50 @@ def related_problem(session: Session, models: Models, entity: Entity, funnel: Fu
                    stage=stage_name(entity, funnel, target.code),
                    entity=Label(linked.label.zh, linked.label.en.lower()),
                    fields=field_names(linked, need.fields))
+
+
+def leave_problem(session: Session, models: Models, entity: Entity, funnel: Funnel,
+                  source: Stage | None, target: Stage, kind: str, record_id: int | None
+                  ) -> Message | None:
+    """Which records the stages a move leaves still need (``leave_records``: a follow-up of
+    kind demo, a contract), as one message, or None. Going back or closing the record (lost)
+    needs none, as for ``requirements``; a skip needs those of the stages it jumps over."""
+    if source is None or kind == "back" or source.closed or (
+            target.closed and target.outcome != "won"):
+        return None
+    left = (source, *passed(funnel, source, target)) if kind == "skip" else (source,)
+    found = [Message("To complete %(stage)s, add a %(entity)s%(condition)s",
+                     stage=stage_name(entity, funnel, stage.code),
+                     entity=Label(models.registry.entity(need.entity).label.zh,
+                                  models.registry.entity(need.entity).label.en.lower()),
+                     condition=_condition(models, need))
+             for stage in left for need in stage.leave_records
+             if not _exists(session, models, need, record_id)]
+    return joined(found) if found else None
+
+
+def _exists(session: Session, models: Models, need: LeaveRecord, record_id: int | None
+            ) -> bool:
+    if record_id is None:
+        return False
+    linked = models.registry.entity(need.entity)
+    cls = models.cls(need.entity)
+    query = sa.select(cls.id).where(getattr(cls, linked.field(need.link).column) == record_id)
+    for code, value in need.where:
+        query = query.where(getattr(cls, linked.field(code).column) == value)
+    return session.scalar(query.limit(1)) is not None
+
+
+def _condition(models: Models, need: LeaveRecord) -> Label:
+    """`` (跟进类型: 产品演示)``: what the linked record must hold, empty for any."""
+    linked = models.registry.entity(need.entity)
+    parts = []
+    for code, value in need.where:
+        f = linked.field(code)
+        option = f.option(value) if f.options else None
+        shown = option.label if option else Label(value, value)
+        parts.append(Label(f"{f.label.zh}：{shown.zh}", f"{f.label.en}: {shown.en}"))
+    if not parts:
+        return Label("", "")
+    both = listed(parts)
+    return Label(f"（{both.zh}）", f" ({both.en})")

@@ -10,7 +10,8 @@ job twice in a day sends nothing twice: jobs are safe to retry.
 - ``check_sla``: first-touch deadlines about to pass or passed (owner, then supervisors),
   follow-ups overdue by the cadence (N-04, N-10);
 - ``stale_alerts``: open leads without activity for ``stale_after_days`` (N-03);
-- ``task_reminders``: tasks due within a day, and overdue ones (N-02);
+- ``task_reminders``: the ``task_rules`` a date makes true (or done), tasks due within a
+  day, and overdue ones (N-02);
 - ``daily_digest``: each user's to-do summary of the day (§2.11).
 """
 
@@ -27,6 +28,7 @@ from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 
 from leadloom.records.batch_update import bulk_update
 from leadloom.records.errors import RecordError
+from leadloom.records.leads.event_tasks import sweep
 from leadloom.records.leads.open_leads import activity as _activity
 from leadloom.records.leads.open_leads import all_rules, idle_clause
 from leadloom.records.leads.open_leads import open_leads as _open_leads
@@ -190,8 +192,9 @@ def stale_alerts(ctx: Context, now: dt.datetime) -> int:
 def task_reminders(ctx: Context, now: dt.datetime) -> int:
     """Remind each assignee of tasks due within a day (one message per task) and of their
     overdue tasks (one message a day); mark passed tasks overdue. Returns how many tasks
-    were reminded of or marked."""
+    were reminded of or marked, made or closed by the task rules."""
     zh = _zh(ctx)
+    made, closed = sweep(ctx, _open_leads(ctx), now)
     task = ctx.models.cls("task").__table__
     rows = list(ctx.session.execute(sa.select(task).where(
         task.c.status.in_(("todo", "overdue")), task.c.due_at <= now + DAY)
@@ -219,7 +222,7 @@ def task_reminders(ctx: Context, now: dt.datetime) -> int:
                           key=f"task-overdue:{user}:{today}", at=now))
     notify_many(ctx, notes)
     commit(ctx)
-    return len(rows)
+    return len(rows) + made + closed
 
 
 def daily_digest(ctx: Context, now: dt.datetime) -> int:

@@ -136,8 +136,11 @@ def _forget(change: Change) -> None:
     along (its history stays); tasks and follow-ups people made still keep it."""
     ctx = change.ctx
     task = ctx.models.cls("task").__table__
+    made = task.c.kind.in_(RULE_TASKS)
+    if "rule_key" in task.c:  # and those of the task_rules
+        made = sa.or_(made, task.c.rule_key.is_not(None))
     for pk in ctx.session.scalars(sa.select(task.c.id).where(
-            task.c.lead_id == change.record.id, task.c.kind.in_(RULE_TASKS))):
+            task.c.lead_id == change.record.id, made)):
         nested_delete(ctx, "task", pk)
     keys = ctx.models.metadata.tables[DEDUPE_KEY_TABLE]
     ctx.session.execute(sa.delete(keys).where(keys.c.record_id == change.record.id))
