@@ -163,6 +163,12 @@ class SlaSchema(_Strict):
     followup_max_backdate = _Duration(load_default="7d")
 
 
+class QuietHoursSchema(_Strict):
+    start = mf.String(data_key="from", required=True)
+    end = mf.String(data_key="to", required=True)
+    exempt = mf.List(mf.String(), load_default=list)
+
+
 class LeadsSchema(_Strict):
     calendar = mf.Nested(CalendarSchema, load_default=lambda: CalendarSchema().load({}))
     lists = mf.Dict(keys=mf.String(validate=_code), values=mf.List(mf.String()),
@@ -177,6 +183,7 @@ class LeadsSchema(_Strict):
     pools = mf.Nested(PoolsSchema, load_default=lambda: PoolsSchema().load({}))
     sla = mf.Nested(SlaSchema, required=True)
     schedule = mf.Dict(keys=mf.String(), values=mf.String(), load_default=dict)
+    quiet_hours = mf.Nested(QuietHoursSchema, load_default=None)
 
     @validates("open_statuses")
     def _statuses(self, value: list[str], **_: Any) -> None:
@@ -188,7 +195,7 @@ class LeadsSchema(_Strict):
 SCHEMAS = (LeadsSchema, CalendarSchema, NumberingSchema, ScreeningRuleSchema, ScreeningSchema,
            DuplicateRuleSchema, DuplicatesSchema, CaseSchema, GradingSchema, TargetSchema,
            AssignmentRuleSchema, AssignmentSchema, ReclaimSchema, PoolsSchema, ByGradeSchema,
-           FirstTouchSchema, SlaSchema)
+           FirstTouchSchema, SlaSchema, QuietHoursSchema)
 def merged(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
     """``overlay`` merged into a copy of ``base``: mappings merge, anything else replaces."""
     result = copy.deepcopy(base)
