@@ -88,6 +88,15 @@ def _row(message: Notification,
             "lines": [{"m": line, **_facts(line)} for line in (found or {}).get(message.id, [])]}
 
 
+def _json(message: Notification, found: dict[int, list[Notification]]) -> dict[str, Any]:
+    """A message for the API, in the reader's language; a gathering one with its lines."""
+    answer = {**message.as_json(), "title": title(message)}
+    if message.id in found:
+        answer["lines"] = [{"id": line.id, "title": title(line), "link": line.link}
+                           for line in found[message.id]]
+    return answer
+
+
 def grouped(messages: list[Notification],
             found: dict[int, list[Notification]] | None = None) -> list[Group]:
     """``messages`` (newest first) grouped by local day (the app's time zone) and kind,
@@ -209,10 +218,11 @@ class NotificationsApi(DocumentedApi):
         limit = int_arg("limit", 50, 1, 500)
         messages = inbox(st.db.session, st.models, user_id, limit=limit,
                          unread_only=request.args.get("unread") == "1")
+        found = lines(st.db.session, st.models, user_id, [m.id for m in messages])
         return self.response(200, unread=unread_count(st.db.session, st.models, user_id),
                              count=len(messages),
-                             result=[with_offsets({**m.as_json(), "title": title(m)},
-                                                  ["created_at"]) for m in messages])
+                             result=[with_offsets(_json(m, found), ["created_at"])
+                                     for m in messages])
 
     @expose("/<id:pk>/read", methods=["POST"])
     @protect()
