@@ -134,14 +134,13 @@ def _row(ctx: Context, note: Note, now: dt.datetime) -> dict[str, Any]:
 def _held(ctx: Context, note: Note, at: dt.datetime) -> dt.datetime | None:
     """Until when quiet hours hold ``note`` (``None``: it goes out at once)."""
     rules = ctx.registry.lead_rules
-    quiet = rules.quiet_hours if rules is not None else None
-    if quiet is None:
+    if rules is None or rules.quiet_hours is None:
         return None
     grade = note.title.params.get("grade_code") if isinstance(note.title, Text) else None
-    if quiet.exempts(note.kind, grade if isinstance(grade, str) else None):
+    if rules.quiet_hours.exempts(note.kind, grade if isinstance(grade, str) else None):
         return None
-    calendar = rules.base.calendar  # type: ignore[union-attr]
-    release = quiet.release(calendar.local(at).replace(tzinfo=None))
+    calendar = rules.base.calendar
+    release = rules.quiet_hours.release(calendar.local(at).replace(tzinfo=None))
     return calendar.to_utc(release) if release is not None else None
 
 
