@@ -24,6 +24,7 @@ from leadloom.metadata.field_types import CHOICE
 from leadloom.metadata.lead_rules import (
     DUPLICATE_KEYS,
     JOB_NAMES,
+    NOTICE_KINDS,
     RECLAIM_NAMES,
     REQUIRED_FIELDS,
     SYSTEM_NAMES,
@@ -37,6 +38,7 @@ from leadloom.metadata.lead_rules import (
     LeadRules,
     LeadRulesSet,
     Pools,
+    QuietHours,
     Screening,
     ScreeningRule,
     Sla,
@@ -59,6 +61,9 @@ Path = tuple[str | int, ...]
 Problem = tuple[Path, str]
 TOKEN = re.compile(r"\{([^{}]*)\}")
 LITERAL = re.compile(r"^[A-Za-z0-9_\-/.]*$")
+#: what a unit's overlay may not set, and what it is told
+WHOLE_CRM = {"schedule": "the schedule is for the whole CRM: set it in leads.yaml",
+             "quiet_hours": "quiet hours are for the whole CRM: set them in leads.yaml"}
 
 
 def check_leads(parts: ConfigParts) -> list[ConfigError]:
@@ -71,15 +76,14 @@ def check_leads(parts: ConfigParts) -> list[ConfigError]:
     if missing:
         return [parts.leads.error((), message) for message in missing]
     if _needs_broken(parts):  # their own errors are reported; the rules wait for them
-        return [parts.leads.error(path, message) for path, message in _schedule(parts)]
+        return [parts.leads.error(path, message) for path, message in _whole_crm(parts)]
     errors = [parts.leads.error(path, message)
               for path, message in _Builder(parts, None).problems(parts.leads.data)]
     raw = base_data(parts) or {}
-    errors += [parts.leads.error(path, message) for path, message in _schedule(parts)]
+    errors += [parts.leads.error(path, message) for path, message in _whole_crm(parts)]
     for unit, (part, overlay) in overlays.items():
-        if "schedule" in overlay:
-            errors.append(part.error(("leads", "schedule"), "the schedule is for the whole "
-                                                            "CRM: set it in leads.yaml"))
+        errors += [part.error(("leads", key), message) for key, message in WHOLE_CRM.items()
+                   if key in overlay]
         data, shape = _load(merged(raw, overlay))
         found = shape if data is None else shape + _Builder(parts, unit).problems(data)
         errors += [part.error(("leads", *path), message) for path, message in found
@@ -103,7 +107,42 @@ def build_leads(parts: ConfigParts, timezone: str) -> LeadRulesSet | None:
     fingerprint = hashlib.sha256(json.dumps(grading, sort_keys=True, default=str)
                                  .encode()).hexdigest()
     schedule = tuple(parts.leads.data["schedule"].items())
-    return LeadRulesSet(base, tuple(units), fingerprint, schedule)
+    return LeadRulesSet(base, tuple(units), fingerprint, schedule,
+                        _quiet_hours(parts.leads.data["quiet_hours"]))
+
+
+def _quiet_hours(data: dict[str, Any] | None) -> QuietHours | None:
+    if data is None:
+        return None
+    return QuietHours(_clock_time(data["start"]) or dt.time(), _clock_time(data["end"])
+                      or dt.time(), tuple(code.lower() for code in data["exempt"]))
+
+
+def _clock_time(text: str) -> dt.time | None:
+    """``"21:00"`` as a time; ``None`` when it is not HH:MM."""
+    try:
+        return dt.datetime.strptime(text.strip(), "%H:%M").time()
+    except ValueError:
+        return None
+
+
+def _whole_crm(parts: ConfigParts) -> Iterator[Problem]:
+    """The parts of leads.yaml only the base file may set: schedule and quiet hours."""
+    yield from _schedule(parts)
+    assert parts.leads is not None
+    quiet = parts.leads.data.get("quiet_hours")
+    if quiet is None:
+        return
+    for key, name in (("from", "start"), ("to", "end")):
+        if _clock_time(quiet[name]) is None:
+            yield ("quiet_hours", key), f"'{quiet[name]}' is not a time like '21:00'"
+    if quiet["start"].strip() == quiet["end"].strip():
+        yield ("quiet_hours", "to"), "quiet hours end when they start: give another time"
+    for index, code in enumerate(quiet["exempt"]):
+        if not any(code.lower() == kind or code.lower().startswith(f"{kind}_")
+                   for kind in NOTICE_KINDS):
+            yield (("quiet_hours", "exempt", index),
+                   f"unknown notice '{code}': use a kind such as sla_breach, or sla_breach_a")
 
 
 def _schedule(parts: ConfigParts) -> Iterator[Problem]:

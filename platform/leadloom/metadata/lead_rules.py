@@ -6,6 +6,7 @@ read by ``records.leads`` (the write-path hooks, pools and periodic jobs).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from leadloom.metadata.registry import Label
@@ -34,6 +35,11 @@ RECLAIM_NAMES = {"stage_position": "integer", "open_contracts": "integer",
                  "open_approvals": "integer"}
 #: The periodic jobs ``records.leads.periodic`` implements (``leadloom tick``), by name.
 JOB_NAMES = ("reclaim", "sla", "stale", "tasks", "digest")
+#: The kinds of notice about leads and tasks: what ``quiet_hours.exempt`` may name, alone
+#: (``sla_breach``) or for one grade (``sla_breach_a``).
+NOTICE_KINDS = ("assignment", "grade", "duplicate", "sla_warning", "sla_breach",
+                "followup_due", "reclaim_warning", "reclaimed", "stale", "task_due",
+                "task_overdue", "digest", "approval", "collab_request", "transfer_request")
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +181,34 @@ class LeadRules:
 
 
 @dataclass(frozen=True, slots=True)
+class QuietHours:
+    """Local hours (``start`` to ``end``, across midnight when ``end`` is earlier) in which
+    notices wait for ``end``, except those of the ``exempt`` kinds (``kind`` or
+    ``kind_grade``)."""
+
+    start: dt.time
+    end: dt.time
+    exempt: tuple[str, ...] = ()
+
+    def release(self, local: dt.datetime) -> dt.datetime | None:
+        """When a notice made at ``local`` (wall time) goes out: ``None`` at once (outside
+        the quiet hours), else the local end of the quiet period."""
+        at = local.time()
+        if self.start <= self.end:
+            quiet = self.start <= at < self.end
+        else:
+            quiet = at >= self.start or at < self.end
+        if not quiet:
+            return None
+        day = local.date() if at < self.end else local.date() + dt.timedelta(days=1)
+        return dt.datetime.combine(day, self.end)
+
+    def exempts(self, kind: str, grade: str | None) -> bool:
+        return kind in self.exempt or (grade is not None
+                                       and f"{kind}_{grade}".lower() in self.exempt)
+
+
+@dataclass(frozen=True, slots=True)
 class LeadRulesSet:
     """The base rules and each unit's, after its overlay; ``fingerprint`` changes exactly
     when grading (lets, cases, lists) changes somewhere: open leads are then re-graded."""
@@ -185,6 +219,8 @@ class LeadRulesSet:
     #: (job name, five-field cron read in the app's time zone): when a scheduler runs each
     #: periodic job; ``leadloom tick`` runs them now
     schedule: tuple[tuple[str, str], ...] = ()
+    #: when non-urgent notices wait (the whole CRM, the calendar's time zone)
+    quiet_hours: QuietHours | None = None
 
     def for_unit(self, unit: str | None) -> LeadRules:
         return next((rules for code, rules in self.units if code == unit), self.base)

@@ -164,6 +164,12 @@ class SlaSchema(_Strict):
     followup_max_backdate = _Duration(load_default="7d")
 
 
+class QuietHoursSchema(_Strict):
+    start = mf.String(data_key="from", required=True)
+    end = mf.String(data_key="to", required=True)
+    exempt = mf.List(mf.String(), load_default=list)
+
+
 class LeadsSchema(_Strict):
     calendar = mf.Nested(CalendarSchema, load_default=lambda: CalendarSchema().load({}))
     lists = mf.Dict(keys=mf.String(validate=_code), values=mf.List(mf.String()),
@@ -179,6 +185,7 @@ class LeadsSchema(_Strict):
     sla = mf.Nested(SlaSchema, required=True)
     schedule = mf.Dict(keys=mf.String(), values=mf.String(), load_default=dict)
     task_rules = mf.List(mf.Nested(TaskRuleSchema), load_default=list)
+    quiet_hours = mf.Nested(QuietHoursSchema, load_default=None)
 
     @validates("open_statuses")
     def _statuses(self, value: list[str], **_: Any) -> None:
@@ -190,7 +197,8 @@ class LeadsSchema(_Strict):
 SCHEMAS = (LeadsSchema, CalendarSchema, NumberingSchema, ScreeningRuleSchema, ScreeningSchema,
            DuplicateRuleSchema, DuplicatesSchema, CaseSchema, GradingSchema, TargetSchema,
            AssignmentRuleSchema, AssignmentSchema, ReclaimSchema, PoolsSchema, ByGradeSchema,
-           FirstTouchSchema, SlaSchema, TaskRuleSchema)
+           FirstTouchSchema, SlaSchema, TaskRuleSchema,
+           QuietHoursSchema)
 def merged(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
     """``overlay`` merged into a copy of ``base``: mappings merge, anything else replaces."""
     result = copy.deepcopy(base)

@@ -26,5 +26,11 @@ def add_notification_table(metadata: sa.MetaData) -> sa.Table:
         sa.Column("key", sa.String(200), unique=True),
         sa.Column("created_at", sa.DateTime, nullable=False),
         sa.Column("read_at", sa.DateTime),
+        #: the message as msgid and parameters, shown in each reader's language
+        sa.Column("body", sa.JSON),
+        #: a line of a batched notice (one per lead): shown inside that notice only
+        sa.Column("parent_id", sa.Integer, index=True),
+        #: made in quiet hours: in the inbox from this time on (NULL: at once)
+        sa.Column("held_until", sa.DateTime),
         sa.Index("ix_ll_notification_user_unread", "user_id", "read_at"),
     )

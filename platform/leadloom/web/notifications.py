@@ -16,13 +16,15 @@ from flask import Flask, Response, redirect, request
 from flask_appbuilder import AppBuilder, BaseView, expose, has_access
 from flask_appbuilder.security.decorators import protect
 
+from leadloom.metadata.catalog import loaded
 from leadloom.metadata.messages import Message
+from leadloom.metadata.registry import Label
 from leadloom.model.tables import utcnow
 from leadloom.records.notify import Message as Notification
-from leadloom.records.notify import inbox, mark_read, unread_count
+from leadloom.records.notify import inbox, lines, mark_read, one, unread_count
 from leadloom.web.actor import current_actor
 from leadloom.web.errors import answers_record_errors
-from leadloom.web.labels import local_time
+from leadloom.web.labels import current_locale, local_time
 from leadloom.web.language import translated
 from leadloom.web.openapi_docs import DocumentedApi, int_arg
 from leadloom.web.serialize import with_offsets
@@ -64,18 +66,46 @@ class Group:
         return [row["m"].id for row in self.rows]
 
 
-def _row(message: Notification) -> dict[str, Any]:
-    return {"m": message, "at": local_time(message.created_at).strftime("%Y-%m-%d %H:%M"),
-            "kind": translated(KINDS.get(message.kind, OTHER))}
+def title(message: Notification) -> str:
+    """The message in the reader's language (stored text when it has no msgid)."""
+    return translated(loaded(message.body)) if message.body else message.title
 
 
-def grouped(messages: list[Notification]) -> list[Group]:
+def _facts(message: Notification) -> dict[str, str]:
+    """A line's lead facts (number, customer, grade, deadline) for the inbox's table."""
+    params = loaded(message.body).params if message.body else {}
+    shown = {k: translated(v) if isinstance(v, Message) else
+             v.get(current_locale()) if isinstance(v, Label) else str(v)
+             for k, v in params.items()}
+    return {"title": title(message), **shown}
+
+
+def _row(message: Notification,
+         found: dict[int, list[Notification]] | None = None) -> dict[str, Any]:
+    return {"m": message, "title": title(message),
+            "at": local_time(message.shown_at).strftime("%Y-%m-%d %H:%M"),
+            "kind": translated(KINDS.get(message.kind, OTHER)),
+            "lines": [{"m": line, **_facts(line)} for line in (found or {}).get(message.id, [])]}
+
+
+def _json(message: Notification, found: dict[int, list[Notification]]) -> dict[str, Any]:
+    """A message for the API, in the reader's language; a gathering one with its lines."""
+    answer = {**message.as_json(), "title": title(message)}
+    if message.id in found:
+        answer["lines"] = [{"id": line.id, "title": title(line), "link": line.link}
+                           for line in found[message.id]]
+    return answer
+
+
+def grouped(messages: list[Notification],
+            found: dict[int, list[Notification]] | None = None) -> list[Group]:
     """``messages`` (newest first) grouped by local day (the app's time zone) and kind,
-    newest group first, so 171 reclaimed leads read as one line."""
+    newest group first, so 171 reclaimed leads read as one line; ``found``: the lines of
+    the notices that gather several."""
     groups: dict[tuple[dt.date, str], Group] = {}
     for message in messages:
-        row = _row(message)
-        day = local_time(message.created_at).date()
+        row = _row(message, found)
+        day = local_time(message.shown_at).date()
         group = groups.setdefault((day, message.kind),
                                   Group(day, message.kind, row["kind"]))
         group.rows.append(row)
@@ -123,9 +153,11 @@ class NotificationsView(BaseView):
         read = [m for m in inbox(st.db.session, st.models, actor.user_id,
                                  limit=len(unread) + RECENT_READ) if m.read_at is not None]
         today = local_time(utcnow()).date()
+        found = lines(st.db.session, st.models, actor.user_id,
+                      [m.id for m in unread + read])
         return self.render_template(
-            "leadloom/notifications.html", groups=grouped(unread),
-            rows=[_row(m) for m in read], today=today,
+            "leadloom/notifications.html", groups=grouped(unread, found),
+            rows=[_row(m, found) for m in read], today=today,
             yesterday=today - dt.timedelta(days=1))
 
     @expose("/open/<int:pk>")
@@ -134,8 +166,7 @@ class NotificationsView(BaseView):
         st = state()
         actor = current_actor()
         mark_read(st.db.session, st.models, actor.user_id, [pk])
-        found = next((m for m in inbox(st.db.session, st.models, actor.user_id, limit=500)
-                      if m.id == pk), None)
+        found = one(st.db.session, st.models, actor.user_id, pk)
         return redirect(found.link if found and found.link else "/notifications/")
 
     @expose("/read", methods=["POST"])
@@ -187,9 +218,11 @@ class NotificationsApi(DocumentedApi):
         limit = int_arg("limit", 50, 1, 500)
         messages = inbox(st.db.session, st.models, user_id, limit=limit,
                          unread_only=request.args.get("unread") == "1")
+        found = lines(st.db.session, st.models, user_id, [m.id for m in messages])
         return self.response(200, unread=unread_count(st.db.session, st.models, user_id),
                              count=len(messages),
-                             result=[with_offsets(m.as_json(), ["created_at"]) for m in messages])
+                             result=[with_offsets(_json(m, found), ["created_at"])
+                                     for m in messages])
 
     @expose("/<id:pk>/read", methods=["POST"])
     @protect()

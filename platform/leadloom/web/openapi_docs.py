@@ -227,7 +227,9 @@ SHARED: dict[str, dict[str, Any]] = {
     "ApprovalAnswer": _object(["result"], result=_ref("Approval")),
     "Decided": _object(["status", "result"], status=_S, result={"type": "object"}),
     "Notification": _object(["id", "kind", "created_at", "read"], id=_I, kind=_S, title=_S,
-                            link=_NS, created_at=_AT, read=_B),
+                            link=_NS, created_at=_AT, read=_B,
+                            lines={"type": "array", "items": _object(
+                                ["id", "title"], id=_I, title=_S, link=_NS)}),
     "NotificationList": _list_of("Notification", unread=_I),
     "Message": _object(["message"], message=_S),
     "ReportFile": _object(["id", "created_at"], id=_I, report=_S, title=_S, created_at=_AT,

@@ -29,6 +29,8 @@ from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 from leadloom.records.batch_update import bulk_update
 from leadloom.records.errors import RecordError
 from leadloom.records.leads.event_tasks import sweep
+from leadloom.records.leads.notices import lead_notice, task_notice
+from leadloom.records.leads.notices import link as _link
 from leadloom.records.leads.open_leads import activity as _activity
 from leadloom.records.leads.open_leads import all_rules, idle_clause
 from leadloom.records.leads.open_leads import open_leads as _open_leads
@@ -45,10 +47,6 @@ RECLAIM_BATCH = 1000
 
 def _zh(ctx: Context) -> bool:
     return ctx.registry.app.default_locale == "zh"
-
-
-def _link(row: Any) -> str:
-    return f"/lead/show/{row.id}"
 
 
 def _number(row: Any) -> str:
@@ -70,10 +68,12 @@ def reclaim(ctx: Context, now: dt.datetime) -> int:
         if idle.due:
             due.append((row, idle.days))
             continue
+        calendar = _rules(ctx, row.unit).calendar
+        day = calendar.local_date(now) + dt.timedelta(days=idle.left)
         notes.append(Note(row.owner_id, "reclaim_warning",
-                          f"线索 {_number(row)} 已 {idle.days} 天未跟进，{idle.left} 天后将退回公海"
-                          if zh else f"Lead {_number(row)}: no follow-up for {idle.days} "
-                          f"days; back to the pool in {idle.left} days", _link(row),
+                          lead_notice("reclaim_warning", row, calendar, day, days=idle.days,
+                                      left=idle.left),
+                          _link(row.id),
                           key=f"reclaim-warn:{row.id}:{_activity(row).isoformat()}", at=now))
     managers = Managers(ctx)
     returned = 0
@@ -82,7 +82,7 @@ def reclaim(ctx: Context, now: dt.datetime) -> int:
         back = _return(ctx, batch, zh)
         returned += len(back)
         notes += [note for row, idle in batch if row.id in back
-                  for note in _reclaimed_notes(row, idle, zh, now, managers)]
+                  for note in _reclaimed_notes(ctx, row, idle, now, managers)]
     notify_many(ctx, notes)
     commit(ctx)
     return returned
@@ -102,18 +102,12 @@ def _return(ctx: Context, batch: list[tuple[Any, int]], zh: bool) -> set[int]:
     return set(result.updated)
 
 
-def _reclaimed_notes(row: Any, idle: int, zh: bool, now: dt.datetime,
+def _reclaimed_notes(ctx: Context, row: Any, idle: int, now: dt.datetime,
                      managers: Managers) -> list[Note]:
     """The previous owner hears their lead went back, and so do their supervisors."""
-    number = _number(row)
-    return [Note(row.owner_id, "reclaimed",
-                 f"线索 {number} 已 {idle} 天未跟进，已退回公海" if zh
-                 else f"Lead {number} went back to the pool after {idle} idle days",
-                 _link(row), at=now),
-            *(Note(manager, "reclaimed",
-                   f"线索 {number} 已退回公海（{idle} 天未跟进）" if zh
-                   else f"Lead {number} went back to the pool ({idle} idle days)",
-                   "/pool/", at=now) for manager in managers.of(row.owner_id, row.unit))]
+    text = lead_notice("reclaimed", row, _rules(ctx, row.unit).calendar, None, days=idle)
+    return [Note(user, "reclaimed", text, _link(row.id), at=now)
+            for user in (row.owner_id, *managers.of(row.owner_id, row.unit))]
 
 
 def check_sla(ctx: Context, now: dt.datetime) -> int:
@@ -129,19 +123,16 @@ def check_sla(ctx: Context, now: dt.datetime) -> int:
                            table.c.first_touch_due_at.is_not(None)):
         rules = _rules(ctx, row.unit)
         due = row.first_touch_due_at
-        when = rules.calendar.local(due).strftime("%Y-%m-%d %H:%M")
         if due <= now:
-            title = (f"线索 {_number(row)} 首次触达已超时（截止 {when}）" if zh
-                     else f"Lead {_number(row)}: first touch overdue (due {when})")
+            title = lead_notice("sla_breach", row, rules.calendar, due)
             key = f"sla-breach:{row.id}:{due.isoformat()}"
-            notes += [Note(user, "sla_breach", title, _link(row), key=f"{key}:{user}", at=now)
+            notes += [Note(user, "sla_breach", title, _link(row.id), key=f"{key}:{user}", at=now)
                       for user in (row.owner_id, *managers.of(row.owner_id, row.unit))]
             sent += 1
         elif due - rules.sla.warn_before.get(row.grade).delta <= now:
             notes.append(Note(row.owner_id, "sla_warning",
-                              f"线索 {_number(row)} 需在 {when} 前首次触达" if zh
-                              else f"Lead {_number(row)}: first touch due by {when}",
-                              _link(row), key=f"sla-warn:{row.id}:{due.isoformat()}", at=now))
+                              lead_notice("sla_warning", row, rules.calendar, due),
+                              _link(row.id), key=f"sla-warn:{row.id}:{due.isoformat()}", at=now))
             sent += 1
     late: dict[int, list[Any]] = defaultdict(list)
     for row in _open_leads(ctx, table.c.next_followup_due_at.is_not(None),
@@ -201,15 +192,16 @@ def task_reminders(ctx: Context, now: dt.datetime) -> int:
         .order_by(task.c.due_at)))
     overdue: dict[int, list[Any]] = defaultdict(list)
     notes = []
+    soon = [row for row in rows if row.due_at > now]
+    leads = _leads_of(ctx, {row.lead_id for row in soon if row.lead_id})
     for row in rows:
         if row.due_at <= now:
             overdue[row.assignee_id].append(row)
-            continue
-        when = _rules(ctx, row.unit).calendar.local(row.due_at).strftime("%m-%d %H:%M")
-        notes.append(Note(row.assignee_id, "task_due",
-                          f"任务即将到期：{row.title}（{when}）" if zh
-                          else f"Task due soon: {row.title} ({when})", f"/task/show/{row.id}",
-                          key=f"task-due:{row.id}:{row.due_at.isoformat()}", at=now))
+    for row in soon:
+        notes.append(Note(row.assignee_id, "task_due", task_notice(
+            row, leads.get(row.lead_id), _rules(ctx, row.unit).calendar),
+            f"/task/show/{row.id}", key=f"task-due:{row.id}:{row.due_at.isoformat()}",
+            at=now))
     ctx.session.execute(sa.update(task).where(task.c.id.in_(
         [r.id for rs in overdue.values() for r in rs if r.status == "todo"]))
         .values(status="overdue"))
@@ -248,6 +240,17 @@ def daily_digest(ctx: Context, now: dt.datetime) -> int:
         for user, (due, overdue, touch) in counts.items()])
     commit(ctx)
     return len(counts)
+
+
+def _leads_of(ctx: Context, ids: set[int]) -> dict[int, Any]:
+    """The leads ``ids`` by id (what a task's notice says about its lead)."""
+    table = ctx.models.cls("lead").__table__
+    found: dict[int, Any] = {}
+    chunk = sorted(ids)
+    for start in range(0, len(chunk), 1000):
+        found.update((row.id, row) for row in ctx.session.execute(sa.select(table).where(
+            table.c.id.in_(chunk[start:start + 1000]))))
+    return found
 
 
 def _numbers(rows: list[Any], shown: int = 5) -> str:

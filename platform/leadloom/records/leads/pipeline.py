@@ -30,6 +30,8 @@ from leadloom.records.leads.batch import BATCH, NOTE, before_leads
 from leadloom.records.leads.columns import write_columns
 from leadloom.records.leads.events import event_row
 from leadloom.records.leads.nested import nested_delete
+from leadloom.records.leads.notices import grade_label, lead_notice
+from leadloom.records.leads.notices import link as notice_link
 from leadloom.records.leads.numbering import assign_number
 from leadloom.records.leads.sink import Sink
 from leadloom.records.leads.state import LeadWrite, active_user, lead_write
@@ -172,17 +174,14 @@ def _tell(w: LeadWrite, sink: Sink) -> None:
     record = w.change.record
     owner = w.owner
     number = w.values.get("lead_no") or f"#{record.id}"
-    link = f"/lead/show/{record.id}"
+    link = notice_link(record.id)
     zh = ctx.registry.app.default_locale == "zh"
     due = w.values.get("first_touch_due_at")
+    about = {**w.values, "id": record.id}
     if w.owner_changed and owner is not None:
         if owner != ctx.actor.user_id:
-            deadline = w.rules.calendar.local(due).strftime("%Y-%m-%d %H:%M") if due else "-"
-            grade = w.values.get("grade") or "-"
             sink.outbox.add(owner, "assignment",
-                   f"新线索 {number} 已分配给你（{grade}级），首次触达截止 {deadline}" if zh
-                   else f"Lead {number} is yours (grade {grade}); first touch by {deadline}",
-                   link)
+                            lead_notice("assignment", about, w.rules.calendar, due), link)
         if due is not None and active_user(ctx, owner):
             sink.tasks.append({
                 "title": (f"首次触达 {number}" if zh else f"First touch {number}"),
@@ -190,10 +189,11 @@ def _tell(w: LeadWrite, sink: Sink) -> None:
                 "kind": "first_touch", "owner": owner})
     elif w.grade_event and not w.creating and owner not in (None, ctx.actor.user_id) and (
             w.grade_event["new"] != w.grade_event["old"]):
-        event = w.grade_event
-        sink.outbox.add(owner, "grade",
-               f"线索 {number} 的分级由 {event['old'] or '-'} 调整为 {event['new'] or '-'}" if zh
-               else f"Lead {number}: grade {event['old'] or '-'} → {event['new'] or '-'}", link)
+        deadline = (due if w.values.get("first_contact_at") is None
+                    else w.values.get("next_followup_due_at"))
+        sink.outbox.add(owner, "grade", lead_notice(
+            "grade", about, w.rules.calendar, deadline,
+            old=grade_label(w.grade_event["old"])), link)
 
 
 class FollowupHook(RecordHook):

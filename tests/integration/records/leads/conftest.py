@@ -84,9 +84,12 @@ class World:
                                          .order_by(t.c.id)))
 
     def inbox(self, username: str) -> list[str]:
+        """The titles of the messages ``username`` got: a notice gathering several stands
+        for its lines, which are listed instead."""
         t = self.models.metadata.tables["ll_notification"]
+        gathering = sa.select(t.c.parent_id).where(t.c.parent_id.is_not(None))
         return list(self.session.scalars(sa.select(t.c.title).where(
-            t.c.user_id == self.ids[username]).order_by(t.c.id)))
+            t.c.user_id == self.ids[username], t.c.id.not_in(gathering)).order_by(t.c.id)))
 
 
 def make_world(config: Path, database_url: str,

@@ -162,10 +162,12 @@ def snapshot(world, ids: list[int]) -> dict[str, Any]:
     tables = world.models.metadata.tables
     lead = tables["lead"]
     numbers = {}
+    customers = {}  # replaced in the messages about these leads only (names repeat)
     leads = []
     for index, pk in enumerate(ids):
         row = dict(world.session.execute(sa.select(lead).where(lead.c.id == pk)).one()._mapping)
         numbers[row["lead_no"]] = f"<{index}>"
+        customers[row["customer_name"]] = f"<{index}>"
         leads.append({k: v for k, v in row.items() if k not in (
             "id", "lead_no", "customer_name", "updated_at", "created_at")})
     relative = {pk: index for index, pk in enumerate(ids)}
@@ -191,6 +193,8 @@ def snapshot(world, ids: list[int]) -> dict[str, Any]:
         for pk, index in relative.items():
             link = (link or "").replace(f"/lead/show/{pk}", f"/lead/show/<{index}>")
         if "<" in title:
+            for name, mark in customers.items():
+                title = title.replace(name, mark) if "<" in link else title
             messages.append((r.user_id, r.kind, title, link, (r.key or "").split(":")[0]))
     return {"leads": leads, "events": events, "audit": trail, "messages": sorted(messages)}
 

@@ -41,7 +41,7 @@ def test_a_supervisor_overrides_with_a_reason_and_the_record_shows_both(world):
     assert (done.grade, done.grade_auto, done.grade_override) == ("A", "B", "A")
     last = [e for e in world.events(lead.id) if e.kind == "grade"][-1]
     assert (last.old, last.new, last.reason) == ("B", "A", "集团客户,预算已批")
-    assert any("分级由 B 调整为 A" in t for t in world.inbox("rep1"))
+    assert any("分级由 B级 调整为 A级" in t for t in world.inbox("rep1"))
     # the rules change their mind: the manual grade stays in force
     kept = update(world.ctx("rep1"), "lead", lead.id, {"need_clarity": "vague",
                                                        "budget_status": "unclear"})

@@ -102,10 +102,11 @@ def test_sla_warning_then_breach_once_each_to_owner_then_supervisor(world):
     periodic.check_sla(system, start + dt.timedelta(hours=45))
     periodic.check_sla(system, start + dt.timedelta(hours=46))
     assert [t for t in world.inbox("rep2") if lead.lead_no in t and "前首次触达" in t] == [
-        f"线索 {lead.lead_no} 需在 2024-06-05 09:00 前首次触达"]
+        f"线索 {lead.lead_no}（{lead.customer_name}，A级）需在 2024-06-05 09:00 前首次触达"]
     for _ in range(2):
         periodic.check_sla(system, start + dt.timedelta(hours=49))
-    breach = f"线索 {lead.lead_no} 首次触达已超时（截止 2024-06-05 09:00）"
+    breach = (f"线索 {lead.lead_no}（{lead.customer_name}，A级）"
+              "首次触达已超时（截止 2024-06-05 09:00）")
     assert world.inbox("rep2").count(breach) == 1 and world.inbox("sup1").count(breach) == 1
 
 
