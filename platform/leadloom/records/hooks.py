@@ -118,6 +118,7 @@ def run_after_batch(hooks: tuple[RecordHook, ...], changes: Sequence[Change]) ->
 # ---- the built-in hooks -------------------------------------------------------------------
 # Imported last: they subclass RecordHook and build on the write path, which imports this
 # module; importing them above the classes would be a cycle.
+from leadloom.records.absences import absence_hook  # noqa: E402
 from leadloom.records.audit import audit_hook  # noqa: E402
 from leadloom.records.guards import workflow_guard  # noqa: E402
 from leadloom.records.leads.pipeline import followup_hooks, lead_hooks  # noqa: E402
@@ -126,4 +127,5 @@ from leadloom.records.leads.pipeline import followup_hooks, lead_hooks  # noqa: 
 #: not use it. A static list (not a registry filled at import time), so no channel can miss
 #: one by not importing a module. The workflow guard runs after the hooks that fill in
 #: values; the audit trail runs last, so it records the final values.
-BUILTIN_HOOKS: tuple[HookFactory, ...] = (lead_hooks, followup_hooks, workflow_guard, audit_hook)
+BUILTIN_HOOKS: tuple[HookFactory, ...] = (lead_hooks, followup_hooks, absence_hook,
+                                          workflow_guard, audit_hook)
