@@ -13,6 +13,7 @@ import sqlalchemy as sa
 import yaml
 
 from leadloom.records import RecordError, RecordInvalid, create
+from leadloom.records.leads.timeline import timeline
 
 C = {"budget_status": "unclear", "need_clarity": "vague"}
 KEY = {"employee_range": "5000+"}
@@ -97,6 +98,8 @@ def test_time_away_skips_a_rep_until_the_day_after(world):
     skipped = [c for c in decision(world, lead.id)["candidates"]
                if c["user"] == world.ids["rep3"]]
     assert [c["skipped"] for c in skipped] == ["away"]
+    line = next(e for e in timeline(world.ctx("sup2"), lead.id) if e.title == "分配")
+    assert "规则 中西部销售(2:1)" in line.detail and "跳过 陈静（不在岗）" in line.detail
     audit = world.models.metadata.tables["ll_audit"]
     row = world.session.execute(sa.select(audit).where(
         audit.c.entity == "absence", audit.c.record_id == away.id)).one()
