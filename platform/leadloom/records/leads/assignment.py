@@ -24,7 +24,7 @@ from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 
 from leadloom.metadata.lead_rules import AssignmentRule, Target
 from leadloom.records.absences import away_on
-from leadloom.records.leads.state import LeadWrite, unit_of, user_name
+from leadloom.records.leads.state import LeadWrite, active_user, unit_of, user_name
 
 PUBLIC = "public"
 #: the pseudo-rule of a lead routed to its account's owner
@@ -122,7 +122,8 @@ def _pick(w: LeadWrite, rule: AssignmentRule, considered: list[dict[str, Any]]
     to ``considered`` with the reason."""
     unit = rule.target.unit or w.unit
     people = _people(w, rule.target, unit)
-    _load(w, people), _away(w, people)  # each asked once for all of them
+    _load(w, people)  # each asked once for all of them
+    _away(w, people)
     cap = rule.cap if rule.cap is not None else w.rules.pools.holding_cap
     free = []
     for person in people:
@@ -143,9 +144,11 @@ def _pick(w: LeadWrite, rule: AssignmentRule, considered: list[dict[str, Any]]
 
 
 def _unavailable(w: LeadWrite, person: int, cap: int, unit: str | None) -> str | None:
-    """Why ``person`` cannot take the lead now (None: they can): ``away`` (不在岗 today),
-    ``over_cap`` (holds ``cap`` open leads), ``wrong_unit`` (a named person outside the
-    rule's unit ``unit``)."""
+    """Why ``person`` cannot take the lead now (None: they can): ``inactive`` (an account
+    owner who left), ``away`` (不在岗 today), ``over_cap`` (holds ``cap`` open leads),
+    ``wrong_unit`` (a named person outside the rule's unit ``unit``)."""
+    if not active_user(w.ctx, person):
+        return "inactive"
     if unit is not None and unit_of(w.ctx, person) not in (None, unit):
         return "wrong_unit"
     if person in _away(w, [person]):

@@ -96,8 +96,8 @@ EVENT_TITLES = {
 
 
 #: why assignment passed someone over (``records.leads.assignment._unavailable``)
-SKIPPED = {"away": ("不在岗", "away"), "over_cap": ("已达持有上限", "at the cap"),
-           "wrong_unit": ("不在本单元", "another unit")}
+SKIPPED = {"inactive": ("已停用", "inactive"), "away": ("不在岗", "away"),
+           "over_cap": ("已达持有上限", "at the cap"), "wrong_unit": ("不在本单元", "another unit")}
 
 
 def _why(ctx: Context, decision: dict[str, Any], zh: bool) -> str:

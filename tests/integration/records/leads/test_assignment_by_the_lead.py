@@ -14,6 +14,7 @@ import yaml
 
 from leadloom.records import RecordError, RecordInvalid, create
 from leadloom.records.leads.timeline import timeline
+from tests.conftest import PASSWORD
 
 C = {"budget_status": "unclear", "need_clarity": "vague"}
 KEY = {"employee_range": "5000+"}
@@ -159,3 +160,20 @@ def test_an_away_account_owner_leaves_the_upsell_to_the_territory(world):
                                       "open_leads": found["candidates"][0]["open_leads"],
                                       "skipped": "away"}
     assert found["rule"] == "west_reps" and account.owner_id == world.ids["rep1"]
+
+
+def test_an_account_owner_who_left_leaves_the_upsell_to_the_territory(world):
+    from flask_appbuilder.security.sqla.models import User
+
+    from leadloom.web.users import add_user
+
+    add_user("rep9", roles=("rep",), password=PASSWORD, team="east-1", unit=None, name="周离")
+    gone = world.st.appbuilder.sm.find_user(username="rep9").id
+    create(world.ctx(None), "account", {"name": "杭州离职客户有限公司", "owner": gone,
+                                        "industry": "manufacturing"})
+    world.session.execute(sa.update(User).where(User.id == gone).values(active=False))
+    world.session.commit()
+    lead = create(world.ctx("mkt1"), "lead", world.lead(customer_name="杭州离职客户有限公司",
+                                                        province="浙江"))
+    assert lead.upsell is True and lead.owner_id in (world.ids["rep1"], world.ids["rep2"])
+    assert decision(world, lead.id)["candidates"][0]["skipped"] == "inactive"
