@@ -33,8 +33,10 @@ def test_a_supervisor_sets_a_reps_time_away(open_page, site: Site, size: str,
     assert "已保存" in page.inner_text(".alert-success")
     badge = page.locator("td.ll-away[data-user=rep4] .label-warning").inner_text()
     assert badge.startswith("出差 ") and (start + dt.timedelta(days=4)).isoformat() in badge
-    if size == "phone":  # the table scrolls in its own box, the page does not
+    if size == "phone":  # neither the page nor the table scrolls sideways
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+        assert page.evaluate("(t => t.scrollWidth <= t.parentElement.clientWidth + 1)"
+                             "(document.getElementById('ll-members'))")
     shot = Path(os.environ.get("LEADLOOM_SHOTS", tmp_path)) / f"members-away-{size}.png"
     page.screenshot(path=str(shot), full_page=True)
     with page.expect_navigation():  # back early: the time away is withdrawn
