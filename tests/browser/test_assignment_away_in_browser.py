@@ -1,6 +1,6 @@
-"""不在岗 on 团队与单元, in the browser: sup2 at a desk and on a phone sees their team only,
-sets rep4 away and withdraws it (the shared site keeps no time away); rep3 sees themself
-only and is told why an end before the start is refused."""
+"""不在岗 (an admin's 团队与单元), in the browser: sup2 at a desk and on a phone sees their
+team only, sets rep4 away and withdraws it (the shared site keeps no time away); rep3 sees
+themself only and is told why an end before the start is refused."""
 
 from __future__ import annotations
 

@@ -16,14 +16,16 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import flash, redirect, request, url_for
+from flask import flash, has_request_context, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.security.sqla.models import User
+from flask_babel import LazyString
 
 from leadloom.access import in_scope
 from leadloom.access.people import display_name
 from leadloom.metadata.messages import Message
+from leadloom.metadata.registry import Label
 from leadloom.records import RecordError, RecordInvalid, create, delete, set_membership
 from leadloom.records.absences import ENTITY as ABSENCE
 from leadloom.records.absences import has_absences
@@ -135,6 +137,13 @@ class Members(BaseView):
             for messages in error.errors.values():
                 flash("; ".join(map(translated, messages)), "danger")
         return redirect(url_for("Members.index"))
+
+
+def members_label() -> LazyString:
+    """The menu entry: 团队与单元 for an admin, 不在岗 for everyone else (all they set)."""
+    admin, others = Label("团队与单元", "Teams and units"), Label("不在岗", "Time away")
+    return LazyString(lambda: (others if has_request_context() and not _admin() else admin)
+                      .get(current_locale()))
 
 
 def _written(write: Callable[[], object]) -> Any:

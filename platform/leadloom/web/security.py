@@ -32,7 +32,7 @@ SELF_SERVICE = [
     *TASK_PERMISSIONS,  # my tasks: my own open tasks (a supervisor's team), in my scope
     *SEARCH_PERMISSIONS,  # global search: my scope's records, notices for the others
     *LOOKUP_PERMISSIONS,  # form choices searched as one types: my scope's records, users
-    *MEMBER_PERMISSIONS,  # 团队与单元: my own (a supervisor: my team's) time away
+    *MEMBER_PERMISSIONS,  # 不在岗 (团队与单元): my own (a supervisor: my team's) time away
     ("can_get", "OpenApi"),  # the REST API's document: each user gets it for their rights
 ]
 
