@@ -85,7 +85,13 @@ def test_admin_sets_a_users_team_and_unit(admin_app):
         place = membership(st.db.session, st.models, seller)
         assert (place.team, place.unit) == (None, "east")
     rep = login(admin_app, "seller", "seller-pass-1")
-    assert rep.get("/members/").status_code in (302, 403)
+    page = rep.get("/members/").data.decode()  # their own time away, no teams
+    assert 'data-user="seller"' in page and 'data-user="boss"' not in page
+    assert 'name="team"' not in page
+    rep.post("/members/", data={"user_id": seller, "team": "east-1", "unit": ""})
+    with admin_app.app_context():
+        st.db.session.expire_all()
+        assert membership(st.db.session, st.models, seller).team is None
 
 
 def edit(client, name, text, action="validate", **extra):

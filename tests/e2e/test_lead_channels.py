@@ -87,5 +87,5 @@ def test_every_channel_applies_every_rule(app, ids, api, seed, channel):
         assert (record.status, record.screening_flags) == ("to_verify", ["non_target_industry"])
         assert (record.grade, record.value_level) == ("A", "high")
         assert seed["lead_no"] in record.duplicate_hint and "r*" in record.duplicate_hint
-        assert record.owner_id in (ids["rep1"], ids["rep2"]) and rule == {"rule": "unit_reps"}
+        assert record.owner_id in (ids["rep1"], ids["rep2"]) and rule["rule"] == "unit_reps"
         assert record.first_touch_due_at is not None and record.unit == "east"

@@ -40,11 +40,14 @@ def leads(site: Flask) -> dict[str, tuple[int, str]]:
         source = st.db.session.scalar(sa.select(st.models.cls("source").id).filter_by(
             code="WEB"))
         made = {}
-        for key, owner, phone in (("rep1", rep1, PHONE), ("pool", None, "13912345679")):
+        # the pool's lead is grade C: no rule of its unit takes it
+        poor = {"budget_status": "unclear", "need_clarity": "vague"}
+        for key, owner, phone, bnau in (("rep1", rep1, PHONE, {}),
+                                        ("pool", None, "13912345679", poor)):
             lead = create(ctx, "lead", {
                 "customer_name": f"协作测试{key}公司", "industry": "trade",
                 "contact_name": "吴经理", "contact_phone": phone, "source": source,
-                "need_description": "CRM", "status": "new", "owner": owner})
+                "need_description": "CRM", "status": "new", "owner": owner, **bnau})
             made[key] = (lead.id, lead.lead_no)
         return made
 

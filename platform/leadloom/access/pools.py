@@ -3,7 +3,8 @@
 A lead in a pool has no owner, so no ``own``/``team`` scope reaches it. The pool is a read
 path of its own, used by the pool page, its API and claims: the unowned leads in the pool
 of the actor's unit, for the roles that claim from it or manage it (``config/leads.yaml``
-``pools``); managers also see the leads of no unit; admins and the system every pool.
+``pools``); managers also see the leads of no unit (with territories and a default unit,
+new leads always have one); admins and the system every pool.
 Contact details are never shown there.
 """
 
@@ -38,7 +39,7 @@ def pool_clause(models: Models, actor: Actor) -> sa.ColumnElement[bool]:
     if not (claims or manages):
         return sa.false()
     unit = cls.unit.is_(None) if actor.unit is None else cls.unit == actor.unit
-    if manages:  # leads of no unit (e.g. marketing's, with no province) wait for any manager
+    if manages:  # leads of no unit (a config without territories) wait for any manager
         unit = sa.or_(unit, cls.unit.is_(None))
     return sa.and_(in_pool, unit)
 

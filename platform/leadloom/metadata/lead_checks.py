@@ -43,6 +43,7 @@ from leadloom.metadata.lead_rules import (
     ScreeningRule,
     Sla,
     Target,
+    Territory,
 )
 from leadloom.metadata.leads import SCHEMAS, LeadsSchema, base_data, merged, unit_overlays
 from leadloom.metadata.parts import ConfigParts, Part
@@ -64,6 +65,8 @@ LITERAL = re.compile(r"^[A-Za-z0-9_\-/.]*$")
 #: what a unit's overlay may not set, and what it is told
 WHOLE_CRM = {"schedule": "the schedule is for the whole CRM: set it in leads.yaml",
              "quiet_hours": "quiet hours are for the whole CRM: set them in leads.yaml"}
+#: assignment keys that decide a lead's unit: leads.yaml only, never a unit's overlay
+WHOLE_CRM_ASSIGNMENT = ("territories", "default_unit", "existing_customer")
 
 
 def check_leads(parts: ConfigParts) -> list[ConfigError]:
@@ -84,6 +87,11 @@ def check_leads(parts: ConfigParts) -> list[ConfigError]:
     for unit, (part, overlay) in overlays.items():
         errors += [part.error(("leads", key), message) for key, message in WHOLE_CRM.items()
                    if key in overlay]
+        for key in WHOLE_CRM_ASSIGNMENT:
+            if key in overlay.get("assignment", {}):
+                errors.append(part.error(("leads", "assignment", key),
+                                         "which unit a lead belongs to is for the whole CRM: "
+                                         "set it in leads.yaml"))
         data, shape = _load(merged(raw, overlay))
         found = shape if data is None else shape + _Builder(parts, unit).problems(data)
         errors += [part.error(("leads", *path), message) for path, message in found
@@ -399,9 +407,35 @@ class _Builder:
             rules.append(AssignmentRule(
                 rule["code"], Label(rule.get("zh", rule["code"]), rule.get("en", rule["code"])),
                 self.expr((*path, "when"), rule["when"]), self._target(path, rule),
-                rule["strategy"]))
+                rule["strategy"], rule["cap"]))
         return Assignment(self._role_list(("assignment", "keep_creator_roles"),
-                                          data["keep_creator_roles"]), tuple(rules))
+                                          data["keep_creator_roles"]), tuple(rules),
+                          self._territories(data["territories"]),
+                          self._unit(("assignment", "default_unit"), data["default_unit"]),
+                          self._existing_customer(data["existing_customer"]))
+
+    def _territories(self, items: list[dict[str, Any]]) -> tuple[Territory, ...]:
+        self._unique(("assignment", "territories"), items)
+        return tuple(Territory(t["code"], self.expr(("assignment", "territories", i, "when"),
+                                                    t["when"]),
+                               self._unit(("assignment", "territories", i, "unit"), t["unit"])
+                               or "")
+                     for i, t in enumerate(items))
+
+    def _unit(self, path: Path, unit: str | None) -> str | None:
+        if unit is not None and unit not in {*self.units, *self.parts.broken_units}:
+            self.problem(path, f"unknown unit '{unit}' (known: {', '.join(sorted(self.units))})")
+        return unit
+
+    def _existing_customer(self, keys: list[str]) -> tuple[str, ...]:
+        """The keys, when the lead can be marked and accounts' contacts can be read."""
+        path: Path = ("assignment", "existing_customer")
+        if keys and self.types.get("upsell") != "boolean":
+            self.problem(path, "marking upsell leads needs a boolean field 'upsell' on the lead")
+        for entity in ("account", "contact"):
+            if keys and entity not in self.parts.entities:
+                self.problem(path, f"matching existing customers needs entity '{entity}'")
+        return tuple(keys)
 
     def _target(self, path: Path, rule: dict[str, Any]) -> Target:
         to = rule["to"]
@@ -411,11 +445,8 @@ class _Builder:
         if rule["strategy"] == "weighted" and not to["users"]:
             self.problem((*path, "strategy"), "weighted needs users with weights: "
                                               "to: {users: {rep1: 2, rep2: 1}}")
-        if to["unit"] is not None and to["unit"] not in {*self.units,
-                                                         *self.parts.broken_units}:
-            self.problem((*path, "to", "unit"), f"unknown unit '{to['unit']}' (known: "
-                                                f"{', '.join(sorted(self.units))})")
-        return Target(roles, tuple(to["users"].items()), to["unit"])
+        return Target(roles, tuple(to["users"].items()),
+                      self._unit((*path, "to", "unit"), to["unit"]))
 
     def _task_rules(self, items: list[dict[str, Any]]) -> tuple[TaskRule, ...]:
         self._unique(("task_rules",), items)

@@ -112,6 +112,18 @@ class AssignmentRule:
     target: Target
     #: round_robin, weighted or least_loaded
     strategy: str
+    #: open leads a person may hold to get one from this rule (None: ``pools.holding_cap``)
+    cap: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Territory:
+    """A new lead this is true for belongs to ``unit`` (the lead's data decides, not who
+    typed it in)."""
+
+    code: str
+    when: Expression
+    unit: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +131,13 @@ class Assignment:
     #: a lead one of these roles enters without an owner stays theirs
     keep_creator_roles: tuple[str, ...]
     rules: tuple[AssignmentRule, ...]
+    #: which unit a new lead belongs to, first match; read from leads.yaml only
+    territories: tuple[Territory, ...] = ()
+    #: the unit of a lead no territory takes; its pool managers are told of such leads
+    default_unit: str | None = None
+    #: keys (``phone``, ``email``, ``company``) matched against existing accounts'
+    #: contacts: a match goes to the account's owner and is marked ``upsell``
+    existing_customer: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,8 @@ DUPLICATE_ACTIONS = ("block", "block_unless_visible", "warn")
 MATCHES = ("exact", "fuzzy")
 STRATEGIES = ("round_robin", "weighted", "least_loaded")
 KEYS = ("phone", "email", "company", "credit_code")
+#: what a new lead is matched on against existing accounts (contact phone, e-mail, name)
+CUSTOMER_KEYS = ("phone", "email", "company")
 
 
 def _one_of(choices: tuple[str, ...], what: str) -> validate.OneOf:
@@ -123,10 +125,22 @@ class AssignmentRuleSchema(_Strict):
     when = mf.String(load_default="true")
     to = mf.Nested(TargetSchema, required=True)
     strategy = mf.String(load_default="round_robin", validate=_one_of(STRATEGIES, "strategy"))
+    cap = mf.Integer(load_default=None, allow_none=True, validate=validate.Range(
+        min=1, max=100000, error="give a number from {min} to {max}"))
+
+
+class TerritorySchema(_Strict):
+    code = mf.String(required=True, validate=_code)
+    when = mf.String(required=True)
+    unit = mf.String(required=True)
 
 
 class AssignmentSchema(_Strict):
     keep_creator_roles = mf.List(mf.String(), load_default=lambda: ["rep"])
+    territories = mf.List(mf.Nested(TerritorySchema), load_default=list)
+    default_unit = mf.String(load_default=None, allow_none=True)
+    existing_customer = mf.List(mf.String(validate=_one_of(CUSTOMER_KEYS, "key")),
+                                load_default=list)
     rules = mf.List(mf.Nested(AssignmentRuleSchema), load_default=list)
 
 
@@ -196,9 +210,8 @@ class LeadsSchema(_Strict):
 #: every schema of leads.yaml, for "did you mean" hints on unknown keys
 SCHEMAS = (LeadsSchema, CalendarSchema, NumberingSchema, ScreeningRuleSchema, ScreeningSchema,
            DuplicateRuleSchema, DuplicatesSchema, CaseSchema, GradingSchema, TargetSchema,
-           AssignmentRuleSchema, AssignmentSchema, ReclaimSchema, PoolsSchema, ByGradeSchema,
-           FirstTouchSchema, SlaSchema, TaskRuleSchema,
-           QuietHoursSchema)
+           AssignmentRuleSchema, TerritorySchema, AssignmentSchema, ReclaimSchema, PoolsSchema,
+           ByGradeSchema, FirstTouchSchema, SlaSchema, TaskRuleSchema, QuietHoursSchema)
 def merged(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
     """``overlay`` merged into a copy of ``base``: mappings merge, anything else replaces."""
     result = copy.deepcopy(base)

@@ -118,6 +118,7 @@ def run_after_batch(hooks: tuple[RecordHook, ...], changes: Sequence[Change]) ->
 # ---- the built-in hooks -------------------------------------------------------------------
 # Imported last: they subclass RecordHook and build on the write path, which imports this
 # module; importing them above the classes would be a cycle.
+from leadloom.records.absences import absence_hook  # noqa: E402
 from leadloom.records.audit import audit_hook  # noqa: E402
 from leadloom.records.guards import workflow_guard  # noqa: E402
 from leadloom.records.leads.event_tasks import task_rule_hooks  # noqa: E402
@@ -128,4 +129,4 @@ from leadloom.records.leads.pipeline import followup_hooks, lead_hooks  # noqa: 
 #: one by not importing a module. The workflow guard runs after the hooks that fill in
 #: values; the audit trail runs last, so it records the final values.
 BUILTIN_HOOKS: tuple[HookFactory, ...] = (lead_hooks, followup_hooks, task_rule_hooks,
-                                          workflow_guard, audit_hook)
+                                          absence_hook, workflow_guard, audit_hook)

@@ -33,7 +33,7 @@ from leadloom.web.language import TRANSLATIONS, use_request_locale
 from leadloom.web.leads import add_leads
 from leadloom.web.login import protect_logins
 from leadloom.web.lookup import add_lookup
-from leadloom.web.members import Members
+from leadloom.web.members import Members, members_label
 from leadloom.web.notifications import add_notifications
 from leadloom.web.passwords import check_password, describe_rule
 from leadloom.web.reports import add_reports
@@ -180,14 +180,15 @@ def _flask_config(settings: Settings, registry: Any, testing: bool) -> dict[str,
 
 
 def _add_admin_views(appbuilder: AppBuilder) -> None:
-    """Config versions, the config editor and teams, under 设置 (admins only)."""
+    """Config versions, the config editor and teams, under 设置 (admins only; everyone
+    sets their own time away on the teams page)."""
     appbuilder.add_view(ConfigAdmin, "config_versions", href="/config/versions/",
                         label=lazy(Label("配置版本", "Config versions")), category="settings",
                         icon="fa-code-branch")
     appbuilder.add_link("config_edit", href="/config/edit/", icon="fa-edit",
                         label=lazy(Label("编辑配置", "Edit config")), category="settings")
     appbuilder.add_view(Members, "members", href="/members/", icon="fa-users",
-                        label=lazy(Label("团队与单元", "Teams and units")), category="settings")
+                        label=members_label(), category="settings")
 
 
 def _add_views(appbuilder: AppBuilder, models: Models) -> None:

@@ -16,6 +16,7 @@ from leadloom.web.approvals import PERMISSIONS as APPROVAL_PERMISSIONS
 from leadloom.web.board import PERMISSIONS as BOARD_PERMISSIONS
 from leadloom.web.leads import pool_permissions
 from leadloom.web.lookup import PERMISSIONS as LOOKUP_PERMISSIONS
+from leadloom.web.members import PERMISSIONS as MEMBER_PERMISSIONS
 from leadloom.web.notifications import PERMISSIONS as NOTIFICATION_PERMISSIONS
 from leadloom.web.reports import PERMISSIONS as REPORT_PERMISSIONS
 from leadloom.web.search import PERMISSIONS as SEARCH_PERMISSIONS
@@ -34,6 +35,7 @@ SELF_SERVICE = [
     *TASK_PERMISSIONS,  # my tasks: my own open tasks (a supervisor's team), in my scope
     *SEARCH_PERMISSIONS,  # global search: my scope's records, notices for the others
     *LOOKUP_PERMISSIONS,  # form choices searched as one types: my scope's records, users
+    *MEMBER_PERMISSIONS,  # 不在岗 (团队与单元): my own (a supervisor: my team's) time away
     ("can_get", "OpenApi"),  # the REST API's document: each user gets it for their rights
 ]
 

@@ -47,14 +47,27 @@ CASES = [
     ("fuzzy-threshold", "leads.yaml", [("threshold: 0.92", "threshold: 1.5")],
      ["leads.yaml:62: leads.duplicates.rules.4.threshold: give a similarity from 0.5 to 1.0"]),
     ("unknown-role", "leads.yaml", [("to: {roles: [supervisor]}", "to: {roles: [manager]}")],
-     ["leads.yaml:103: leads.assignment.rules.0.to.roles.0: unknown role 'manager' (known: "
+     ["leads.yaml:{roles: [manager]}: leads.assignment.rules.0.to.roles.0: unknown role "
+      "'manager' (known: "
       "admin, finance, marketing, rep, supervisor)"]),
     ("unknown-unit", "leads.yaml", [("unit: east}", "unit: north}")],
-     ["leads.yaml:109: leads.assignment.rules.1.to.unit: unknown unit 'north' (known: east, "
-      "west)"]),
+     ["leads.yaml:{unit: north}: leads.assignment.territories.0.unit: unknown unit 'north' "
+      "(known: east, west)"]),
+    ("unknown-default-unit", "leads.yaml", [("default_unit: east", "default_unit: south")],
+     ["leads.yaml:{default_unit: south}: leads.assignment.default_unit: unknown unit 'south' "
+      "(known: east, west)"]),
+    ("unknown-customer-key", "leads.yaml", [("existing_customer: [phone, email, company]",
+                                             "existing_customer: [phone, wechat]")],
+     ["leads.yaml:{existing_customer: [phone, wechat]}: leads.assignment.existing_customer.1: "
+      "unknown key 'wechat' (known: phone, email, company)"]),
+    ("territory-in-a-unit", "units/west.yaml", [("  assignment:\n", "  assignment:\n"
+                                                 "    default_unit: west\n")],
+     ["units/west.yaml:{default_unit: west}: units.west.leads.assignment.default_unit: which "
+      "unit a lead belongs to is for the whole CRM: set it in leads.yaml"]),
     ("weighted-by-role", "leads.yaml", [("[supervisor]}\n      strategy: round_robin",
                                          "[supervisor]}\n      strategy: weighted")],
-     ["leads.yaml:104: leads.assignment.rules.0.strategy: weighted needs users with weights: "
+     ["leads.yaml:{strategy: weighted}: leads.assignment.rules.0.strategy: weighted needs "
+      "users with weights: "
       "to: {users: {rep1: 2, rep2: 1}}"]),
     ("unknown-preset", "leads.yaml", [("preset: by_grade", "preset: by_grades")],
      ["leads.yaml:{preset: by_grades}: leads.sla.first_touch.preset: unknown preset "

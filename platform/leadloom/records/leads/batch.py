@@ -19,8 +19,9 @@ import sqlalchemy as sa
 
 from leadloom.records.leads import assignment, duplicates, grading, screening, sla
 from leadloom.records.leads.counters import CounterBatch
+from leadloom.records.leads.customers import find_accounts
 from leadloom.records.leads.numbering import take_number
-from leadloom.records.leads.state import lead_write, tx_state
+from leadloom.records.leads.state import lead_write, tx_state, unit_of
 
 if TYPE_CHECKING:
     from leadloom.records.hooks import Change
@@ -37,6 +38,8 @@ def before_leads(changes: list[Change], rules_set: Any) -> None:
     _known_units(changes)
     writes = [lead_write(c, rules_set) for c in changes]
     keys = duplicates.BatchKeys(writes)
+    find_accounts(writes, rules_set.base.assignment.existing_customer)
+    stamped = unit_of(ctx, ctx.actor.user_id) or ctx.actor.unit  # a routed row's, in bulk
     state.counters = CounterBatch(ctx.session, ctx.models)
     try:
         for w in writes:
@@ -53,7 +56,8 @@ def before_leads(changes: list[Change], rules_set: Any) -> None:
                 change.columns["lead_no"] = number
             owner = (change.values.get("owner") or ctx.actor.user_id) if (
                 change.entity.owned) else None
-            change.columns.update(assignment.placement(w, owner, w.unit))
+            change.columns.update(assignment.placement(w, owner,
+                                                       stamped if w.routed else w.unit))
             keys.add(w, change.columns.get("owner_id", owner),
                      change.columns.get("unit", w.unit))
         state.counters.flush()

@@ -28,6 +28,7 @@ from leadloom.records.leads import (
 )
 from leadloom.records.leads.batch import BATCH, NOTE, before_leads
 from leadloom.records.leads.columns import write_columns
+from leadloom.records.leads.customers import find_accounts
 from leadloom.records.leads.events import event_row
 from leadloom.records.leads.nested import nested_delete
 from leadloom.records.leads.notices import grade_label, lead_notice
@@ -60,6 +61,7 @@ class LeadHook(RecordHook):
         screening.screen(w)
         duplicates.check_duplicates(w)
         grading.grade(w)
+        find_accounts([w], self.rules.base.assignment.existing_customer)
         assignment.assign(w)
         sla.set_deadlines(w)
 
@@ -159,12 +161,12 @@ def _history(w: LeadWrite, sink: Sink) -> None:
         kind = "claimed" if ctx.channel == "claim" else "assigned"
         sink.events.append(event_row(
             ctx, lead_id, kind, old=w.change.before.get("owner"), new=w.owner,
-            user_id=w.owner, detail={"rule": w.assigned_rule} if w.assigned_rule else None))
+            user_id=w.owner, detail=w.decision))
     elif w.to_pool:
         kind = {"reclaim": "reclaimed", "release": "released"}.get(ctx.channel, "pooled")
         previous = w.change.before.get("owner")
         sink.events.append(event_row(ctx, lead_id, kind, old=previous, user_id=previous,
-                                     reason=ctx.meta.get("comment")))
+                                     reason=ctx.meta.get("comment"), detail=w.decision))
 
 
 def _tell(w: LeadWrite, sink: Sink) -> None:
@@ -187,6 +189,14 @@ def _tell(w: LeadWrite, sink: Sink) -> None:
                 "title": (f"首次触达 {number}" if zh else f"First touch {number}"),
                 "lead": record.id, "assignee": owner, "due_at": due, "status": "todo",
                 "kind": "first_touch", "owner": owner})
+    elif w.to_pool and w.routed and w.territory is None:
+        unit = next((u.label for u in ctx.registry.units if u.code == w.unit), None)
+        where = unit.get("zh" if zh else "en") if unit else (w.unit or "")
+        for manager in assignment.pool_managers(w):
+            sink.outbox.add(manager, "pool",
+                   f"新线索 {number} 未匹配任何区域，已进入{where}公海，请分配" if zh
+                   else f"Lead {number} matched no territory and waits in the {where} pool: "
+                        "assign it", "/pool/")
     elif w.grade_event and not w.creating and owner not in (None, ctx.actor.user_id) and (
             w.grade_event["new"] != w.grade_event["old"]):
         deadline = (due if w.values.get("first_contact_at") is None

@@ -54,6 +54,8 @@ class TxState:
     counters: CounterBatch | None = None
     #: usernames → ids of active users (a weighted rule's people)
     usernames: dict[str, int | None] = field(default_factory=dict)
+    #: (user id, day) → away (不在岗) that day
+    away: dict[tuple[int, dt.date], bool] = field(default_factory=dict)
 
     def next_value(self, session: Session, models: Any, scope: str,
                    start: Callable[[], int] = lambda: 0) -> int:
@@ -133,6 +135,16 @@ class LeadWrite:
     warnings: list[tuple[int | None, str, int | None]] = field(default_factory=list)
     keys: list[tuple[str, str, str | None]] = field(default_factory=list)
     keys_changed: bool = False
+    #: a new lead the rules place (no owner given, not kept by the rep who typed it)
+    routed: bool = False
+    #: the territory that chose the unit of a new lead (None: the default unit, or not
+    #: routed); ``assignment`` fills the rest of what the audit records
+    territory: str | None = None
+    #: how the owner was chosen: rule, candidates considered (with why each was skipped)
+    #: and the pick's reason, for the lead's history
+    decision: dict[str, Any] | None = None
+    #: the existing account this new lead's contact or company belongs to (upsell)
+    account: tuple[int, int | None] | None = None
 
     @property
     def ctx(self) -> Context:
@@ -162,12 +174,16 @@ def lead_write(change: Change, rules_set: Any) -> LeadWrite:
     """A ``LeadWrite`` for a lead change: the unit's rules and the merged values."""
     ctx = change.ctx
     record = change.record
-    if change.creating:
+    values = {**change.before, **change.values}
+    territory = None
+    placed = change.creating and routed(change, rules_set)
+    if not change.creating:
+        unit = record.unit
+    elif placed:
+        territory, unit = territory_of(rules_set, values, ctx.actor.unit)
+    else:
         owner = change.values.get("owner") or ctx.actor.user_id
         unit = unit_of(ctx, owner) or ctx.actor.unit if change.entity.owned else None
-    else:
-        unit = record.unit
-    values = {**change.before, **change.values}
     values.setdefault("owner", change.values.get("owner", ctx.actor.user_id)
                       if change.creating else change.before.get("owner"))
     values["unit"] = unit
@@ -175,7 +191,34 @@ def lead_write(change: Change, rules_set: Any) -> LeadWrite:
     values["created_at"] = moment if change.creating else getattr(record, "created_at", None)
     history = bool(ctx.actor.system and change.creating and change.values.get("lead_no"))
     return LeadWrite(change, rules_set.for_unit(unit), unit, moment, history, values,
-                     tx_state(ctx.session), field_codes(change.entity))
+                     tx_state(ctx.session), field_codes(change.entity), territory=territory,
+                     routed=placed)
+
+
+def routed(change: Change, rules_set: Any) -> bool:
+    """Whether the assignment rules place this new lead: it comes without an owner, and
+    not from someone who keeps what they enter (a rep's own lead is theirs)."""
+    ctx = change.ctx
+    if change.values.get("owner") is not None or not change.entity.owned:
+        return False
+    if ctx.actor.system and change.values.get("lead_no"):
+        return False  # a history row keeps the place it had
+    keeps = set(ctx.actor.roles) & set(rules_set.base.assignment.keep_creator_roles)
+    return not (keeps and ctx.actor.user_id is not None)
+
+
+def territory_of(rules_set: Any, values: dict[str, Any], fallback: str | None
+                 ) -> tuple[str | None, str | None]:
+    """(territory code, unit) of a new lead, from its own values: the first territory
+    that takes it, else the default unit (else ``fallback``: a config without either)."""
+    assignment = rules_set.base.assignment
+    if not assignment.territories and assignment.default_unit is None:
+        return None, fallback
+    names = {**rules_set.base.list_values(), **values, "unit": None}
+    for territory in assignment.territories:
+        if territory.when.test(names, now=clock.now()):
+            return territory.code, territory.unit
+    return None, assignment.default_unit or fallback
 
 
 def field_codes(entity: Entity) -> frozenset[str]:

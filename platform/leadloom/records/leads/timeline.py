@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -94,6 +95,28 @@ EVENT_TITLES = {
 }
 
 
+#: why assignment passed someone over (``records.leads.assignment._unavailable``)
+SKIPPED = {"inactive": ("已停用", "inactive"), "away": ("不在岗", "away"),
+           "over_cap": ("已达持有上限", "at the cap"), "wrong_unit": ("不在本单元", "another unit")}
+
+
+def _why(ctx: Context, decision: dict[str, Any], zh: bool) -> str:
+    """How assignment decided: 规则 大客户；跳过 王芳（不在岗）."""
+    code = decision.get("rule")
+    rules = ctx.registry.lead_rules
+    found = rules.for_unit(decision.get("unit")).assignment.rules if rules else ()
+    label = next((r.label.get("zh" if zh else "en") for r in found if r.code == code),
+                 ("老客户" if zh else "existing customer") if code == "existing_customer"
+                 else code)
+    parts = [f"规则 {label}" if zh else f"rule {label}"] if label else []
+    skipped = [f"{c['name']}（{SKIPPED[c['skipped']][0]}）" if zh
+               else f"{c['name']} ({SKIPPED[c['skipped']][1]})"
+               for c in decision["candidates"] if c.get("skipped") in SKIPPED]
+    if skipped:
+        parts.append(("跳过 " if zh else "passed over ") + "、".join(skipped))
+    return "；".join(parts) if zh else "; ".join(parts)
+
+
 def _events(ctx: Context, lead_id: int, locale: str) -> list[Entry]:
     found = []
     zh = locale != "en"
@@ -109,6 +132,8 @@ def _events(ctx: Context, lead_id: int, locale: str) -> list[Entry]:
             detail = user_name(ctx, e.user_id) if e.user_id else ""
         if e.reason:
             detail = f"{detail}（{e.reason}）" if zh else f"{detail} ({e.reason})"
+        if e.kind in ("assigned", "pooled") and e.detail and "candidates" in e.detail:
+            detail = ("；" if zh else "; ").join(filter(None, (detail, _why(ctx, e.detail, zh))))
         who = user_name(ctx, e.actor_id) if e.actor_id else ("系统" if zh else "system")
         found.append(Entry(e.at, "event", title, detail, who))
     return found

@@ -56,6 +56,16 @@ def lead_inputs(world: World) -> list[dict[str, Any]]:
     ]
     rows += [{"customer_name": f"温州第{i}机械有限公司", "need_clarity": "clear"}
              for i in range(6)]
+    # by the lead's data: West's 2:1 split and key accounts, an existing customer's phone
+    # (its owner, rep2, is away: the territory takes it), its company name (rep1's
+    # account), and no territory at all (the default unit's pool, its managers told)
+    rows += [{"customer_name": f"重庆第{i}电气有限公司", "province": "重庆"} for i in range(3)]
+    rows += [{"customer_name": "西安秦川重工集团", "province": "陕西", **good,
+              "employee_range": "5000+"},
+             {"customer_name": "绵阳老客户仪表有限公司", "province": "四川",
+              "contact_phone": "13712345678"},
+             {"customer_name": "宁波老客户模具有限公司"},
+             {"customer_name": "海口椰林贸易有限公司", "province": "海南", **poor}]
     rows += [{"customer_name": f"嘉兴第{i}纺织有限公司", **poor} for i in range(3)]
     return [world.lead(**row) for row in rows]
 
@@ -73,7 +83,17 @@ def followup_inputs(lead_ids: list[int], now: dt.datetime) -> list[dict[str, Any
     return rows
 
 
+def existing_customers(world: World) -> None:
+    """Two accounts (rep2's with a contact's phone, rep1's by name); rep2 away today."""
+    rep1, rep2 = world.ctx("rep1"), world.ctx("rep2")
+    first = create(rep2, "account", {"name": "绵阳老客户仪表集团", "industry": "manufacturing"})
+    create(rep2, "contact", {"name": "冯总", "account": first.id, "mobile": "13712345678"})
+    create(rep1, "account", {"name": "宁波老客户模具有限公司", "industry": "manufacturing"})
+    create(rep2, "absence", {"starts_on": "2024-08-05", "ends_on": "2024-08-09"})
+
+
 def write_single(world: World) -> None:
+    existing_customers(world)
     for row in lead_inputs(world):
         create(world.ctx("sup1", "import"), "lead", row)
     for row in followup_inputs(_leads_of(world, "rep1"), world.freeze(NOW)):
@@ -81,6 +101,7 @@ def write_single(world: World) -> None:
 
 
 def write_batch(world: World) -> None:
+    existing_customers(world)
     bulk_create(world.ctx("sup1", "import"), "lead", lead_inputs(world))
     bulk_create(world.ctx("rep1"), "followup",
                 followup_inputs(_leads_of(world, "rep1"), world.freeze(NOW)))
@@ -129,7 +150,12 @@ def test_bulk_create_leaves_the_rows_single_creates_leave(database_factory, monk
     with fresh_world(database_factory, monkeypatch) as world:
         write_batch(world)
         batch = snapshot(world)
-    assert len(single["lead"]) == 16 and len(single["followup"]) >= 4
+    assert len(single["lead"]) == 23 and len(single["followup"]) >= 4
+    assert {r["unit"] for r in single["lead"]} == {"east", "west"}
+    assert sum(bool(r["upsell"]) for r in single["lead"]) == 2
+    assert any(r["kind"] == "pool" for r in single["ll_notification"])
+    assert any(c.get("skipped") == "away" for r in single["ll_lead_event"] if r["detail"]
+               for c in r["detail"].get("candidates", []))
     assert {r["kind"] for r in single["task"]} >= {"first_touch", "cadence", "next_action"}
     assert any(r["duplicate_hint"] for r in single["lead"])
     assert any(r["pool"] == "public" for r in single["lead"])

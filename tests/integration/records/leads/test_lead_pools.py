@@ -135,11 +135,12 @@ def test_a_unit_can_use_the_legacy_numbering_preset(world):
     assert re.fullmatch(r"WEB\d{3}", first) and int(second[3:]) == int(first[3:]) + 1
 
 
-def test_leads_of_no_unit_wait_for_any_manager(world):
+def test_leads_no_territory_takes_wait_in_the_default_units_pool(world):
     world.freeze("2024-06-03 10:00")
-    lead = create(world.ctx("mkt1"), "lead", world.lead(province="海南"))
-    assert (lead.unit, lead.owner_id, lead.pool) == (None, None, "public")
-    for user, sees in (("sup1", True), ("sup2", True), ("rep1", False), ("mkt1", False)):
+    lead = create(world.ctx("mkt1"), "lead", world.lead(
+        province="海南", budget_status="unclear", need_clarity="vague"))
+    assert (lead.unit, lead.owner_id, lead.pool) == ("east", None, "public")
+    for user, sees in (("sup1", True), ("sup2", False), ("rep1", True), ("mkt1", False)):
         assert (lead.id in {p.id for p in pools.pool_leads(world.ctx(user))}) is sees, user
-    moved = pools.assign_from_pool(world.ctx("sup2"), lead.id, world.ids["rep3"])
+    moved = pools.assign_from_pool(world.ctx("sup1"), lead.id, world.ids["rep3"])
     assert (moved.owner_id, moved.unit) == (world.ids["rep3"], "west")
