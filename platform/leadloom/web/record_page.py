@@ -60,6 +60,7 @@ class RecordPage:
         hidden = self._hidden()
         new_owners = prime_people(self.entity, item, NEW_OWNERS
                                   if may_transfer(state().registry, view, actor) else 0)
+        panels = panels_for(view, item, actor)  # first: the timeline reads every title
         header = record_header(view, item, actor)
         columns = [f.code for f in view.fields if f.code not in hidden] + list(STAMPS)
         values = dict(zip(columns, self.datamodel.get_values_item(item, columns), strict=True))
@@ -68,7 +69,7 @@ class RecordPage:
         return self.render_template(
             "leadloom/show.html", pk=item.id, base=self.route_base, title=self.show_title,
             record=item, header=header, tabs=field_sections(view, item, values, hidden),
-            panels=panels_for(view, item, actor), followup=followup,
+            panels=panels, followup=followup,
             followup_errors=followup_errors or [],
             users=new_owners)
 

@@ -207,7 +207,7 @@ def timeline_panel(entity: Entity, record: Any, actor: Actor) -> Panel | None:
     funnel = funnel_of(st.registry, entity.code, record.unit)
     rows = []
     names = PeopleByLogin(st.db.session)
-    prime_reference_titles(_references(entity, events[:SHOWN]))
+    prime_reference_titles([*_references(entity, events[:SHOWN]), *_own_references(entity, record)])
     for event in events[:SHOWN]:
         rows.append({
             "event": event, "at": local_time(event.at).strftime("%Y-%m-%d %H:%M:%S"),
@@ -231,6 +231,13 @@ def _references(entity: Entity, events: list[Any]) -> list[tuple[str, Any]]:
     fields = {f.code: f.to for f in entity.fields if f.type is FieldType.REFERENCE and f.to}
     return [(fields[c.field], value) for event in events for c in event.changes
             if c.field in fields for value in (c.old, c.new) if value not in (None, "", [])]
+
+
+def _own_references(entity: Entity, record: Any) -> list[tuple[str, Any]]:
+    """The records ``record``'s own reference fields name: the page's header and tabs show
+    their titles after the timeline, which reads them in its one statement."""
+    return [(f.to, value) for f in entity.fields if f.type is FieldType.REFERENCE and f.to
+            and f.column and (value := getattr(record, f.column, None)) is not None]
 
 
 def _shown(entity: Entity, code: str, value: Any) -> str:

@@ -75,7 +75,9 @@ def test_the_sla_job_marks_the_unmet_breached_and_still_sends_the_breach(world):
     periodic.check_sla(system, start + dt.timedelta(hours=49))
     [sla] = slas(world, lead.id)
     assert (sla.state, sla.breached_at) == ("breached", local("2024-06-05 09:00"))
-    assert f"线索 {lead.lead_no} 首次触达已超时（截止 2024-06-05 09:00）" in world.inbox("rep2")
+    breach = (f"线索 {lead.lead_no}（{lead.customer_name}，A级）"
+              "首次触达已超时（截止 2024-06-05 09:00）")
+    assert breach in world.inbox("rep2")
     touch(world, lead, start + dt.timedelta(hours=50), user="rep2")
     assert slas(world, lead.id)[0].state == "breached_then_met"
     assert slas(world, lead.id)[0].late_minutes == 120
