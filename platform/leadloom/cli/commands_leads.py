@@ -60,7 +60,7 @@ def tick(ctx: click.Context, now_text: str | None, only: tuple[str, ...]) -> Non
     with Session(engine) as session:
         job = Context(Actor.system_actor(), session, build_models(registry), channel="job")
         run = recompute(job)
-        if run is not None and run.changed:
+        if run is not None:
             click.echo(f"rules of config v{run.version}: {run.summary()}")
         for name, count in run_jobs(job, moment, only).items():
             click.echo(f"{name}: {count}")

@@ -12,7 +12,7 @@ from leadloom.access import Actor
 from leadloom.metadata import Registry
 from leadloom.model import build_models
 from leadloom.records import Context
-from leadloom.records.leads.recompute import RUNNING, UNCHANGED, Run, recompute
+from leadloom.records.leads.recompute import RUNNING, UNCHANGED, Run, recompute, run_of
 
 
 def recompute_after(engine: sa.Engine, registry: Registry) -> None:
@@ -30,8 +30,10 @@ def recompute_after(engine: sa.Engine, registry: Registry) -> None:
             click.echo(f"recomputing open leads: {run.checked}/{run.total} ({run.percent}%)")
 
     with Session(engine) as session:
-        ctx = Context(Actor.system_actor(), session, build_models(registry), channel="job")
-        run = recompute(ctx, still_active=active, progress=shown)
+        models = build_models(registry)
+        recompute(Context(Actor.system_actor(), session, models, channel="job"),
+                  still_active=active, progress=shown)
+        run = run_of(session, models, registry.version)
     if run is None or run.state == UNCHANGED:
         click.echo("derived values: the rules they come from did not change; nothing "
                    "recomputed")

@@ -32,7 +32,7 @@ from leadloom.model import Models, build_models
 from leadloom.records import Context
 from leadloom.records.leads import clock
 from leadloom.records.leads.periodic import tick
-from leadloom.records.leads.recompute import Run, recompute
+from leadloom.records.leads.recompute import Run, recompute, run_of
 from leadloom.reporting import ReportRequest, run_report, spec_of
 from leadloom.reporting.audience import recipient_for, recipients_of
 from leadloom.reporting.delivery import deliver
@@ -110,7 +110,7 @@ def run_lead_rule(job: str, due_at: str) -> dict[str, Any]:
             run = recompute(ctx, still_active=runtime.is_current)
             counts = tick(ctx, clock.now(), only=(job,))
         result["count"] = counts.get(job, 0)
-        if run is not None and run.changed:
+        if run is not None:
             result["recomputed"] = run.changed
     return {"job": job, "due_at": due_at, **result}
 
@@ -147,7 +147,8 @@ def recompute_leads(version: int) -> dict[str, Any]:
         def shown(run: Run) -> None:
             _progress(job)(run.percent, f"{run.checked}/{run.total}")
 
-        run = recompute(ctx, still_active=active, progress=shown)
+        run = recompute(ctx, still_active=active, progress=shown) or run_of(
+            session, models, version)
     if run is None:
         return {"version": version, "state": "skipped"}
     return {"version": version, "state": run.state, "checked": run.checked,

@@ -124,9 +124,12 @@ def recompute(ctx: Context, *, still_active: Callable[[], bool] = lambda: True,
     :param still_active: asked before each batch; False (a newer version was published)
         ends the run as ``superseded``: the newer version's run recomputes every lead.
     :param progress: told of the run after each batch.
-    :returns: the run as it ended, or None (nothing to do for this process).
+    :returns: the run as it ended, or None when there was nothing to do (no lead rules,
+        the rules did not change, or the run was over already).
     """
     run = begin(ctx)
+    if run is None or run.state != RUNNING:
+        return None
     while run is not None and run.state == RUNNING:
         run = _step(ctx, run.version, still_active)
         if progress is not None and run is not None:

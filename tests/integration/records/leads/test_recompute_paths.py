@@ -17,7 +17,7 @@ from leadloom.metadata.files import read_folder
 from leadloom.model import build_models
 from leadloom.records import Context, create, update
 from leadloom.records.leads.derived import DERIVED_FIELDS, derive, lead_values, override_times
-from leadloom.records.leads.recompute import DONE, UNCHANGED, recompute
+from leadloom.records.leads.recompute import DONE, UNCHANGED, recompute, run_of
 from tests.helpers import replace_once
 
 A = {"budget_status": "sufficient", "need_clarity": "clear", "authority": "decides",
@@ -44,7 +44,8 @@ def publish(world, message, number=None):
     registry = lifecycle.active_registry(engine, world.config, upgrade=False)
     models = build_models(registry)
     with Session(engine) as session:
-        run = recompute(Context(Actor.system_actor(), session, models, channel="job"))
+        recompute(Context(Actor.system_actor(), session, models, channel="job"))
+        run = run_of(session, models, registry.version)
     engine.dispose()
     world.session.expire_all()
     return run, registry
