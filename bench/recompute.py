@@ -125,13 +125,17 @@ def last_run(url: str) -> sa.Row[tuple[object, ...]]:
         engine.dispose()
 
 
-def main(argv: list[str] | None = None) -> int:
+def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=30_000)
     parser.add_argument("--reads", type=int, default=40,
                         help="list requests timed idle, before the publish")
     parser.add_argument("--database-url", help="a PostgreSQL server (default: SQLite)")
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argv)
     now = _utc().replace(microsecond=0)
     with tempfile.TemporaryDirectory(prefix="leadloom-bench-") as tmp, \
             database(args.database_url) as url:

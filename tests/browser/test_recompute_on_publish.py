@@ -9,21 +9,15 @@ Screenshots go to ``$LEADLOOM_SHOTS``.
 from __future__ import annotations
 
 import collections
-import threading
 from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
-from leadloom.demo import generate_demo
 from leadloom.records.leads import recompute
-from leadloom.settings import Settings
-from leadloom.web import create_app
 from leadloom.web.state import state
-from tests.browser.conftest import DEMO_PASSWORD, SIZES, Site, assert_quiet
+from tests.browser.conftest import DEMO_PASSWORD, SIZES, Site, assert_quiet, demo_site
 from tests.browser.test_search_box import SHOTS
-from tests.conftest import CONFIG, SECRET
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -31,19 +25,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture(scope="module")
 def site(database_factory, tmp_path_factory) -> Iterator[Site]:
     """A demo organisation of its own, CSRF on, on a free port."""
-    settings = Settings(config_dir=CONFIG, database_url=database_factory(), secret_key=SECRET,
-                        reports_dir=tmp_path_factory.mktemp("reports"))
-    app = create_app(settings, testing=True, csrf=True)
-    with app.app_context():
-        generate_demo(app, leads=200, seed=5, password=DEMO_PASSWORD)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Site(app, f"http://127.0.0.1:{server.server_port}")
-    server.shutdown()
-    thread.join(timeout=5)
-    with app.app_context():
-        app.extensions["leadloom"].db.engine.dispose()
+    yield from demo_site(database_factory(), tmp_path_factory.mktemp("reports"), leads=200,
+                         seed=5)
 
 
 def busiest_followup_day(site: Site) -> tuple[str, list[int]]:
