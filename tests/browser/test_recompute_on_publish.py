@@ -9,6 +9,7 @@ Screenshots go to ``$LEADLOOM_SHOTS``.
 from __future__ import annotations
 
 import collections
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -52,7 +53,14 @@ def shoot(page, name: str) -> None:
 
 def test_publishing_a_holiday_shows_the_recompute_and_its_summary(
         browser, site, monkeypatch):
-    monkeypatch.setattr(recompute, "BATCH", 3)  # many small batches: the progress shows
+    monkeypatch.setattr(recompute, "BATCH", 3)  # many small, slowed batches: progress shows
+    batch = recompute._recompute
+
+    def slowed(*args, **kwargs):
+        time.sleep(0.3)
+        return batch(*args, **kwargs)
+
+    monkeypatch.setattr(recompute, "_recompute", slowed)
     day, moved = busiest_followup_day(site)
     context = browser.new_context(locale="zh-CN", viewport=SIZES["desk"])
     page = context.new_page()
@@ -71,11 +79,15 @@ def test_publishing_a_holiday_shows_the_recompute_and_its_summary(
     with page.expect_navigation():
         page.click("button[value=publish]")
     panel = page.locator(".ll-recompute")
-    assert panel.get_attribute("data-state") in ("running", "done")
-    if panel.get_attribute("data-state") == "running":
-        assert "正在重新计算" in panel.inner_text()
-        assert page.locator(".ll-recompute .progress-bar").count() == 1
-        shoot(page, "running-desk")
+    assert panel.get_attribute("data-state") in ("queued", "running", "done")
+    if panel.get_attribute("data-state") == "queued":
+        assert "等待开始" in panel.inner_text()
+    page.wait_for_selector(".ll-recompute[data-state=running], "
+                           ".ll-recompute[data-state=done]", timeout=60_000)
+    assert panel.get_attribute("data-state") == "running"  # the page refreshes every 2 s
+    assert "正在重新计算" in panel.inner_text()
+    assert page.locator(".ll-recompute .progress-bar").count() == 1
+    shoot(page, "running-desk")
     page.wait_for_selector(".ll-recompute[data-state=done]", timeout=120_000)
     summary = page.locator(".ll-recompute-summary").inner_text()
     assert summary.startswith("重新计算 ") and "截止时间变化" in summary and "等级变化" in summary

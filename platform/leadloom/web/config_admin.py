@@ -92,8 +92,10 @@ class ConfigAdmin(BaseView):
             return self.render_template("leadloom/config_versions.html", versions=[],
                                         **VERSION_WORDS), 404
         st = state()
+        run = run_of(st.db.session, st.models, number)
+        queued = run is None and number == active and st.registry.lead_rules is not None
         return self.render_template("leadloom/config_version.html", version=found, **VERSION_WORDS,
-                                    active=active, run=run_of(st.db.session, st.models, number))
+                                    active=active, run=run, queued=queued)
 
     @expose("/versions/<int:number>/rollback", methods=["POST"])
     @has_access
