@@ -6,9 +6,6 @@ Skipped only when no Redis answers (CI starts one on 127.0.0.1:6379).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import pytest
 import sqlalchemy as sa
 from redis import Redis
 from rq.job import Job, JobStatus
@@ -19,20 +16,15 @@ from leadloom.jobs import JobQueue
 from leadloom.metadata.files import read_folder
 from leadloom.model import build_models
 from leadloom.records.leads.derived import DERIVED_FIELDS, derive, lead_values, override_times
-from tests.helpers import CONFIG, demo_site
-from tests.integration.jobs.test_redis_worker import WorkerProcess, wait_for
-
-PASSWORD = "pw123456"
-
-
-@pytest.fixture(scope="module")
-def site(redis_url: str, database_factory: Callable[[], str],
-         tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    return demo_site(redis_url, database_factory, tmp_path_factory, leads=150, seed=7,
-                     password=PASSWORD)
+from tests.helpers import CONFIG
+from tests.integration.jobs.test_redis_worker import (  # noqa: F401 (the module's site)
+    WorkerProcess,
+    site,
+    wait_for,
+)
 
 
-def test_a_worker_recomputes_the_open_leads_of_a_published_version(site):
+def test_a_worker_recomputes_the_open_leads_of_a_published_version(site):  # noqa: F811
     settings = site["settings"]
     engine = sa.create_engine(settings.database_url)
     files = read_folder(CONFIG)
