@@ -27,7 +27,8 @@ DERIVED_FIELDS = GRADE_FIELDS + DUE_FIELDS
 
 def lead_values(entity: Entity, row: Any) -> dict[str, Any]:
     """A stored lead row as the rules read it: field codes, plus owner, unit, created_at."""
-    values = {f.code: row._mapping[f.column] for f in entity.fields if f.column}
+    mapping = row._mapping
+    values = {f.code: mapping[f.column] for f in entity.fields if f.column}
     values.update(owner=row.owner_id, unit=row.unit, created_at=row.created_at)
     return values
 
