@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
@@ -107,7 +107,7 @@ def run_lead_rule(job: str, due_at: str) -> dict[str, Any]:
     with _recorded(runtime, f"leads.{job}", due_at) as result:
         with runtime.env.sessions() as session:
             ctx = Context(Actor.system_actor(), session, runtime.models, channel="job")
-            run = recompute(ctx, still_active=runtime.is_current)
+            run = recompute(ctx, still_active=_is_active(session, runtime.models))
             counts = tick(ctx, clock.now(), only=(job,))
         result["count"] = counts.get(job, 0)
         if run is not None:
@@ -140,20 +140,27 @@ def recompute_leads(version: int) -> dict[str, Any]:
             models = _models_of(session, version)
         ctx = Context(Actor.system_actor(), session, models, channel="job")
 
-        def active() -> bool:
-            with session.get_bind().connect() as conn:
-                return latest_number(conn) == version
-
         def shown(run: Run) -> None:
             _progress(job)(run.percent, f"{run.checked}/{run.total}")
 
-        run = recompute(ctx, still_active=active, progress=shown) or run_of(
+        run = recompute(ctx, still_active=_is_active(session, models), progress=shown) or run_of(
             session, models, version)
     if run is None:
         return {"version": version, "state": "skipped"}
     return {"version": version, "state": run.state, "checked": run.checked,
             "changed": run.changed, "due_changed": run.due_changed,
             "grade_changed": run.grade_changed}
+
+
+def _is_active(session: Session, models: Models) -> Callable[[], bool]:
+    """Whether ``models``' version is still the active one (asked on a connection of its
+    own: the session may hold the run's lock)."""
+
+    def active() -> bool:
+        with session.get_bind().connect() as conn:
+            return latest_number(conn) == models.registry.version
+
+    return active
 
 
 def _models_of(session: Session, version: int) -> Models:

@@ -84,13 +84,13 @@ def run_of(session: Session, models: Models, version: int | None) -> Run | None:
     return _run(row) if row else None
 
 
-def begin(ctx: Context) -> Run | None:
+def begin(ctx: Context, still_active: Callable[[], bool] = lambda: True) -> Run | None:
     """The active version's run: added (and committed) if there is none yet, ``unchanged``
     when its fingerprint is the one the leads were last brought to. None: no lead rules,
-    or a newer version already owns the leads (this process has not switched yet)."""
+    or a newer version is active (this process has not switched to it yet)."""
     rules = ctx.registry.lead_rules
     version = ctx.registry.version
-    if rules is None or version is None:
+    if rules is None or version is None or not still_active():
         return None
     table = _table(ctx)
     found = run_of(ctx.session, ctx.models, version)
@@ -127,7 +127,7 @@ def recompute(ctx: Context, *, still_active: Callable[[], bool] = lambda: True,
     :returns: the run as it ended, or None when there was nothing to do (no lead rules,
         the rules did not change, or the run was over already).
     """
-    run = begin(ctx)
+    run = begin(ctx, still_active)
     if run is None or run.state != RUNNING:
         return None
     while run is not None and run.state == RUNNING:
