@@ -72,6 +72,22 @@ def open_task_due(world, lead_id, kind):
         task.c.lead_id == lead_id, task.c.kind == kind, task.c.status.in_(("todo", "overdue"))))
 
 
+def audited(world, lead_id, version):
+    """The fields the audit trail saw change on the lead under config ``version``."""
+    audit = world.models.metadata.tables["ll_audit"]
+    return {field for changes in world.session.scalars(sa.select(audit.c.changes).where(
+        audit.c.entity == "lead", audit.c.record_id == lead_id,
+        audit.c.config_version == version)) for field in changes}
+
+
+def audited_tasks(world, lead_id, version):
+    audit = world.models.metadata.tables["ll_audit"]
+    task = world.models.cls("task").__table__
+    return list(world.session.scalars(sa.select(audit.c.changes).where(
+        audit.c.entity == "task", audit.c.config_version == version,
+        audit.c.record_id.in_(sa.select(task.c.id).where(task.c.lead_id == lead_id)))))
+
+
 def followup(world, lead, occurred):
     create(world.ctx("rep1"), "followup", {
         "lead": lead.id, "occurred_at": occurred, "method": "phone",
@@ -120,6 +136,9 @@ def test_every_path_recomputes_to_the_active_rules(world):
     assert world.inbox("rep1")[-1].startswith("配置 v2 生效：你的 4 条线索")
     history = [e for e in world.events(plain.id) if e.kind == "deadline"]
     assert (history[-1].new, history[-1].reason) == ("2024-10-08 18:00", "config v2")
+    # the lead and its first-touch task changed through the write path: audited
+    assert "first_touch_due_at" in audited(world, plain.id, 2)
+    assert any("due_at" in changes for changes in audited_tasks(world, plain.id, 2))
 
     # 2. a holiday the calendar package does not know: 10-08 off too
     replace_once(leads_yaml, "  holidays: []", '  holidays: ["2024-10-08"]')
