@@ -1,6 +1,7 @@
 """The recompute after a publish is done once, whoever runs it: two processes at once share
 the batches (none done twice), and a process that dies mid-way leaves the rest to the next
-one, which finishes from where the last committed batch ended."""
+one, which finishes from where the last committed batch ended. ``leadloom publish`` and
+``rollback`` recompute themselves and print the progress and the summary."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ from collections import Counter
 
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
 from leadloom import lifecycle
 from leadloom.access import Actor
+from leadloom.cli.main import cli
 from leadloom.metadata.files import read_folder
 from leadloom.model import build_models
 from leadloom.records import Context, create
@@ -112,3 +115,31 @@ def test_two_processes_at_once_share_the_batches(world, leads, monkeypatch):
         {pk: 1 for pk in leads})
     rep1 = world.inbox("rep1")
     assert sum(m.startswith(f"配置 v{models.registry.version} 生效") for m in rep1) == 1
+
+
+def test_the_command_line_publishes_recomputes_and_says_so(world, leads, monkeypatch):
+    monkeypatch.setattr(recomputing, "BATCH", 4)
+    world.session.commit()
+    url = world.session.get_bind().url.render_as_string(hide_password=False)
+
+    def run(*args):
+        result = CliRunner().invoke(cli, ["--config", str(world.config), "--database-url",
+                                          url, *args])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    replace_once(world.config / "leads.yaml", "  holidays: []", '  holidays: ["2024-10-08"]')
+    replace_once(world.config / "leads.yaml", "    preset: uniform_24h\n",
+                 "    preset: uniform_3wd\n")
+    published = run("publish", "-m", "a company day off")
+    assert "recomputing open leads: 4/9 (44%)" in published
+    assert f"recomputed {LEADS} open leads; deadlines changed {LEADS}; grades changed 0 (done)" \
+        in published
+    replace_once(world.config / "entities" / "lead.yaml", "zh: 备注,", "zh: 备注说明,")
+    assert "nothing recomputed" in run("publish", "-m", "a label")
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        before = lifecycle.latest_number(conn) - 2
+    engine.dispose()
+    rolled = run("rollback", str(before))
+    assert f"deadlines changed {LEADS}; grades changed 0 (done)" in rolled
