@@ -10,10 +10,10 @@ PostgreSQL, a file copy on SQLite, so the source stays as it was):
    re-grades every open lead.
 
 Printed for each: seconds of ``publish``, and as the same-run baseline ``publish --dry-run``
-of the same change (start-up, validation and the plan, no writes); then the re-grading that
-a rule change sets off on first use (``apply_rule_changes``, run by the next app start or
-``tick``; timed here in-process) and how many leads it changed. Run from the repository
-root::
+of the same change (start-up, validation and the plan, no writes); ``publish`` includes the
+recompute of the open leads a rule change sets off (``records.leads.recompute``); the
+in-process check after it finds that run done and reports how many leads it changed. Run
+from the repository root::
 
     PYTHONPATH=platform python -m bench.publish --leads 10000
 """
@@ -41,7 +41,7 @@ from leadloom.access import Actor
 from leadloom.lifecycle import active_registry
 from leadloom.model import build_models, create_engine
 from leadloom.records import Context
-from leadloom.records.leads.regrade import apply_rule_changes
+from leadloom.records.leads.recompute import recompute
 
 NEW_FIELD = {"type": "string", "zh": "基准备注", "en": "Bench note", "length": 64,
              "section": "basic"}
@@ -111,16 +111,16 @@ def publish(folder: Path, url: str, *extra: str) -> float:
 
 
 def regrade(folder: Path, url: str) -> tuple[float, int]:
-    """Seconds of the re-grading on first use of the active rules, and leads it changed
-    (0 when the rules did not change)."""
+    """Seconds of the recompute check after the publish (the run is done by then), and
+    leads the publish's recompute changed (0 when the rules did not change)."""
     engine = create_engine(url)
     try:
         registry = active_registry(engine, folder)
         with Session(engine) as session:
             ctx = Context(Actor.system_actor(), session, build_models(registry), channel="job")
             started = time.perf_counter()
-            changed = apply_rule_changes(ctx)
-            return time.perf_counter() - started, changed or 0
+            run = recompute(ctx)
+            return time.perf_counter() - started, run.changed if run else 0
     finally:
         engine.dispose()
 
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                 baseline = "" if dry is None else (
                     f"dry run {dry:.2f} s (ratio {seconds / dry:.1f}x); ")
                 print(f"  {change.__doc__.splitlines()[0]}\n    publish {seconds:.2f} s, "
-                      f"{baseline}re-grading on first use {regraded:.2f} s, {changed:,} "
+                      f"{baseline}recompute check after it {regraded:.2f} s, {changed:,} "
                       f"leads changed   load {load()}")
                 print(target_line(f"{name}[{args.leads}]", seconds + regraded, "s"))
     finally:

@@ -69,6 +69,8 @@ GOALS = (
          {1_000: 3, 10_000: 15, 100_000: 120, 1_000_000: 1200}, "s"),
     Goal("publish_field_flag", "publish: a new field + a filter flag", None, "s"),
     Goal("publish_grading", "publish: a grading change + re-grading", None, "s"),
+    Goal("recompute_rows_per_s", "recompute after a calendar change: rows/s", None, "rows/s"),
+    Goal("recompute_read_ratio", "list page p50 during the recompute / idle", None, "x"),
 )
 
 BENCHES = (
@@ -81,6 +83,9 @@ BENCHES = (
     # the other benchmarks of issue #11, run when they are there
     Bench("tick", ("--leads", "{largest}", "--database-url", "{url}"), reuse=()),
     Bench("bulk_write", ("--leads", "{largest}", "--database-url", "{url}"), reuse=()),
+    # issue #12: 30k open leads whatever the sizes
+    Bench("recompute", ("--leads", "30000", "--database-url", "{url}"),
+          quick=("--leads", "40", "--reads", "3"), reuse=()),
 )
 
 

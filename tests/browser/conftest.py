@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -37,11 +38,18 @@ class Site:
 def site(database_factory: Callable[[], str],
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The demo organisation with a small data set, CSRF on, on a free port."""
-    settings = Settings(config_dir=CONFIG, database_url=database_factory(), secret_key=SECRET,
-                        reports_dir=tmp_path_factory.mktemp("reports"))
+    yield from demo_site(database_factory(), tmp_path_factory.mktemp("reports"), leads=300,
+                         seed=11)
+
+
+def demo_site(database_url: str, reports_dir: Path, *, leads: int, seed: int
+              ) -> Iterator[Site]:
+    """A demo organisation of ``leads`` leads on ``database_url``, served in a thread."""
+    settings = Settings(config_dir=CONFIG, database_url=database_url, secret_key=SECRET,
+                        reports_dir=reports_dir)
     app = create_app(settings, testing=True, csrf=True)
     with app.app_context():
-        generate_demo(app, leads=300, seed=11, password=DEMO_PASSWORD)
+        generate_demo(app, leads=leads, seed=seed, password=DEMO_PASSWORD)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

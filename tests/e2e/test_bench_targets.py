@@ -102,7 +102,7 @@ def test_run_all_runs_the_benchmarks_and_prints_the_targets(tmp_path):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     out = done.stdout
     for line in ("leadloom rep1", "leadloom sup1", "plain FAB admin", "raw SQL admin",
-                 "re-grading on first use"):
+                 "recompute check after it"):
         assert line in out, line
     summary = out[out.index("Targets (issue #11)"):].splitlines()
     for goal in GOALS:

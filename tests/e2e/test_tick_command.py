@@ -14,7 +14,8 @@ def test_tick_runs_every_job_once_and_again_sends_nothing_new(database_factory):
             "2024-10-08T08:30"]
     first = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert first.exit_code == 0, first.output
-    assert "rules changed: 0 open leads re-graded" in first.output
+    assert ("rules of config v1: recomputed 0 open leads; deadlines changed 0; grades changed 0"
+            in first.output)
     for job in ("reclaim: 0", "sla: 0", "stale: 0", "tasks: 0", "digest: 0"):
         assert job in first.output
     again = CliRunner().invoke(cli, [*args, "--only", "sla"], catch_exceptions=False)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from leadloom import lifecycle
 from leadloom.cli.commands_leads import reclaim_dry_run
 from leadloom.cli.options import settings_from
+from leadloom.cli.recomputing import recompute_after
 from leadloom.metadata import ConfigInvalid, Registry, load_registry
 from leadloom.metadata.files import ConfigFiles, read_folder
 from leadloom.metadata.jsonschema import SCHEMA_FOLDER, write_json_schemas
@@ -130,6 +131,11 @@ def _publish(ctx: click.Context, message: str, *, dry_run: bool = False,
         done = lifecycle.publish(engine, read_folder(settings.config_dir), author=author(),
                                  message=message, dry_run=dry_run,
                                  allow_destructive=allow_destructive)
+        for line in done.lines():
+            click.echo(line)
+        if not dry_run:
+            click.echo(f"published version {done.version}")
+            recompute_after(engine, done.registry)
     except ConfigInvalid as invalid:
         _fail(ctx, [str(e) for e in invalid.errors], "the config has problems")
     except lifecycle.PublishRefused as refused:
@@ -144,9 +150,8 @@ def _publish(ctx: click.Context, message: str, *, dry_run: bool = False,
               "the database could not be used")
     finally:
         engine.dispose()
-    for line in done.lines():
-        click.echo(line)
-    click.echo("dry run: nothing was changed" if dry_run else f"published version {done.version}")
+    if dry_run:
+        click.echo("dry run: nothing was changed")
 
 
 def _fail(ctx: click.Context, lines: list[str], summary: str) -> NoReturn:
@@ -182,13 +187,14 @@ def rollback(ctx: click.Context, number: int) -> None:
     engine = create_engine(settings_from(ctx).database_url)
     try:
         done = lifecycle.rollback(engine, number, author=author())
+        for line in done.lines():
+            click.echo(line)
+        click.echo(f"published version {done.version} (the content of version {number})")
+        recompute_after(engine, done.registry)
     except (lifecycle.LifecycleError, SchemaError, ConfigInvalid) as error:
         _fail(ctx, [str(error)], f"could not roll back to version {number}")
     finally:
         engine.dispose()
-    for line in done.lines():
-        click.echo(line)
-    click.echo(f"published version {done.version} (the content of version {number})")
 
 
 def author() -> str:

@@ -20,7 +20,7 @@ from leadloom.records.leads import clock
 from leadloom.records.leads.periodic import JOBS
 from leadloom.records.leads.periodic import tick as run_jobs
 from leadloom.records.leads.reclaim_scope import would_reclaim
-from leadloom.records.leads.regrade import apply_rule_changes
+from leadloom.records.leads.recompute import recompute
 
 
 def _moment(text: str | None, timezone: str) -> dt.datetime:
@@ -59,9 +59,9 @@ def tick(ctx: click.Context, now_text: str | None, only: tuple[str, ...]) -> Non
     moment = _moment(now_text, registry.app.timezone)
     with Session(engine) as session:
         job = Context(Actor.system_actor(), session, build_models(registry), channel="job")
-        regraded = apply_rule_changes(job)
-        if regraded is not None:
-            click.echo(f"rules changed: {regraded} open leads re-graded")
+        run = recompute(job)
+        if run is not None:
+            click.echo(f"rules of config v{run.version}: {run.summary()}")
         for name, count in run_jobs(job, moment, only).items():
             click.echo(f"{name}: {count}")
     engine.dispose()

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from leadloom.model.tables import Models
 
 #: tables of the framework and the config store: not demo data
-SKIPPED_PREFIXES = ("ab_", "ll_config", "ll_rules_applied", "ll_report", "ll_saved_view",
+SKIPPED_PREFIXES = ("ab_", "ll_config", "ll_recompute_run", "ll_report", "ll_saved_view",
                     "ll_schedule_run")
 #: the demo users, without what a run stamps on them
 USER_COLUMNS = ("id", "first_name", "last_name", "username", "active", "email")

@@ -19,7 +19,7 @@ from rq.registry import FailedJobRegistry
 
 from leadloom.jobs.inline import InlineJobs
 from leadloom.jobs.runtime import Runtime
-from leadloom.jobs.tasks import enqueue_render
+from leadloom.jobs.tasks import enqueue_recompute, enqueue_render
 from leadloom.reporting import ReportRequest
 from leadloom.settings import Settings
 
@@ -78,6 +78,13 @@ class JobQueue:
     def enqueue_report(self, request: ReportRequest, requested_by: int | None) -> str:
         """Queue one copy; returns the job id."""
         job = enqueue_render(self.queue, request, requested_by=requested_by)
+        if self.inline is not None:
+            self.inline.wake()
+        return job.id
+
+    def enqueue_recompute(self, version: int) -> str:
+        """Queue the recompute of the open leads for config ``version``; the job id."""
+        job = enqueue_recompute(self.queue, version)
         if self.inline is not None:
             self.inline.wake()
         return job.id

@@ -13,21 +13,26 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 from rq import Queue, Retry, get_current_job
 from rq.job import Job
+from sqlalchemy.orm import Session
 
 from leadloom.access import Actor
+from leadloom.jobs.errors import JobError
 from leadloom.jobs.runtime import Runtime, current_runtime
 from leadloom.jobs.slots import SlotClaims
+from leadloom.lifecycle import get_version, latest_number
+from leadloom.metadata import load_registry
+from leadloom.model import Models, build_models
 from leadloom.records import Context
 from leadloom.records.leads import clock
 from leadloom.records.leads.periodic import tick
-from leadloom.records.leads.regrade import apply_rule_changes
+from leadloom.records.leads.recompute import Run, recompute, run_of
 from leadloom.reporting import ReportRequest, run_report, spec_of
 from leadloom.reporting.audience import recipient_for, recipients_of
 from leadloom.reporting.delivery import deliver
@@ -96,17 +101,73 @@ def _recorded(runtime: Runtime, rule: str, due_at: str) -> Iterator[dict[str, An
 def run_lead_rule(job: str, due_at: str) -> dict[str, Any]:
     """Run the lead rules' periodic ``job`` for its schedule slot ``due_at``, acting at the
     current time (a slot caught up late sees today's leads); like ``leadloom tick``, open
-    leads are re-graded first if the grading rules changed since the last run."""
+    leads are recomputed first if a publish changed their rules and no one has yet (or
+    finished: a run a process left mid-way goes on)."""
     runtime = current_runtime()
     with _recorded(runtime, f"leads.{job}", due_at) as result:
         with runtime.env.sessions() as session:
             ctx = Context(Actor.system_actor(), session, runtime.models, channel="job")
-            regraded = apply_rule_changes(ctx)
+            run = recompute(ctx, still_active=_is_active(session, runtime.models))
             counts = tick(ctx, clock.now(), only=(job,))
         result["count"] = counts.get(job, 0)
-        if regraded is not None:
-            result["regraded"] = regraded
+        if run is not None:
+            result["recomputed"] = run.changed
     return {"job": job, "due_at": due_at, **result}
+
+
+def enqueue_recompute(queue: Queue, version: int) -> Job:
+    """Queue the recompute of the open leads for config ``version`` (one job per version:
+    queueing it again while it waits does nothing)."""
+    job_id = f"ll-recompute-{version}"
+    if Job.exists(job_id, connection=queue.connection):
+        return Job.fetch(job_id, connection=queue.connection)
+    return queue.enqueue(recompute_leads, version, job_id=job_id, job_timeout=JOB_TIMEOUT * 6,
+                         result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL,
+                         retry=Retry(max=len(RETRY_INTERVALS), interval=list(RETRY_INTERVALS)),
+                         description=f"recompute open leads for config v{version}",
+                         meta={"kind": "recompute", "progress": 0, "stage": "queued"})
+
+
+def recompute_leads(version: int) -> dict[str, Any]:
+    """Recompute the open leads under config ``version``'s rules, batch by batch (a retry,
+    or another process, goes on where the last batch ended); stops if a newer version is
+    published meanwhile."""
+    runtime = current_runtime()
+    job = get_current_job()
+    with runtime.env.sessions() as session:
+        models = runtime.models
+        if models.registry.version != version:  # this process has not switched yet
+            models = _models_of(session, version)
+        ctx = Context(Actor.system_actor(), session, models, channel="job")
+
+        def shown(run: Run) -> None:
+            _progress(job)(run.percent, f"{run.checked}/{run.total}")
+
+        run = recompute(ctx, still_active=_is_active(session, models), progress=shown) or run_of(
+            session, models, version)
+    if run is None:
+        return {"version": version, "state": "skipped"}
+    return {"version": version, "state": run.state, "checked": run.checked,
+            "changed": run.changed, "due_changed": run.due_changed,
+            "grade_changed": run.grade_changed}
+
+
+def _is_active(session: Session, models: Models) -> Callable[[], bool]:
+    """Whether ``models``' version is still the active one (asked on a connection of its
+    own: the session may hold the run's lock)."""
+
+    def active() -> bool:
+        with session.get_bind().connect() as conn:
+            return latest_number(conn) == models.registry.version
+
+    return active
+
+
+def _models_of(session: Session, version: int) -> Models:
+    stored = get_version(session.connection(), version)
+    if stored is None:
+        raise JobError(f"there is no config version {version}")
+    return build_models(replace(load_registry(stored.files), version=version))
 
 
 def fan_out(report: str, due_at: str) -> dict[str, Any]:

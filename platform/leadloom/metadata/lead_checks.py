@@ -110,9 +110,10 @@ def build_leads(parts: ConfigParts, timezone: str) -> LeadRulesSet | None:
         data, _ = _load(merged(raw, overlay))
         assert data is not None, "check_leads reports broken overlays"
         units.append((unit, _Builder(parts, unit, timezone).build(data)))
-    grading = [parts.leads.data["grading"], parts.leads.data["lists"],
-               *[(u, _load(merged(raw, o))[0]) for u, (_, o) in unit_overlays(parts).items()]]
-    fingerprint = hashlib.sha256(json.dumps(grading, sort_keys=True, default=str)
+    inputs = [timezone, derivation_inputs(parts.leads.data),
+              *[(u, derivation_inputs(_load(merged(raw, o))[0] or {}))
+                for u, (_, o) in unit_overlays(parts).items()]]
+    fingerprint = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str)
                                  .encode()).hexdigest()
     schedule = tuple(parts.leads.data["schedule"].items())
     return LeadRulesSet(base, tuple(units), fingerprint, schedule,
@@ -151,6 +152,21 @@ def _whole_crm(parts: ConfigParts) -> Iterator[Problem]:
                    for kind in NOTICE_KINDS):
             yield (("quiet_hours", "exempt", index),
                    f"unknown notice '{code}': use a kind such as sla_breach, or sla_breach_a")
+
+
+def derivation_inputs(data: dict[str, Any]) -> dict[str, Any]:
+    """What the stored values derived from a lead's data depend on (grade, value, due
+    dates, cadence tasks, reclaim eligibility): the calendar, lists, grading, the SLA
+    presets in force and the reclaim rule. Presets not in force and everything else
+    (numbering, assignment, schedules, labels) are left out, so a publish that changes
+    only those recomputes nothing."""
+    sla = data.get("sla") or {}
+    chosen = {part: (sla.get(part) or {}).get("presets", {}).get(
+        (sla.get(part) or {}).get("preset")) for part in ("first_touch", "cadence")}
+    return {"calendar": data.get("calendar"), "lists": data.get("lists"),
+            "grading": data.get("grading"), "open_statuses": data.get("open_statuses"),
+            "sla": {**chosen, "warn_before": (sla.get("first_touch") or {}).get("warn_before")},
+            "reclaim": (data.get("pools") or {}).get("reclaim")}
 
 
 def _schedule(parts: ConfigParts) -> Iterator[Problem]:

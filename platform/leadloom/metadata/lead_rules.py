@@ -230,7 +230,9 @@ class QuietHours:
 @dataclass(frozen=True, slots=True)
 class LeadRulesSet:
     """The base rules and each unit's, after its overlay; ``fingerprint`` changes exactly
-    when grading (lets, cases, lists) changes somewhere: open leads are then re-graded."""
+    when a rule stored values derive from changes somewhere (calendar, lists, grading,
+    the SLA presets in force, reclaim: ``lead_checks.derivation_inputs``): the open
+    leads are then recomputed (``records.leads.recompute``)."""
 
     base: LeadRules
     units: tuple[tuple[str, LeadRules], ...] = ()

@@ -1,4 +1,4 @@
-"""Tables of the lead life cycle: counters, lead history, duplicate keys, rule runs.
+"""Tables of the lead life cycle: counters, lead history, duplicate keys, recompute runs.
 
 leadloom-managed (``ll_`` prefix); only ``records.leads`` writes them.
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 COUNTER_TABLE = "ll_counter"
 LEAD_EVENT_TABLE = "ll_lead_event"
 DEDUPE_KEY_TABLE = "ll_dedupe_key"
-RULES_APPLIED_TABLE = "ll_rules_applied"
+RECOMPUTE_TABLE = "ll_recompute_run"
 
 
 def add_lead_tables(metadata: sa.MetaData) -> None:
@@ -50,10 +50,26 @@ def add_lead_tables(metadata: sa.MetaData) -> None:
         sa.Index("ix_ll_dedupe_key_kind_block", "kind", "block"),
     )
     sa.Table(
-        RULES_APPLIED_TABLE, metadata,
-        #: a hash of the lead rules that grading depends on, per unit
-        sa.Column("fingerprint", sa.String(64), primary_key=True),
-        sa.Column("version", sa.Integer),
-        sa.Column("applied_at", sa.DateTime, nullable=False),
+        RECOMPUTE_TABLE, metadata,
+        #: the config version whose rules the open leads were (or are being) brought to
+        sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+        #: ``LeadRulesSet.fingerprint`` of that version
+        sa.Column("fingerprint", sa.String(64), nullable=False),
+        #: running, done, unchanged (same rules as the run before), superseded
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("started_at", sa.DateTime, nullable=False),
+        sa.Column("finished_at", sa.DateTime),
+        #: the last batch's time and process (who holds it, for the page)
+        sa.Column("beat_at", sa.DateTime),
+        sa.Column("worker", sa.String(64)),
+        #: open leads when the run began (for the progress), and the cursor: the batches
+        #: done cover every open lead with an id up to ``last_id``
+        sa.Column("total", sa.Integer, nullable=False),
+        sa.Column("last_id", sa.Integer, nullable=False),
+        sa.Column("checked", sa.Integer, nullable=False),
         sa.Column("changed", sa.Integer, nullable=False),
+        sa.Column("due_changed", sa.Integer, nullable=False),
+        sa.Column("grade_changed", sa.Integer, nullable=False),
+        #: owner id → [leads changed, deadlines changed, grades changed]: one message each
+        sa.Column("owners", sa.JSON, nullable=False),
     )

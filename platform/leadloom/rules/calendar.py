@@ -10,12 +10,23 @@ Stored times are naive UTC; days are read in the calendar's time zone (Asia/Shan
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
 DAY = dt.timedelta(days=1)
+
+
+@functools.lru_cache(maxsize=8192)
+def _announced_workday(day: dt.date) -> bool:
+    """The package's answer for ``day`` (cached: it checks its input at length, and a
+    recompute of many leads asks for the same few weeks again and again)."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:  # a year the package does not cover yet
+        return day.weekday() < 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +54,7 @@ class WorkCalendar:
             return True
         if day in self.holidays:
             return False
-        try:
-            return bool(chinese_calendar.is_workday(day))
-        except NotImplementedError:  # a year the package does not cover yet
-            return day.weekday() < 5
+        return _announced_workday(day)
 
     def local_date(self, moment: dt.datetime | dt.date) -> dt.date:
         """The local calendar date of a stored (naive UTC) time, or the date itself."""

@@ -22,9 +22,11 @@ from leadloom.metadata import ConfigError, ConfigInvalid, load_registry
 from leadloom.metadata.files import ConfigFiles
 from leadloom.metadata.messages import Message
 from leadloom.model import SchemaError
+from leadloom.records.leads.recompute import run_of
 from leadloom.web.actor import current_actor
 from leadloom.web.language import translated
 from leadloom.web.people_names import THE_SYSTEM
+from leadloom.web.reports import jobs
 from leadloom.web.state import state
 
 NEW_FILE = "entities/new_entity.yaml"
@@ -89,8 +91,11 @@ class ConfigAdmin(BaseView):
         if found is None:
             return self.render_template("leadloom/config_versions.html", versions=[],
                                         **VERSION_WORDS), 404
+        st = state()
+        run = run_of(st.db.session, st.models, number)
+        queued = run is None and number == active and st.registry.lead_rules is not None
         return self.render_template("leadloom/config_version.html", version=found, **VERSION_WORDS,
-                                    active=active)
+                                    active=active, run=run, queued=queued)
 
     @expose("/versions/<int:number>/rollback", methods=["POST"])
     @has_access
@@ -102,7 +107,9 @@ class ConfigAdmin(BaseView):
                   "success")
         except (lifecycle.LifecycleError, SchemaError, ConfigInvalid) as error:
             flash(str(error), "danger")
-        return redirect(url_for("ConfigAdmin.versions"))
+            return redirect(url_for("ConfigAdmin.versions"))
+        _recompute(done.version)
+        return redirect(url_for("ConfigAdmin.version", number=done.version))
 
     # ---- the draft ------------------------------------------------------------------------
     @expose("/edit/", methods=["GET", "POST"])
@@ -167,6 +174,7 @@ class ConfigAdmin(BaseView):
             lifecycle.discard_draft(conn, current_actor().user_id)
         flash(translated(Message("published version %(version)s; every process switches "
                                  "within seconds", version=done.version)), "success")
+        _recompute(done.version)
         return redirect(url_for("ConfigAdmin.version", number=done.version))
 
 
@@ -183,6 +191,19 @@ def _problems(files: ConfigFiles) -> list[ConfigError]:
         log.exception("checking a config draft failed")
         return [ConfigError(Path("config"), None, "",
                             f"the check itself failed ({type(exc).__name__}): see the server log")]
+
+
+def _recompute(version: int | None) -> None:
+    """Queue the recompute of the open leads for the version just published; the page
+    shows its progress. Without a queue the scheduled lead jobs start it instead."""
+    if version is None:
+        return
+    try:
+        jobs().enqueue_recompute(version)
+    except Exception:  # Redis down: the next scheduled lead job does it; the publish stands
+        log.exception("queueing the recompute of version %s failed", version)
+        flash(translated(Message("the open leads will be recomputed by the next scheduled "
+                                 "lead job")), "warning")
 
 
 def _author() -> str:

@@ -26,10 +26,9 @@ from leadloom.access import Actor
 from leadloom.access.pools import pool_clause, pool_roles
 from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity, Label, Registry
-from leadloom.records import Context, RecordError
+from leadloom.records import RecordError
 from leadloom.records.leads import merge as merging
 from leadloom.records.leads import pools
-from leadloom.records.leads.regrade import apply_rule_changes
 from leadloom.records.leads.timeline import timeline as lead_timeline
 from leadloom.web.actor import request_context
 from leadloom.web.errors import answers_record_errors
@@ -47,12 +46,10 @@ PERMISSIONS = [("can_read", VIEW), ("menu_access", VIEW)]
 
 
 def add_leads(appbuilder: AppBuilder, app: Flask) -> None:
-    """Register the pool page and the lead API; apply rule changes of this version."""
+    """Register the pool page and the lead API."""
     st = state()
     if st.registry.lead_rules is None:
         return
-    apply_rule_changes(Context(Actor.system_actor(), st.db.session, st.models,
-                               channel="publish"))
     menu = next((m for m in st.registry.menus if m.code == "leads"), None)
     appbuilder.add_view(PoolView, VIEW, label=lazy(Label("公海", "Public pool")),
                         icon="fa-water", category=menu.code if menu else "leads",

@@ -53,6 +53,19 @@ def nested_bulk_create(ctx: Context, entity_code: str, rows: list[dict[str, Any]
         return bulk_create(inner, entity_code, rows)
 
 
+def nested_bulk_update(ctx: Context, entity_code: str,
+                       changes: dict[int, dict[str, Any]]) -> list[int]:
+    """Change many records in one batch write (``records.bulk_update``) without
+    committing; returns the ids updated.
+
+    :raises Conflict: a record changed meanwhile (the caller's whole write fails).
+    """
+    from leadloom.records.batch_update import bulk_update  # builds on this module's callers
+
+    with nested(ctx) as inner:
+        return bulk_update(inner, entity_code, changes).updated
+
+
 def nested_delete(ctx: Context, entity_code: str, pk: int) -> None:
     """Delete record ``pk`` without committing (a lead's rule-made tasks go with it)."""
     with nested(ctx) as inner:

@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 
 #: tasks the rules make for a lead (and delete with it)
 RULE_TASKS = ("first_touch", "cadence")
+#: ``ctx.meta`` key: the owners hear of these writes in one message each (a recompute)
+QUIET = "quiet_owners"
 
 
 class LeadHook(RecordHook):
@@ -133,6 +135,22 @@ def _saved(w: LeadWrite, sink: Sink) -> None:
         return
     _history(w, sink)
     _tell(w, sink)
+    _follow_deadlines(w, sink)
+
+
+#: a lead's deadline → the kind of rule-made task that is due then
+TASK_OF_DEADLINE = (("first_touch_due_at", "first_touch"), ("next_followup_due_at", "cadence"))
+
+
+def _follow_deadlines(w: LeadWrite, sink: Sink) -> None:
+    """A deadline that moved (a new grade, a recompute) moves its open task along; a new
+    owner gets a new first-touch task instead."""
+    if w.creating or w.owner_changed:
+        return
+    for code, kind in TASK_OF_DEADLINE:
+        due = w.values.get(code)
+        if due is not None and w.change.changed(code):
+            sink.task_dues[(w.change.record.id, kind)] = due
 
 
 def _forget(change: Change) -> None:
@@ -198,7 +216,7 @@ def _tell(w: LeadWrite, sink: Sink) -> None:
                    else f"Lead {number} matched no territory and waits in the {where} pool: "
                         "assign it", "/pool/")
     elif w.grade_event and not w.creating and owner not in (None, ctx.actor.user_id) and (
-            w.grade_event["new"] != w.grade_event["old"]):
+            w.grade_event["new"] != w.grade_event["old"]) and not ctx.meta.get(QUIET):
         deadline = (due if w.values.get("first_contact_at") is None
                     else w.values.get("next_followup_due_at"))
         sink.outbox.add(owner, "grade", lead_notice(

@@ -92,6 +92,7 @@ EVENT_TITLES = {
     "pooled": ("进入公海", "Into the pool"), "released": ("退回公海", "Returned to the pool"),
     "reclaimed": ("自动回收", "Reclaimed"), "merged": ("合并", "Merged"),
     "merged_into": ("已合并到", "Merged into"),
+    "deadline": ("截止时间重算", "Deadline recomputed"), "value": ("价值重算", "Value recomputed"),
 }
 
 
@@ -126,7 +127,7 @@ def _events(ctx: Context, lead_id: int, locale: str) -> list[Entry]:
             detail = f"{e.old or '-'} → {e.new or '-'}"
         elif e.kind in ("assigned", "claimed"):
             detail = user_name(ctx, e.user_id)
-        elif e.kind in ("merged", "merged_into"):
+        elif e.kind in ("merged", "merged_into", "deadline", "value"):
             detail = f"{e.old or '-'} → {e.new or '-'}"
         else:
             detail = user_name(ctx, e.user_id) if e.user_id else ""
