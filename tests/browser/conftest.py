@@ -17,6 +17,8 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from leadloom.demo import generate_demo
+from leadloom.records import Context, create
+from leadloom.records.leads import clock
 from leadloom.settings import Settings
 from leadloom.web import create_app
 from tests.conftest import CONFIG, SECRET
@@ -88,3 +90,10 @@ def open_page(browser, site: Site) -> Iterator[Callable[..., object]]:
 def assert_quiet(page: object) -> None:
     """No error in the browser console while the test ran."""
     assert not page.console_errors, page.console_errors
+
+
+def log_demo(ctx: Context, lead_id: int) -> None:
+    """A demo follow-up on the lead: leaving 方案 (solution), or skipping it, asks for one."""
+    create(ctx, "followup", {"lead": lead_id, "kind": "demo", "method": "visit",
+                             "occurred_at": clock.now(), "summary": "上门产品演示",
+                             "customer_feedback": "interested"})

@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from leadloom.access import Actor
+from leadloom.records import Context
 from leadloom.web.state import state
-from tests.browser.conftest import SIZES, assert_quiet
+from tests.browser.conftest import SIZES, assert_quiet, log_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 #: the drop-down lists only customers whose name holds the typed text
@@ -71,7 +73,8 @@ def test_a_rep_picks_a_customer_by_typing_and_enters_wan(open_page, site, size, 
 
 
 def solution_lead_without_amount(site, username: str) -> int:
-    """One of ``username``'s leads in 方案 (solution), its expected amount cleared."""
+    """One of ``username``'s leads in 方案 (solution), its expected amount cleared and its
+    demo logged (leaving the stage asks for one)."""
     with site.app.app_context():
         st = state()
         lead = st.models.cls("lead")
@@ -82,6 +85,8 @@ def solution_lead_without_amount(site, username: str) -> int:
             .order_by(lead.id)).first()
         st.db.session.execute(sa.update(lead).where(lead.id == pk)
                               .values(expected_amount=None))
+        ctx = Context(Actor.system_actor(), st.db.session, st.models, channel="test")
+        log_demo(ctx, pk)
         st.db.session.commit()
     return pk
 

@@ -25,7 +25,7 @@ from leadloom.model.leads import LEAD_EVENT_TABLE
 from leadloom.model.workflow import APPROVAL_TABLE, AUDIT_TABLE, STAGE_TABLE
 from leadloom.records import Context, create, membership, transition
 from leadloom.web.state import state
-from tests.browser.conftest import SIZES, Site, assert_quiet
+from tests.browser.conftest import SIZES, Site, assert_quiet, log_demo
 from tests.browser.test_record_page_in_browser import movable_lead
 from tests.browser.test_search_box import SHOTS, a_lead_of
 
@@ -223,7 +223,8 @@ def pool_lead(site: Site) -> Iterator[str]:
 
 @pytest.fixture
 def approval(site: Site) -> Iterator[int]:
-    """rep2 asks to skip a lead ahead (discovery → negotiation): sup1's approval."""
+    """rep2 asks to skip a lead ahead (discovery → negotiation), its demo logged (a skip needs
+    what the stages it jumps over need): sup1's approval."""
     with site.app.app_context():
         st = state()
         lead = st.models.cls("lead")
@@ -231,6 +232,7 @@ def approval(site: Site) -> Iterator[int]:
         pk = st.db.session.scalars(sa.select(lead.id).where(
             lead.owner_id == ctx.actor.user_id, lead.stage == "discovery",
             lead.merged_into.is_(None)).order_by(lead.id.desc())).first()
+        log_demo(ctx, pk)
         asked = transition(ctx, "lead", pk, "negotiation", comment="客户已确认方案，直接谈判",
                            values={"expected_amount": 300000})
         st.db.session.commit()
