@@ -40,6 +40,14 @@ from leadloom.workflow.approvals import (
     step_for,
 )
 
+#: the notices: approval asked (to approvers), then its outcome (to the requester)
+TEXTS = {
+    "asked": "Approval needed: %(flow)s · %(record)s",
+    REJECTED: "Approval rejected: %(flow)s · %(record)s",
+    APPROVED: "Approved: %(flow)s · %(record)s",
+    CANCELLED: "Approval #%(id)s withdrawn: %(reason)s",
+}
+
 
 class ApprovalPending(Conflict):
     """The record waits for an approval: it cannot be moved (or the held fields changed)
@@ -105,21 +113,28 @@ def start(ctx: service.Context, entity: Entity, record: Any, request: Request) -
         ctx.session.rollback()
         raise ApprovalPending(Message("%(entity)s #%(id)s already waits for an approval",
                                       entity=entity.label, id=record.id)) from None
-    title = _title(ctx, entity, record, flow)
+    named = _named(entity, record)
     first = progress(flow, ()).open_steps
     for index in first:
         for person in people[index]:
             if person.user_id is not None:
-                notify(ctx, person.user_id, "approval", f"待审批: {title}", "/approvals/")
+                notify(ctx, person.user_id, "approval", Message(
+                    TEXTS["asked"], flow=flow.label, record=named), "/approvals/")
     ctx.meta["approval_started"] = row.id
     ctx.meta.setdefault("notices", []).append(
         Message("approval #%(id)s requested: %(flow)s", id=row.id, flow=flow.label))
     return row
 
 
-def _title(ctx: service.Context, entity: Entity, record: Any, flow: Workflow) -> str:
-    name = getattr(record, entity.title_field, None) or f"#{record.id}"
-    return f"{flow.label.get(ctx.registry.app.default_locale)} · {entity.label.zh} {name}"
+def _named(entity: Entity, record: Any) -> Message:
+    """The record an approval notice is about: a lead by number and customer (as the lead
+    notices name it), any other record by its kind and title."""
+    if entity.code == "lead":
+        return Message("lead %(no)s (%(customer)s)",
+                       no=record.lead_no or f"#{record.id}",
+                       customer=record.customer_name or record.contact_name or "-")
+    return Message("%(entity)s %(name)s", entity=entity.label,
+                   name=getattr(record, entity.title_field, None) or f"#{record.id}")
 
 
 def decide(ctx: service.Context, approval_id: int, *, approve: bool, comment: str | None) -> Any:
@@ -168,16 +183,18 @@ def decide(ctx: service.Context, approval_id: int, *, approve: bool, comment: st
         row.step = after.open_steps[0]
     _flush(ctx, row)
     entity = ctx.registry.view(row.entity, getattr(record, "unit", None))
-    title = _title(ctx, entity, record, flow)
+    named = _named(entity, record)
     if row.status == PENDING:
-        _tell_next(ctx, row, flow, record, place, state.open_steps, after.open_steps, title)
-        service.commit(ctx)
-    elif row.status == REJECTED:
-        _tell(ctx, row.requester_id, f"审批未通过: {title}", row)
+        _tell_next(ctx, row, flow, place, state.open_steps, after.open_steps,
+                   Message(TEXTS["asked"], flow=flow.label, record=named))
         service.commit(ctx)
     else:
-        _tell(ctx, row.requester_id, f"审批已通过: {title}", row)
-        _apply(ctx, row, comment)
+        _tell(ctx, row.requester_id, Message(
+            TEXTS[row.status], flow=flow.label, record=named), row)
+        if row.status == REJECTED:
+            service.commit(ctx)
+        else:
+            _apply(ctx, row, comment)
     return row
 
 
@@ -222,8 +239,8 @@ def _apply(ctx: service.Context, row: Any, comment: str | None) -> None:
                              for k, v in exc.errors.items()}) from None
 
 
-def _tell_next(ctx: service.Context, row: Any, flow: Workflow, record: Any, place: Any,
-               before: tuple[int, ...], after: tuple[int, ...], title: str) -> None:
+def _tell_next(ctx: service.Context, row: Any, flow: Workflow, place: Any,
+               before: tuple[int, ...], after: tuple[int, ...], title: Message) -> None:
     """A sequential flow moved on: tell the next step's approvers."""
     for index in (i for i in after if i not in before):
         for person in approvers(ctx.session, ctx.models, row.entity, row.record_id,
@@ -233,7 +250,7 @@ def _tell_next(ctx: service.Context, row: Any, flow: Workflow, record: Any, plac
                 notify(ctx, person.user_id, "approval", f"待审批: {title}", "/approvals/")
 
 
-def _tell(ctx: service.Context, user_id: int | None, title: str, row: Any) -> None:
+def _tell(ctx: service.Context, user_id: int | None, title: Message, row: Any) -> None:
     if user_id is not None:
         notify(ctx, user_id, "approval", title, f"/{row.entity}/show/{row.record_id}")
 
@@ -261,7 +278,7 @@ def cancel(ctx: service.Context, approval_id: int) -> Any:
     return row
 
 
-def supersede(ctx: service.Context, entity: str, record_id: int, reason: str) -> None:
+def supersede(ctx: service.Context, entity: str, record_id: int, reason: Message) -> None:
     """Close the record's open request because the record moved on without it (the
     system moved it, or it was deleted)."""
     row = open_request(ctx, entity, record_id)
@@ -269,4 +286,4 @@ def supersede(ctx: service.Context, entity: str, record_id: int, reason: str) ->
         return
     _close(row, CANCELLED, ctx.actor, reason, utcnow())
     row.decisions = (row.decisions or 0) + 1
-    _tell(ctx, row.requester_id, f"审批已撤销: {reason}", row)
+    _tell(ctx, row.requester_id, Message(TEXTS[CANCELLED], id=row.id, reason=reason), row)

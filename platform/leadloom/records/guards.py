@@ -313,7 +313,8 @@ class WorkflowGuard(RecordHook):
         ctx = change.ctx
         plan = change.notes.get(NOTE)
         if change.deleting:
-            supersede(ctx, change.entity.code, change.record.id, "the record was deleted")
+            supersede(ctx, change.entity.code, change.record.id,
+                      Message("the record was deleted"))
             return True
         if plan is None:
             return False
@@ -323,7 +324,7 @@ class WorkflowGuard(RecordHook):
             record_move(change, plan.funnel, *plan.moved)
             if ctx.actor.system and plan.moved[0] is not None:
                 supersede(ctx, change.entity.code, change.record.id,
-                          "the record moved to another stage")
+                          Message("the record moved to another stage"))
         return True
 
     def after_batch(self, changes: Sequence[Change]) -> None:

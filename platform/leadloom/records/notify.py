@@ -102,13 +102,46 @@ def notify_many(ctx: Context, notes: Iterable[Note]) -> None:
         BATCH_TITLES.get(rows[0]["kind"], OTHER_BATCH), count=len(rows)),
         key=f"gather:{run}:{index}", at=now), now), "held_until": rows[0]["held_until"]}
         for index, rows in enumerate(batches)]
-    ctx.session.execute(sa.insert(table), parents)
-    found = dict(ctx.session.execute(sa.select(table.c.key, table.c.id).where(
-        table.c.key.like(f"gather:{run}:%"))).all())
-    ids = [found[parent["key"]] for parent in parents]
-    _insert_rows(ctx.session, table, singles + [
-        {**row, "parent_id": parent_id}
-        for parent_id, rows in zip(ids, batches, strict=True) for row in rows])
+    _insert_gathered(ctx.session, table, parents, batches, singles)
+
+
+def notify_gathered(ctx: Context, gathered: Iterable[tuple[Note, list[tuple[Text, str]]]]
+                    ) -> None:
+    """Send each (notice, lines) of ``gathered``: the notice (its ``key`` required) with a
+    line per (message, link), held as long as the notice. A notice whose key went out
+    before is dropped with its lines, so a rule's daily run (a key per person and day)
+    sends nothing twice, in a few statements whatever the number of lines."""
+    table = _table(ctx.models)
+    now = clock.now()
+    wanted = [(note, items) for note, items in gathered if items]
+    fresh = {id(note) for note in _unsent(ctx.session, table, [n for n, _ in wanted])}
+    parents, batches = [], []
+    for note, items in wanted:
+        if id(note) not in fresh:
+            continue
+        parent = _row(ctx, note, now)
+        parents.append(parent)
+        batches.append([{**_row(ctx, Note(note.user_id, note.kind, text, link, at=note.at),
+                                now), "held_until": parent["held_until"]}
+                        for text, link in items])
+    if parents:
+        _insert_gathered(ctx.session, table, parents, batches)
+
+
+def _insert_gathered(session: Session, table: sa.Table, parents: list[dict[str, Any]],
+                     batches: list[list[dict[str, Any]]],
+                     singles: list[dict[str, Any]] | None = None) -> None:
+    """Insert ``parents`` (each with a fresh key), then each one's ``batches`` rows as its
+    lines, with ``singles``: the parents' ids are read back by key."""
+    session.execute(sa.insert(table), parents)
+    keys = [parent["key"] for parent in parents]
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), KEY_CHUNK):
+        found.update(session.execute(sa.select(table.c.key, table.c.id).where(
+            table.c.key.in_(keys[start:start + KEY_CHUNK]))).all())
+    _insert_rows(session, table, (singles or []) + [
+        {**row, "parent_id": found[parent["key"]]}
+        for parent, rows in zip(parents, batches, strict=True) for row in rows])
 
 
 def notify_leads(ctx: Context, user_ids: Iterable[int], kind: str,

@@ -9,7 +9,13 @@ import pytest
 
 from leadloom.metadata.catalog import in_language, loaded, stored
 from leadloom.metadata.messages import Message
-from leadloom.records.leads.notices import TEXTS, grade_label, lead_notice, task_notice
+from leadloom.records.leads.notices import (
+    GATHERED,
+    TEXTS,
+    grade_label,
+    lead_notice,
+    task_notice,
+)
 from leadloom.records.notify import BATCH_TITLES, OTHER_BATCH
 from leadloom.rules import WorkCalendar
 
@@ -18,7 +24,7 @@ LEAD = {"id": 7, "lead_no": "WEB-20240603-001", "customer_name": "苏州峰博�
         "contact_name": "周经理", "grade": "A"}
 DUE = dt.datetime(2024, 6, 5, 1, 0)  # 09:00 in Shanghai
 EXTRA = {"grade": {"old": grade_label("B")}, "reclaim_warning": {"days": 42, "left": 3},
-         "reclaimed": {"days": 45}, "task_due": {"task": "发送报价"}}
+         "reclaimed": {"days": 45}, "task_due": {"task": "发送报价"}, "stale": {"days": 31}}
 #: (zh, en) per kind
 EXPECTED = {
     "assignment": ("新线索 WEB-20240603-001（苏州峰博新材料有限公司，A级）已分配给你，首次触达截止 "
@@ -48,6 +54,14 @@ EXPECTED = {
                  "有限公司，A级）",
                  "Task 发送报价 due 2024-06-05 09:00: lead WEB-20240603-001 "
                  "(苏州峰博新材料有限公司, grade A)"),
+    "stale": ("线索 WEB-20240603-001（苏州峰博新材料有限公司，A级）已 31 天未更新（最后活动 "
+              "2024-06-05 09:00）",
+              "Lead WEB-20240603-001 (苏州峰博新材料有限公司, grade A): no activity for 31 "
+              "days (last 2024-06-05 09:00)"),
+    "followup_due": ("线索 WEB-20240603-001（苏州峰博新材料有限公司，A级）需跟进（截止 "
+                     "2024-06-05 09:00）",
+                     "Lead WEB-20240603-001 (苏州峰博新材料有限公司, grade A): follow-up due "
+                     "2024-06-05 09:00"),
 }
 
 
@@ -79,3 +93,11 @@ def test_a_task_without_a_lead():
 def test_gathering_titles_are_translated(msgid):
     zh = in_language(Message(msgid, count=12), "zh")
     assert zh.startswith("12 ") and zh != in_language(Message(msgid, count=12), "en")
+
+
+@pytest.mark.parametrize(("kind", "zh", "en"), [
+    ("stale", "12 条线索超过 30 天未更新", "12 leads without activity for 30 days"),
+    ("followup_due", "12 条线索已到跟进时间", "12 leads are due a follow-up")])
+def test_periodic_gathering_titles_in_both_languages(kind, zh, en):
+    again = loaded(stored(Message(GATHERED[kind], count=12, days=30)))
+    assert (in_language(again, "zh"), in_language(again, "en")) == (zh, en)

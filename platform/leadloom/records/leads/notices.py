@@ -29,6 +29,14 @@ TEXTS = {
     "reclaimed": "Lead %(no)s (%(customer)s, %(grade)s) went back to the pool after "
                  "%(days)s idle days",
     "task_due": "Task %(task)s due %(due)s: lead %(no)s (%(customer)s, %(grade)s)",
+    "stale": "Lead %(no)s (%(customer)s, %(grade)s): no activity for %(days)s days "
+             "(last %(due)s)",
+    "followup_due": "Lead %(no)s (%(customer)s, %(grade)s): follow-up due %(due)s",
+}
+#: the title of a periodic rule's one notice a day to a person, above a line per lead
+GATHERED = {
+    "stale": "%(count)s leads without activity for %(days)s days",
+    "followup_due": "%(count)s leads are due a follow-up",
 }
 #: a task due soon that is about no lead
 TASK_ALONE = "Task %(task)s due %(due)s"

@@ -26,10 +26,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import Role, User, assoc_user_role
 
+from leadloom.metadata.messages import Message
 from leadloom.records.batch_update import bulk_update
 from leadloom.records.errors import RecordError
 from leadloom.records.leads.event_tasks import sweep
-from leadloom.records.leads.notices import lead_notice, task_notice
+from leadloom.records.leads.notices import GATHERED, lead_notice, task_notice
 from leadloom.records.leads.notices import link as _link
 from leadloom.records.leads.open_leads import activity as _activity
 from leadloom.records.leads.open_leads import all_rules, idle_clause
@@ -37,7 +38,7 @@ from leadloom.records.leads.open_leads import open_leads as _open_leads
 from leadloom.records.leads.open_leads import unit_rules as _rules
 from leadloom.records.leads.reclaim_scope import idle_leads
 from leadloom.records.leads.sla_records import mark_breached
-from leadloom.records.notify import Note, notify_many
+from leadloom.records.notify import Note, notify_gathered, notify_many
 from leadloom.records.service import Context, commit
 
 DAY = dt.timedelta(days=1)
@@ -47,10 +48,6 @@ RECLAIM_BATCH = 1000
 
 def _zh(ctx: Context) -> bool:
     return ctx.registry.app.default_locale == "zh"
-
-
-def _number(row: Any) -> str:
-    return row.lead_no or f"#{row.id}"
 
 
 def reclaim(ctx: Context, now: dt.datetime) -> int:
@@ -113,7 +110,6 @@ def _reclaimed_notes(ctx: Context, row: Any, idle: int, now: dt.datetime,
 def check_sla(ctx: Context, now: dt.datetime) -> int:
     """First-touch warnings and breaches, and overdue cadence follow-ups; returns how many
     messages went out. The SLA records past due and unmet are marked breached."""
-    zh = _zh(ctx)
     mark_breached(ctx, now)
     table = ctx.models.cls("lead").__table__
     managers = Managers(ctx)
@@ -139,22 +135,22 @@ def check_sla(ctx: Context, now: dt.datetime) -> int:
                            table.c.next_followup_due_at <= now):
         late[row.owner_id].append(row)
     today = _today(ctx, now)
-    for user, rows in late.items():
-        notes.append(Note(user, "followup_due",
-                          f"{len(rows)} 条线索已到跟进时间：{_numbers(rows)}" if zh
-                          else f"{len(rows)} leads are due a follow-up: {_numbers(rows)}",
-                          "/lead/list/", key=f"cadence:{user}:{today}", at=now))
-        sent += 1
+    notify_gathered(ctx, [
+        (Note(user, "followup_due", Message(GATHERED["followup_due"], count=len(rows)),
+              "/lead/list/", key=f"cadence:{user}:{today}", at=now),
+         [(lead_notice("followup_due", row, _rules(ctx, row.unit).calendar,
+                       row.next_followup_due_at), _link(row.id)) for row in rows])
+        for user, rows in late.items()])
+    sent += len(late)
     notify_many(ctx, notes)
     commit(ctx)
     return sent
 
 
 def stale_alerts(ctx: Context, now: dt.datetime) -> int:
-    """One message a day to each owner and supervisor with stale leads; returns how many
-    leads are stale."""
-    zh = _zh(ctx)
-    by_user: dict[int, list[Any]] = defaultdict(list)
+    """One notice a day to each owner and supervisor with stale leads, a line per lead
+    (number, customer, grade, last activity); returns how many leads are stale."""
+    by_user: dict[int, list[tuple[Any, int]]] = defaultdict(list)
     managers = Managers(ctx)
     stale = 0
     shortest = min(r.sla.stale_after_days for _, r in all_rules(ctx))
@@ -165,17 +161,15 @@ def stale_alerts(ctx: Context, now: dt.datetime) -> int:
             continue
         stale += 1
         for user in {row.owner_id, *managers.of(row.owner_id, row.unit)}:
-            by_user[user].append(row)
+            by_user[user].append((row, idle))
     today = _today(ctx, now)
-    notes = []
-    for user, rows in by_user.items():
-        days = min(_rules(ctx, r.unit).sla.stale_after_days for r in rows)
-        notes.append(Note(user, "stale",
-                          f"{len(rows)} 条线索超过 {days} 天未更新：{_numbers(rows)}" if zh
-                          else f"{len(rows)} leads without activity for {days} days: "
-                               f"{_numbers(rows)}",
-                          "/lead/list/", key=f"stale:{user}:{today}", at=now))
-    notify_many(ctx, notes)
+    notify_gathered(ctx, [
+        (Note(user, "stale", Message(GATHERED["stale"], count=len(rows), days=min(
+            _rules(ctx, r.unit).sla.stale_after_days for r, _ in rows)),
+            "/lead/list/", key=f"stale:{user}:{today}", at=now),
+         [(lead_notice("stale", row, _rules(ctx, row.unit).calendar, _activity(row),
+                       days=idle), _link(row.id)) for row, idle in rows])
+        for user, rows in by_user.items()])
     commit(ctx)
     return stale
 
@@ -251,10 +245,6 @@ def _leads_of(ctx: Context, ids: set[int]) -> dict[int, Any]:
         found.update((row.id, row) for row in ctx.session.execute(sa.select(table).where(
             table.c.id.in_(chunk[start:start + 1000]))))
     return found
-
-
-def _numbers(rows: list[Any], shown: int = 5) -> str:
-    return "、".join(_number(r) for r in rows[:shown]) + ("…" if len(rows) > shown else "")
 
 
 def _today(ctx: Context, now: dt.datetime) -> str:

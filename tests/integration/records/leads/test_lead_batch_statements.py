@@ -5,8 +5,6 @@ stopwatch that no rule works row by row."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,21 +15,6 @@ from leadloom.records import bulk_create
 GATHERING = 2
 #: the most statements one batch may take, whatever its size
 MOST = 80
-
-
-@contextmanager
-def counted(world: Any) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        statements.append(statement)
-
-    engine = world.st.db.engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
 
 
 def leads(world: Any, n: int, tag: str) -> list[dict[str, Any]]:
@@ -50,7 +33,7 @@ def leads(world: Any, n: int, tag: str) -> list[dict[str, Any]]:
 
 def statements_for(world: Any, n: int, tag: str) -> tuple[int, int]:
     now = world.freeze("2024-10-08 10:00")
-    with counted(world) as lead_statements:
+    with world.counted() as lead_statements:
         ids = bulk_create(world.ctx("sup1", "import"), "lead", leads(world, n, tag))
     lead = world.models.cls("lead").__table__
     mine = list(world.session.scalars(sa.select(lead.c.id).where(
@@ -59,7 +42,7 @@ def statements_for(world: Any, n: int, tag: str) -> tuple[int, int]:
              "method": "phone", "summary": f"第{i}次沟通", "customer_feedback": "interested",
              "next_action": "报价", "next_action_due": dt.date(2024, 10, 10)}
             for i in range(n)]
-    with counted(world) as followup_statements:
+    with world.counted() as followup_statements:
         bulk_create(world.ctx("rep1"), "followup", rows)
     return len(lead_statements), len(followup_statements)
 

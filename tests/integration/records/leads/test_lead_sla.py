@@ -117,8 +117,10 @@ def test_stale_leads_task_reminders_and_the_daily_digest(world):
     later = start + dt.timedelta(days=31)
     result = periodic.tick(system, later, ("stale", "tasks", "digest"))
     assert result["stale"] >= 1 and result["tasks"] >= 1 and result["digest"] >= 1
-    for user in ("rep2", "sup1"):  # the owner and the team's supervisor, one digest each
-        assert any("条线索超过 30 天未更新" in t for t in world.inbox(user))
+    stale = (f"线索 {lead.lead_no}（{lead.customer_name}，B级）已 31 天未更新"
+             "（最后活动 2024-02-01 09:00）")
+    for user in ("rep2", "sup1"):  # the owner and the team's supervisor, one notice each
+        assert world.inbox(user).count(stale) == 1
     assert any("项任务已逾期" in t for t in world.inbox("rep2"))
     assert any(t.startswith("今日待办") for t in world.inbox("rep2"))
     task = world.models.cls("task").__table__

@@ -20,4 +20,4 @@ def test_thirty_local_days_are_stale_though_fewer_hours_passed_in_utc(world):
     assert periodic.stale_alerts(system, world.freeze("2024-03-01 23:59")) == 0  # 29 days
     # 30 local days, 29 days and 17 hours in UTC
     assert periodic.stale_alerts(system, world.freeze("2024-03-02 00:01")) == 1
-    assert any("条线索超过 30 天未更新" in t for t in world.inbox("rep2"))
+    assert any("）已 30 天未更新（最后活动 2024-02-01 07:00）" in t for t in world.inbox("rep2"))
