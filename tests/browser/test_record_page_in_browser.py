@@ -34,7 +34,7 @@ def movable_lead(site, username: str, index: int) -> tuple[int, str, str, str]:
                 continue
             target = funnel.stage(stage.moves[0].to)
             leave, enter = requirements(funnel, stage, target, "next")
-            if target.related is None and all(
+            if target.related is None and not stage.leave_records and all(
                     getattr(record, c) is not None for c in (*leave, *enter)):
                 found.append((record.id, record.lead_no, record.grade,
                               stage_label(view, funnel, target.code, "zh")))
