@@ -10,10 +10,13 @@ import pytest
 from leadloom.metadata.catalog import in_language, loaded, stored
 from leadloom.metadata.messages import Message
 from leadloom.records.leads.notices import (
+    DIGEST,
     GATHERED,
+    RECOMPUTED,
     TEXTS,
     grade_label,
     lead_notice,
+    overdue_notice,
     task_notice,
 )
 from leadloom.records.notify import BATCH_TITLES, OTHER_BATCH
@@ -100,4 +103,21 @@ def test_gathering_titles_are_translated(msgid):
     ("followup_due", "12 条线索已到跟进时间", "12 leads are due a follow-up")])
 def test_periodic_gathering_titles_in_both_languages(kind, zh, en):
     again = loaded(stored(Message(GATHERED[kind], count=12, days=30)))
+    assert (in_language(again, "zh"), in_language(again, "en")) == (zh, en)
+
+
+@pytest.mark.parametrize(("message", "zh", "en"), [
+    (overdue_notice(["回电", "报价"]), "2 项任务已逾期：回电、报价", "2 tasks overdue: 回电, 报价"),
+    (overdue_notice(["回电", "报价", "发送资料", "周会"]),
+     "4 项任务已逾期：回电、报价、发送资料…", "4 tasks overdue: 回电, 报价, 发送资料…"),
+    (Message(DIGEST, due=3, overdue=1, touch=2),
+     "今日待办：3 项任务到期，1 项逾期，2 条线索需首次触达",
+     "Today: 3 tasks due, 1 overdue, 2 leads to touch first"),
+    (Message(RECOMPUTED, version=7, count=40, due=12, grades=3),
+     "配置 v7 生效：你的 40 条线索已按新规则重新计算（截止时间变化 12 条，等级变化 3 条）",
+     "Config v7: 40 of your leads recomputed under the new rules (12 deadlines changed, "
+     "3 grades changed)")])
+def test_task_digest_and_recompute_notices_in_both_languages(message, zh, en):
+    """Each reader reads these in their own language, whatever the deployment's default."""
+    again = loaded(stored(message))
     assert (in_language(again, "zh"), in_language(again, "en")) == (zh, en)

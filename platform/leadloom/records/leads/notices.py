@@ -40,6 +40,15 @@ GATHERED = {
 }
 #: a task due soon that is about no lead
 TASK_ALONE = "Task %(task)s due %(due)s"
+#: a person's overdue tasks, once a day: how many, and the first titles
+TASKS_OVERDUE = "%(count)s tasks overdue: %(titles)s"
+#: a person's to-do of the day
+DIGEST = "Today: %(due)s tasks due, %(overdue)s overdue, %(touch)s leads to touch first"
+#: an owner's leads after a config version changed the rules their stored values come from
+RECOMPUTED = ("Config v%(version)s: %(count)s of your leads recomputed under the new rules "
+              "(%(due)s deadlines changed, %(grades)s grades changed)")
+#: how many titles an overdue notice names before "…"
+NAMED_TITLES = 3
 
 
 def link(lead_id: int) -> str:
@@ -74,6 +83,14 @@ def task_notice(task: Any, lead: Any | None, calendar: WorkCalendar) -> Message:
     if lead is None:
         return Message(TASK_ALONE, task=task.title, due=_when(calendar, task.due_at))
     return lead_notice("task_due", lead, calendar, task.due_at, task=task.title)
+
+
+def overdue_notice(titles: list[str]) -> Message:
+    """A person's overdue tasks: "5 项任务已逾期：回电、报价、发送资料…"."""
+    named = titles[:NAMED_TITLES]
+    more = "…" if len(titles) > NAMED_TITLES else ""
+    return Message(TASKS_OVERDUE, count=len(titles),
+                   titles=Label("、".join(named) + more, ", ".join(named) + more))
 
 
 def _when(calendar: WorkCalendar, due: dt.datetime | dt.date | None) -> str:

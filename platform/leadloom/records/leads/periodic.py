@@ -30,7 +30,13 @@ from leadloom.metadata.messages import Message
 from leadloom.records.batch_update import bulk_update
 from leadloom.records.errors import RecordError
 from leadloom.records.leads.event_tasks import sweep
-from leadloom.records.leads.notices import GATHERED, lead_notice, task_notice
+from leadloom.records.leads.notices import (
+    DIGEST,
+    GATHERED,
+    lead_notice,
+    overdue_notice,
+    task_notice,
+)
 from leadloom.records.leads.notices import link as _link
 from leadloom.records.leads.open_leads import activity as _activity
 from leadloom.records.leads.open_leads import all_rules, idle_clause
@@ -178,7 +184,6 @@ def task_reminders(ctx: Context, now: dt.datetime) -> int:
     """Remind each assignee of tasks due within a day (one message per task) and of their
     overdue tasks (one message a day); mark passed tasks overdue. Returns how many tasks
     were reminded of or marked, made or closed by the task rules."""
-    zh = _zh(ctx)
     made, closed = sweep(ctx, _open_leads(ctx), now)
     task = ctx.models.cls("task").__table__
     rows = list(ctx.session.execute(sa.select(task).where(
@@ -201,11 +206,8 @@ def task_reminders(ctx: Context, now: dt.datetime) -> int:
         .values(status="overdue"))
     today = _today(ctx, now)
     for user, tasks in overdue.items():
-        titles = "、".join(t.title for t in tasks[:3]) + ("…" if len(tasks) > 3 else "")
-        notes.append(Note(user, "task_overdue",
-                          f"{len(tasks)} 项任务已逾期：{titles}" if zh
-                          else f"{len(tasks)} tasks overdue: {titles}", "/tasks/mine/",
-                          key=f"task-overdue:{user}:{today}", at=now))
+        notes.append(Note(user, "task_overdue", overdue_notice([t.title for t in tasks]),
+                          "/tasks/mine/", key=f"task-overdue:{user}:{today}", at=now))
     notify_many(ctx, notes)
     commit(ctx)
     return len(rows) + made + closed
@@ -213,7 +215,6 @@ def task_reminders(ctx: Context, now: dt.datetime) -> int:
 
 def daily_digest(ctx: Context, now: dt.datetime) -> int:
     """Each user's to-do of the day in one message; returns how many users got one."""
-    zh = _zh(ctx)
     task = ctx.models.cls("task").__table__
     end = now + DAY
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -227,9 +228,7 @@ def daily_digest(ctx: Context, now: dt.datetime) -> int:
         counts[row.owner_id][2] += 1
     today = _today(ctx, now)
     notify_many(ctx, [
-        Note(user, "digest",
-             f"今日待办：{due} 项任务到期，{overdue} 项逾期，{touch} 条线索需首次触达" if zh
-             else f"Today: {due} tasks due, {overdue} overdue, {touch} leads to touch first",
+        Note(user, "digest", Message(DIGEST, due=due, overdue=overdue, touch=touch),
              "/tasks/mine/", key=f"digest:{user}:{today}", at=now)
         for user, (due, overdue, touch) in counts.items()])
     commit(ctx)

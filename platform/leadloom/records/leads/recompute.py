@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from leadloom.metadata.messages import Message
 from leadloom.model.leads import RECOMPUTE_TABLE
 from leadloom.model.tables import Models
 from leadloom.records.errors import Conflict
@@ -41,6 +42,7 @@ from leadloom.records.leads.derived import (
 )
 from leadloom.records.leads.events import event_row, record_events
 from leadloom.records.leads.nested import nested_bulk_update
+from leadloom.records.leads.notices import RECOMPUTED
 from leadloom.records.leads.pipeline import QUIET
 from leadloom.records.leads.sla import GIVEN
 from leadloom.records.notify import Note, notify_many
@@ -231,12 +233,8 @@ def _recompute(ctx: Context, leads: list[Any], version: int, now: Any) -> dict[s
 def _finish(ctx: Context, row: Any, now: Any) -> None:
     """The run is done: each owner whose leads changed hears of it once."""
     version = row.version
-    zh = ctx.registry.app.default_locale == "zh"
-    notes = [Note(int(owner), "recompute", (
-        f"配置 v{version} 生效：你的 {n} 条线索已按新规则重新计算（截止时间变化 {due} 条，"
-        f"等级变化 {grade} 条）" if zh else
-        f"Config v{version}: {n} of your leads recomputed under the new rules "
-        f"({due} deadlines changed, {grade} grades changed)"),
+    notes = [Note(int(owner), "recompute", Message(
+        RECOMPUTED, version=version, count=n, due=due, grades=grade),
         "/lead/list/?owner=me", f"recompute:{version}:{owner}")
         for owner, (n, due, grade) in sorted(row.owners.items(), key=lambda i: int(i[0]))]
     notify_many(ctx, notes)
