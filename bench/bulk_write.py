@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from bench.figures import load, target_line
-from bench.lead_rules import intake_rows, sup1, time_plain
+from bench.lead_rules import acting, intake_rows, time_plain
 from leadloom.access import Actor
 from leadloom.demo.generator import CHUNK
 from leadloom.demo.users import ensure_users
@@ -69,7 +69,9 @@ def timed(run: Callable[[], Any]) -> float:
 
 def bulk_leads(app: Flask, rows: list[dict[str, Any]]) -> float:
     with app.app_context():
-        ctx = sup1(app, "import")
+        # as admin: a file this large repeats earlier leads of other units, which a
+        # supervisor's batch refuses (they are outside his scope)
+        ctx = acting(app, "admin", "import")
         return timed(lambda: [bulk_create(ctx, "lead", rows[start:start + CHUNK])
                               for start in range(0, len(rows), CHUNK)])
 

@@ -66,11 +66,12 @@ def intake_rows(app: Flask, leads: int, seed: int) -> list[dict[str, Any]]:
     return [{k: v for k, v in row.items() if k not in SET_BY_RULES} for row in rows]
 
 
-def sup1(app: Flask, channel: str) -> Context:
+def acting(app: Flask, username: str, channel: str) -> Context:
+    """A write context as ``username`` (inside the app context)."""
     st = state()
-    user = st.appbuilder.sm.find_user(username="sup1")
+    user = st.appbuilder.sm.find_user(username=username)
     place = membership(st.db.session, st.models, user.id)
-    actor = Actor(user.id, "sup1", tuple(r.name for r in user.roles), place.team, place.unit)
+    actor = Actor(user.id, username, tuple(r.name for r in user.roles), place.team, place.unit)
     return Context(actor, st.db.session, st.models, channel=channel)
 
 
@@ -92,7 +93,7 @@ def time_plain(app: Flask, rows: list[dict[str, Any]]) -> float:
 
 def time_bulk(app: Flask, rows: list[dict[str, Any]]) -> float:
     with app.app_context():
-        ctx = sup1(app, "import")
+        ctx = acting(app, "sup1", "import")
         started = time.perf_counter()
         for start in range(0, len(rows), CHUNK):
             bulk_create(ctx, "lead", rows[start:start + CHUNK])
@@ -102,7 +103,7 @@ def time_bulk(app: Flask, rows: list[dict[str, Any]]) -> float:
 def time_single(app: Flask, rows: list[dict[str, Any]]) -> float:
     """One create per row; a row the duplicate check refuses counts (it did the work)."""
     with app.app_context():
-        ctx = sup1(app, "api")
+        ctx = acting(app, "sup1", "api")
         started = time.perf_counter()
         for row in rows:
             try:
