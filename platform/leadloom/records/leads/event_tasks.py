@@ -16,7 +16,7 @@ history, not a to-do. The same history and end give the same tasks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -26,9 +26,11 @@ from leadloom.metadata.lead_rules import LeadRules, LeadRulesSet
 from leadloom.metadata.registry import Registry
 from leadloom.metadata.task_rules import TaskRule
 from leadloom.records.hooks import RecordHook
+from leadloom.records.identity_cache import by_identity
 from leadloom.records.leads import clock
 from leadloom.records.leads.batch import NOTE
 from leadloom.records.leads.nested import nested, nested_bulk_create
+from leadloom.records.leads.open_leads import open_leads
 from leadloom.records.leads.state import active_user, unit_of
 from leadloom.rules import side_values
 
@@ -40,18 +42,19 @@ if TYPE_CHECKING:
 OPEN = ("todo", "overdue")
 #: ``ctx.meta`` key: when loaded history ends (naive UTC), the time its rules act at
 HISTORY_NOW = "leadloom.history_now"
+#: per registry: the lead fields the task rules read
+_READ_FIELDS: dict[int, tuple[Registry, tuple[tuple[str, str], ...]]] = {}
 
 
 def followup_tasks(changes: Sequence[Change], rules_set: LeadRulesSet) -> None:
     """The tasks new follow-ups (their lead row in ``notes``) make, in one bulk create."""
     ctx = changes[0].ctx
-    entity = ctx.registry.entity("lead")
     rows = []
     for change in changes:
         now = _moment(change)
         if now is None:
             continue
-        lead = _from_row(entity, change.notes[NOTE])
+        lead = _from_row(ctx, change.notes[NOTE])
         values = {**change.before, **change.values}
         start = _naive(values.get("occurred_at")) or now
         author = getattr(change.record, "owner_id", None) or ctx.actor.user_id
@@ -87,18 +90,17 @@ def lead_tasks(changes: Sequence[Change], rules_set: LeadRulesSet) -> None:
     close_done(ctx, done)
 
 
-def sweep(ctx: Context, leads: Iterable[Any], now: dt.datetime) -> tuple[int, int]:
-    """The hourly look at open leads (rows of the lead table): lead rules that now hold
-    (a date passed) make their tasks, and rule tasks now done close. Returns (made, closed);
-    the caller commits."""
+def sweep(ctx: Context, now: dt.datetime) -> tuple[int, int]:
+    """The hourly look at open leads: lead rules that now hold (a date passed) make their
+    tasks, and rule tasks now done close. Returns (made, closed); the caller commits."""
     rules_set = ctx.registry.lead_rules
     if rules_set is None:
         return 0, 0
-    entity = ctx.registry.entity("lead")
     rows: list[dict[str, Any]] = []
     done: dict[str, list[int]] = {}
-    for row in leads:
-        lead = _from_row(entity, row)
+    columns = [column for _, column in _read_fields(ctx.registry)]
+    for row in open_leads(ctx, columns=columns):
+        lead = _from_row(ctx, row)
         rows += _lead_rule_tasks(ctx, lead, side_values(lead.values, lead.values), now)
         _collect_done(rules_set.for_unit(lead.unit), lead, now, done)
     return _create(ctx, rows), close_done(ctx, done)
@@ -129,11 +131,30 @@ class _LeadRow:
         self.id, self.owner_id, self.unit, self.values = pk, owner_id, unit, values
 
 
-def _from_row(entity: Any, row: Any) -> _LeadRow:
-    """A row of the lead table as the rules read it (values by field code)."""
-    values = {f.code: getattr(row, f.column, None) for f in entity.fields if f.column}
+def _from_row(ctx: Context, row: Any) -> _LeadRow:
+    """A row of the lead table with the values the task rules read (by field code): the
+    hourly sweep turns every open lead into one of these."""
+    values = {code: getattr(row, column, None) for code, column in _read_fields(ctx.registry)}
     return _LeadRow(row.id, row.owner_id, row.unit,
                     values | {"owner": row.owner_id, "unit": row.unit})
+
+
+def _read_fields(registry: Registry) -> tuple[tuple[str, str], ...]:
+    """(code, column) of the lead fields a task rule may read of its lead: what lead rules
+    test (either side of the write), what ``done_when`` tests, ``once_per``, the number."""
+    def build() -> tuple[tuple[str, str], ...]:
+        names = {"lead_no"}
+        rules_set = registry.lead_rules
+        for rules in (rules_set.base, *dict(rules_set.units).values()) if rules_set else ():
+            for rule in rules.task_rules:
+                if rule.event == "lead":
+                    names |= {name.split(".", 1)[-1] for name in rule.when.names}
+                names |= rule.done_when.names if rule.done_when is not None else set()
+                names |= {rule.once_per} if rule.once_per is not None else set()
+        return tuple((f.code, f.column) for f in registry.entity("lead").fields
+                     if f.column and f.code in names)
+
+    return by_identity(_READ_FIELDS, registry, build)
 
 
 def _collect_done(rules: LeadRules, lead: _LeadRow, now: dt.datetime,

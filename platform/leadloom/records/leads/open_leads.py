@@ -4,7 +4,7 @@ a lead last saw activity and its values as the rules' conditions see them."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,11 +26,15 @@ def all_rules(ctx: Context) -> list[tuple[str | None, LeadRules]]:
     return [(None, rules.base), *rules.units]
 
 
-def open_leads(ctx: Context, *where: Any) -> Iterator[Any]:
-    """Open, owned leads (each by its unit's open statuses), oldest first."""
+def open_leads(ctx: Context, *where: Any, columns: Iterable[str] | None = None
+               ) -> Iterator[Any]:
+    """Open, owned leads (each by its unit's open statuses), oldest first; ``columns``: read
+    only these (with id, owner, unit and status), not the whole row."""
     table = ctx.models.cls("lead").__table__
     statuses = {s for _, r in all_rules(ctx) for s in r.open_statuses}
-    query = sa.select(table).where(table.c.owner_id.is_not(None), table.c.status.in_(statuses),
+    read = [table] if columns is None else [table.c[name] for name in sorted(
+        {"id", "owner_id", "unit", "status", *columns})]
+    query = sa.select(*read).where(table.c.owner_id.is_not(None), table.c.status.in_(statuses),
                                    *where).order_by(table.c.id)
     for row in ctx.session.execute(query):
         if row.status in unit_rules(ctx, row.unit).open_statuses:

@@ -184,7 +184,7 @@ def task_reminders(ctx: Context, now: dt.datetime) -> int:
     """Remind each assignee of tasks due within a day (one message per task) and of their
     overdue tasks (one message a day); mark passed tasks overdue. Returns how many tasks
     were reminded of or marked, made or closed by the task rules."""
-    made, closed = sweep(ctx, _open_leads(ctx), now)
+    made, closed = sweep(ctx, now)
     task = ctx.models.cls("task").__table__
     rows = list(ctx.session.execute(sa.select(task).where(
         task.c.status.in_(("todo", "overdue")), task.c.due_at <= now + DAY)
