@@ -42,6 +42,25 @@ ORG = (
 )
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only", action="store_true",
+        help="run only the tests that use the database under test (they take one from "
+             "the database factory, or are marked postgres): the second pass on PostgreSQL "
+             "runs what can differ there, not the tests that never open it")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--database-tests-only"):
+        return
+    kept, left = [], []
+    for item in items:
+        uses = "database_factory" in getattr(item, "fixturenames", ())
+        (kept if uses or item.get_closest_marker("postgres") else left).append(item)
+    items[:] = kept
+    config.hook.pytest_deselected(items=left)
+
+
 @pytest.fixture(scope="session")
 def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], str]]:
     """Makes empty databases: SQLite files, or fresh PostgreSQL databases dropped at the end."""

@@ -43,7 +43,7 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 SPEED = 60
 RAN = re.compile(r"schedule (\S+) slot (\S+) ran in process (\d+)")
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]  # its own database on the server
 
 
 def at(hour: int, minute: int) -> dt.datetime:
