@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from leadloom.cli.main import cli
-from tests.conftest import CONFIG, ORG, PASSWORD, SECRET, build_app
+from tests.conftest import CONFIG, SECRET, org_app
 from tests.e2e.conftest import USERS, login, make_lead
 from tests.helpers import replace_once
 
@@ -52,17 +52,7 @@ def config_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def export_app(config_dir, database_factory):
-    from leadloom.web.users import add_user
-
-    url = database_factory()
-    flask_app = build_app(config_dir, url)
-    flask_app.config["EXPORT_TEST_DATABASE_URL"] = url
-    with flask_app.app_context():
-        for username, roles, team, unit in ORG:
-            add_user(username, roles=roles, password=PASSWORD, team=team, unit=unit)
-    yield flask_app
-    with flask_app.app_context():
-        flask_app.extensions["leadloom"].db.engine.dispose()
+    yield from org_app(database_factory(), config_dir=config_dir)
 
 
 @pytest.fixture(scope="module")
@@ -204,7 +194,7 @@ def test_screen_rest_and_cli_give_the_same_rows(export_app, leads, config_dir, t
     out = tmp_path / "线索.csv"
     result = CliRunner(env={"LEADLOOM_SECRET_KEY": SECRET}).invoke(cli, [
         "--config", str(config_dir), "--database-url",
-        export_app.config["EXPORT_TEST_DATABASE_URL"], "export", "lead", str(out), "--as",
+        export_app.config["LEADLOOM_SETTINGS"].database_url, "export", "lead", str(out), "--as",
         "sup1", "--q", prison.dumps({"filters": [
             {"col": "customer_name", "opr": "ct", "value": marker}]})])
     assert result.exit_code == 0, result.output
