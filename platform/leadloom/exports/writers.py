@@ -14,10 +14,6 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, BinaryIO, Protocol
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
 from leadloom.exports.cells import as_text
 
 FORMATS = ("xlsx", "csv")
@@ -45,6 +41,12 @@ class XlsxSheet:
     """One worksheet; ``watermark``: a first line and the printed pages' header/footer."""
 
     def __init__(self, out: BinaryIO, title: str, watermark: str | None) -> None:
+        # imported here: every command that builds the app would load openpyxl otherwise
+        from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        self.cell, self.bold = WriteOnlyCell, Font(bold=True)
         self.out = out
         self.book = Workbook(write_only=True)
         self.sheet = self.book.create_sheet(_sheet_title(title))
@@ -56,8 +58,8 @@ class XlsxSheet:
     def header(self, headers: Sequence[str]) -> None:
         cells = []
         for text in headers:
-            cell = WriteOnlyCell(self.sheet, value=text)
-            cell.font = Font(bold=True)
+            cell = self.cell(self.sheet, value=text)
+            cell.font = self.bold
             cells.append(cell)
         self.sheet.append(cells)
 
@@ -68,7 +70,7 @@ class XlsxSheet:
         fmt = NUMBER_FORMATS.get(type(value))
         if fmt is None:
             return value
-        cell = WriteOnlyCell(self.sheet, value=value)
+        cell = self.cell(self.sheet, value=value)
         cell.number_format = fmt
         return cell
 
