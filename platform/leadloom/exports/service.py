@@ -10,7 +10,7 @@ server-side cursor on PostgreSQL) and writes each row as it comes.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO
 
 import sqlalchemy as sa
@@ -21,6 +21,7 @@ from leadloom.exports.errors import TooManyRows, UnknownFormat
 from leadloom.exports.lookups import BatchNames
 from leadloom.exports.rows import Wording, readers
 from leadloom.exports.writers import FORMATS, open_sheet
+from leadloom.metadata.field_types import MoneyUnit
 from leadloom.metadata.messages import Message
 from leadloom.records import Context
 from leadloom.records.audit import audit_export
@@ -71,7 +72,8 @@ def export_rows(ctx: Context, request: ExportRequest, statement: sa.Select[Any],
     if request.format not in FORMATS:
         raise UnknownFormat(request.format)
     view = registry.view(entity.code, ctx.actor.unit)
-    columns = export_columns(view, request.columns, granted.hidden, request.headers)
+    columns = [_in_yuan(c, request.translate)
+               for c in export_columns(view, request.columns, granted.hidden, request.headers)]
     settings = registry.app.export
     watermark = request.translate(Message(  # 导出人 张三 · 2026-12-01 10:32
         "Exported by %(user)s · %(time)s", user=request.exporter, time=request.at)
@@ -110,3 +112,10 @@ def _write_rows(ctx: Context, entity: str, columns: list[Column], statement: sa.
         for row in batch:
             sheet.row([r(row, names) for r in read])
     return count
+
+
+def _in_yuan(column: Column, translate: Callable[[Message], str]) -> Column:
+    """A money column shown in 万 on screen says its file values are 元: 预计金额(元)."""
+    if column.field is None or column.field.unit is not MoneyUnit.WAN:
+        return column
+    return replace(column, header=translate(Message("%(label)s (CNY)", label=column.header)))
