@@ -32,7 +32,7 @@ from leadloom.records.schemas import Text
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.converters import IdConverter
 from leadloom.web.errors import answers_record_errors, json_error
-from leadloom.web.export_api import ExportApiMixin
+from leadloom.web.export_api import ExportApiMixin, columns_parameter
 from leadloom.web.labels import lazy
 from leadloom.web.language import translated
 from leadloom.web.list_count import ActiveFilters, is_estimated
@@ -264,6 +264,8 @@ class EntityApi(ExportApiMixin, ModelRestApi):
         if func.__name__ in ("get_list", "export"):
             documented = {**documented, "parameters": [*documented["parameters"], *(
                 list_parameters(self.entity, state().registry.units, self._hidden()))]}
+        if func.__name__ == "export":
+            documented["parameters"].append(columns_parameter(self.entity, self._hidden()))
         for method in methods:
             operations[method.lower()] = {**documented, "security": SECURITY}
 

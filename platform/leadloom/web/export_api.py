@@ -7,6 +7,7 @@ The same ``q`` (filters, sort) and address filters (``?view=``, ``?grade=A``) as
 
 from __future__ import annotations
 
+import re
 from typing import IO, Any
 
 import sqlalchemy as sa
@@ -16,13 +17,12 @@ from flask_appbuilder.security.decorators import protect
 
 from leadloom.exports import ExportResult
 from leadloom.metadata.messages import Message
+from leadloom.metadata.registry import Entity
 from leadloom.records import RecordError
-from leadloom.web.actor import current_actor
 from leadloom.web.errors import answers_record_errors
 from leadloom.web.exports import export_response, write_export
-from leadloom.web.layout import list_columns
+from leadloom.web.layout import STAMPS, list_columns, owner_column
 from leadloom.web.list_query import fab_problem, rison_args
-from leadloom.web.state import state
 
 #: the export's own arguments, besides the list's
 EXPORT_ARGUMENTS = ("format", "columns")
@@ -75,23 +75,35 @@ class ExportApiMixin:
         model = self.datamodel  # type: ignore[attr-defined]
         query = model.apply_all(model.session.query(model.obj), filters, order_column,
                                 order_direction)
-        columns = self._export_columns(request.args.get("columns", ""))
+        columns = self._export_columns()
         return query.statement, columns, {"q": request.args.get("q", ""), **arguments}
 
-    def _export_columns(self, text: str) -> list[str]:
-        """The columns ``?columns=a,b`` asks for (the list's when none).
+    def _export_columns(self) -> list[str]:
+        """The columns ``?columns=a,b`` asks for (without it: the list's).
 
-        :raises RecordError: one the caller cannot see, or that no record has (400).
+        :raises RecordError: an empty one, one the caller cannot see or no record has (400).
         """
         entity = self.entity  # type: ignore[attr-defined]
-        asked = [c.strip() for c in text.split(",") if c.strip()]
-        if not asked:
+        if "columns" not in request.args:
             return list_columns(entity)
-        view = state().registry.view(entity.code, current_actor().unit)
-        known = {*list_columns(entity), *(f.code for f in view.fields), "owner", "unit",
-                 "created_at", "updated_at"}
-        unknown = [c for c in asked if c not in known or c in self._hidden()]  # type: ignore[attr-defined]
+        asked = request.args["columns"].split(",")
+        known = export_codes(entity, self._hidden())  # type: ignore[attr-defined]
+        unknown = [c for c in asked if c not in known]
         if unknown:
             raise RecordError(Message("unknown column '%(column)s'", column=unknown[0]))
-        return list(asked)
+        return asked
 
+
+def export_codes(entity: Entity, hidden: frozenset[str]) -> list[str]:
+    """The columns a caller who may not see ``hidden`` can ask an export for (a field of
+    another unit's view is no column in the file)."""
+    codes = [f.code for f in entity.fields] + [*owner_column(entity), *STAMPS]
+    return [c for c in codes if c not in hidden]
+
+
+def columns_parameter(entity: Entity, hidden: frozenset[str]) -> dict[str, Any]:
+    """``?columns=`` in the OpenAPI document: field codes the caller may ask for."""
+    code = "|".join(re.escape(c) for c in export_codes(entity, hidden))
+    return {"in": "query", "name": "columns", "required": False,
+            "description": "field codes, comma-separated (default: the list's columns)",
+            "schema": {"type": "string", "pattern": f"^(?:{code})(?:,(?:{code}))*$"}}

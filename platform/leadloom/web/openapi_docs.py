@@ -194,11 +194,7 @@ def entity_operations(code: str, method: str) -> dict[str, Any] | None:
                                    "default": "xlsx"}},
                        {"in": "query", "name": "q", "required": False, "content": {
                            "application/json": {"schema": _ref(f"{name}Query")}},
-                        "description": "the list's filters and sort (no paging)"},
-                       {"in": "query", "name": "columns", "required": False,
-                        "schema": {"type": "string", "pattern": r"^[a-z0-9_,]*$"},
-                        "description": "field codes, comma-separated (default: the list's "
-                                       "columns)"}],
+                        "description": "the list's filters and sort (no paging)"}],
                    "responses": {"200": {"description": "The file (Content-Disposition: "
                                          "attachment, UTF-8 file name; X-Export-Rows: rows)",
                                          "content": {media: {"schema": {
