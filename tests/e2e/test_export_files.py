@@ -203,3 +203,26 @@ def test_screen_rest_and_cli_give_the_same_rows(export_app, leads, config_dir, t
     assert names_in(rows_of(screen.data, "csv")) == expected
     assert rows_of(rest, "csv") == rows_of(screen.data, "csv") == rows_of(out.read_bytes(),
                                                                           "csv")
+
+
+def test_the_openapi_document_offers_only_visible_columns(export_app, leads):
+    client = login(export_app, "fin1")
+    paths = client.get("/api/v1/_openapi").get_json()["paths"]
+    parameters = {p["name"]: p for p in paths["/api/v1/lead/export"]["get"]["parameters"]}
+    assert parameters["format"]["schema"]["enum"] == ["xlsx", "csv"]
+    pattern = parameters["columns"]["schema"]["pattern"]
+    assert "customer_name" in pattern and "contact_phone" not in pattern
+    assert "contact_phone" not in parameters  # nor a filter by it
+
+
+def test_the_cli_says_what_is_wrong(export_app, config_dir, tmp_path):
+    runner = CliRunner(env={"LEADLOOM_SECRET_KEY": SECRET})
+    base = ["--config", str(config_dir), "--database-url",
+            export_app.config["LEADLOOM_SETTINGS"].database_url, "export"]
+    refused = runner.invoke(cli, [*base, "account", str(tmp_path / "a.csv"), "--as", "fin1"])
+    assert refused.exit_code == 1 and "你的角色不能导出" in refused.output
+    assert not (tmp_path / "a.csv").exists()
+    bad = runner.invoke(cli, [*base, "lead", str(tmp_path / "b.xlsx"), "--q", "(((" ])
+    assert bad.exit_code == 1 and "rison" in bad.output
+    usage = runner.invoke(cli, [*base, "lead", str(tmp_path / "c.pdf")])
+    assert usage.exit_code == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, Response, g
@@ -67,8 +68,14 @@ def export_file(app: Flask, entity: str, file: Path, fmt: str, as_user: str,
                 raise click.ClickException(translated(error.message)) from error
             if isinstance(result, Response):
                 file.unlink(missing_ok=True)
-                raise click.ClickException(json.loads(result.get_data())["message"])
+                raise click.ClickException(_refusal(json.loads(result.get_data())))
             return result.rows
+
+
+def _refusal(answer: dict[str, Any]) -> str:
+    """The 400's message with each named problem: "…: q.filters: …"."""
+    problems = [f"{key}: {'; '.join(messages)}" for key, messages in answer["errors"].items()]
+    return " · ".join([answer["message"], *problems])
 
 
 COMMANDS = [export]
