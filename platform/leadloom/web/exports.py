@@ -8,7 +8,6 @@ with a UTF-8 file name: 线索_20261201.xlsx.
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from collections.abc import Mapping, Sequence
 from typing import IO, Any, cast
@@ -25,6 +24,7 @@ from leadloom.exports import (
     export_rows,
 )
 from leadloom.metadata.registry import Entity
+from leadloom.records.leads import clock
 from leadloom.web import layout
 from leadloom.web.actor import request_context
 from leadloom.web.labels import NO, YES, current_locale, local_time
@@ -50,7 +50,7 @@ def write_export(entity: Entity, statement: sa.Select[Any], columns: Sequence[st
     request = ExportRequest(
         entity.code, fmt, columns, layout.labels(view),
         Wording(locale, translated(YES), translated(NO)), filters,
-        exporter=_exporter(), at=f"{local_time(_now()):%Y-%m-%d %H:%M}", translate=translated)
+        exporter=_exporter(), at=f"{local_time(clock.now()):%Y-%m-%d %H:%M}", translate=translated)
     result = export_rows(ctx, request, statement, cast(Any, out))
     ctx.session.commit()
     return result
@@ -76,7 +76,7 @@ def file_name(entity: Entity, fmt: str) -> str:
     """线索_20261201.xlsx; with the exporter's login when config asks for a watermark
     (a CSV file has no line of its own for it)."""
     st = state()
-    day = f"{local_time(_now()):%Y%m%d}"
+    day = f"{local_time(clock.now()):%Y%m%d}"
     parts = [entity.label.get(current_locale()), day]
     if st.registry.app.export.watermark:
         parts.append(st.appbuilder.sm.current_user.username)
@@ -86,8 +86,3 @@ def file_name(entity: Entity, fmt: str) -> str:
 def _exporter() -> str:
     user = state().appbuilder.sm.current_user
     return display_name(user.first_name, user.last_name, user.username)
-
-
-def _now() -> dt.datetime:
-    """Now as the database stores times (naive UTC)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
