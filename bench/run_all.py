@@ -71,6 +71,10 @@ GOALS = (
     Goal("publish_grading", "publish: a grading change + re-grading", None, "s"),
     Goal("recompute_rows_per_s", "recompute after a calendar change: rows/s", None, "rows/s"),
     Goal("recompute_read_ratio", "list page p50 during the recompute / idle", None, "x"),
+    Goal("export_csv_rows_per_s", "export of the lead list to CSV: rows/s", None, "rows/s"),
+    Goal("export_csv_vs_raw", "export to CSV / the same rows raw with csv.writer", None, "x"),
+    Goal("export_xlsx_rows_per_s", "export of the lead list to XLSX: rows/s", None, "rows/s"),
+    Goal("export_xlsx_vs_raw", "export to XLSX / the same rows raw with openpyxl", None, "x"),
 )
 
 BENCHES = (
@@ -86,6 +90,9 @@ BENCHES = (
     # issue #12: 30k open leads whatever the sizes
     Bench("recompute", ("--leads", "30000", "--database-url", "{url}"),
           quick=("--leads", "40", "--reads", "3"), reuse=()),
+    # issue #13: on rest_list's data for the largest size (read-only) when it is there
+    Bench("export", ("--leads", "{largest}", "--database-url", "{url}"),
+          quick=("--leads", "60"), reuse=()),
 )
 
 

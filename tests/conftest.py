@@ -92,11 +92,12 @@ def build_app(config_dir: Path, database_url: str, *, csrf: bool = False) -> Fla
     return create_app(settings, testing=True, csrf=csrf)
 
 
-def org_app(database_url: str, *, csrf: bool = False) -> Iterator[Flask]:
-    """The default CRM with the demo organisation's users (password ``PASSWORD``); its
-    engine is disposed of afterwards. ``csrf``: forms and cookie-carried API writes need
-    the token, as in production."""
-    flask_app = build_app(CONFIG, database_url, csrf=csrf)
+def org_app(database_url: str, *, csrf: bool = False,
+            config_dir: Path = CONFIG) -> Iterator[Flask]:
+    """The default CRM (or the one in ``config_dir``) with the demo organisation's users
+    (password ``PASSWORD``); its engine is disposed of afterwards. ``csrf``: forms and
+    cookie-carried API writes need the token, as in production."""
+    flask_app = build_app(config_dir, database_url, csrf=csrf)
     with flask_app.app_context():
         for username, roles, team, unit in ORG:
             add_user(username, roles=roles, password=PASSWORD, team=team, unit=unit)

@@ -15,6 +15,7 @@ from leadloom.metadata.registry import (
     OPERATIONS,
     AppSettings,
     Entity,
+    ExportSettings,
     Field,
     Grant,
     Label,
@@ -46,7 +47,7 @@ def build_registry(parts: ConfigParts) -> Registry:
     app = parts.app.data
     return Registry(
         app=AppSettings(title=label_of(app["title"]), default_locale=app["default_locale"],
-                        timezone=app["timezone"]),
+                        timezone=app["timezone"], export=ExportSettings(**app["export"])),
         menus=tuple(Menu(m["code"], label_of(m), m["icon"]) for m in app["menus"]),
         option_sets=option_sets,
         entities=entities,

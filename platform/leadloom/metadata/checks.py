@@ -317,6 +317,9 @@ def _check_roles(parts: ConfigParts) -> Iterator[ConfigError]:
     for rcode, role in roles.items():
         for ecode, grant in role["entities"].items():
             at = ("roles", rcode, "entities", ecode)
+            if "export" in grant["operations"] and "list" not in grant["operations"]:
+                yield parts.roles.error((*at, "operations"), "'export' needs 'list': a "
+                                        "role exports the lists it sees; add 'list'")
             if ecode == "*":
                 continue
             entity = parts.entities.get(ecode)

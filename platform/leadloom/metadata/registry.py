@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from leadloom.metadata.workflows import Workflow
 
 LOCALES = ("zh", "en")
-OPERATIONS = ("list", "read", "create", "update", "delete")
+OPERATIONS = ("list", "read", "create", "update", "delete", "export")
 SCOPES = ("own", "team", "unit", "all")
 
 
@@ -211,10 +211,20 @@ class RetiredField:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportSettings:
+    """``app.yaml`` ``export:``: whether files carry who exported them and when, and the
+    most rows one export may hold (``None``: no limit)."""
+
+    watermark: bool = False
+    max_rows: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AppSettings:
     title: Label
     default_locale: str = "zh"
     timezone: str = "Asia/Shanghai"
+    export: ExportSettings = ExportSettings()
 
 
 @dataclass(frozen=True, slots=True)

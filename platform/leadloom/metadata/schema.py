@@ -129,11 +129,19 @@ class MenuSchema(LabelSchema):
     icon = mf.String(load_default="")
 
 
+class ExportSchema(_Strict):
+    watermark = mf.Boolean(load_default=False)
+    max_rows = mf.Integer(load_default=None, allow_none=True,
+                          validate=validate.Range(min=1, error="give at least 1 row"))
+
+
 class AppSchema(_Strict):
     title = mf.Nested(LabelSchema, required=True)
     default_locale = mf.String(load_default="zh", validate=_one_of(LOCALES, "locale"))
     timezone = mf.String(load_default="Asia/Shanghai")
     menus = mf.List(mf.Nested(MenuSchema), required=True)
+    export = mf.Nested(ExportSchema, load_default=lambda: {"watermark": False,
+                                                           "max_rows": None})
 
     @validates("timezone")
     def _timezone(self, value: str, **_: Any) -> None:
@@ -208,7 +216,8 @@ class UnitSchema(LabelSchema):
 
 KNOWN_KEYS = sorted({name for schema in (FieldSchema, EntitySchema, AppSchema, RoleSchema,
                                          GrantSchema, UnitSchema, OptionSchema, SeedSchema,
-                                         MenuSchema, OptionsFileSchema, RolesFileSchema,
+                                         MenuSchema, ExportSchema, OptionsFileSchema,
+                                         RolesFileSchema,
                                          EntityOverlaySchema, OptionOverlaySchema,
                                          ConvertSchema, *REPORT_SCHEMAS, *FUNNEL_SCHEMAS,
                                          *WORKFLOW_SCHEMAS, *LEAD_SCHEMAS)

@@ -10,7 +10,7 @@ write's own transaction; nothing in leadloom updates or deletes them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leadloom.metadata.registry import Registry
 from leadloom.model.tables import utcnow
@@ -18,6 +18,9 @@ from leadloom.model.workflow import workflow_classes
 from leadloom.records.appends import append_rows
 from leadloom.records.hooks import Change, RecordHook
 from leadloom.workflow.values import plain, same
+
+if TYPE_CHECKING:
+    from leadloom.records.service import Context
 
 EMPTY: tuple[Any, ...] = (None, "", [])
 #: value types (besides text) the audit trail stores as they are
@@ -84,3 +87,15 @@ def _set_values(values: dict[str, Any]) -> dict[str, list[Any]]:
 
 def audit_hook(registry: Registry) -> RecordHook:
     return AuditTrail(registry)
+
+
+def audit_export(ctx: Context, entity: str, details: dict[str, Any]) -> None:
+    """One row for a file export: who, when, through which channel, and ``details`` (format,
+    filters, columns, row count) in ``changes``; ``record_id`` 0, as it names no record.
+    Added to ``ctx``'s transaction, which the caller commits."""
+    table = workflow_classes(ctx.models.metadata).audit.__table__
+    append_rows(ctx.session, table, [{
+        "entity": entity, "record_id": 0, "action": "export", "actor_id": ctx.actor.user_id,
+        "actor": ctx.actor.username, "channel": ctx.channel,
+        "config_version": ctx.registry.version, "at": utcnow(), "changes": details,
+        "comment": None, "approval_id": None}])

@@ -62,6 +62,7 @@ REFUSALS: dict[str, Callable[[Label], Message]] = {
     "create": lambda e: Message("your role may not create %(entity)s records", entity=e),
     "update": lambda e: Message("your role may not update %(entity)s records", entity=e),
     "delete": lambda e: Message("your role may not delete %(entity)s records", entity=e),
+    "export": lambda e: Message("your role may not export %(entity)s records", entity=e),
 }
 
 

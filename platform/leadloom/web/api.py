@@ -8,7 +8,7 @@ and answer ``{"message", "errors"}`` with 403/404/409/422.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
@@ -32,6 +32,7 @@ from leadloom.records.schemas import Text
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.converters import IdConverter
 from leadloom.web.errors import answers_record_errors, json_error
+from leadloom.web.export_api import ExportApiMixin, columns_parameter
 from leadloom.web.labels import lazy
 from leadloom.web.language import translated
 from leadloom.web.list_count import ActiveFilters, is_estimated
@@ -57,11 +58,11 @@ UNSORTABLE = frozenset({FieldType.REFERENCE, FieldType.USER, FieldType.TAGS,
                         FieldType.MULTI_ENUM})
 API_PERMISSIONS = {
     "get_list": "list", "info": "list", "get": "read", "post": "create", "put": "update",
-    "delete": "delete",
+    "delete": "delete", "export": "export",
 }
 
 
-class EntityApi(ModelRestApi):
+class EntityApi(ExportApiMixin, ModelRestApi):
     """Base class; ``build_api`` fills in ``entity`` and the column lists."""
 
     entity: Entity
@@ -126,11 +127,33 @@ class EntityApi(ModelRestApi):
 
     @answers_record_errors
     def get_list_headless(self, **kwargs: Any) -> Response:
-        args = kwargs.get("rison", {})
+        listed = self._listed(kwargs.get("rison", {}), request.args)
+        if isinstance(listed, Response):
+            return listed
+        args, filters, order_column, order_direction = listed
+        page, page_size = self._handle_page_args(args)
+        model = self.datamodel
+        query = model.session.query(model.obj)
+        count = model.query_count(query, filters)
+        st = state()
+        result = page_json(model.session, st.models, st.registry, self.entity.code,
+                           model.apply_all(query, filters, order_column, order_direction,
+                                           page, page_size), self._hidden())
+        return self.response(200, count=int(count), count_estimated=is_estimated(count),
+                             ids=[r["id"] for r in result], result=result)
+
+    def _listed(self, args: dict[str, Any], arguments: Mapping[str, str]
+                ) -> tuple[dict[str, Any], Filters, str, str] | Response:
+        """The list's ``q`` checked and its filters (the scope's base filter joined in) and
+        order worked out, or FAB's 400; the REST list and its export share it.
+        ``arguments``: the address's own (``view``, filters by field code).
+
+        :raises RecordInvalid: a ``q`` or filter the list cannot apply (400/422, named).
+        """
         if self._query_check().problems(args):  # each problem, in the reader's language
             checked_query(self._query_schema(), args)
         _check_query(args)
-        prepare_api_filters(self.entity, request.args)
+        prepare_api_filters(self.entity, arguments)
         if "order_column" not in args:
             args = {**args, **_view_order(self.entity)}
         args = {**args, "filters": [self._filter(f) for f in args.get("filters", [])]}
@@ -145,16 +168,7 @@ class EntityApi(ModelRestApi):
             order_column, order_direction = self._handle_order_args(args)
         except Exception as exc:  # FAB raises its own exception types for bad arguments
             return self.response_400(message=str(exc))
-        page, page_size = self._handle_page_args(args)
-        model = self.datamodel
-        query = model.session.query(model.obj)
-        count = model.query_count(query, filters)
-        st = state()
-        result = page_json(model.session, st.models, st.registry, self.entity.code,
-                           model.apply_all(query, filters, order_column, order_direction,
-                                           page, page_size), hidden)
-        return self.response(200, count=int(count), count_estimated=is_estimated(count),
-                             ids=[r["id"] for r in result], result=result)
+        return args, filters, order_column, order_direction
 
     def _handle_filters_args(self, rison_args: dict[str, Any]) -> Filters:
         """FAB's, joined into ``ActiveFilters`` (FAB's join makes a whole ``Filters``)."""
@@ -247,9 +261,11 @@ class EntityApi(ModelRestApi):
         if documented is None:
             super().operation_helper(path, operations, methods, func, **kwargs)
             return
-        if func.__name__ == "get_list":
+        if func.__name__ in ("get_list", "export"):
             documented = {**documented, "parameters": [*documented["parameters"], *(
                 list_parameters(self.entity, state().registry.units, self._hidden()))]}
+        if func.__name__ == "export":
+            documented["parameters"].append(columns_parameter(self.entity, self._hidden()))
         for method in methods:
             operations[method.lower()] = {**documented, "security": SECURITY}
 

@@ -28,6 +28,13 @@ def owner_column(entity: Entity) -> list[str]:
     return ["owner"] if entity.owned else []
 
 
+def list_columns(entity: Entity) -> list[str]:
+    """The columns an entity's list shows: its ``list: true`` fields (else its first five),
+    then the owner; what its export holds unless asked for others."""
+    listed = [f.code for f in entity.fields if f.list] or [f.code for f in entity.fields][:5]
+    return listed + owner_column(entity)
+
+
 def fieldsets(view: Entity, hidden: frozenset[str] = frozenset()) -> Fieldsets:
     """Form sections in the view's order; fields without a section go to a last one."""
     sets: Fieldsets = []

@@ -187,8 +187,27 @@ def entity_operations(code: str, method: str) -> dict[str, Any] | None:
         "info": {"summary": f"What you may write in {code} records (in your unit)",
                  "responses": {"200": _json(_ref("Info"), "Columns, filters, permissions"),
                                **_errors(400, 401, 403)}},
+        "export": {"summary": f"Download the {code} list you see as XLSX or CSV (audited)",
+                   "parameters": [
+                       {"in": "query", "name": "format", "required": False,
+                        "schema": {"type": "string", "enum": ["xlsx", "csv"],
+                                   "default": "xlsx"}},
+                       {"in": "query", "name": "q", "required": False, "content": {
+                           "application/json": {"schema": _ref(f"{name}Query")}},
+                        "description": "the list's filters and sort (no paging)"}],
+                   "responses": {"200": {"description": "The file (Content-Disposition: "
+                                         "attachment, UTF-8 file name; X-Export-Rows: rows)",
+                                         "content": {media: {"schema": {
+                                             "type": "string", "format": "binary"}}
+                                             for media in EXPORT_MEDIA}},
+                                 **_errors(400, 401, 403, 422)}},
     }
     return found.get(method)
+
+
+#: what an export answers with
+EXPORT_MEDIA = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "text/csv")
 
 
 # ---- the custom endpoints' shapes (their operations are YAML in their docstrings) ------

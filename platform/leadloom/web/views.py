@@ -28,6 +28,7 @@ from leadloom.records import RecordError, RecordInvalid
 from leadloom.records.saved_views import delete_view, save_view
 from leadloom.web import layout, list_bar, list_bulk, list_page
 from leadloom.web.actor import current_actor, request_context
+from leadloom.web.exports import export_response
 from leadloom.web.fields import add_defaults, form_class, form_data, submitted_values
 from leadloom.web.labels import current_locale, field_title, lazy, lazy_titled
 from leadloom.web.language import translated
@@ -41,7 +42,7 @@ from leadloom.web.state import state
 VIEW_PERMISSIONS = {
     "list": "list", "show": "read", "add": "create", "edit": "update", "delete": "delete",
     "download": "read", "action": "update", "action_post": "update", **PAGE_PERMISSIONS,
-    "bulk": "update", "save_view": "list", "delete_view": "list",
+    "bulk": "update", "save_view": "list", "delete_view": "list", "export": "export",
 }
 #: form titles: 新建线索, 编辑线索
 NEW_RECORD = Message("New %(entity)s")
@@ -90,6 +91,14 @@ class EntityView(RecordPage, ModelView):
                    page: Any, page_size: int) -> tuple[int, list[Any], list[str], tuple[str, str]]:
         """(count, rows, columns, order) of one page, in scope, filtered as the address and
         the chosen shared view say; hidden fields neither filter, sort nor show."""
+        joined, order, columns = self._list_query(filters, order_column, order_direction)
+        count, rows = self.datamodel.query(joined, *order, page=page, page_size=page_size)
+        return count, rows, columns, order
+
+    def _list_query(self, filters: Any, order_column: str, order_direction: str
+                    ) -> tuple[Any, tuple[str, str], list[str]]:
+        """(filters with the scope's base filter, order, columns) of the list this address
+        asks for: what its pages and its export read."""
         view = self._view(current_actor().unit)
         hidden = self._hidden()
         prepare_list_filters(self.entity)
@@ -111,10 +120,8 @@ class EntityView(RecordPage, ModelView):
         if not order_column and self.base_order:
             order_column, order_direction = self.base_order
         joined = filters.get_joined_filters(self._base_filters)
-        count, rows = self.datamodel.query(joined, order_column, order_direction,
-                                           page=page, page_size=page_size)
         columns = layout.columns_in(view, self.list_columns, hidden)
-        return count, rows, columns, (order_column, order_direction)
+        return joined, (order_column, order_direction), columns
 
     def _get_list_widget(self, filters: Any, actions: Any = None, order_column: str = "",
                          order_direction: str = "", page: Any = None, page_size: Any = None,
@@ -144,9 +151,7 @@ class EntityView(RecordPage, ModelView):
         self.update_redirect()
         name = self.__class__.__name__
         args = request.args
-        order = (args.get(f"_oc_{name}", ""), args.get(f"_od_{name}", ""))
-        if order[1] not in ("asc", "desc"):
-            order = ("", "")
+        order = self._asked_order()
         page = max(args.get(f"page_{name}", 0, type=int), 0)
         size = list_page.page_size(args.get(f"psize_{name}", type=int), self.page_size)
         get_filter_args(self._filters)
@@ -154,6 +159,7 @@ class EntityView(RecordPage, ModelView):
         view = self._view(current_actor().unit)
         hidden = self._hidden()
         labels = layout.labels(view)
+        granted = rights(state().registry, current_actor(), self.entity.code)
         return self.render_template(
             self.list_template, title=self.list_title, entity=self.entity, view_name=name,
             count=count, estimated=is_estimated(count), rounded=rounded,
@@ -167,8 +173,30 @@ class EntityView(RecordPage, ModelView):
             saved=list_page.saved_chips(self.entity, name),
             kept=list_page.kept_query(name), chosen=args.get("view", ""),
             bulk=list_bulk.choices(self.entity, view),
-            may_add=rights(state().registry, current_actor(),
-                           self.entity.code).allows("create"))
+            may_add=granted.allows("create"), may_export=granted.allows("export"))
+
+    def _asked_order(self) -> tuple[str, str]:
+        """The sort this address asks for (FAB's ``_oc_``/``_od_`` arguments)."""
+        name = self.__class__.__name__
+        order = (request.args.get(f"_oc_{name}", ""), request.args.get(f"_od_{name}", ""))
+        return order if order[1] in ("asc", "desc") else ("", "")
+
+    @expose("/list/export")
+    @has_access
+    def export(self) -> Any:
+        """This list (its filters, sort and columns) as an XLSX or CSV file (audited)."""
+        get_filter_args(self._filters)
+        joined, order, columns = self._list_query(self._filters, *self._asked_order())
+        model = self.datamodel
+        query = model.apply_all(model.session.query(model.obj), joined, *order)
+        asked = {k: v for k, v in request.args.items() if k != "format"}
+        try:
+            return export_response(self.entity, query.statement, columns,
+                                   request.args.get("format", "xlsx"), asked, "ui")
+        except RecordError as error:
+            flash(translated(error.message), "danger")
+            back = urlencode(list(asked.items()))
+            return redirect(f"/{self.entity.code}/list/" + (f"?{back}" if back else ""))
 
     @expose("/list/bulk", methods=["POST"])
     @has_access
@@ -324,7 +352,7 @@ def build_view(entity: Entity, model: type[Any]) -> type[EntityView]:
     columns = [f.code for f in entity.fields]
     owner = layout.owner_column(entity)
     common = [f for f in entity.fields if f.units is None]
-    listed = [f.code for f in entity.fields if f.list] or columns[:5]
+    listed = [c for c in layout.list_columns(entity) if c not in owner]
     searchable = [f.code for f in common if (f.search or f.filter)
                   and f.type not in (FieldType.MULTI_ENUM, FieldType.TAGS)]
     labels = {f.code: lazy(f.label) for f in entity.fields}
@@ -337,7 +365,7 @@ def build_view(entity: Entity, model: type[Any]) -> type[EntityView]:
         "list_title": lazy(entity.label), "show_title": lazy(entity.label),
         "add_title": lazy_titled(NEW_RECORD.msgid, entity.label),
         "edit_title": lazy_titled(EDIT_RECORD.msgid, entity.label),
-        "list_columns": listed + owner,
+        "list_columns": layout.list_columns(entity),
         "show_columns": columns + owner + list(layout.STAMPS),
         "add_columns": columns + owner, "edit_columns": columns + owner,
         "search_columns": searchable,

@@ -464,7 +464,12 @@ CASES = [
     Case("role-unknown-operation", (sub(ROLES, MARKETING_LEAD, MARKETING_LEAD.replace(
             "create]", "write]")),), (
         f"{ROLES}:44: roles.marketing.entities.lead.operations.2: unknown operation 'write' "
-        "(known: list, read, create, update, delete)",
+        "(known: list, read, create, update, delete, export)",
+    )),
+    Case("role-export-without-list", (sub(ROLES, MARKETING_LEAD, MARKETING_LEAD.replace(
+            "[list, read, create]", "[read, export]")),), (
+        f"{ROLES}:44: roles.marketing.entities.lead.operations: 'export' needs 'list': a "
+        "role exports the lists it sees; add 'list'",
     )),
     Case("role-unknown-scope", (sub(ROLES, MARKETING_LEAD, MARKETING_LEAD.replace(
             "unit}", "region}")),), (
