@@ -9,6 +9,7 @@ records; each row is turned into JSON by a shape worked out once per unit.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -18,12 +19,13 @@ import sqlalchemy as sa
 
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Registry
+from leadloom.model.columns import CodeList
 from leadloom.model.tables import Models
-from leadloom.web.labels import local_time
 from leadloom.web.serialize import Shape, plain, record_shape
 
-#: column types whose values need no conversion to be JSON
-AS_IS = (sa.String, sa.Integer, sa.Boolean, sa.JSON)
+#: column types whose values need no conversion to be JSON (exactly these types: a
+#: subclass may convert its values, e.g. ``sa.Numeric`` holds ``Decimal``)
+AS_IS = frozenset({sa.String, sa.Text, sa.Integer, sa.BigInteger, sa.Boolean, sa.JSON})
 #: turns a column's value into JSON (None: the value is JSON already)
 Converter = Callable[[Any], Any] | None
 
@@ -61,17 +63,28 @@ def page_json(session: Any, models: Models, registry: Registry, code: str, page:
 
 
 def _converters(columns: list[sa.Column[Any]], zone: ZoneInfo) -> dict[str, Converter]:
-    """How each column's values become JSON: as they are (texts, whole numbers, booleans,
-    JSON), times in the app's zone read once for the page (``plain`` looks it up per
-    value), the rest (decimals, dates, anything custom) by ``plain``."""
+    """How each column's values become JSON, chosen once per page by the column's type (a
+    call per value, not ``plain``'s look-up by the value's type): as they are (texts, whole
+    numbers, booleans, JSON, multi-enum code lists), times in the app's zone with their
+    offset, exact decimals as text, dates in ISO form; anything else by ``plain``."""
+    utc = dt.UTC
+
     def local_iso(value: Any) -> Any:
-        return None if value is None else local_time(value, zone).isoformat()
+        return None if value is None else value.replace(tzinfo=utc).astimezone(zone).isoformat()
+
+    def decimal(value: Any) -> Any:
+        return None if value is None else str(value)
+
+    def date(value: Any) -> Any:
+        return None if value is None else value.isoformat()
 
     found: dict[str, Converter] = {}
     for c in columns:
-        custom = isinstance(c.type, sa.types.TypeDecorator)
-        found[c.name] = (None if isinstance(c.type, AS_IS) and not custom
-                         else local_iso if isinstance(c.type, sa.DateTime) and not custom
+        kind = type(c.type)
+        found[c.name] = (None if kind is CodeList or (kind in AS_IS)
+                         else local_iso if kind is sa.DateTime
+                         else decimal if kind is sa.Numeric
+                         else date if kind is sa.Date
                          else plain)
     return found
 

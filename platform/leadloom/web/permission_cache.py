@@ -100,18 +100,27 @@ def _request_sets() -> dict[tuple[Any, ...], frozenset[Grant]]:
 
 
 def _stamp(session: Any) -> tuple[Any, ...]:
-    """What the role ↔ permission table holds, in a few numbers; read once per request."""
+    """What the role ↔ permission table holds, in a few numbers; read once per request
+    (with the signed-in user when they are loaded first: ``get_user_by_id``)."""
     if has_request_context() and "leadloom_grants_stamp" in g:
         return g.leadloom_grants_stamp  # type: ignore[no-any-return]
+    stamp = tuple(int(v) for v in session.execute(sa.select(*_stamp_columns())).one())
+    _keep_stamp(stamp)
+    return stamp
+
+
+def _stamp_columns() -> list[sa.ColumnElement[Any]]:
     pvr = assoc_permissionview_role.c
     weighted = pvr.permission_view_id * _PV_WEIGHT + pvr.role_id * _ROLE_WEIGHT + pvr.id
-    row = session.execute(sa.select(
-        sa.func.count(), sa.func.coalesce(sa.func.max(pvr.id), 0),
-        sa.func.coalesce(sa.func.sum(weighted), 0))).one()
-    stamp = tuple(int(v) for v in row)
-    if has_request_context():
+    return [sa.func.count().label("stamp_rows"),
+            sa.func.coalesce(sa.func.max(pvr.id), 0).label("stamp_top"),
+            sa.func.coalesce(sa.func.sum(weighted), 0).label("stamp_weight")]
+
+
+def _keep_stamp(stamp: tuple[int, ...]) -> None:
+    """The request's stamp: the first one read holds for the whole request."""
+    if has_request_context() and "leadloom_grants_stamp" not in g:
         g.leadloom_grants_stamp = stamp
-    return stamp
 
 
 def _read_grants(session: Any, roles: tuple[int, ...]) -> frozenset[Grant]:
@@ -134,9 +143,10 @@ class CachedPermissions:
 
     def get_user_by_id(self, pk: Any) -> Any:
         """The user with their roles, groups and place in the organisation in one statement
-        (each request loads the signed-in user; lazy loads made it four). The place is kept
-        for ``web.actor.current_actor``. ``pk`` may come as text (a form's or a session's),
-        as FAB's own look-up allows."""
+        (each request loads the signed-in user; lazy loads made it four), which also reads
+        the permission stamp (``_stamp``: one statement less per request). The place is
+        kept for ``web.actor.current_actor``. ``pk`` may come as text (a form's or a
+        session's), as FAB's own look-up allows."""
         try:
             user_id = int(pk)
         except (TypeError, ValueError):
@@ -148,9 +158,12 @@ class CachedPermissions:
         if org is not None:
             query = query.add_columns(org.c.team, org.c.unit).outerjoin(
                 org, org.c.user_id == user_model.id)
+        stamp = sa.select(*_stamp_columns()).subquery("stamp")
+        query = query.join(stamp, sa.true()).add_columns(*stamp.c)
         row = self.session.execute(query).unique().first()  # type: ignore[attr-defined]
         if row is None:
             return None
+        _keep_stamp((int(row.stamp_rows), int(row.stamp_top), int(row.stamp_weight)))
         if org is not None and has_request_context():
             g.leadloom_place = (row[0].id, Membership(row.team, row.unit))
         return row[0]
