@@ -6,11 +6,12 @@ token that is not good any more is refused from the very next request."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 
 import pytest
 import sqlalchemy as sa
-from flask_jwt_extended import create_access_token
+from flask_jwt_extended import create_access_token, decode_token
 
 from bench.pages import captured, permission_statements
 from leadloom.web.state import state
@@ -113,3 +114,25 @@ def test_the_permission_stamp_is_read_with_the_user(app, tokens):
         assert get(client, tokens["sup1"]).status_code == 200
     checks = permission_statements(found)
     assert len(checks) == 1 and "ab_user" in checks[0].sql, [s.sql[:120] for s in checks]
+
+
+def test_a_token_verified_before_is_refused_once_it_expires(app):
+    """Tokens are verified once per process (``web.token_cache``); expiry is checked on
+    every request."""
+    client = app.test_client()
+    with app.app_context():
+        user = state().appbuilder.sm.find_user(username="rep2")
+        token = create_access_token(identity=str(user.id), expires_delta=dt.timedelta(seconds=2))
+    assert get(client, token).status_code == 200
+    assert get(client, token).status_code == 200  # answered from the kept claims
+    time.sleep(2.1)
+    answer = get(client, token)
+    assert answer.status_code == 401, answer.get_json()
+
+
+def test_kept_claims_are_a_copy(app, tokens):
+    """A caller changing the claims it got does not change what the next request gets."""
+    with app.test_request_context():
+        first = decode_token(tokens["fin1"])
+        first["sub"] = "0"
+        assert decode_token(tokens["fin1"])["sub"] != "0"

@@ -140,6 +140,8 @@ class CachedPermissions:
     ``menu_access`` look-up read the cached set instead of the database."""
 
     permission_cache: PermissionCache | None = None
+    #: ``get_user_by_id``'s statement by the organisation table (None before the app is built)
+    user_queries: dict[sa.Table | None, sa.Select[Any]] | None = None
 
     def get_user_by_id(self, pk: Any) -> Any:
         """The user with their roles, groups and place in the organisation in one statement
@@ -151,22 +153,31 @@ class CachedPermissions:
             user_id = int(pk)
         except (TypeError, ValueError):
             return None
-        user_model = self.user_model  # type: ignore[attr-defined]
         org = _org_table()
-        query = sa.select(user_model).where(user_model.id == user_id).options(
-            joinedload(user_model.roles), joinedload(user_model.groups))
-        if org is not None:
-            query = query.add_columns(org.c.team, org.c.unit).outerjoin(
-                org, org.c.user_id == user_model.id)
-        stamp = sa.select(*_stamp_columns()).subquery("stamp")
-        query = query.join(stamp, sa.true()).add_columns(*stamp.c)
-        row = self.session.execute(query).unique().first()  # type: ignore[attr-defined]
+        row = self.session.execute(  # type: ignore[attr-defined]
+            self._user_query(org), {"user_id": user_id}).unique().first()
         if row is None:
             return None
         _keep_stamp((int(row.stamp_rows), int(row.stamp_top), int(row.stamp_weight)))
         if org is not None and has_request_context():
             g.leadloom_place = (row[0].id, Membership(row.team, row.unit))
         return row[0]
+
+    def _user_query(self, org: sa.Table | None) -> sa.Select[Any]:
+        """``get_user_by_id``'s statement, built once (it runs on every request)."""
+        if self.user_queries is None:
+            self.user_queries = {}
+        if org not in self.user_queries:
+            user_model = self.user_model  # type: ignore[attr-defined]
+            query = sa.select(user_model).where(
+                user_model.id == sa.bindparam("user_id")).options(
+                joinedload(user_model.roles), joinedload(user_model.groups))
+            if org is not None:
+                query = query.add_columns(org.c.team, org.c.unit).outerjoin(
+                    org, org.c.user_id == user_model.id)
+            stamp = sa.select(*_stamp_columns()).subquery("stamp")
+            self.user_queries[org] = query.join(stamp, sa.true()).add_columns(*stamp.c)
+        return self.user_queries[org]
 
     def _cache(self) -> PermissionCache:
         if self.permission_cache is None:
