@@ -57,7 +57,7 @@ def page_json(session: Any, models: Models, registry: Registry, code: str, page:
                                     convert)
         record_id = row[index["id"]]
         answer.append({key: tags[key].get(record_id, []) if i is None
-                       else row[i] if to_json is None else to_json(row[i])
+                       else row[i] if to_json is None or row[i] is None else to_json(row[i])
                        for key, i, to_json in shapes[unit]})
     return answer
 
@@ -101,6 +101,7 @@ def _page_tags(session: Any, models: Models, entity: Entity, ids: list[int],
     """Each visible tags field's ``{id, name}`` lists by record id, for the page's records."""
     found: dict[str, dict[int, list[dict[str, Any]]]] = {}
     tag = models.metadata.tables["tag"]
+    as_array = session.get_bind().dialect.name == "postgresql"
     for f in entity.fields:
         if f.type is not FieldType.TAGS or f.code in hidden:
             continue
@@ -110,8 +111,16 @@ def _page_tags(session: Any, models: Models, entity: Entity, ids: list[int],
             for record_id, tag_id, name in session.execute(
                     sa.select(link.c.record_id, tag.c.id, tag.c.name)
                     .join(tag, tag.c.id == link.c.tag_id)
-                    .where(link.c.record_id.in_(ids))
+                    .where(_among(link.c.record_id, ids, as_array))
                     .order_by(tag.c.id)):  # as the record shows them (``model.tables``)
                 by_record[record_id].append({"id": tag_id, "name": name})
         found[f.code] = by_record
     return found
+
+
+def _among(column: sa.Column[Any], ids: list[int], as_array: bool) -> sa.ColumnElement[bool]:
+    """``column IN ids``; on PostgreSQL ``= ANY(array)``: one parameter, not one rendered
+    (and cast) per id on every request."""
+    if as_array:
+        return column == sa.any_(sa.bindparam("ids", ids, type_=sa.ARRAY(sa.Integer)))
+    return column.in_(ids)
