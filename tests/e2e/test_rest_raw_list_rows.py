@@ -14,8 +14,8 @@ from leadloom.web.state import state
 
 NEWEST = "/api/v1/lead/?q=" + prison.dumps(
     {"order_column": "id", "order_direction": "desc", "page_size": 100})
-#: signed-in user, permission stamp, count, page, the page's tags
-LIST_STATEMENTS = 5
+#: signed-in user (with the permission stamp), count, page, the page's tags
+LIST_STATEMENTS = 4
 
 
 @pytest.fixture()

@@ -133,12 +133,11 @@ class EntityApi(ExportApiMixin, ModelRestApi):
         args, filters, order_column, order_direction = listed
         page, page_size = self._handle_page_args(args)
         model = self.datamodel
-        query = model.session.query(model.obj)
-        count = model.query_count(query, filters)
+        count, rows = model.counted_page(model.session.query(model.obj), filters,
+                                         order_column, order_direction, page, page_size)
         st = state()
-        result = page_json(model.session, st.models, st.registry, self.entity.code,
-                           model.apply_all(query, filters, order_column, order_direction,
-                                           page, page_size), self._hidden())
+        result = page_json(model.session, st.models, st.registry, self.entity.code, rows,
+                           self._hidden())
         return self.response(200, count=int(count), count_estimated=is_estimated(count),
                              ids=[r["id"] for r in result], result=result)
 

@@ -22,6 +22,7 @@ from leadloom.model import Models, build_models, create_engine, prepare_engine
 from leadloom.records import Context, ensure_seed_rows
 from leadloom.settings import Settings
 from leadloom.web.api import answer_api_routing, answer_bad_tokens, build_api
+from leadloom.web.bearer import load_bearer_users_first
 from leadloom.web.config_admin import ConfigAdmin
 from leadloom.web.converters import IdConverter, refuse_impossible_ids
 from leadloom.web.csrf import protect
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         use_request_locale(app)
         serve_widget_texts(app)
         answer_bad_tokens(appbuilder.sm.jwt_manager)
+        load_bearer_users_first(app)
         models = build_models(registry)
         app.extensions["leadloom"] = AppState(registry, models, db, appbuilder)
         ensure_seed_rows(Context(Actor.system_actor(), db.session, models, channel="seed"))

@@ -6,13 +6,16 @@ against it tries the choices one by one, and a valid request paid for every wron
 Each choice names exactly one column, so a filter can only fit the choice of its own
 column: a valid ``q`` is confirmed by checking each filter against that choice alone. Only a
 ``q`` that fails is checked against the whole schema, for the messages the document's
-validator gives.
+validator gives. Both answers depend on nothing but ``q``: they are kept for the last
+``CHECKED_QUERIES`` queries (a list asked again is not checked again).
 """
 
 from __future__ import annotations
 
 import json
 import urllib.parse
+from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import prison
@@ -25,6 +28,8 @@ from jsonschema.validators import validator_for
 #: FAB's own check of a list's ``q``, built once (``jsonschema.validate``, which FAB calls,
 #: first re-checks the schema against its meta-schema: a third of a list request's time)
 FAB_LIST_QUERY = validator_for(get_list_schema)(get_list_schema)
+#: queries whose answers are kept, per check
+CHECKED_QUERIES = 1024
 
 
 def rison_args(text: str | None, allow_json: bool) -> tuple[Any, str | None]:
@@ -61,11 +66,30 @@ def _read(text: str, allow_json: bool) -> tuple[Any, str | None]:
 
 def fab_problem(args: Any) -> str | None:
     """FAB's answer to a ``q`` its list schema refuses (None: it fits)."""
+    return _by_query(_fab_problem, _fab_problem_of, args)
+
+
+def _fab_problem(args: Any) -> str | None:
     error = best_match(FAB_LIST_QUERY.iter_errors(args))
     if error is None:
         return None
     first_line = str(error).partition("\n")[0]
     return f"Not a valid rison schema {first_line}"
+
+
+@lru_cache(maxsize=CHECKED_QUERIES)
+def _fab_problem_of(key: str) -> str | None:
+    return _fab_problem(json.loads(key))
+
+
+def _by_query(check: Callable[[Any], Any], kept: Callable[[str], Any], args: Any) -> Any:
+    """``check(args)``, answered by ``kept`` (a cache by ``args`` as JSON, in their order) when
+    ``args`` is plain JSON data."""
+    try:
+        key = json.dumps(args, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return check(args)
+    return kept(key)
 
 
 class QueryCheck:
@@ -83,10 +107,12 @@ class QueryCheck:
                 **properties, "filters": {"type": "array"}}})
             self._by_column = {c["properties"]["col"]["enum"][0]: Draft7Validator(c)
                                for c in filters["items"]["anyOf"]}
+        self._fits_query = lru_cache(maxsize=CHECKED_QUERIES)(
+            lambda key: self._fits(json.loads(key)))
 
     def problems(self, args: Any) -> list[str]:
         """What is wrong with ``args`` (empty: it fits the schema)."""
-        if self._fits(args):
+        if _by_query(self._fits, self._fits_query, args):
             return []
         return [e.message for e in self._whole.iter_errors(args)]
 

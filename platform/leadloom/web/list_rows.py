@@ -9,6 +9,7 @@ records; each row is turned into JSON by a shape worked out once per unit.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -18,12 +19,13 @@ import sqlalchemy as sa
 
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Registry
+from leadloom.model.columns import CodeList
 from leadloom.model.tables import Models
-from leadloom.web.labels import local_time
 from leadloom.web.serialize import Shape, plain, record_shape
 
-#: column types whose values need no conversion to be JSON
-AS_IS = (sa.String, sa.Integer, sa.Boolean, sa.JSON)
+#: column types whose values need no conversion to be JSON (exactly these types: a
+#: subclass may convert its values, e.g. ``sa.Numeric`` holds ``Decimal``)
+AS_IS = frozenset({sa.String, sa.Text, sa.Integer, sa.BigInteger, sa.Boolean, sa.JSON})
 #: turns a column's value into JSON (None: the value is JSON already)
 Converter = Callable[[Any], Any] | None
 
@@ -55,23 +57,34 @@ def page_json(session: Any, models: Models, registry: Registry, code: str, page:
                                     convert)
         record_id = row[index["id"]]
         answer.append({key: tags[key].get(record_id, []) if i is None
-                       else row[i] if to_json is None else to_json(row[i])
+                       else row[i] if to_json is None or row[i] is None else to_json(row[i])
                        for key, i, to_json in shapes[unit]})
     return answer
 
 
 def _converters(columns: list[sa.Column[Any]], zone: ZoneInfo) -> dict[str, Converter]:
-    """How each column's values become JSON: as they are (texts, whole numbers, booleans,
-    JSON), times in the app's zone read once for the page (``plain`` looks it up per
-    value), the rest (decimals, dates, anything custom) by ``plain``."""
+    """How each column's values become JSON, chosen once per page by the column's type (a
+    call per value, not ``plain``'s look-up by the value's type): as they are (texts, whole
+    numbers, booleans, JSON, multi-enum code lists), times in the app's zone with their
+    offset, exact decimals as text, dates in ISO form; anything else by ``plain``."""
+    utc = dt.UTC
+
     def local_iso(value: Any) -> Any:
-        return None if value is None else local_time(value, zone).isoformat()
+        return None if value is None else value.replace(tzinfo=utc).astimezone(zone).isoformat()
+
+    def decimal(value: Any) -> Any:
+        return None if value is None else str(value)
+
+    def date(value: Any) -> Any:
+        return None if value is None else value.isoformat()
 
     found: dict[str, Converter] = {}
     for c in columns:
-        custom = isinstance(c.type, sa.types.TypeDecorator)
-        found[c.name] = (None if isinstance(c.type, AS_IS) and not custom
-                         else local_iso if isinstance(c.type, sa.DateTime) and not custom
+        kind = type(c.type)
+        found[c.name] = (None if kind is CodeList or (kind in AS_IS)
+                         else local_iso if kind is sa.DateTime
+                         else decimal if kind is sa.Numeric
+                         else date if kind is sa.Date
                          else plain)
     return found
 
@@ -88,6 +101,7 @@ def _page_tags(session: Any, models: Models, entity: Entity, ids: list[int],
     """Each visible tags field's ``{id, name}`` lists by record id, for the page's records."""
     found: dict[str, dict[int, list[dict[str, Any]]]] = {}
     tag = models.metadata.tables["tag"]
+    as_array = session.get_bind().dialect.name == "postgresql"
     for f in entity.fields:
         if f.type is not FieldType.TAGS or f.code in hidden:
             continue
@@ -97,8 +111,16 @@ def _page_tags(session: Any, models: Models, entity: Entity, ids: list[int],
             for record_id, tag_id, name in session.execute(
                     sa.select(link.c.record_id, tag.c.id, tag.c.name)
                     .join(tag, tag.c.id == link.c.tag_id)
-                    .where(link.c.record_id.in_(ids))
+                    .where(_among(link.c.record_id, ids, as_array))
                     .order_by(tag.c.id)):  # as the record shows them (``model.tables``)
                 by_record[record_id].append({"id": tag_id, "name": name})
         found[f.code] = by_record
     return found
+
+
+def _among(column: sa.Column[Any], ids: list[int], as_array: bool) -> sa.ColumnElement[bool]:
+    """``column IN ids``; on PostgreSQL ``= ANY(array)``: one parameter, not one rendered
+    (and cast) per id on every request."""
+    if as_array:
+        return column == sa.any_(sa.bindparam("ids", ids, type_=sa.ARRAY(sa.Integer)))
+    return column.in_(ids)

@@ -100,18 +100,27 @@ def _request_sets() -> dict[tuple[Any, ...], frozenset[Grant]]:
 
 
 def _stamp(session: Any) -> tuple[Any, ...]:
-    """What the role ↔ permission table holds, in a few numbers; read once per request."""
+    """What the role ↔ permission table holds, in a few numbers; read once per request
+    (with the signed-in user when they are loaded first: ``get_user_by_id``)."""
     if has_request_context() and "leadloom_grants_stamp" in g:
         return g.leadloom_grants_stamp  # type: ignore[no-any-return]
+    stamp = tuple(int(v) for v in session.execute(sa.select(*_stamp_columns())).one())
+    _keep_stamp(stamp)
+    return stamp
+
+
+def _stamp_columns() -> list[sa.ColumnElement[Any]]:
     pvr = assoc_permissionview_role.c
     weighted = pvr.permission_view_id * _PV_WEIGHT + pvr.role_id * _ROLE_WEIGHT + pvr.id
-    row = session.execute(sa.select(
-        sa.func.count(), sa.func.coalesce(sa.func.max(pvr.id), 0),
-        sa.func.coalesce(sa.func.sum(weighted), 0))).one()
-    stamp = tuple(int(v) for v in row)
-    if has_request_context():
+    return [sa.func.count().label("stamp_rows"),
+            sa.func.coalesce(sa.func.max(pvr.id), 0).label("stamp_top"),
+            sa.func.coalesce(sa.func.sum(weighted), 0).label("stamp_weight")]
+
+
+def _keep_stamp(stamp: tuple[int, ...]) -> None:
+    """The request's stamp: the first one read holds for the whole request."""
+    if has_request_context() and "leadloom_grants_stamp" not in g:
         g.leadloom_grants_stamp = stamp
-    return stamp
 
 
 def _read_grants(session: Any, roles: tuple[int, ...]) -> frozenset[Grant]:
@@ -131,29 +140,44 @@ class CachedPermissions:
     ``menu_access`` look-up read the cached set instead of the database."""
 
     permission_cache: PermissionCache | None = None
+    #: ``get_user_by_id``'s statement by the organisation table (None before the app is built)
+    user_queries: dict[sa.Table | None, sa.Select[Any]] | None = None
 
     def get_user_by_id(self, pk: Any) -> Any:
         """The user with their roles, groups and place in the organisation in one statement
-        (each request loads the signed-in user; lazy loads made it four). The place is kept
-        for ``web.actor.current_actor``. ``pk`` may come as text (a form's or a session's),
-        as FAB's own look-up allows."""
+        (each request loads the signed-in user; lazy loads made it four), which also reads
+        the permission stamp (``_stamp``: one statement less per request). The place is
+        kept for ``web.actor.current_actor``. ``pk`` may come as text (a form's or a
+        session's), as FAB's own look-up allows."""
         try:
             user_id = int(pk)
         except (TypeError, ValueError):
             return None
-        user_model = self.user_model  # type: ignore[attr-defined]
         org = _org_table()
-        query = sa.select(user_model).where(user_model.id == user_id).options(
-            joinedload(user_model.roles), joinedload(user_model.groups))
-        if org is not None:
-            query = query.add_columns(org.c.team, org.c.unit).outerjoin(
-                org, org.c.user_id == user_model.id)
-        row = self.session.execute(query).unique().first()  # type: ignore[attr-defined]
+        row = self.session.execute(  # type: ignore[attr-defined]
+            self._user_query(org), {"user_id": user_id}).unique().first()
         if row is None:
             return None
+        _keep_stamp((int(row.stamp_rows), int(row.stamp_top), int(row.stamp_weight)))
         if org is not None and has_request_context():
             g.leadloom_place = (row[0].id, Membership(row.team, row.unit))
         return row[0]
+
+    def _user_query(self, org: sa.Table | None) -> sa.Select[Any]:
+        """``get_user_by_id``'s statement, built once (it runs on every request)."""
+        if self.user_queries is None:
+            self.user_queries = {}
+        if org not in self.user_queries:
+            user_model = self.user_model  # type: ignore[attr-defined]
+            query = sa.select(user_model).where(
+                user_model.id == sa.bindparam("user_id")).options(
+                joinedload(user_model.roles), joinedload(user_model.groups))
+            if org is not None:
+                query = query.add_columns(org.c.team, org.c.unit).outerjoin(
+                    org, org.c.user_id == user_model.id)
+            stamp = sa.select(*_stamp_columns()).subquery("stamp")
+            self.user_queries[org] = query.join(stamp, sa.true()).add_columns(*stamp.c)
+        return self.user_queries[org]
 
     def _cache(self) -> PermissionCache:
         if self.permission_cache is None:

@@ -23,6 +23,7 @@ from leadloom.metadata.messages import Message
 from leadloom.web.labels import NO, YES, role_label
 from leadloom.web.language import lazy_translated, translated
 from leadloom.web.permission_cache import CachedPermissions
+from leadloom.web.token_cache import RememberingTokens
 
 NAME = Message("Full name")
 NAME_HELP = Message("family name first, as it is written: 孙小明")
@@ -96,9 +97,10 @@ class NameEditView(UserInfoEditView):
         super().form_post(form)
 
 
-class LeadloomSecurityManager(CachedPermissions, SecurityManager):
-    """FAB's security manager with the user screens above and permission checks from a
-    cached set per role set (``web.permission_cache``)."""
+class LeadloomSecurityManager(CachedPermissions, RememberingTokens, SecurityManager):
+    """FAB's security manager with the user screens above, permission checks from a
+    cached set per role set (``web.permission_cache``) and bearer tokens verified once
+    (``web.token_cache``)."""
 
     userdbmodelview = UserView
     userinfoeditview = NameEditView
