@@ -11,8 +11,8 @@ import openpyxl
 import sqlalchemy as sa
 
 from leadloom.imports import (
-    ImportOptions,
     Importer,
+    ImportOptions,
     counts,
     create_run,
     error_file,
