@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from leadloom.imports import ImportFileError, read_sheet, suggest_mapping
-from leadloom.imports.values import CellProblem, boolean, date, money, moment, number, option
+from leadloom.imports.values import CellProblem, boolean, date, moment, money, number, option
 from leadloom.metadata import load_registry
 from leadloom.metadata.field_types import MoneyUnit
 from tests.conftest import CONFIG
