@@ -215,6 +215,8 @@ class Importer:
 
     def _refuse(self, p: _Pending, errors: Mapping[str, list[str]]) -> None:
         outcome = p.outcome
+        if outcome.outcome in ("created", "flagged"):
+            self.matcher.forget(self.matcher.identity(p.data), outcome.row_number)
         outcome.outcome = "refused"
         outcome.record_id = None
         for code, messages in errors.items():

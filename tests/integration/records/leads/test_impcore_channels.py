@@ -84,3 +84,12 @@ def test_rest_bad_file_is_400(world: World) -> None:
         "file": (io.BytesIO(xlsx([row(7000)])), "list.xlsx"), "mapping": "[1]"},
         content_type="multipart/form-data")
     assert wrong.status_code == 400
+
+
+def test_rest_bad_option_names_its_field(world: World) -> None:
+    client = world.app.test_client()
+    answer = client.post("/api/v1/lead/import", headers=_token(world.app, "rep1"), data={
+        "file": (io.BytesIO(xlsx([row(7100)])), "list.xlsx"), "on_duplicate": "merge"},
+        content_type="multipart/form-data")
+    assert answer.status_code == 400
+    assert answer.get_json()["errors"]["on_duplicate"]
