@@ -19,7 +19,7 @@ COMMAND_MODULES = {
     "serve": "commands_run", "demo-data": "commands_run", "demo": "commands_run",
     "user": "commands_run",
     "worker": "commands_jobs", "scheduler": "commands_jobs", "report": "commands_jobs",
-    "tick": "commands_leads", "export": "commands_export",
+    "tick": "commands_leads", "export": "commands_export", "import": "commands_import",
 }
 
 
