@@ -6,6 +6,7 @@ to run everything against PostgreSQL: each test session creates and drops its ow
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import uuid
@@ -27,6 +28,8 @@ CONFIG = ROOT / "config"
 CONFIGS = Path(__file__).parent / "configs"
 PASSWORD = "test-pass-123"
 SECRET = "x" * 48
+#: how long a test session's access tokens last (flask-jwt-extended's default: 15 min)
+TOKEN_LIFETIME = dt.timedelta(hours=6)
 
 #: (username, roles, team, unit) — the demo organisation of DESIGN.md.
 ORG = (
@@ -89,7 +92,11 @@ def database_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Calla
 
 def build_app(config_dir: Path, database_url: str, *, csrf: bool = False) -> Flask:
     settings = Settings(config_dir=config_dir, database_url=database_url, secret_key=SECRET)
-    return create_app(settings, testing=True, csrf=csrf)
+    flask_app = create_app(settings, testing=True, csrf=csrf)
+    # the session's tokens (``tokens``) outlive a slow run of the suite; the tests of
+    # expiry give their tokens their own lifetime
+    flask_app.config["JWT_ACCESS_TOKEN_EXPIRES"] = TOKEN_LIFETIME
+    return flask_app
 
 
 def org_app(database_url: str, *, csrf: bool = False,
