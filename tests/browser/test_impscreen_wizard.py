@@ -1,0 +1,135 @@
+"""The import wizard in the browser, as marketing loads an expo list: mkt1 opens it from
+the lead list, uploads an XLSX of 50 rows (two repeating earlier rows of the file, two
+naming leads already stored, one with an industry that does not exist), keeps the
+suggested mapping, reads the preview, starts, watches the run end, reads the exact counts
+and downloads the error file; at a desk and on a phone, screenshots of every step."""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+
+from leadloom.web.state import state
+from tests.browser.conftest import Site, assert_quiet
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+HEADERS = ["客户名称", "行业", "来源", "联系人", "需求描述", "城市"]
+#: where the screenshots go (the session's temporary folder unless set)
+SHOTS = os.environ.get("LEADLOOM_SHOTS_DIR")
+
+
+def expo_list(stored: list[str]) -> list[list[str]]:
+    """45 new companies, 2 repeats of the file's first rows, 2 stored leads' companies and
+    one row with an unknown industry: 50 rows."""
+    rows = [[f"博览{uuid.uuid4().hex[:10]}科技有限公司", "制造业", "WEB", f"联系人{i}",
+             "展会上留的需求：销售管理系统", "苏州"] for i in range(45)]
+    rows.insert(10, [rows[0][0], "制造业", "WEB", "重复甲", "文件里重复的一行", "苏州"])
+    rows.insert(20, [rows[1][0], "制造业", "WEB", "重复乙", "文件里重复的一行", "苏州"])
+    rows.insert(30, [stored[0], "制造业", "WEB", "老客户甲", "库里已有", "上海"])
+    rows.insert(40, [stored[1], "制造业", "WEB", "老客户乙", "库里已有", "上海"])
+    rows.append([f"博览{uuid.uuid4().hex[:10]}科技有限公司", "不存在的行业", "WEB", "错行",
+                 "行业写错了", "苏州"])
+    return rows
+
+
+def workbook(rows: list[list[str]], path: Path) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADERS)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def stored(site: Site) -> Iterator[list[str]]:
+    """Two stored open leads' companies; the leads the test imports are removed after."""
+    with site.app.app_context():
+        st = state()
+        lead = st.models.cls("lead").__table__
+        first = st.db.session.scalar(sa.select(sa.func.max(lead.c.id)))
+        names = list(st.db.session.scalars(sa.select(lead.c.customer_name).where(
+            lead.c.status.not_in(["invalid"])).order_by(lead.c.id).limit(2)))
+    yield names
+    with site.app.app_context():
+        st = state()
+        lead = st.models.cls("lead").__table__
+        made = list(st.db.session.scalars(sa.select(lead.c.id).where(lead.c.id > first)))
+        for table in st.models.metadata.sorted_tables[::-1]:
+            for fk in table.foreign_keys:
+                if fk.column is lead.c.id:
+                    st.db.session.execute(sa.delete(table).where(fk.parent.in_(made)))
+        st.db.session.execute(sa.delete(lead).where(lead.c.id.in_(made)))
+        st.db.session.commit()
+
+
+@pytest.mark.parametrize("size", ["desk", "phone"])
+def test_mkt1_imports_an_expo_list(open_page, site: Site, stored: list[str], size: str,
+                                   tmp_path: Path) -> None:
+    shots = Path(SHOTS) if SHOTS else tmp_path
+    shots.mkdir(parents=True, exist_ok=True)
+    page = open_page("mkt1", size)
+    page.goto(f"{site.url}/lead/list/")
+    with page.expect_navigation():
+        page.click("#ll-import-link")
+    assert page.url.endswith("/lead/import")
+    page.set_input_files("#ll-file", str(workbook(expo_list(stored), tmp_path / "展会名单.xlsx")))
+    page.select_option("#ll-preset", "cn_crm")
+    page.check("input[name=on_duplicate][value=skip]")
+    _fits(page, size)
+    page.screenshot(path=str(shots / f"import-1-upload-{size}.png"), full_page=True)
+    with page.expect_navigation():
+        page.click("#ll-next")
+
+    assert page.url.endswith("/lead/import/map")
+    assert page.locator("#ll-columns tbody tr").count() == len(HEADERS)
+    assert page.locator("#ll-required .label-danger").count() == 0
+    _fits(page, size)
+    page.screenshot(path=str(shots / f"import-2-map-{size}.png"), full_page=True)
+    with page.expect_navigation():
+        page.click("#ll-next")
+
+    assert page.url.endswith("/lead/import/preview")
+    rows = page.locator("#ll-preview tbody tr")
+    assert rows.count() == 20
+    repeat = page.locator("#ll-preview tr[data-row='12']")  # row 11 of data: a repeat
+    assert repeat.get_attribute("data-outcome") == "skipped"
+    assert "重复" in repeat.inner_text()
+    assert page.locator("#ll-preview tr[data-outcome=created]").count() == 19
+    _fits(page, size)
+    page.screenshot(path=str(shots / f"import-3-preview-{size}.png"), full_page=True)
+    with page.expect_navigation():
+        page.click("#ll-go")
+
+    page.wait_for_selector("#ll-result", timeout=60_000)
+    counts = dict(zip(page.locator("#ll-counts tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.outcome)"),
+        [int(t) for t in page.locator("#ll-counts .ll-count").all_inner_texts()], strict=True))
+    assert counts == {"created": 45, "updated": 0, "flagged": 0, "skipped": 4, "refused": 1}
+    _fits(page, size)
+    page.screenshot(path=str(shots / f"import-4-result-{size}.png"), full_page=True)
+    with page.expect_download() as download:
+        page.click("#ll-error-file")
+    errors = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    lines = list(errors.iter_rows(values_only=True))
+    assert lines[0][:len(HEADERS)] == tuple(HEADERS)
+    assert len(lines) == 1 + 5
+    assert sum("重复" in str(line[-1]) for line in lines[1:]) == 4
+    with page.expect_navigation():
+        page.click("#ll-records")
+    assert "/lead/list/" in page.url
+    assert_quiet(page)
+
+
+def _fits(page: object, size: str) -> None:
+    """On a phone nothing scrolls sideways."""
+    if size == "phone":
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
