@@ -17,6 +17,7 @@ from sqlalchemy.orm import DeclarativeBase, foreign, relationship
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity, Registry
 from leadloom.model.columns import field_column
+from leadloom.model.imports import add_import_tables
 from leadloom.model.indexes import add_indexes
 from leadloom.model.leads import add_lead_tables
 from leadloom.model.notifications import add_notification_table
@@ -75,6 +76,7 @@ def build_models(registry: Registry) -> Models:
     add_report_tables(base.metadata)
     add_notification_table(base.metadata)
     add_saved_view_table(base.metadata)
+    add_import_tables(base.metadata)
     add_schedule_table(base.metadata)
     add_lead_tables(base.metadata)
     add_sla_table(base.metadata)

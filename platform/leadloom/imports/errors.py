@@ -1,0 +1,28 @@
+"""What goes wrong with an import as a whole (a row's problems are its ``RowOutcome``)."""
+
+from __future__ import annotations
+
+from leadloom.metadata.messages import Message
+
+
+class ImportFileError(Exception):
+    """The file cannot be read as a table: empty, no header, not CSV/XLSX, too many rows.
+
+    ``message`` is a translatable ``Message``; the web layer answers 400 with it.
+    """
+
+    status = 400
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ImportRequestError(Exception):
+    """The import's request is wrong (unknown entity or field in the mapping, bad option)."""
+
+    status = 400
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message)
+        self.message = message

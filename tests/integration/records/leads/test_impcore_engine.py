@@ -1,0 +1,114 @@
+"""Imports through the one write path: rows fail one by one, duplicates in the file and
+in the database are skipped, flagged or update the lead, invisible matches are skipped
+with a notice, and the error file re-imports what was refused once fixed."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import openpyxl
+import sqlalchemy as sa
+
+from leadloom.imports import (
+    ImportOptions,
+    Importer,
+    counts,
+    create_run,
+    error_file,
+    import_run,
+    perform,
+    preview,
+    read_sheet,
+    suggest_mapping,
+)
+from tests.integration.records.leads.conftest import World
+
+HEADERS = ["客户名称", "所属行业", "来源渠道", "联系人姓名", "联系电话", "核心需求描述",
+           "预计金额", "预计成交日期"]
+
+
+def xlsx(rows: list[list[Any]], headers: list[str] = HEADERS) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+def phone(n: int) -> str:
+    return f"139{n:08d}"
+
+
+def row(n: int, **over: Any) -> list[Any]:
+    values = {"name": f"导入客户{n}有限公司", "industry": "制造业", "source": "WEB",
+              "contact": "周经理", "phone": phone(n), "need": "需要CRM", "amount": "15",
+              "date": "2025年5月1日"}
+    values.update(over)
+    return list(values.values())
+
+
+def mapping(world: World, data: bytes) -> dict[str, str | None]:
+    sheet = read_sheet(data, "list.xlsx")
+    return suggest_mapping(world.models.registry, "lead", sheet.headers, preset="cn_crm")
+
+
+def test_rows_fail_one_by_one_and_duplicates_are_skipped(world: World) -> None:
+    world.freeze("2025-03-03 10:00")
+    rows = [row(i) for i in range(1000, 1030)]
+    rows[3] = row(1003, industry="不存在的行业")          # refused: unknown option
+    rows[5] = row(1005, phone="12345")                    # refused: not a phone
+    rows[7] = row(1001)                                   # same phone as row 1001: in-file dup
+    data = xlsx(rows)
+    ctx = world.ctx("rep1", channel="import")
+    found = Importer(ctx, "lead", read_sheet(data, "list.xlsx"), mapping(world, data),
+                     ImportOptions()).run(batch_size=10)
+    tally = counts(found)
+    assert tally == {"created": 27, "updated": 0, "flagged": 0, "skipped": 1, "refused": 2}
+    created = [o.record_id for o in found if o.outcome == "created"]
+    lead = world.models.cls("lead")
+    stored = world.session.execute(sa.select(lead.lead_no, lead.owner_id, lead.expected_amount)
+                                   .where(lead.id.in_(created))).all()
+    assert len(stored) == 27 and all(r.owner_id for r in stored)
+    assert {r.expected_amount for r in stored} == {150000}
+    # again: every row now matches a stored lead
+    again = Importer(ctx, "lead", read_sheet(data, "list.xlsx"), mapping(world, data),
+                     ImportOptions()).run()
+    assert counts(again)["skipped"] == 28
+
+
+def test_preview_writes_nothing(world: World) -> None:
+    data = xlsx([row(2000), row(2001, industry="??")])
+    ctx = world.ctx("rep1", channel="import")
+    lead = world.models.cls("lead")
+    before = world.session.scalar(sa.select(sa.func.count(lead.id)))
+    shown = preview(ctx, "lead", read_sheet(data, "x.xlsx"), mapping(world, data),
+                    ImportOptions())
+    assert [o.outcome for o in shown] == ["created", "refused"]
+    assert world.session.scalar(sa.select(sa.func.count(lead.id))) == before
+
+
+def test_run_and_error_file_reimport(world: World) -> None:
+    data = xlsx([row(3000), row(3001, phone="x1"), row(3002)])
+    ctx = world.ctx("rep1", channel="import")
+    run_id = create_run(ctx, "lead", "expo.xlsx", data, mapping(world, data), ImportOptions())
+    done = perform(world.session, world.models, run_id)
+    assert done is not None and done.status == "done"
+    assert done.counts["created"] == 2 and done.counts["refused"] == 1
+    assert import_run(world.ctx("rep2"), run_id) is None
+    name, body = error_file(ctx, run_id)
+    assert name == "expo.errors.xlsx"
+    fixed = read_sheet(body, name)
+    assert fixed.row_count == 1 and fixed.headers[-1] == "原因"
+    fixed.rows[0][fixed.headers.index("联系电话")] = phone(3001)
+    book = openpyxl.Workbook()
+    book.active.append(fixed.headers)
+    book.active.append(fixed.rows[0])
+    out = io.BytesIO()
+    book.save(out)
+    again = Importer(ctx, "lead", read_sheet(out.getvalue(), name),
+                     mapping(world, out.getvalue()), ImportOptions()).run()
+    assert counts(again)["created"] == 1
