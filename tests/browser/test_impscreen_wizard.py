@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,26 +17,35 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from leadloom.demo.companies import credit_check_digit
 from leadloom.web.state import state
 from tests.browser.conftest import Site, assert_quiet
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-HEADERS = ["客户名称", "行业", "来源", "联系人", "需求描述", "城市"]
+HEADERS = ["客户名称", "行业", "来源", "联系人", "需求描述", "城市", "统一社会信用代码"]
 #: where the screenshots go (the session's temporary folder unless set)
 SHOTS = os.environ.get("LEADLOOM_SHOTS_DIR")
 
 
+def new_code() -> str:
+    """A well-formed 统一社会信用代码 no lead holds yet."""
+    first17 = f"91320500{random.randrange(10**9):09d}"
+    return first17 + credit_check_digit(first17)
+
+
 def expo_list(stored: list[str]) -> list[list[str]]:
-    """45 new companies, 2 repeats of the file's first rows, 2 stored leads' companies and
-    one row with an unknown industry: 50 rows."""
-    rows = [[f"博览{uuid.uuid4().hex[:10]}科技有限公司", "制造业", "WEB", f"联系人{i}",
-             "展会上留的需求：销售管理系统", "苏州"] for i in range(45)]
-    rows.insert(10, [rows[0][0], "制造业", "WEB", "重复甲", "文件里重复的一行", "苏州"])
-    rows.insert(20, [rows[1][0], "制造业", "WEB", "重复乙", "文件里重复的一行", "苏州"])
-    rows.insert(30, [stored[0], "制造业", "WEB", "老客户甲", "库里已有", "上海"])
-    rows.insert(40, [stored[1], "制造业", "WEB", "老客户乙", "库里已有", "上海"])
-    rows.append([f"博览{uuid.uuid4().hex[:10]}科技有限公司", "不存在的行业", "WEB", "错行",
-                 "行业写错了", "苏州"])
+    """45 new companies, 2 rows repeating the credit code of the file's first rows, 2 rows
+    with the code of a stored lead (查重 knows a company by its code or phone, not its
+    name) and one row with an unknown industry: 50 rows."""
+    def row(name: str, code: str, industry: str = "制造业") -> list[str]:
+        return [name, industry, "WEB", "展会联系人", "展会上留的需求：销售管理系统", "苏州", code]
+
+    rows = [row(f"博览{uuid.uuid4().hex[:10]}科技有限公司", new_code()) for _ in range(45)]
+    rows.insert(10, row("文件里重复的甲公司", rows[0][-1]))
+    rows.insert(20, row("文件里重复的乙公司", rows[1][-1]))
+    rows.insert(30, row("库里已有的甲公司", stored[0]))
+    rows.insert(40, row("库里已有的乙公司", stored[1]))
+    rows.append(row(f"博览{uuid.uuid4().hex[:10]}科技有限公司", new_code(), "不存在的行业"))
     return rows
 
 
@@ -51,14 +61,17 @@ def workbook(rows: list[list[str]], path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def stored(site: Site) -> Iterator[list[str]]:
-    """Two stored open leads' companies; the leads the test imports are removed after."""
+    """Credit codes of two stored open leads; the leads the test imports are removed
+    after."""
     with site.app.app_context():
         st = state()
         lead = st.models.cls("lead").__table__
         first = st.db.session.scalar(sa.select(sa.func.max(lead.c.id)))
-        names = list(st.db.session.scalars(sa.select(lead.c.customer_name).where(
-            lead.c.status.not_in(["invalid"])).order_by(lead.c.id).limit(2)))
-    yield names
+        codes = list(st.db.session.scalars(sa.select(lead.c.credit_code).where(
+            lead.c.status != "invalid", lead.c.credit_code.is_not(None),
+            lead.c.owner_id.is_not(None)).order_by(lead.c.id).limit(2)))
+    assert len(codes) == 2
+    yield codes
     with site.app.app_context():
         st = state()
         lead = st.models.cls("lead").__table__
@@ -102,7 +115,7 @@ def test_mkt1_imports_an_expo_list(open_page, site: Site, stored: list[str], siz
     assert rows.count() == 20
     repeat = page.locator("#ll-preview tr[data-row='12']")  # row 11 of data: a repeat
     assert repeat.get_attribute("data-outcome") == "skipped"
-    assert "重复" in repeat.inner_text()
+    assert repeat.locator(".ll-reasons").inner_text()
     assert page.locator("#ll-preview tr[data-outcome=created]").count() == 19
     _fits(page, size)
     page.screenshot(path=str(shots / f"import-3-preview-{size}.png"), full_page=True)
@@ -122,7 +135,7 @@ def test_mkt1_imports_an_expo_list(open_page, site: Site, stored: list[str], siz
     lines = list(errors.iter_rows(values_only=True))
     assert lines[0][:len(HEADERS)] == tuple(HEADERS)
     assert len(lines) == 1 + 5
-    assert sum("重复" in str(line[-1]) for line in lines[1:]) == 4
+    assert sorted(str(line[-1])[:4] for line in lines[1:]) == ["[拒绝]", *["[跳过]"] * 4]
     with page.expect_navigation():
         page.click("#ll-records")
     assert "/lead/list/" in page.url

@@ -20,6 +20,7 @@ from flask_appbuilder.security.decorators import has_access
 
 from leadloom import imports
 from leadloom.access import rights
+from leadloom.imports.sheets import MAX_BYTES
 from leadloom.metadata.messages import Message
 from leadloom.metadata.field_types import FieldType, MoneyUnit
 from leadloom.metadata.registry import Entity, Label
@@ -60,7 +61,7 @@ class ImportPages:
         chosen, problems = import_steps.first_choices(request.form, presets, duplicates)
         if request.method == "POST" and not problems:
             upload = request.files.get("file")
-            data = upload.read(imports.MAX_BYTES + 1) if upload else b""
+            data = upload.read(MAX_BYTES + 1) if upload else b""
             name = (upload.filename or "") if upload else ""
             try:
                 if not name or not data:
@@ -129,6 +130,7 @@ class ImportPages:
         rows = [(o, [o.values.get(h, "") for h, _ in shown], [translated(r) for r in o.reasons])
                 for o in outcomes]
         return self._page("leadloom/import_preview.html", 3, [], upload=upload, rows=rows,
+                          tally=imports.counts(outcomes),
                           heads=[f.label.get(current_locale()) for _, f in shown],
                           total=sheet.row_count)
 
