@@ -65,6 +65,9 @@ GOALS = (
     Goal("rest_vs_plain_fab", "REST list / plain FAB ModelRestApi (p50)", 1.0, "x"),
     Goal("tick_nightly", "nightly periodic rules (26k reclaims at 100k)", 30, "s"),
     Goal("bulk_vs_executemany", "bulk create with all rules / plain executemany", 10, "x"),
+    Goal("import_vs_executemany", "import of an XLSX list, all rules / plain executemany", 10,
+         "x"),
+    Goal("import_seconds", "import of the largest size's XLSX list", {10_000: 60}, "s"),
     Goal("demo_data", "leadloom demo-data",
          {1_000: 3, 10_000: 15, 100_000: 120, 1_000_000: 1200}, "s"),
     Goal("publish_field_flag", "publish: a new field + a filter flag", None, "s"),
@@ -83,6 +86,9 @@ BENCHES = (
     # the other benchmarks of issue #11, run when they are there
     Bench("tick", ("--leads", "{largest}", "--database-url", "{url}"), reuse=()),
     Bench("bulk_write", ("--leads", "{largest}", "--database-url", "{url}"), reuse=()),
+    # issue #13: an XLSX list through leadloom.imports
+    Bench("import", ("--leads", "{largest}", "--database-url", "{url}"), quick=("--quick",),
+          reuse=()),
     # issue #12: 30k open leads whatever the sizes
     Bench("recompute", ("--leads", "30000", "--database-url", "{url}"),
           quick=("--leads", "40", "--reads", "3"), reuse=()),

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from leadloom.access import rights
+from leadloom.access import Actor, rights
 from leadloom.imports.engine import FIRST_ROW, OUTCOMES, Importer, RowOutcome, counts
 from leadloom.imports.fields import entity_of
 from leadloom.imports.options import ImportOptions
@@ -142,7 +142,8 @@ def perform(session: Session, models: Models, run_id: int) -> ImportRun | None:
     session.execute(sa.update(table).where(table.c.id == run_id).values(
         status="running", started_at=row.started_at or utcnow(), error=None))
     session.commit()
-    actor = actor_of(session, models, row.user_id, row.username)
+    actor = Actor.system_actor() if row.user_id is None else actor_of(
+        session, models, row.user_id, row.username)
     ctx = Context(actor, session, models, channel="import")
     options = ImportOptions.from_json(row.options)
     tally = dict(row.counts)

@@ -17,6 +17,7 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.registry import FailedJobRegistry
 
+from leadloom.jobs.import_tasks import enqueue_import
 from leadloom.jobs.inline import InlineJobs
 from leadloom.jobs.runtime import Runtime
 from leadloom.jobs.tasks import enqueue_recompute, enqueue_render
@@ -85,6 +86,13 @@ class JobQueue:
     def enqueue_recompute(self, version: int) -> str:
         """Queue the recompute of the open leads for config ``version``; the job id."""
         job = enqueue_recompute(self.queue, version)
+        if self.inline is not None:
+            self.inline.wake()
+        return job.id
+
+    def enqueue_import(self, run_id: int) -> str:
+        """Queue the import of run ``run_id``; the job id."""
+        job = enqueue_import(self.queue, run_id)
         if self.inline is not None:
             self.inline.wake()
         return job.id

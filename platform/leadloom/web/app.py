@@ -27,6 +27,7 @@ from leadloom.web.converters import IdConverter, refuse_impossible_ids
 from leadloom.web.csrf import protect
 from leadloom.web.errors import answer_bad_input, answer_stale_records
 from leadloom.web.home import Home
+from leadloom.web.import_api import add_import_api
 from leadloom.web.import_hub import add_import_hub
 from leadloom.web.json_provider import ExactJSONProvider
 from leadloom.web.labels import lazy
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         ensure_seed_rows(Context(Actor.system_actor(), db.session, models, channel="seed"))
         _add_views(appbuilder, models)
         add_reports(appbuilder)
+        add_import_api(appbuilder)
         add_notifications(appbuilder, app)
         add_leads(appbuilder, app)
         add_workflow(appbuilder)

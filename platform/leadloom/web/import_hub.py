@@ -17,7 +17,7 @@ from leadloom.web.actor import current_actor
 from leadloom.web.labels import current_locale, lazy
 from leadloom.web.state import state
 
-NAME = "Imports"
+NAME = "ImportHub"
 URL = "/import/"
 PERMISSIONS = [("can_list", NAME), ("menu_access", NAME)]
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 from leadloom.metadata.registry import Registry
 from leadloom.web.approvals import PERMISSIONS as APPROVAL_PERMISSIONS
 from leadloom.web.board import PERMISSIONS as BOARD_PERMISSIONS
+from leadloom.web.import_api import PERMISSIONS as IMPORT_PERMISSIONS
 from leadloom.web.import_hub import import_permissions
 from leadloom.web.leads import pool_permissions
 from leadloom.web.lookup import PERMISSIONS as LOOKUP_PERMISSIONS
@@ -37,6 +38,7 @@ SELF_SERVICE = [
     *SEARCH_PERMISSIONS,  # global search: my scope's records, notices for the others
     *LOOKUP_PERMISSIONS,  # form choices searched as one types: my scope's records, users
     *MEMBER_PERMISSIONS,  # 不在岗 (团队与单元): my own (a supervisor: my team's) time away
+    *IMPORT_PERMISSIONS,  # imports: the write path checks each row's create rights
     ("can_get", "OpenApi"),  # the REST API's document: each user gets it for their rights
 ]
 

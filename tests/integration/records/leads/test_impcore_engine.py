@@ -11,8 +11,8 @@ import openpyxl
 import sqlalchemy as sa
 
 from leadloom.imports import (
-    ImportOptions,
     Importer,
+    ImportOptions,
     counts,
     create_run,
     error_file,
@@ -112,3 +112,36 @@ def test_run_and_error_file_reimport(world: World) -> None:
     again = Importer(ctx, "lead", read_sheet(out.getvalue(), name),
                      mapping(world, out.getvalue()), ImportOptions()).run()
     assert counts(again)["created"] == 1
+
+
+def test_supervisor_skips_matches_outside_his_scope_with_a_notice(world: World) -> None:
+    west = Importer(world.ctx("rep3", channel="import"), "lead",
+                    read_sheet(xlsx([row(8000)]), "w.xlsx"), mapping(world, xlsx([row(8000)])),
+                    ImportOptions()).run()
+    assert counts(west)["created"] == 1
+    data = xlsx([row(8000), row(8001)])
+    found = Importer(world.ctx("sup1", channel="import"), "lead", read_sheet(data, "e.xlsx"),
+                     mapping(world, data), ImportOptions(on_duplicate="update")).run()
+    assert [o.outcome for o in found] == ["skipped", "created"]
+    notice = str(found[0].reasons[0])
+    assert "cannot see" in notice and "陈*" in notice
+
+
+def test_flag_and_update_choices(world: World) -> None:
+    ctx = world.ctx("rep1", channel="import")
+    first = xlsx([row(9000), row(9001)])
+    done = Importer(ctx, "lead", read_sheet(first, "a.xlsx"), mapping(world, first),
+                    ImportOptions()).run()
+    data = xlsx([row(9000, need="改过的需求"), row(9001)])
+    updated = Importer(ctx, "lead", read_sheet(data, "b.xlsx"), mapping(world, data),
+                       ImportOptions(on_duplicate="update")).run()
+    assert [o.outcome for o in updated] == ["updated", "updated"]
+    lead = world.models.cls("lead")
+    assert world.session.scalar(sa.select(lead.need_description).where(
+        lead.id == done[0].record_id)) == "改过的需求"
+    flagged = Importer(ctx, "lead", read_sheet(data, "c.xlsx"), mapping(world, data),
+                       ImportOptions(on_duplicate="flag")).run()
+    assert [o.outcome for o in flagged] == ["flagged", "flagged"]
+    hint = world.session.scalar(sa.select(lead.duplicate_hint).where(
+        lead.id == flagged[0].record_id))
+    assert hint
