@@ -17,7 +17,10 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 
+from leadloom.access import Actor
 from leadloom.demo.companies import credit_check_digit
+from leadloom.imports import ImportOptions, create_run, perform
+from leadloom.records import Context
 from leadloom.web.state import state
 from tests.browser.conftest import Site, assert_quiet
 
@@ -146,3 +149,33 @@ def _fits(page: object, size: str) -> None:
     """On a phone nothing scrolls sideways."""
     if size == "phone":
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_run_page_follows_a_queued_run_to_its_result(open_page, site: Site,
+                                                        stored: list[str],
+                                                        tmp_path: Path) -> None:
+    """A run still waiting shows the bar; the page polls and shows the counts once the
+    job has run."""
+    shots = Path(SHOTS) if SHOTS else tmp_path
+    rows = expo_list(stored)[:12]
+    data = "\n".join(",".join(r) for r in [HEADERS, *rows]).encode()
+    with site.app.app_context():
+        st = state()
+        user = st.appbuilder.sm.find_user(username="mkt1")
+        ctx = Context(Actor(user.id, "mkt1", ("marketing",)), st.db.session, st.models,
+                      channel="import")
+        mapping = dict(zip(HEADERS, ["customer_name", "industry", "source", "contact_name",
+                                     "need_description", "city", "credit_code"], strict=True))
+        run_id = create_run(ctx, "lead", "排队的名单.csv", data, mapping, ImportOptions())
+    page = open_page("mkt1")
+    page.goto(f"{site.url}/lead/import/runs/{run_id}")
+    assert page.locator("#ll-progress .progress-bar").inner_text() == "0%"
+    assert "等待开始" in page.inner_text("#ll-progress-text")
+    page.screenshot(path=str(shots / "import-4-progress-desk.png"), full_page=True)
+    with site.app.app_context():
+        st = state()
+        perform(st.db.session, st.models, run_id)
+    page.wait_for_selector("#ll-result", timeout=20_000)
+    assert page.inner_text("#ll-counts tr[data-outcome=created] .ll-count") == "11"
+    assert page.inner_text("#ll-counts tr[data-outcome=skipped] .ll-count") == "1"  # row 12
+    assert_quiet(page)
