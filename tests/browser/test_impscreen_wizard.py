@@ -22,7 +22,7 @@ from leadloom.demo.companies import credit_check_digit
 from leadloom.imports import ImportOptions, create_run, perform
 from leadloom.records import Context
 from leadloom.web.state import state
-from tests.browser.conftest import Site, assert_quiet
+from tests.browser.conftest import Site, assert_quiet, remove_leads
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 HEADERS = ["客户名称", "行业", "来源", "联系人", "需求描述", "城市", "统一社会信用代码"]
@@ -78,13 +78,8 @@ def stored(site: Site) -> Iterator[list[str]]:
     with site.app.app_context():
         st = state()
         lead = st.models.cls("lead").__table__
-        made = list(st.db.session.scalars(sa.select(lead.c.id).where(lead.c.id > first)))
-        for table in st.models.metadata.sorted_tables[::-1]:
-            for fk in table.foreign_keys:
-                if fk.column is lead.c.id:
-                    st.db.session.execute(sa.delete(table).where(fk.parent.in_(made)))
-        st.db.session.execute(sa.delete(lead).where(lead.c.id.in_(made)))
-        st.db.session.commit()
+        remove_leads(st, list(st.db.session.scalars(sa.select(lead.c.id).where(
+            lead.c.id > first))))
 
 
 @pytest.mark.parametrize("size", ["desk", "phone"])

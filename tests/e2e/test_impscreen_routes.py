@@ -14,6 +14,9 @@ import openpyxl
 import pytest
 from flask import Flask
 
+from leadloom.access import Actor
+from leadloom.imports import ImportOptions, create_run
+from leadloom.records import Context
 from leadloom.web.csrf import REFUSED
 from tests.conftest import org_app
 from tests.e2e.conftest import login
@@ -168,3 +171,24 @@ def test_a_post_without_the_csrf_token_is_refused(database_factory):
     finally:
         with app.app_context():
             app.extensions["leadloom"].db.engine.dispose()
+
+
+def test_the_menu_page_lists_what_i_may_import_and_my_own_runs(app):
+    with app.app_context():
+        st = app.extensions["leadloom"]
+        user = st.appbuilder.sm.find_user(username="mkt1")
+        ctx = Context(Actor(user.id, "mkt1", ("marketing",)), st.db.session, st.models,
+                      channel="import")
+        mapping = dict(zip(HEADERS, ["customer_name", "industry", "source", "contact_name",
+                                     "need_description"], strict=True))
+        run_id = create_run(ctx, "lead", "菜单里的名单.csv", csv_file(expo_rows(2)), mapping,
+                            ImportOptions())
+    page = login(app, "mkt1").get("/import/").data.decode()
+    assert 'href="/lead/import" data-entity="lead"' in page
+    assert 'data-entity="contract"' not in page
+    assert f'<a href="/lead/import/runs/{run_id}">菜单里的名单.csv</a>' in page
+    assert "等待开始" in page
+    assert f'data-run="{run_id}"' not in login(app, "rep1").get("/import/").data.decode()
+    assert f'data-run="{run_id}"' in login(app, "admin").get("/import/").data.decode()
+    finance = login(app, "fin1").get("/import/").data.decode()
+    assert 'data-entity="absence"' in finance and 'data-entity="lead"' not in finance

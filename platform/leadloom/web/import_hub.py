@@ -1,5 +1,6 @@
 """The menu's way into importing (导入数据): the entities the user may create, each with a
-link to its import wizard (``/<entity>/import``, also a button on each list).
+link to its import wizard (``/<entity>/import``, also a button on each list), and the
+user's latest runs with their state, each linking to its page.
 
 In the lead entity's menu, for the roles that may create some entity's records.
 """
@@ -12,14 +13,18 @@ from flask_appbuilder import AppBuilder, BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 
 from leadloom.access import rights
+from leadloom.imports import import_runs
 from leadloom.metadata.registry import Label, Registry
-from leadloom.web.actor import current_actor
-from leadloom.web.labels import current_locale, lazy
+from leadloom.web.actor import current_actor, request_context
+from leadloom.web.import_runs import run_state
+from leadloom.web.labels import current_locale, lazy, local_time
 from leadloom.web.state import state
 
 NAME = "ImportHub"
 URL = "/import/"
 PERMISSIONS = [("can_list", NAME), ("menu_access", NAME)]
+#: the user's latest runs listed (an admin's: everyone's)
+RECENT = 10
 
 
 def import_permissions(registry: Registry, role: str) -> list[tuple[str, str]]:
@@ -54,4 +59,8 @@ class ImportHub(BaseView):
         locale = current_locale()
         found = [(e.code, e.label.get(locale)) for e in registry.entities
                  if rights(registry, actor, e.code).allows("create")]
-        return self.render_template("leadloom/import_hub.html", entities=found)
+        labels = dict(found)
+        runs = [(run, labels.get(run.entity, run.entity), run_state(run))
+                for run in import_runs(request_context("import"), limit=RECENT)]
+        return self.render_template("leadloom/import_hub.html", entities=found, runs=runs,
+                                    local_time=local_time)

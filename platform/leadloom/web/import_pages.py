@@ -21,8 +21,8 @@ from flask_appbuilder.security.decorators import has_access
 from leadloom import imports
 from leadloom.access import rights
 from leadloom.imports.sheets import MAX_BYTES
-from leadloom.metadata.messages import Message
 from leadloom.metadata.field_types import FieldType, MoneyUnit
+from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity, Label
 from leadloom.records import RecordError
 from leadloom.web import import_steps, import_uploads
