@@ -192,3 +192,21 @@ def test_the_menu_page_lists_what_i_may_import_and_my_own_runs(app):
     assert f'data-run="{run_id}"' in login(app, "admin").get("/import/").data.decode()
     finance = login(app, "fin1").get("/import/").data.decode()
     assert 'data-entity="absence"' in finance and 'data-entity="lead"' not in finance
+
+
+def test_a_saved_mapping_is_offered_and_preselects_the_columns(app):
+    mkt = login(app, "mkt1")
+    headers = ["公司", "行当", "渠道", "谁", "要什么"]
+    assert upload(mkt, csv_file(expo_rows(2), headers)).status_code == 302
+    page = mkt.get("/lead/import/map").data.decode()
+    assert all(selected(page, i) == "" for i in range(len(headers)))  # names it cannot know
+    form = {"col-0": "customer_name", "col-1": "industry", "col-2": "source",
+            "col-3": "contact_name", "col-4": "need_description", "save_as": "展会名单"}
+    assert mkt.post("/lead/import/map", data=form).status_code == 302
+    step1 = mkt.get("/lead/import").data.decode()
+    chosen = re.search(r'<option value="(saved:\d+)">展会名单</option>', step1).group(1)
+    assert upload(mkt, csv_file(expo_rows(2), headers), preset=chosen).status_code == 302
+    page = mkt.get("/lead/import/map").data.decode()
+    assert [selected(page, i) for i in range(len(headers))] == [
+        form[f"col-{i}"] for i in range(len(headers))]
+    assert 'class="label label-danger"' not in page  # every required field has a column
