@@ -30,7 +30,7 @@ from flask import Flask
 from bench.bulk_write import app_on, empty
 from bench.figures import load, target_line
 from bench.lead_rules import intake_rows, sup1, time_plain
-from leadloom.imports import ImportOptions, Importer, counts, read_sheet, suggest_mapping
+from leadloom.imports import Importer, ImportOptions, counts, read_sheet, suggest_mapping
 from leadloom.web.state import state
 
 #: share of the rows repeated in the file, and already stored before the import

@@ -22,7 +22,7 @@ from leadloom.model.tables import Models
 
 #: tables of the framework and the config store: not demo data
 SKIPPED_PREFIXES = ("ab_", "ll_config", "ll_recompute_run", "ll_report", "ll_saved_view",
-                    "ll_schedule_run")
+                    "ll_schedule_run", "ll_import")
 #: the demo users, without what a run stamps on them
 USER_COLUMNS = ("id", "first_name", "last_name", "username", "active", "email")
 #: rows the app seeds from config at startup, stamped with the startup time

@@ -29,13 +29,11 @@ OUTCOMES = ("created", "updated", "flagged", "skipped", "refused")
 #: rows per write: big enough that a batch costs a handful of statements, small enough
 #: that a crash loses little and progress moves
 BATCH_SIZE = 500
-#: the header is row 1 of the file: data row i is row i + 2
-FIRST_ROW = 2
 
 
 @dataclass(slots=True)
 class RowOutcome:
-    """What became of one row of the file (``row_number`` counts the header as row 1)."""
+    """What became of one row of the file (``row_number``: its line in the file, 1-based)."""
 
     row_number: int
     outcome: str
@@ -86,13 +84,13 @@ class Importer:
         for index, row in enumerate(rows):
             data, problems = self.reader.read(row)
             if not problems:
-                self.matcher.accept(self.matcher.identity(data), index + FIRST_ROW)
+                self.matcher.accept(self.matcher.identity(data), self.sheet.number(index))
 
     def _batch(self, first: int, rows: list[list[str]],
                bookkeeping: Callable[[int, list[RowOutcome]], None] | None,
                done: int) -> list[RowOutcome]:
         self.reader.prepare(rows)
-        pending = [self._read(first + i + FIRST_ROW, row) for i, row in enumerate(rows)]
+        pending = [self._read(self.sheet.number(first + i), row) for i, row in enumerate(rows)]
         self.matcher.load([self.matcher.identity(p.data) for p in pending if p.data])
         for p in pending:
             if p.outcome.outcome == "pending":
@@ -215,6 +213,8 @@ class Importer:
 
     def _refuse(self, p: _Pending, errors: Mapping[str, list[str]]) -> None:
         outcome = p.outcome
+        if outcome.outcome in ("created", "flagged"):
+            self.matcher.forget(self.matcher.identity(p.data), outcome.row_number)
         outcome.outcome = "refused"
         outcome.record_id = None
         for code, messages in errors.items():

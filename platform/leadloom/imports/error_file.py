@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import io
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-
 from leadloom.imports.runs import import_run, run_outcomes
 from leadloom.metadata.catalog import in_language
 from leadloom.metadata.messages import Message
@@ -23,6 +20,8 @@ def error_file(ctx: Context, run_id: int, locale: str | None = None
                ) -> tuple[str, bytes] | None:
     """(file name, XLSX bytes) of run ``run_id``'s refused and skipped rows, reasons in
     ``locale`` (default: the app's language); None if the actor may not read the run."""
+    from openpyxl import Workbook  # on first use: commands that import nothing skip it
+
     run = import_run(ctx, run_id)
     if run is None:
         return None
@@ -53,6 +52,8 @@ def _text(reason: str, locale: str) -> str:
 
 def _cell(sheet: object, text: str) -> object:
     """Text stays text: "=1+1" from the file must not come back as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=text)  # type: ignore[arg-type]
     cell.data_type = "s"
     return cell

@@ -19,10 +19,12 @@ class ImportFileError(Exception):
 
 
 class ImportRequestError(Exception):
-    """The import's request is wrong (unknown entity or field in the mapping, bad option)."""
+    """The import's request is wrong (unknown entity or field in the mapping, bad option);
+    ``field`` names the request part at fault (``mapping``, ``on_duplicate`` ...)."""
 
     status = 400
 
-    def __init__(self, message: Message) -> None:
+    def __init__(self, message: Message, field: str = "mapping") -> None:
         super().__init__(message)
         self.message = message
+        self.field = field

@@ -3,6 +3,7 @@ preset's synonyms, compared without case, spaces or punctuation."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -17,8 +18,10 @@ _NOISE = re.compile(r"[\W_]+", re.UNICODE)
 _BRACKETED = re.compile(r"[(（\[【].*?[)）\]】]")
 
 
+@functools.lru_cache(maxsize=65_536)
 def key(header: str) -> str:
-    """``header`` as compared: NFKC, lower case, no spaces or punctuation."""
+    """``header`` as compared: NFKC, lower case, no spaces or punctuation (a list repeats
+    its option labels and names: each is worked out once)."""
     return _NOISE.sub("", unicodedata.normalize("NFKC", header).casefold())
 
 

@@ -105,6 +105,12 @@ class Matcher:
         for pair in keys:
             self.earlier.setdefault(pair, row_number)
 
+    def forget(self, keys: list[tuple[str, str]], row_number: int) -> None:
+        """Row ``row_number`` was refused after all: later rows with its keys are new."""
+        for pair in keys:
+            if self.earlier.get(pair) == row_number:
+                del self.earlier[pair]
+
     def notice(self, match: Match) -> Message:
         """What a skipped row is told: the lead's number, status and masked owner only."""
         if match.existing is None:

@@ -25,7 +25,8 @@ class ImportOptions:
     def __post_init__(self) -> None:
         if self.on_duplicate not in ON_DUPLICATE:
             raise ImportRequestError(Message(
-                "on_duplicate must be one of: %(choices)s", choices=", ".join(ON_DUPLICATE)))
+                "on_duplicate must be one of: %(choices)s", choices=", ".join(ON_DUPLICATE)),
+                "on_duplicate")
 
     def as_json(self) -> dict[str, Any]:
         return {"on_duplicate": self.on_duplicate, "dry_run": self.dry_run,
@@ -39,7 +40,7 @@ class ImportOptions:
         """
         unit = body.get("money_unit") or None
         if unit is not None and unit not in {u.value for u in MoneyUnit}:
-            raise ImportRequestError(Message("money_unit must be yuan or wan"))
+            raise ImportRequestError(Message("money_unit must be yuan or wan"), "money_unit")
         return cls(on_duplicate=str(body.get("on_duplicate") or "skip"),
                    dry_run=_flag(body.get("dry_run")),
                    money_unit=MoneyUnit(unit) if unit else None)

@@ -9,7 +9,7 @@ run, its counts and its error file.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from leadloom.access import Actor, rights
-from leadloom.imports.engine import FIRST_ROW, OUTCOMES, Importer, RowOutcome, counts
+from leadloom.imports.engine import OUTCOMES, Importer, RowOutcome, counts
 from leadloom.imports.fields import entity_of
 from leadloom.imports.options import ImportOptions
 from leadloom.imports.rows import columns_of
@@ -38,7 +38,7 @@ ISSUES = ("refused", "skipped")
 class Enqueuer(Protocol):
     """What queues an import's job: ``jobs.JobQueue``."""
 
-    def enqueue_import(self, run_id: int) -> str: ...
+    def enqueue_import(self, run_id: int, requested_by: int | None = None) -> str: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,19 +119,21 @@ def start_import(ctx: Context, entity_code: str, filename: str, data: bytes,
     :raises ImportFileError, ImportRequestError, Forbidden: as ``create_run``.
     """
     run_id = create_run(ctx, entity_code, filename, data, mapping, options)
-    job_id = queue.enqueue_import(run_id)
+    job_id = queue.enqueue_import(run_id, ctx.actor.user_id)
     ctx.session.execute(sa.update(run_table(ctx.models)).where(
         run_table(ctx.models).c.id == run_id).values(job_id=job_id))
     ctx.session.commit()
     return run_id
 
 
-def perform(session: Session, models: Models, run_id: int) -> ImportRun | None:
+def perform(session: Session, models: Models, run_id: int,
+            progress: Callable[[int, int], None] | None = None) -> ImportRun | None:
     """Import run ``run_id`` as its importer, from where it stopped (a retried job goes on
     after the last committed batch); None if there is no such run.
 
     A run that fails is marked ``failed`` with the error and its counts so far, and the
-    error propagates (the job layer retries).
+    error propagates (the job layer retries). ``progress(done, total)`` hears of each
+    batch committed.
     """
     table = run_table(models)
     row = session.execute(sa.select(table).where(table.c.id == run_id)).first()
@@ -150,7 +152,8 @@ def perform(session: Session, models: Models, run_id: int) -> ImportRun | None:
     try:
         importer = Importer(ctx, row.entity, read_sheet(row.data, row.filename),
                             row.mapping, options)
-        importer.run(start=row.processed, bookkeeping=_bookkeeping(ctx, run_id, tally))
+        importer.run(start=row.processed, bookkeeping=_bookkeeping(ctx, run_id, tally, row.total,
+                                                                   progress))
     except Exception as error:
         session.rollback()
         session.execute(sa.update(table).where(table.c.id == run_id).values(
@@ -164,7 +167,8 @@ def perform(session: Session, models: Models, run_id: int) -> ImportRun | None:
     return _run(session.execute(sa.select(table).where(table.c.id == run_id)).one())
 
 
-def _bookkeeping(ctx: Context, run_id: int, tally: dict[str, int]) -> Any:
+def _bookkeeping(ctx: Context, run_id: int, tally: dict[str, int], total_rows: int,
+                 progress: Callable[[int, int], None] | None) -> Any:
     """Each batch's progress, counts and issue rows, in the batch's own transaction."""
     table = run_table(ctx.models)
     issues = issue_table(ctx.models)
@@ -181,6 +185,8 @@ def _bookkeeping(ctx: Context, run_id: int, tally: dict[str, int]) -> Any:
             ctx.session.execute(sa.insert(issues), rows)
         tally.clear()
         tally.update(total)
+        if progress is not None:
+            progress(done, total_rows)
 
     return book
 
@@ -249,9 +255,10 @@ def run_outcomes(ctx: Context, run_id: int, outcomes: tuple[str, ...] = ISSUES
     found = ctx.session.execute(sa.select(issues).where(
         issues.c.run_id == run_id, issues.c.outcome.in_(outcomes)).order_by(issues.c.row_number))
     sheet = read_sheet(row.data, row.filename)
+    where = {number: i for i, number in enumerate(sheet.numbers)}
     result = []
     for issue in found:
-        cells = sheet.rows[issue.row_number - FIRST_ROW]
+        cells = sheet.rows[where[issue.row_number]]
         result.append(RowOutcome(issue.row_number, issue.outcome, issue.record_id,
                                  [reason_of(r) for r in issue.reasons],
                                  dict(zip(sheet.headers, cells, strict=True))))

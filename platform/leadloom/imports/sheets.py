@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from python_calamine import CalamineError, CalamineWorkbook
@@ -26,18 +26,31 @@ MAX_ROWS = 50_000
 MAX_BYTES = 20 * 1024 * 1024
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
 DELIMITERS = ",;\t"
+#: the file's row number of the first data row when the header is the first line
+FIRST_ROW = 2
 
 
 @dataclass(frozen=True, slots=True)
 class Sheet:
-    """A table: the header row and the data rows (each as long as the header)."""
+    """A table: the header row and the data rows (each as long as the header), with each
+    data row's number in the file (blank rows are left out; the header is row 1 when it is
+    the first line)."""
 
     headers: list[str]
     rows: list[list[str]]
+    numbers: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.numbers:
+            self.numbers.extend(range(FIRST_ROW, FIRST_ROW + len(self.rows)))
 
     @property
     def row_count(self) -> int:
         return len(self.rows)
+
+    def number(self, index: int) -> int:
+        """The file's row number of data row ``index``."""
+        return self.numbers[index]
 
 
 def read_sheet(data: bytes, filename: str, max_rows: int = MAX_ROWS) -> Sheet:
@@ -61,10 +74,10 @@ def read_sheet(data: bytes, filename: str, max_rows: int = MAX_ROWS) -> Sheet:
 
 
 def _sheet(cells: list[list[str]], max_rows: int) -> Sheet:
-    rows = [row for row in cells if any(row)]
-    if not rows:
+    numbered = [(i + 1, row) for i, row in enumerate(cells) if any(row)]
+    if not numbered:
         raise ImportFileError(Message("the file has no rows"))
-    headers = rows[0]
+    headers = numbered[0][1]
     while headers and not headers[-1]:
         headers = headers[:-1]
     if not any(headers):
@@ -77,14 +90,15 @@ def _sheet(cells: list[list[str]], max_rows: int) -> Sheet:
         if header in seen:
             raise ImportFileError(Message("two columns are named '%(name)s'", name=header))
         seen.add(header)
-    data = rows[1:]
+    data = numbered[1:]
     if not data:
         raise ImportFileError(Message("the file has a header but no data rows"))
     if len(data) > max_rows:
         raise ImportFileError(Message("the file has %(n)s rows; at most %(max)s can be "
                                       "imported at once", n=len(data), max=max_rows))
     width = len(headers)
-    return Sheet(headers, [(row + [""] * width)[:width] for row in data])
+    return Sheet(headers, [(row + [""] * width)[:width] for _, row in data],
+                 [number for number, _ in data])
 
 
 def _csv_cells(data: bytes) -> list[list[str]]:

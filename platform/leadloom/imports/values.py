@@ -18,6 +18,7 @@ from leadloom.imports.mapping import key
 from leadloom.metadata.field_types import FieldType, MoneyUnit
 from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Field
+from leadloom.records.identity_cache import by_identity
 
 TRUE = frozenset({"是", "对", "有", "真", "yes", "y", "true", "t", "1", "√", "✓"})
 FALSE = frozenset({"否", "不是", "错", "无", "假", "no", "n", "false", "f", "0", "×", "✗"})
@@ -153,10 +154,24 @@ def _decimal(digits: str, text: str) -> Decimal:
 
 def option(f: Field, text: str) -> str:
     """The code of the option whose code or label (zh/en) ``text`` is."""
-    wanted = key(text)
-    for o in f.options:
-        if wanted in (key(o.code), key(o.label.zh), key(o.label.en)):
-            return o.code
+    found = _options(f).get(key(text))
+    if found is not None:
+        return found
     shown = "、".join(o.label.zh for o in f.options if o.active)
     raise CellProblem(Message("'%(text)s' is not one of: %(options)s", text=text,
                               options=shown))
+
+
+def _options(f: Field) -> dict[str, str]:
+    """Compared text → option code for ``f`` (built once per Field object)."""
+    def build() -> dict[str, str]:
+        table: dict[str, str] = {}
+        for o in f.options:
+            for name in (o.code, o.label.zh, o.label.en):
+                table.setdefault(key(name), o.code)
+        return table
+
+    return by_identity(_OPTIONS, f, build)
+
+
+_OPTIONS: dict[int, tuple[Field, dict[str, str]]] = {}

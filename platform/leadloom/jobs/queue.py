@@ -90,9 +90,9 @@ class JobQueue:
             self.inline.wake()
         return job.id
 
-    def enqueue_import(self, run_id: int) -> str:
-        """Queue the import of run ``run_id``; the job id."""
-        job = enqueue_import(self.queue, run_id)
+    def enqueue_import(self, run_id: int, requested_by: int | None = None) -> str:
+        """Queue the import of run ``run_id`` for user ``requested_by``; the job id."""
+        job = enqueue_import(self.queue, run_id, requested_by)
         if self.inline is not None:
             self.inline.wake()
         return job.id

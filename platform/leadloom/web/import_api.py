@@ -45,10 +45,8 @@ def _ctx() -> Context:
 
 def _refused(error: ImportFileError | ImportRequestError, field: str) -> Response:
     text = translated(error.message)
-    response = Response(json.dumps({"message": text, "errors": {field: [text]}},
-                                   ensure_ascii=False), status=400,
-                        mimetype="application/json")
-    return response
+    return Response(json.dumps({"message": text, "errors": {field: [text]}},
+                               ensure_ascii=False), status=400, mimetype="application/json")
 
 
 def _not_found(run_id: int) -> Response:
@@ -138,7 +136,7 @@ class ImportApi(DocumentedApi):
         except ImportFileError as error:
             return _refused(error, "file")
         except ImportRequestError as error:
-            return _refused(error, "mapping")
+            return _refused(error, error.field)
         run = import_run(ctx, run_id)
         return self.response(202, id=run_id, job=run.job_id if run else None,
                              url=f"/api/v1/{entity}/import/{run_id}")

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from leadloom.imports import ImportFileError, read_sheet, suggest_mapping
-from leadloom.imports.values import CellProblem, boolean, date, money, moment, number, option
+from leadloom.imports.values import CellProblem, boolean, date, moment, money, number, option
 from leadloom.metadata import load_registry
 from leadloom.metadata.field_types import MoneyUnit
 from tests.conftest import CONFIG
@@ -104,3 +104,9 @@ def test_csv_encodings_and_delimiters() -> None:
 def test_unreadable_files(data: bytes, name: str) -> None:
     with pytest.raises(ImportFileError):
         read_sheet(data, name)
+
+
+def test_blank_lines_keep_the_file_row_numbers() -> None:
+    sheet = read_sheet("\n名称,手机\n甲,1\n,\n乙,2\n".encode(), "a.csv")
+    assert sheet.rows == [["甲", "1"], ["乙", "2"]]
+    assert sheet.numbers == [3, 5]

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import openpyxl
+import sqlalchemy as sa
 from click.testing import CliRunner
 from flask import Flask
 
@@ -84,3 +85,27 @@ def test_rest_bad_file_is_400(world: World) -> None:
         "file": (io.BytesIO(xlsx([row(7000)])), "list.xlsx"), "mapping": "[1]"},
         content_type="multipart/form-data")
     assert wrong.status_code == 400
+
+
+def test_rest_bad_option_names_its_field(world: World) -> None:
+    client = world.app.test_client()
+    answer = client.post("/api/v1/lead/import", headers=_token(world.app, "rep1"), data={
+        "file": (io.BytesIO(xlsx([row(7100)])), "list.xlsx"), "on_duplicate": "merge"},
+        content_type="multipart/form-data")
+    assert answer.status_code == 400
+    assert answer.get_json()["errors"]["on_duplicate"]
+
+
+def test_cli_dry_run_writes_nothing(world: World, tmp_path: Path) -> None:
+    source = tmp_path / "dry.csv"
+    source.write_text("客户名称,所属行业,来源渠道,联系人姓名,联系电话,核心需求描述\n"
+                      "干跑客户有限公司,制造业,WEB,周经理,13900007777,需要CRM\n", "utf-8")
+    lead = world.models.cls("lead")
+    before = world.session.scalar(sa.select(sa.func.count(lead.id)))
+    result = CliRunner().invoke(cli, ["--config", str(world.config), "--database-url",
+                                      _url(world), "import", "lead", str(source), "--as",
+                                      "rep1", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "dry run: created 1" in result.output
+    world.session.rollback()
+    assert world.session.scalar(sa.select(sa.func.count(lead.id))) == before

@@ -23,20 +23,14 @@ from leadloom.imports import (
     suggest_mapping,
 )
 from tests.integration.records.leads.conftest import World
+from tests.integration.records.leads.impcore_lists import workbook
 
 HEADERS = ["客户名称", "所属行业", "来源渠道", "联系人姓名", "联系电话", "核心需求描述",
            "预计金额", "预计成交日期"]
 
 
-def xlsx(rows: list[list[Any]], headers: list[str] = HEADERS) -> bytes:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    data = io.BytesIO()
-    book.save(data)
-    return data.getvalue()
+def xlsx(rows: list[list[Any]]) -> bytes:
+    return workbook(rows, HEADERS)
 
 
 def phone(n: int) -> str:
