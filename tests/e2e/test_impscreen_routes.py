@@ -83,6 +83,9 @@ def test_no_file_and_a_file_of_another_kind_are_refused_in_chinese(app):
     assert answer.status_code == 400
     assert 'id="ll-problems"' in answer.data.decode()
     assert "CSV" in answer.data.decode()
+    answer = upload(mkt, csv_file(expo_rows(1)), on_duplicate="overwrite")
+    assert answer.status_code == 400
+    assert "请从给出的选项中选择" in answer.data.decode()
     assert mkt.get("/lead/import/map").status_code == 302  # nothing held
     assert lead_count(app) == before
 

@@ -253,7 +253,6 @@ class ImportPages:
         return run
 
 
-
 def _shown(choices: Any) -> list[import_steps.Choice]:
     """``choices`` with their label and help as text in the user's language."""
     return [import_steps.Choice(c.value, _text(c.label), _text(c.help) if c.help else None)

@@ -64,7 +64,7 @@ def hold(entity: str, user_id: int, filename: str, data: bytes,
 def held(entity: str, user_id: int) -> HeldUpload | None:
     """The user's upload in progress for ``entity``, if its files are still there."""
     token = session.get(SESSION_KEY, {}).get(entity)
-    if not isinstance(token, str) or not token.replace("-", "").replace("_", "").isalnum():
+    if not _is_token(token):
         return None
     try:
         note = json.loads(_path(token, NOTE).read_text(encoding="utf-8"))
@@ -87,10 +87,15 @@ def forget(entity: str) -> None:
     """Remove the session's upload for ``entity`` (started, replaced or abandoned)."""
     tokens = dict(session.get(SESSION_KEY, {}))
     token = tokens.pop(entity, None)
-    if isinstance(token, str) and token.replace("-", "").replace("_", "").isalnum():
+    if _is_token(token):
         for suffix in (NOTE, DATA):
             _path(token, suffix).unlink(missing_ok=True)
     session[SESSION_KEY] = tokens
+
+
+def _is_token(token: object) -> bool:
+    """A token ``hold`` could have made (so a session never names another path)."""
+    return isinstance(token, str) and token.replace("-", "").replace("_", "").isalnum()
 
 
 def _write_note(upload: HeldUpload) -> None:
