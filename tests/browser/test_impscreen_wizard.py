@@ -174,3 +174,24 @@ def test_the_run_page_follows_a_queued_run_to_its_result(open_page, site: Site,
     assert page.inner_text("#ll-counts tr[data-outcome=created] .ll-count") == "11"
     assert page.inner_text("#ll-counts tr[data-outcome=skipped] .ll-count") == "1"  # row 12
     assert_quiet(page)
+
+
+@pytest.mark.parametrize("size", ["desk", "phone"])
+def test_mkt1_finds_the_import_page_in_the_menu(open_page, site: Site, size: str,
+                                               tmp_path: Path) -> None:
+    shots = Path(SHOTS) if SHOTS else tmp_path
+    page = open_page("mkt1", size)
+    if size == "phone":
+        page.click(".navbar-toggle")
+    page.click("a.dropdown-toggle:has-text('线索管理')")
+    with page.expect_navigation():
+        page.click("a[href='/import/']")
+    entities = page.locator("#ll-import-hub .list-group-item").evaluate_all(
+        "links => links.map(a => a.dataset.entity)")
+    assert "lead" in entities and "contract" not in entities
+    _fits(page, size)
+    page.screenshot(path=str(shots / f"import-0-menu-page-{size}.png"), full_page=True)
+    with page.expect_navigation():
+        page.click("#ll-import-hub a[data-entity=lead]")
+    assert page.url.endswith("/lead/import")
+    assert_quiet(page)
