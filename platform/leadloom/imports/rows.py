@@ -94,9 +94,7 @@ class RowReader:
 
     def _value(self, column: Column, text: str) -> Any:
         f = column.field
-        if f is None or f.type is FieldType.USER:
-            return self.references.resolve(f, text)
-        if f.type is FieldType.REFERENCE:
+        if f is None or f.type in (FieldType.USER, FieldType.REFERENCE):
             return self.references.resolve(f, text)
         if f.type is FieldType.TAGS:
             return [self.references.resolve(f, part) for part in split(text)]
