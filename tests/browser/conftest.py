@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from werkzeug.serving import make_server
 
@@ -90,6 +91,18 @@ def open_page(browser, site: Site) -> Iterator[Callable[..., object]]:
 def assert_quiet(page: object) -> None:
     """No error in the browser console while the test ran."""
     assert not page.console_errors, page.console_errors
+
+
+def remove_leads(st: object, ids: list[int]) -> None:
+    """Delete the leads ``ids`` and the rows pointing at them (a test's leads on the
+    shared site), and commit."""
+    lead = st.models.cls("lead").__table__
+    for table in st.models.metadata.sorted_tables[::-1]:
+        for fk in table.foreign_keys:
+            if fk.column is lead.c.id:
+                st.db.session.execute(sa.delete(table).where(fk.parent.in_(ids)))
+    st.db.session.execute(sa.delete(lead).where(lead.c.id.in_(ids)))
+    st.db.session.commit()
 
 
 def log_demo(ctx: Context, lead_id: int) -> None:

@@ -16,7 +16,7 @@ from leadloom.access import Actor
 from leadloom.access.people import display_name
 from leadloom.records import Context, create
 from leadloom.web.state import state
-from tests.browser.conftest import Site, assert_quiet
+from tests.browser.conftest import Site, assert_quiet, remove_leads
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PREFIX = "列表浏览器客户"
@@ -43,13 +43,7 @@ def people(site: Site) -> Iterator[dict[str, tuple[int, str]]]:
         st.db.session.commit()
         yield {u: (user.id, display_name(user.first_name, user.last_name, user.username))
                for u, user in found.items()}
-        lead = st.models.cls("lead").__table__
-        for table in st.models.metadata.sorted_tables[::-1]:
-            for fk in table.foreign_keys:
-                if fk.column is lead.c.id:
-                    st.db.session.execute(sa.delete(table).where(fk.parent.in_(made)))
-        st.db.session.execute(sa.delete(lead).where(lead.c.id.in_(made)))
-        st.db.session.commit()
+        remove_leads(st, made)
 
 
 @pytest.mark.parametrize("size", ["desk", "phone"])

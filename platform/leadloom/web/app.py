@@ -29,6 +29,7 @@ from leadloom.web.csrf import protect
 from leadloom.web.errors import answer_bad_input, answer_stale_records
 from leadloom.web.home import Home
 from leadloom.web.import_api import add_import_api
+from leadloom.web.import_hub import add_import_hub
 from leadloom.web.json_provider import ExactJSONProvider
 from leadloom.web.labels import lazy
 from leadloom.web.language import TRANSLATIONS, use_request_locale
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         add_workflow(appbuilder)
         add_tasks(appbuilder)
         add_search(appbuilder)
+        add_import_hub(appbuilder)
         add_lookup(appbuilder)
         _add_admin_views(appbuilder)
         protect_logins(appbuilder, settings.login_limits, testing=testing)

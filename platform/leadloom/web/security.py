@@ -15,6 +15,7 @@ from leadloom.metadata.registry import Registry
 from leadloom.web.approvals import PERMISSIONS as APPROVAL_PERMISSIONS
 from leadloom.web.board import PERMISSIONS as BOARD_PERMISSIONS
 from leadloom.web.import_api import PERMISSIONS as IMPORT_PERMISSIONS
+from leadloom.web.import_hub import import_permissions
 from leadloom.web.leads import pool_permissions
 from leadloom.web.lookup import PERMISSIONS as LOOKUP_PERMISSIONS
 from leadloom.web.members import PERMISSIONS as MEMBER_PERMISSIONS
@@ -116,6 +117,7 @@ def _wanted(pairs: PermissionViews, registry: Registry, role_code: str) -> list[
     found += [("menu_access", menu) for menu in sorted(menus)]
     found += SELF_SERVICE
     found += pool_permissions(registry, role_code)
+    found += import_permissions(registry, role_code)
     return [pairs.get(p, v) for p, v in found if p and v]
 
 

@@ -30,6 +30,7 @@ from leadloom.web import layout, list_bar, list_bulk, list_page
 from leadloom.web.actor import current_actor, request_context
 from leadloom.web.exports import export_response
 from leadloom.web.fields import add_defaults, form_class, form_data, submitted_values
+from leadloom.web.import_pages import IMPORT_PERMISSIONS, ImportPages
 from leadloom.web.labels import current_locale, field_title, lazy, lazy_titled
 from leadloom.web.language import translated
 from leadloom.web.leads import filtering_status, hidden_statuses
@@ -43,6 +44,7 @@ VIEW_PERMISSIONS = {
     "list": "list", "show": "read", "add": "create", "edit": "update", "delete": "delete",
     "download": "read", "action": "update", "action_post": "update", **PAGE_PERMISSIONS,
     "bulk": "update", "save_view": "list", "delete_view": "list", "export": "export",
+    **IMPORT_PERMISSIONS,
 }
 #: form titles: 新建线索, 编辑线索
 NEW_RECORD = Message("New %(entity)s")
@@ -70,7 +72,7 @@ class ScopeFilter(BaseFilter):
         return scope(query, state().models, actor, entity)
 
 
-class EntityView(RecordPage, ModelView):
+class EntityView(RecordPage, ImportPages, ModelView):
     """Base class; ``build_view`` fills in ``entity`` and the column lists."""
 
     entity: Entity
