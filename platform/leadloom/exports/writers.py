@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, BinaryIO, Protocol
@@ -25,6 +26,8 @@ MEDIA_TYPES = {
 NUMBER_FORMATS = {Decimal: "0.00", dt.datetime: "yyyy-mm-dd hh:mm", dt.date: "yyyy-mm-dd"}
 #: the most characters Excel allows in a sheet's name
 SHEET_NAME = 31
+#: control characters an XLSX file (XML 1.0) cannot hold: a stored text may have them
+NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class Sheet(Protocol):
@@ -58,7 +61,7 @@ class XlsxSheet:
     def header(self, headers: Sequence[str]) -> None:
         cells = []
         for text in headers:
-            cell = self.cell(self.sheet, value=text)
+            cell = self.cell(self.sheet, value=NOT_IN_XML.sub("", text))
             cell.font = self.bold
             cells.append(cell)
         self.sheet.append(cells)
@@ -67,6 +70,8 @@ class XlsxSheet:
         self.sheet.append([self._cell(v) for v in values])
 
     def _cell(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return NOT_IN_XML.sub("", value)
         fmt = NUMBER_FORMATS.get(type(value))
         if fmt is None:
             return value

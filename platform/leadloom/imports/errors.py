@@ -8,10 +8,8 @@ from leadloom.metadata.messages import Message
 class ImportFileError(Exception):
     """The file cannot be read as a table: empty, no header, not CSV/XLSX, too many rows.
 
-    ``message`` is a translatable ``Message``; the web layer answers 400 with it.
+    ``message`` is a translatable ``Message``; the API answers 422 with it.
     """
-
-    status = 400
 
     def __init__(self, message: Message) -> None:
         super().__init__(message)
@@ -20,9 +18,8 @@ class ImportFileError(Exception):
 
 class ImportRequestError(Exception):
     """The import's request is wrong (unknown entity or field in the mapping, bad option);
-    ``field`` names the request part at fault (``mapping``, ``on_duplicate`` ...)."""
-
-    status = 400
+    ``field`` names the request part at fault (``mapping``, ``on_duplicate``, ``entity``
+    ...)."""
 
     def __init__(self, message: Message, field: str = "mapping") -> None:
         super().__init__(message)

@@ -39,7 +39,7 @@ def entity_of(registry: Registry, entity_code: str) -> Entity:
         return registry.entity(entity_code)
     except KeyError:
         raise ImportRequestError(Message("there is no entity '%(entity)s'",
-                                         entity=entity_code)) from None
+                                         entity=entity_code), "entity") from None
 
 
 def importable_fields(registry: Registry, actor: Actor, entity_code: str,

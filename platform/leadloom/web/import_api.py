@@ -43,10 +43,23 @@ def _ctx() -> Context:
     return Context(current_actor(), st.db.session, st.models, channel="import")
 
 
+#: request parts whose values the OpenAPI document lists: another value is malformed (400)
+LISTED_CHOICES = frozenset({"on_duplicate", "money_unit", "preset", "dry_run"})
+
+
 def _refused(error: ImportFileError | ImportRequestError, field: str) -> Response:
-    text = translated(error.message)
-    return Response(json.dumps({"message": text, "errors": {field: [text]}},
-                               ensure_ascii=False), status=400, mimetype="application/json")
+    """400 for a malformed request (no file, a choice not listed), 404 for an unknown
+    entity, 422 for a well-formed one that cannot be done (a file that is no table, a
+    mapping naming columns the file lacks)."""
+    status = 400 if field in LISTED_CHOICES else 404 if field == "entity" else 422
+    return _answer(status, {field: [translated(error.message)]})
+
+
+def _answer(status: int, errors: dict[str, list[str]]) -> Response:
+    """The JSON error body every API answers with: the first message, then by field."""
+    message = next(iter(errors.values()))[0]
+    return Response(json.dumps({"message": message, "errors": errors}, ensure_ascii=False),
+                    status=status, mimetype="application/json")
 
 
 def _not_found(run_id: int) -> Response:
@@ -122,10 +135,13 @@ class ImportApi(DocumentedApi):
                       id: {type: integer}
                       job: {type: string}
                       url: {type: string}
+            400: {description: 'No file, or a choice not listed (errors by field)'}
+            404: {description: No such entity}
+            422: {description: 'The file is no CSV/XLSX table, or the mapping does not fit it'}
         """
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            return _refused(ImportFileError(Message("choose a CSV or XLSX file")), "file")
+            return _answer(400, {"file": [translated(Message("choose a CSV or XLSX file"))]})
         data = upload.read()
         try:
             options = ImportOptions.from_json(dict(request.form))

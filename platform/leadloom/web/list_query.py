@@ -58,7 +58,11 @@ def _read(text: str, allow_json: bool) -> tuple[Any, str | None]:
         pass
     if not allow_json:
         return None, "Not a valid rison argument"
-    try:
+    try:  # the address already decoded: a "+" in it is a plus ("+08:00"), not a space
+        return json.loads(text), None
+    except (ValueError, RecursionError):
+        pass
+    try:  # FAB's reading: decoded once more, for clients that encoded the JSON twice
         return json.loads(urllib.parse.parse_qs(f"q={text}")["q"][0]), None
     except (ValueError, KeyError, RecursionError):
         return None, "Not a valid rison/json argument"

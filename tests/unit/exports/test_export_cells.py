@@ -73,3 +73,14 @@ def test_xlsx_cells_are_typed_and_csv_opens_in_excel() -> None:
     sheet.row([Decimal("150000.00"), "'=1+1"])
     sheet.close()
     assert out.getvalue().decode("utf-8") == "\ufeff金额,名称\r\n150000.00,'=1+1\r\n"
+
+
+def test_control_characters_a_text_may_hold_do_not_break_the_xlsx() -> None:
+    """XML cannot hold them: the file is written without them (an HTTP 500 before)."""
+    out = io.BytesIO()
+    sheet = XlsxSheet(out, "线索", None)
+    sheet.header(["名称\x07"])
+    sheet.row(["苏州\x00峰博\x1f新材料", "tab\tand\nnewline stay"])
+    sheet.close()
+    rows = list(openpyxl.load_workbook(io.BytesIO(out.getvalue())).active.values)
+    assert rows == [("名称", None), ("苏州峰博新材料", "tab\tand\nnewline stay")]

@@ -74,17 +74,20 @@ def test_rest_import_run_and_errors(world: World) -> None:
     assert openpyxl.load_workbook(io.BytesIO(errors.data)).active.max_row == 2
 
 
-def test_rest_bad_file_is_400(world: World) -> None:
+def test_rest_unreadable_file_and_mapping_are_422(world: World) -> None:
     client = world.app.test_client()
     auth = _token(world.app, "rep1")
     answer = client.post("/api/v1/lead/import", headers=auth, data={
         "file": (io.BytesIO(b""), "list.csv")}, content_type="multipart/form-data")
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     assert answer.get_json()["errors"]["file"]
     wrong = client.post("/api/v1/lead/import", headers=auth, data={
         "file": (io.BytesIO(xlsx([row(7000)])), "list.xlsx"), "mapping": "[1]"},
         content_type="multipart/form-data")
-    assert wrong.status_code == 400
+    assert wrong.status_code == 422
+    missing = client.post("/api/v1/lead/import", headers=auth, data={},
+                          content_type="multipart/form-data")
+    assert missing.status_code == 400 and missing.get_json()["errors"]["file"]
 
 
 def test_rest_bad_option_names_its_field(world: World) -> None:
