@@ -65,7 +65,7 @@ def test_the_data_commands_import_no_screen():
     code = ("import sys, leadloom.cli.commands_data; "
             "print(sorted(m for m in sys.modules if m in ('leadloom.web.app', "
             "'leadloom.web.views', 'leadloom.web.api', 'leadloom.web.live', "
-            "'leadloom.web.record_page')))")
+            "'leadloom.web.record_page', 'leadloom.web.reports', 'leadloom.reporting')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, env={"PYTHONPATH": str(ROOT / "platform")})
     assert out.stdout.strip() == "[]"
