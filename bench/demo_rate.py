@@ -37,7 +37,7 @@ from bench.figures import load
 from bench.http_load import ROOT
 from leadloom.demo import generate_demo
 from leadloom.settings import Settings
-from leadloom.web import create_app
+from leadloom.web.data_app import create_data_app
 from leadloom.web.state import state
 
 SERVER = "postgresql+psycopg://leadloom:leadloom@127.0.0.1:5432/postgres"
@@ -151,8 +151,8 @@ def run(url: str, name: str, args: argparse.Namespace) -> None:
     print(f"before: load {load()}")
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     curve.started = time.perf_counter()
-    app = create_app(Settings(config_dir=ROOT / "config", database_url=url), testing=True,
-                     sync_permissions=False)
+    app = create_data_app(Settings(config_dir=ROOT / "config", database_url=url),
+                          testing=True)
     with app.app_context():
         curve.statements = StatementClock(state().db.engine)
         summary = generate_demo(app, leads=args.leads, seed=args.seed,

@@ -16,8 +16,8 @@ import click
 COMMAND_MODULES = {
     "check": "commands_config", "migrate": "commands_config", "publish": "commands_config",
     "versions": "commands_config", "rollback": "commands_config", "schema": "commands_config",
-    "serve": "commands_run", "demo-data": "commands_run", "demo": "commands_run",
-    "user": "commands_run",
+    "serve": "commands_run", "demo": "commands_run",
+    "demo-data": "commands_data", "user": "commands_data",
     "worker": "commands_jobs", "scheduler": "commands_jobs", "report": "commands_jobs",
     "tick": "commands_leads", "export": "commands_export", "import": "commands_import",
 }

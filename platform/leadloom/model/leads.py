@@ -47,7 +47,12 @@ def add_lead_tables(metadata: sa.MetaData) -> None:
         #: fuzzy company matching compares names within one block (the 字号's start)
         sa.Column("block", sa.String(32)),
         sa.Index("ix_ll_dedupe_key_kind_key", "kind", "key"),
-        sa.Index("ix_ll_dedupe_key_kind_block", "kind", "block"),
+        #: a block's company cores in id order, keys in the index: 查重 reads the first
+        #: ``MOST_ROWS`` of each block it compares with (``records.leads.duplicates``)
+        #: from the index alone, without a sort (EXPLAIN at 10k demo leads, 600 blocks:
+        #: bitmap heap scan + sort 32 ms -> index-only scan 16 ms, 339 -> 84 buffers)
+        sa.Index("ix_ll_dedupe_key_kind_block_record_id", "kind", "block", "record_id",
+                 postgresql_include=["key"]),
     )
     sa.Table(
         RECOMPUTE_TABLE, metadata,

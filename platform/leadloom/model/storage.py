@@ -67,8 +67,16 @@ def refresh_statistics(engine: sa.Engine) -> None:
     """``ANALYZE`` the database after a bulk load (PostgreSQL): until autovacuum gets to the
     new rows the planner believes the tables are empty and picks plans that scan (measured:
     a rep's list at 100k leads, p95 374 ms before, 81 ms after). SQLite plans without
-    statistics."""
+    statistics.
+
+    Only the database's own tables (the current schema): a bare ``ANALYZE`` samples the
+    system catalogs too, most of its time on a small database (100 demo leads: 0.7 s,
+    these tables alone 0.12-0.33 s)."""
     if engine.dialect.name != "postgresql":
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text("ANALYZE"))
+        names = conn.scalars(sa.text(
+            "SELECT quote_ident(tablename) FROM pg_tables "
+            "WHERE schemaname = current_schema() ORDER BY tablename")).all()
+        if names:
+            conn.execute(sa.text(f"ANALYZE {', '.join(names)}"))

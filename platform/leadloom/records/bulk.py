@@ -65,11 +65,12 @@ def _bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any
     loaded: list[dict[str, Any]] = []
     stamps: list[dict[str, Any]] = []
     errors: Errors = {}
+    #: each unit's view of the entity, looked up once
+    views = {unit: ctx.registry.view(entity.code, unit) for unit in dict.fromkeys(units)}
     for index, (row, unit) in enumerate(zip(rows, units, strict=True)):
         stamp = {k: row.pop(k) for k in SYSTEM_KEYS if k in row and ctx.actor.system}
         stamp["unit"] = unit
-        view = ctx.registry.view(entity.code, unit)
-        values, row_errors = load_input(view, granted, row, None, union=entity)
+        values, row_errors = load_input(views[unit], granted, row, None, union=entity)
         for field, messages in row_errors.items():
             errors[f"{index}.{field}"] = messages
         loaded.append(values)
@@ -77,8 +78,8 @@ def _bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any
     for index, field, message in _database_problems(ctx, entity, loaded):
         errors.setdefault(f"{index}.{field}", []).append(message)
     hooks = hooks_for(ctx.registry)
-    changes = [Change(ctx, ctx.registry.view(entity.code, stamp["unit"]), None, values,
-                      creating=True, at=stamp.get("created_at"))
+    changes = [Change(ctx, views[stamp["unit"]], None, values, creating=True,
+                      at=stamp.get("created_at"))
                for values, stamp in zip(loaded, stamps, strict=True)]
     run_before_batch(hooks, changes)
     for index, change in enumerate(changes):

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from leadloom.model.workflow import workflow_classes
 from leadloom.records import service
+from leadloom.records.appends import append_rows
 from leadloom.records.errors import not_allowed
 
 Context = service.Context
@@ -68,7 +69,7 @@ def _system_only(ctx: Context, entity: str) -> None:
 
 
 def load_moves(ctx: Context, entity: str, funnel: str, moves: list[Move]) -> int:
-    """Append dated stage moves (each record's in time order) in one statement; the time
+    """Append dated stage moves (each record's in time order) in one stream; the time
     spent in the stage left runs from the record's previous move in ``moves``. Commits.
 
     :raises Forbidden: the actor is not the system.
@@ -85,9 +86,9 @@ def load_moves(ctx: Context, entity: str, funnel: str, moves: list[Move]) -> int
             "actor_id": ctx.actor.user_id, "actor": ctx.actor.username,
             "channel": ctx.channel, "comment": None, "approval_id": None})
         entered[move.record_id] = move.at
-    if rows:
-        ctx.session.execute(sa.insert(workflow_classes(ctx.models.metadata).stage.__table__),
-                            rows)
+    # COPY on PostgreSQL: 2.5 moves a lead, an INSERT's rows cost the server and psycopg
+    # more than the stream's
+    append_rows(ctx.session, workflow_classes(ctx.models.metadata).stage.__table__, rows)
     service.commit(ctx)
     return len(rows)
 

@@ -35,8 +35,8 @@ def load_input(entity: Entity, granted: Rights, data: Mapping[str, Any],
     only makes the message for another unit's field say so.
     """
     errors: Errors = {}
-    known = {f.code for f in entity.fields} | ({"owner"} if entity.owned else set())
-    other_units = {f.code for f in union.fields} - known if union else set()
+    known = _known_keys(entity)
+    other_units = _other_units_keys(union, entity) if union else frozenset()
     for key in data:
         if key in other_units and data[key] in EMPTY:
             continue  # clearing a field the unit does not have changes nothing
@@ -59,6 +59,25 @@ def load_input(entity: Entity, granted: Rights, data: Mapping[str, Any],
         if problem:
             errors.setdefault(f.code, []).append(problem)
     return values, errors
+
+
+def _known_keys(entity: Entity) -> frozenset[str]:
+    """The keys an input for ``entity`` may have: its fields, and ``owner`` if owned
+    (built once per Entity object: a bulk write asks for every row)."""
+    return by_identity(_KNOWN, entity, lambda: frozenset(
+        {f.code for f in entity.fields} | ({"owner"} if entity.owned else set())))
+
+
+def _other_units_keys(union: Entity, entity: Entity) -> frozenset[str]:
+    """Fields of ``union`` (every unit's) that ``entity`` (one unit's view) lacks."""
+    views: dict[int, tuple[Entity, frozenset[str]]] = by_identity(_OTHER_UNITS, union, dict)
+    return by_identity(views, entity, lambda: frozenset(
+        {f.code for f in union.fields} - _known_keys(entity)))
+
+
+_KNOWN: dict[int, tuple[Entity, frozenset[str]]] = {}
+#: by union, then by view
+_OTHER_UNITS: dict[int, tuple[Entity, dict[int, tuple[Entity, frozenset[str]]]]] = {}
 
 
 def _messages(raw: Any) -> Errors:

@@ -33,6 +33,8 @@ from leadloom.web.errors import answers_record_errors
 from leadloom.web.labels import current_locale, lazy, local_time
 from leadloom.web.language import translated
 from leadloom.web.openapi_docs import DocumentedApi, checked, int_arg
+from leadloom.web.report_menu import MENU, MENU_LABEL
+from leadloom.web.report_menu import PERMISSIONS as PERMISSIONS
 from leadloom.web.schedules import schedule_rows, schedule_text
 from leadloom.web.serialize import with_offsets
 from leadloom.web.state import state
@@ -41,10 +43,6 @@ if TYPE_CHECKING:
     from leadloom.jobs import JobQueue, Runtime
 
 EXTENSION = "leadloom.jobs"
-MENU = "reports"
-MENU_LABEL = Label("报表", "Reports")
-#: What every signed-in user is granted (``web.security``): the Reports page, its API.
-PERMISSIONS = [("can_read", "Reports"), ("menu_access", "Reports"), ("menu_access", MENU)]
 
 
 class ReportsState:

@@ -20,7 +20,7 @@ from leadloom.web.leads import pool_permissions
 from leadloom.web.lookup import PERMISSIONS as LOOKUP_PERMISSIONS
 from leadloom.web.members import PERMISSIONS as MEMBER_PERMISSIONS
 from leadloom.web.notifications import PERMISSIONS as NOTIFICATION_PERMISSIONS
-from leadloom.web.reports import PERMISSIONS as REPORT_PERMISSIONS
+from leadloom.web.report_menu import PERMISSIONS as REPORT_PERMISSIONS
 from leadloom.web.search import PERMISSIONS as SEARCH_PERMISSIONS
 from leadloom.web.tasks import PERMISSIONS as TASK_PERMISSIONS
 

@@ -50,11 +50,16 @@ def followup_tasks(changes: Sequence[Change], rules_set: LeadRulesSet) -> None:
     """The tasks new follow-ups (their lead row in ``notes``) make, in one bulk create."""
     ctx = changes[0].ctx
     rows = []
+    #: by lead row: a batch's follow-ups of one lead share its row, read once
+    leads: dict[int, _LeadRow] = {}
     for change in changes:
         now = _moment(change)
         if now is None:
             continue
-        lead = _from_row(ctx, change.notes[NOTE])
+        row = change.notes[NOTE]
+        lead = leads.get(id(row))
+        if lead is None:
+            lead = leads[id(row)] = _from_row(ctx, row)
         values = {**change.before, **change.values}
         start = _naive(values.get("occurred_at")) or now
         author = getattr(change.record, "owner_id", None) or ctx.actor.user_id
