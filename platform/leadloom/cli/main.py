@@ -19,7 +19,7 @@ COMMAND_MODULES = {
     "serve": "commands_run", "demo-data": "commands_run", "demo": "commands_run",
     "user": "commands_run",
     "worker": "commands_jobs", "scheduler": "commands_jobs", "report": "commands_jobs",
-    "tick": "commands_leads",
+    "tick": "commands_leads", "plugins": "commands_plugins",
 }
 
 

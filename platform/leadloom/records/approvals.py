@@ -191,6 +191,7 @@ def decide(ctx: service.Context, approval_id: int, *, approve: bool, comment: st
     else:
         _tell(ctx, row.requester_id, Message(
             TEXTS[row.status], flow=flow.label, record=named), row)
+        ctx.registry.plugins.approval_decided(ctx, row, row.status == APPROVED)
         if row.status == REJECTED:
             service.commit(ctx)
         else:
