@@ -55,3 +55,12 @@ def _edit(file: Path, change: Any) -> None:
     change(data)
     file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
                     encoding="utf-8")
+
+
+def write_plugin(root: Path, name: str, manifest: str, code: str = "") -> Path:
+    """A plugin folder ``root/name`` with ``plugin.yaml`` and ``plugin.py``."""
+    folder = root / name
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "plugin.yaml").write_text(manifest, encoding="utf-8")
+    (folder / "plugin.py").write_text(code, encoding="utf-8")
+    return folder

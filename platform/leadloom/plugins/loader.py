@@ -192,6 +192,7 @@ def _collect(manager: pluggy.PluginManager, manifests: tuple[Manifest, ...],
     problems: list[PluginProblem] = []
     by_name = {m.name: m for m in manifests}
     builtin = {**builtin, "rule_functions": frozenset(FUNCTIONS)}
+    returned: set[tuple[str, str, str]] = set()  # (plugin, kind, name)
     for hook, kind in _NAMED.items():
         for impl in getattr(manager.hook, hook).get_hookimpls():
             manifest = by_name[impl.plugin_name]
@@ -200,11 +201,12 @@ def _collect(manager: pluggy.PluginManager, manifests: tuple[Manifest, ...],
             except Exception as exc:
                 problems.append(_raised(manifest, exc, hook, "failed"))
                 continue
+            returned |= {(manifest.name, kind, getattr(i, "name", "")) for i in items}
             problems += _names(manifest, kind, items, named[kind], builtin.get(kind, frozenset()))
     for manifest in manifests:
         for kind in _NAMED.values():
-            missing = set(manifest.provided(kind)) - {
-                n for n, (m, _) in named[kind].items() if m is manifest}
+            missing = {n for n in manifest.provided(kind)
+                       if (manifest.name, kind, n) not in returned}
             problems += [manifest.problem(f"provides.{kind}", f"declares '{n}' but no "
                                           f"hook returns it") for n in sorted(missing)]
     if problems:

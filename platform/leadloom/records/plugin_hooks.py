@@ -1,6 +1,8 @@
 """Plugins inside the write path: their record hooks, their field types' validation and
 the transition event, run as one built-in hook so every channel (forms, REST, imports,
-jobs) runs them in the write's transaction: a plugin that raises rolls the write back."""
+jobs) runs them in the write's transaction: a plugin that raises rolls the write back, and
+records a plugin writes through ``records`` in ``after_save`` are nested writes that
+commit with the outer one."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Registry
 from leadloom.plugins import PluginSet, RecordHookLike
 from leadloom.records.hooks import Change, RecordHook
+from leadloom.records.leads.nested import nested
 from leadloom.workflow.stages import funnel_of
 
 
@@ -26,9 +29,10 @@ class PluginHooks(RecordHook):
             hook.before_save(change)
 
     def after_save(self, change: Change) -> None:
-        for hook in self.hooks:
-            hook.after_save(change)
-        self._moved(change)
+        with nested(change.ctx):  # what a plugin writes commits with the record, not before
+            for hook in self.hooks:
+                hook.after_save(change)
+            self._moved(change)
 
     def before_batch(self, changes: Sequence[Change]) -> None:
         for change in changes:
@@ -37,10 +41,13 @@ class PluginHooks(RecordHook):
             hook.before_batch(changes)
 
     def after_batch(self, changes: Sequence[Change]) -> None:
-        for hook in self.hooks:
-            hook.after_batch(changes)
-        for change in changes:
-            self._moved(change)
+        if not changes:
+            return
+        with nested(changes[0].ctx):
+            for hook in self.hooks:
+                hook.after_batch(changes)
+            for change in changes:
+                self._moved(change)
 
     def _validate(self, change: Change) -> None:
         """A plugin type's own check of each value written (an empty value is the
