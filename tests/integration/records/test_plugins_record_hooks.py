@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from leadloom.access import Actor
 from leadloom.metadata import load_registry
 from leadloom.model import build_models, migrate
-from leadloom.records import Context, bulk_create, create
+from leadloom.records import Context, bulk_create, create, transition
 from tests.plugins_configs import plugin_config, write_plugin
 
 MANIFEST = """name: stamper
 version: "0.1"
-provides: {record_hooks: [stamper]}
+provides: {record_hooks: [stamper]}  # and an after_transition hook
 config:
   type: object
   properties: {prefix: {type: string}}
@@ -46,6 +46,14 @@ class Stamper(RecordHook):
 @hookimpl
 def leadloom_record_hooks(registry, settings):
     return [Stamper(settings["prefix"])]
+
+
+@hookimpl
+def leadloom_after_transition(change, to):
+    create(change.ctx, "source", {"code": "T" + str(change.record.id),
+                                  "name": "moved to " + to})
+    if change.record.customer_name == "不许动":
+        raise RuntimeError("this lead stays where it is")
 '''
 
 
@@ -108,3 +116,28 @@ def test_bulk_writes_run_the_plugin_hook_per_row(world):
         [row] = stored(engine, ctx.models, "account", "name", name)
         assert row.registered_address == "印-" + name
         assert len(stored(engine, ctx.models, "source", "name", "印-" + name)) == 1
+
+
+def lead(ctx, name):
+    source = create(ctx, "source", {"code": "WEB", "name": "官网表单"}).id
+    return create(ctx, "lead", {"customer_name": name, "industry": "trade",
+                                "contact_name": "张", "source": source,
+                                "need_description": "x"})
+
+
+def test_a_transition_hook_runs_in_the_move_and_its_exception_undoes_it(world):
+    ctx, engine = world
+    moved = lead(ctx, "可以动")
+    transition(ctx, "lead", moved.id, "discovery")
+    assert len(stored(engine, ctx.models, "source", "code", f"T{moved.id}")) == 1
+    [row] = stored(engine, ctx.models, "lead", "id", moved.id)
+    assert row.stage == "discovery"
+    kept = create(ctx, "lead", {"customer_name": "不许动", "industry": "trade",
+                                "contact_name": "李", "source": moved.source_id,
+                                "need_description": "y"})
+    with pytest.raises(RuntimeError, match="stays where it is"):
+        transition(ctx, "lead", kept.id, "discovery")
+    ctx.session.rollback()
+    [row] = stored(engine, ctx.models, "lead", "id", kept.id)
+    assert row.stage == "capture"
+    assert stored(engine, ctx.models, "source", "code", f"T{kept.id}") == []
