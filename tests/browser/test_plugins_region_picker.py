@@ -5,20 +5,14 @@ the three chosen."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
-from leadloom.demo import generate_demo
-from leadloom.settings import Settings
-from leadloom.web import create_app
 from leadloom.web.state import state
-from tests.browser.conftest import DEMO_PASSWORD, SIZES, Site, assert_quiet
-from tests.conftest import SECRET
+from tests.browser.conftest import SIZES, Site, assert_quiet, demo_site
 from tests.plugins_configs import EXAMPLES, SHIPPED, plugin_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -32,17 +26,8 @@ def site(database_factory, tmp_path_factory) -> Iterator[Site]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LEADLOOM_PLUGINS_DIR", str(SHIPPED))
         root = tmp_path_factory.mktemp("plugins_browser")
-        settings = Settings(config_dir=plugin_config(root, EXAMPLES), secret_key=SECRET,
-                            database_url=database_factory(), reports_dir=root / "archive")
-        app = create_app(settings, testing=True, csrf=True)
-        with app.app_context():
-            generate_demo(app, leads=40, seed=5, password=DEMO_PASSWORD)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        yield Site(app, f"http://127.0.0.1:{server.server_port}")
-        server.shutdown()
-        thread.join(timeout=5)
+        yield from demo_site(database_factory(), root / "archive", leads=40, seed=5,
+                             config_dir=plugin_config(root, EXAMPLES))
 
 
 def account_id(site: Site, name: str) -> int:

@@ -4,6 +4,7 @@ the top_sources_won section in a rendered PDF."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections import Counter
 from pathlib import Path
@@ -14,18 +15,36 @@ from leadloom.demo import generate_demo
 from leadloom.settings import Settings
 from leadloom.web import create_app
 from tests.pdf_checks import page_text, require_poppler
-from tests.plugins_configs import EXAMPLES, SHIPPED, plugin_config
+from tests.plugins_configs import EXAMPLES, SHIPPED, plugin_config, write_plugin
 
 PASSWORD = "demo1234"
 SHOTS = Path("/work/wt/_shots/plugins")
 
 
+#: a plugin of the test's own: every final approval decision leaves a source row behind
+APPROVAL_LOG = """name: approval_log
+version: "1"
+provides: {record_hooks: [approval_log]}
+""", '''
+from leadloom.plugins import hookimpl
+from leadloom.records import create
+
+
+@hookimpl
+def leadloom_approval_decided(ctx, approval, approved):
+    create(ctx, "source", {"code": f"A{approval.id}",
+                           "name": "approved" if approved else "rejected"})
+'''
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, database_factory):
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("LEADLOOM_PLUGINS_DIR", str(SHIPPED))
         root = tmp_path_factory.mktemp("plugins_site")
-        config = plugin_config(root, EXAMPLES, {"region_cn": {"require_county": True}})
+        write_plugin(root / "own", "approval_log", *APPROVAL_LOG)
+        patch.setenv("LEADLOOM_PLUGINS_DIR", os.pathsep.join((str(SHIPPED), str(root / "own"))))
+        config = plugin_config(root, [*EXAMPLES, "approval_log"],
+                               {"region_cn": {"require_county": True}})
         settings = Settings(config_dir=config, database_url=database_factory(),
                             secret_key="x" * 48, reports_dir=root / "archive")
         app = create_app(settings, testing=True)
@@ -87,17 +106,31 @@ def test_the_picker_asks_for_the_next_level(call):
     assert call("rep1", "get", "/api/v1/lookup/_type/colour").status_code == 404
 
 
+def test_a_final_approval_decision_reaches_the_plugin_in_its_transaction(call):
+    pk = call("rep1", "post", "/api/v1/lead/", json=lead_body(call, "审批插件测试公司")
+              ).get_json()["id"]
+    asked = call("rep1", "put", f"/api/v1/lead/{pk}", json={"discount_pct": "8"}).get_json()
+    decided = call("sup1", "post", f"/api/v1/approvals/{asked['approval_id']}/approve",
+                   json={})
+    assert decided.status_code == 200, decided.get_json()
+    sources = call("admin", "get", "/api/v1/source/?q=(page_size:100)").get_json()["result"]
+    assert {"code": f"A{asked['approval_id']}", "name": "approved"} in [
+        {"code": r["code"], "name": r["name"]} for r in sources]
+
+
+def lead_body(call, name, **extra):
+    sources = call("admin", "get", "/api/v1/source/?q=(page_size:100)").get_json()["result"]
+    return {"customer_name": name, "industry": "trade", "contact_name": "冯经理",
+            "source": next(r["id"] for r in sources if r["code"] == "WEB"),
+            "need_description": "CRM", "budget_status": "unclear", "need_clarity": "vague",
+            **extra}
+
+
 def test_phone_carrier_flags_a_broadnet_number_in_the_screening_rule(call):
-    sources = call("admin", "get", "/api/v1/source/").get_json()["result"]
-    web = next(r["id"] for r in sources if r["code"] == "WEB")
-    body = {"customer_name": "广电号段测试公司", "industry": "trade", "contact_name": "冯经理",
-            "source": web, "need_description": "CRM", "budget_status": "unclear",
-            "need_clarity": "vague"}
-    broadnet = call("rep1", "post", "/api/v1/lead/", json={
-        **body, "contact_phone": "19212345678"}).get_json()["result"]
-    mobile = call("rep1", "post", "/api/v1/lead/", json={
-        **body, "customer_name": "移动号段测试公司", "contact_phone": "13812345679"}
-    ).get_json()["result"]
+    broadnet = call("rep1", "post", "/api/v1/lead/", json=lead_body(
+        call, "广电号段测试公司", contact_phone="19212345678")).get_json()["result"]
+    mobile = call("rep1", "post", "/api/v1/lead/", json=lead_body(
+        call, "移动号段测试公司", contact_phone="13812345679")).get_json()["result"]
     assert "broadnet_number" in broadnet["screening_flags"]
     assert "broadnet_number" not in (mobile["screening_flags"] or [])
 

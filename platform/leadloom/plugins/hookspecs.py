@@ -52,7 +52,8 @@ def leadloom_after_transition(change: Any, to: str) -> None:
 @hookspec
 def leadloom_approval_decided(ctx: Any, approval: Any, approved: bool) -> None:
     """An approval request was finally approved or rejected (``approval.status``), in the
-    transaction that records the decision."""
+    transaction that records the decision; ``ctx`` writes as the system, nested (what a
+    plugin writes through ``leadloom.records`` with it commits with the decision)."""
 
 
 @hookspec
