@@ -53,6 +53,8 @@ def test_a_region_is_picked_level_by_level(open_page, site, size):
     page.select_option("#industry", "manufacturing")
     city = page.locator(".ll-cascade-level[data-level='1']")
     assert not city.is_visible()  # nothing to pick below until a province is chosen
+    first = page.locator(".ll-cascade-level[data-level='0'] option").first
+    assert first.inner_text() == "— 请选择 —"
     pick(page, 0, "四川省")
     pick(page, 1, "成都市")
     pick(page, 2, "武侯区")

@@ -64,7 +64,18 @@ def load_plugin_set(parts: ConfigParts) -> tuple[PluginSet, list[ConfigError]]:
         return NO_PLUGINS, []
     found = find_plugins(search_dirs(parts.files.origin))
     plugins, problems = try_load(enabled, settings, found, BUILTIN)
+    problems += _bad_bases(plugins)
     return plugins, [config_error(app, enabled, p) for p in problems]
+
+
+def _bad_bases(plugins: PluginSet) -> list[PluginProblem]:
+    """Field types stored as something that is not a built-in type."""
+    owner = {n: m for m in plugins.manifests for n in m.provided("field_types")}
+    known = ", ".join(sorted(BUILTIN["field_types"]))
+    return [owner[name].problem("provides.field_types", f"field type '{name}' is stored as "
+                                f"'{spec.base}', not a built-in type ({known})")
+            for name, spec in plugins.field_types.items()
+            if spec.base not in BUILTIN["field_types"]]
 
 
 def config_error(app: Part | None, enabled: list[str], problem: PluginProblem) -> ConfigError:

@@ -35,13 +35,14 @@ class Found:
 
 def search_dirs(config_origin: str | None) -> list[Path]:
     """``LEADLOOM_PLUGINS_DIR`` (paths separated like PATH) when set; else ``plugins/``
-    beside the config folder and in the working directory."""
+    beside the config folder (for a stored version: ``LEADLOOM_CONFIG_DIR``, default
+    ``config``) and in the working directory."""
     if os.environ.get(DIRS_ENV):
         return [Path(p) for p in os.environ[DIRS_ENV].split(os.pathsep) if p]
-    dirs = [Path("plugins").resolve()]
-    if config_origin and Path(config_origin).is_dir():
-        dirs.insert(0, (Path(config_origin).resolve().parent / "plugins"))
-    return list(dict.fromkeys(dirs))
+    folder = config_origin if config_origin and Path(config_origin).is_dir() else \
+        os.environ.get("LEADLOOM_CONFIG_DIR") or "config"
+    return list(dict.fromkeys([Path(folder).resolve().parent / "plugins",
+                               Path("plugins").resolve()]))
 
 
 def find_plugins(dirs: list[Path], *, installed: bool = True) -> list[Found]:

@@ -230,6 +230,10 @@ def _names(manifest: Manifest, kind: str, items: list[Any],
         path = f"provides.{kind}"
         if not isinstance(name, str) or (wanted and not isinstance(item, wanted)):
             problems.append(manifest.problem(path, f"a {kind} hook returned {item!r}"))
+        elif isinstance(item, ReportSectionSpec) and not (manifest.folder / item.template
+                                                          ).is_file():
+            problems.append(manifest.problem(path, f"no template '{item.template}' in "
+                                                   f"{manifest.folder}"))
         elif name not in manifest.provided(kind):
             problems.append(manifest.problem(path, f"'{name}' is returned but not declared "
                                                    f"here"))

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
+from flask_babel import gettext
 from markupsafe import Markup, escape
 from wtforms import StringField
 
 from leadloom.metadata.messages import Message
-from leadloom.metadata.registry import Field
 from leadloom.plugins import Choice, FieldTypeSpec
 from leadloom.records import NotFound, RecordInvalid
 from leadloom.web.state import state
@@ -53,7 +53,7 @@ class CascadeWidget:
 
 def _select(field: CascadeField, level: int, choices: Any, chosen: str, *,
             hidden: bool) -> str:
-    options = [f'<option value="">{escape(str(field.pick))}</option>'] + [
+    options = [f'<option value="">{escape(gettext(PICK.msgid))}</option>'] + [
         f'<option value="{escape(c.code)}"{" selected" if c.code == chosen else ""}>'
         f"{escape(c.name)}</option>" for c in choices]
     style = ' style="display:none"' if hidden else ""
@@ -67,10 +67,9 @@ class CascadeField(StringField):
 
     widget = CascadeWidget()
 
-    def __init__(self, *args: Any, spec: FieldTypeSpec, pick: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, spec: FieldTypeSpec, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.spec = spec
-        self.pick = pick
 
 
 def spec_path(spec: FieldTypeSpec, code: str) -> list[str]:
@@ -78,11 +77,11 @@ def spec_path(spec: FieldTypeSpec, code: str) -> list[str]:
     return list(spec.path(code)) if code and spec.path else []
 
 
-def plugin_form_field(f: Field, spec: FieldTypeSpec, common: dict[str, Any]) -> Any:
+def plugin_form_field(spec: FieldTypeSpec, common: dict[str, Any]) -> Any:
     """The form field of a plugin type: a picker when it has choices, else a text box."""
     if spec.children is None:
         return StringField(widget=BS3TextFieldWidget(), **common)
-    return CascadeField(spec=spec, pick=PICK, **common)
+    return CascadeField(spec=spec, **common)
 
 
 def type_choices(name: str, parent: str | None) -> list[Choice]:

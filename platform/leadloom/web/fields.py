@@ -173,8 +173,7 @@ def form_class(entity: Entity, ctx: Context, record: Any, owner_label: Any,
 def _form_field(f: Field, ctx: Context, current: Any) -> Any:
     """The form field of ``f``: its type's, or its plugin type's."""
     if f.plugin_type is not None:
-        return plugin_form_field(f, ctx.registry.plugins.field_types[f.plugin_type],
-                                 _common(f))
+        return plugin_form_field(ctx.registry.plugins.field_types[f.plugin_type], _common(f))
     return FORM_FIELDS[f.type](f, ctx, current)
 
 

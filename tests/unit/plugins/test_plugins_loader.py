@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from leadloom.metadata import ConfigInvalid, load_registry
-from leadloom.plugins import PluginsRefused, find_plugins, load_plugins, try_load
+from leadloom.plugins import PluginsRefused, find_plugins, load_plugins, search_dirs, try_load
 from tests.plugins_configs import plugin_config, write_plugin
 
 GOOD = """name: {name}
@@ -181,3 +181,34 @@ def test_a_plugin_field_type_reads_as_its_storage_type(tmp_path, monkeypatch):
 
 def _line_of(file: Path, text: str) -> int:
     return next(i for i, line in enumerate(file.read_text().splitlines(), 1) if text in line)
+
+
+def test_a_section_without_its_template_is_refused(tmp_path):
+    write_plugin(tmp_path, "bare", 'name: bare\nversion: "1"\n'
+                                   "provides: {report_sections: [bare_section]}\n",
+                 "from leadloom.plugins import ReportSectionSpec, hookimpl\n\n\n@hookimpl\n"
+                 "def leadloom_report_sections():\n"
+                 "    return [ReportSectionSpec('bare_section', print, 'bare.html')]\n")
+    [problem] = problems_of(tmp_path, ["bare"])
+    assert "no template 'bare.html'" in problem
+
+
+def test_a_field_type_stored_as_no_built_in_type_is_refused(tmp_path, monkeypatch):
+    plugins = tmp_path / "plugins"
+    monkeypatch.setenv("LEADLOOM_PLUGINS_DIR", str(plugins))
+    write_plugin(plugins, "odd_base", GOOD.format(name="odd_base", kind="blob"),
+                 FIELD_TYPE.format(kind="blob").replace('"string"', '"bytes"'))
+    with pytest.raises(ConfigInvalid) as refused:
+        load_registry(plugin_config(tmp_path, ["odd_base"], examples=False))
+    assert [str(e) for e in refused.value.errors] == [
+        f"{plugins / 'odd_base' / 'plugin.yaml'}:3: plugins.odd_base.provides.field_types: "
+        "field type 'blob' is stored as 'bytes', not a built-in type (boolean, date, "
+        "datetime, decimal, email, enum, integer, money, multi_enum, phone, reference, "
+        "string, tags, text, user)"]
+
+
+def test_a_stored_version_finds_plugins_beside_the_config_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("LEADLOOM_PLUGINS_DIR", raising=False)
+    monkeypatch.setenv("LEADLOOM_CONFIG_DIR", str(tmp_path / "project" / "config"))
+    assert search_dirs("version 3")[0] == tmp_path / "project" / "plugins"
+    assert search_dirs(str(tmp_path))[0] == tmp_path.parent / "plugins"
