@@ -112,12 +112,12 @@ def _load_one(manager: pluggy.PluginManager, item: Found, manifest: Manifest,
     except pluggy.PluginValidationError as exc:
         return [PluginProblem(manifest.name, Path(module.__file__ or manifest.file),
                               _line_of(exc.plugin, str(exc)), "hooks", str(exc))]
-    start = getattr(module, "leadloom_startup", None)
-    if start is not None:
-        try:
-            start(settings=dict(settings))
-        except Exception as exc:
-            return [_raised(manifest, exc, "leadloom_startup", "refused to start")]
+    for impl in manager.hook.leadloom_startup.get_hookimpls():
+        if impl.plugin_name == manifest.name:
+            try:
+                call_impl(impl, settings)
+            except Exception as exc:
+                return [_raised(manifest, exc, "leadloom_startup", "refused to start")]
     return []
 
 

@@ -212,3 +212,11 @@ def test_a_stored_version_finds_plugins_beside_the_config_folder(tmp_path, monke
     monkeypatch.setenv("LEADLOOM_CONFIG_DIR", str(tmp_path / "project" / "config"))
     assert search_dirs("version 3")[0] == tmp_path / "project" / "plugins"
     assert search_dirs(str(tmp_path))[0] == tmp_path.parent / "plugins"
+
+
+def test_a_start_hook_may_take_no_arguments(tmp_path):
+    write_plugin(tmp_path, "quiet", GOOD.format(name="quiet", kind="quiet_t"),
+                 FIELD_TYPE.format(kind="quiet_t")
+                 + "\n\n@hookimpl\ndef leadloom_startup():\n    raise SystemError('ran')\n")
+    [problem] = problems_of(tmp_path, ["quiet"])
+    assert "refused to start: SystemError: ran" in problem
