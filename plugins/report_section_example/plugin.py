@@ -1,8 +1,9 @@
 """``top_sources_won``: the sources whose leads brought the most money in the period.
 
 Contracts signed in the report's period count with their confirmed amount (finance's,
-else the rep's), by their lead's source; only contracts, leads and sources the
-recipient may see are read (``ctx.rows_of``), like every built-in section.
+else the rep's), by their lead's source; only contracts and leads the recipient may see
+in the report's unit and team are read (``ctx.rows_of``, as in every built-in section),
+and only sources in the recipient's scope (sources are shared: no unit narrows them).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from leadloom.access import scope_clause
 from leadloom.plugins import ReportSectionSpec, hookimpl
 from leadloom.reporting import SectionContext, SectionResult
 
@@ -32,7 +34,8 @@ def top_sources_won(ctx: SectionContext, limit: int) -> SectionResult:
     found = ctx.session.execute(
         sa.select(name, sa.func.count(contract.id), total)
         .join(lead, contract.lead_id == lead.id).join(source, lead.source_id == source.id)
-        .where(ctx.rows_of("contract"), ctx.rows_of("lead"), ctx.rows_of("source"),
+        .where(ctx.rows_of("contract"), ctx.rows_of("lead"),
+               scope_clause(ctx.models, ctx.actor, "source"),
                contract.sign_date >= ctx.period.start, contract.sign_date < ctx.period.end)
         .group_by(name).order_by(total.desc(), name).limit(limit)).all()
     rows = [{"source": str(n), "contracts": c, "amount": float(a or 0)} for n, c, a in found]
