@@ -7,8 +7,10 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY platform ./platform
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir ".[plugins]"
 COPY config ./config
+# plugins shipped with leadloom (enabled in config/app.yaml plugins.enabled)
+COPY plugins ./plugins
 # report templates: found as ../reports/templates from the config folder
 COPY reports ./reports
 ENV LEADLOOM_CONFIG_DIR=/app/config

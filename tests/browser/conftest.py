@@ -45,10 +45,10 @@ def site(database_factory: Callable[[], str],
                          seed=11)
 
 
-def demo_site(database_url: str, reports_dir: Path, *, leads: int, seed: int
-              ) -> Iterator[Site]:
+def demo_site(database_url: str, reports_dir: Path, *, leads: int, seed: int,
+              config_dir: Path = CONFIG) -> Iterator[Site]:
     """A demo organisation of ``leads`` leads on ``database_url``, served in a thread."""
-    settings = Settings(config_dir=CONFIG, database_url=database_url, secret_key=SECRET,
+    settings = Settings(config_dir=config_dir, database_url=database_url, secret_key=SECRET,
                         reports_dir=reports_dir)
     app = create_app(settings, testing=True, csrf=True)
     with app.app_context():

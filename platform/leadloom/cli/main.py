@@ -20,6 +20,7 @@ COMMAND_MODULES = {
     "demo-data": "commands_data", "user": "commands_data",
     "worker": "commands_jobs", "scheduler": "commands_jobs", "report": "commands_jobs",
     "tick": "commands_leads", "export": "commands_export", "import": "commands_import",
+    "plugins": "commands_plugins",
 }
 
 

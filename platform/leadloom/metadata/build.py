@@ -58,6 +58,7 @@ def build_registry(parts: ConfigParts) -> Registry:
         funnels=build_funnels(parts),
         workflows=build_workflows(parts),
         lead_rules=build_leads(parts, app["timezone"]),
+        plugins=parts.plugins,
     )
 
 
@@ -113,6 +114,7 @@ def field_from_spec(code: str, spec: dict[str, Any],
         convert=tuple(spec["convert"]["map"].items()) if "convert" in spec else None,
         system=spec.get("system", False),
         unit=MoneyUnit(spec.get("unit", MoneyUnit.YUAN)),
+        plugin_type=spec.get("plugin_type"),
     )
 
 

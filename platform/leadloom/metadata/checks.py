@@ -38,7 +38,7 @@ RESERVED_FIELDS = frozenset({
 })
 RESERVED_ENTITIES = frozenset({"user", "role", "permission", "session"})
 COMMON_KEYS = frozenset({"type", "zh", "en", "required", "unique", "default", "help", "section",
-                         "renamed_from", "convert",
+                         "renamed_from", "convert", "plugin_type",
                          "list", "search", "filter", "sort", "index", "system"})
 TAG_ENTITY = "tag"
 

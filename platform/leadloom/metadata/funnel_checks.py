@@ -243,7 +243,8 @@ def expression_problem(parts: ConfigParts, entity: str, text: str) -> str | None
     # a field whose options are unknown (a broken options.yaml) is not checked for them
     options = {code: codes for code, codes in choices.items() if codes is not None}
     try:
-        compile_expression(text, with_sides(types), options=options)
+        compile_expression(text, with_sides(types), options=options,
+                           functions=parts.plugins.functions)
     except ExpressionError as exc:
         return str(exc)
     return None

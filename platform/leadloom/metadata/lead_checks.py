@@ -281,7 +281,8 @@ class _Builder:
         names = {**self.names, **(extra or {})}
         try:
             return compile_expression(text, names, options=self.options,
-                                      calendar=self.calendar)
+                                      calendar=self.calendar,
+                                      functions=self.parts.plugins.functions)
         except ExpressionError as exc:
             where = f" at column {exc.column}" if exc.column else ""
             self.problem(path, f"{exc.message}{where}")
@@ -295,7 +296,8 @@ class _Builder:
         lists = {n: "list" for n in self.names if self.names[n] == "list"}
         try:
             return compile_expression(text, {**types, **SYSTEM_NAMES, **lists},
-                                      options=options, calendar=self.calendar)
+                                      options=options, calendar=self.calendar,
+                                      functions=self.parts.plugins.functions)
         except ExpressionError as exc:
             where = f" at column {exc.column}" if exc.column else ""
             self.problem(path, f"{exc.message}{where}")

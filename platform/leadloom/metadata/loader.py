@@ -23,6 +23,7 @@ from leadloom.metadata.files import ConfigFiles, read_folder
 from leadloom.metadata.funnels import FunnelSchema
 from leadloom.metadata.leads import LeadsSchema
 from leadloom.metadata.parts import ConfigParts, Part
+from leadloom.metadata.plugin_parts import load_plugin_set, mark_plugin_types, with_plugin_types
 from leadloom.metadata.registry import Registry
 from leadloom.metadata.reports import ReportSchema
 from leadloom.metadata.source import Document, KeyPath, read_document
@@ -49,6 +50,8 @@ def read_parts(files: ConfigFiles) -> tuple[ConfigParts, list[ConfigError]]:
     if files.origin.startswith("missing:"):
         return parts, [ConfigError(Path(files.origin[8:]), None, "", "config folder not found")]
     parts.app = _read(files, "app.yaml", (), shapes.AppSchema(), errors, required=True)
+    parts.plugins, refused = load_plugin_set(parts)
+    errors += refused
     parts.options = _read(files, "options.yaml", (), shapes.OptionsFileSchema(), errors)
     parts.options_broken = parts.options is None and files.exists("options.yaml")
     parts.roles = _read(files, "roles.yaml", (), shapes.RolesFileSchema(), errors,
@@ -56,10 +59,10 @@ def read_parts(files: ConfigFiles) -> tuple[ConfigParts, list[ConfigError]]:
     parts.leads = _read(files, "leads.yaml", ("leads",), LeadsSchema(), errors)
     for name in files.names_in("entities"):
         _read_keyed(files, name, "entities", "entity", shapes.EntitySchema(), parts.entities,
-                    errors, parts.broken_entities)
+                    errors, parts.broken_entities, parts)
     for name in files.names_in("units"):
         _read_keyed(files, name, "units", "unit", shapes.UnitSchema(), parts.units, errors,
-                    parts.broken_units)
+                    parts.broken_units, parts)
     for name in files.names_in("reports"):
         _read_keyed(files, name, "reports", "report", ReportSchema(), parts.reports, errors,
                     set())
@@ -94,9 +97,13 @@ def _read(files: ConfigFiles, name: str, prefix: KeyPath, schema: Schema,
 
 
 def _read_keyed(files: ConfigFiles, name: str, kind: str, key: str, schema: Schema,
-                into: dict[str, Part], errors: list[ConfigError], broken: set[str]) -> None:
-    """Read an entity or unit file; its code comes from ``key`` (or the file name)."""
+                into: dict[str, Part], errors: list[ConfigError], broken: set[str],
+                typed: ConfigParts | None = None) -> None:
+    """Read an entity or unit file; its code comes from ``key`` (or the file name);
+    with ``typed``, fields of its plugins' types are read as their storage types."""
     doc, problems = read_document(files, name)
+    marks = with_plugin_types(doc.data, typed.plugins.field_types, overlay=kind == "units") \
+        if doc is not None and typed is not None else []
     raw = doc.data.get(key) if doc and isinstance(doc.data, dict) else None
     stem = Path(name).stem
     code = raw if isinstance(raw, str) and raw else stem
@@ -105,6 +112,7 @@ def _read_keyed(files: ConfigFiles, name: str, kind: str, key: str, schema: Sche
     if part is None:
         broken.update({code, stem})  # references by either name are not reported again
         return
+    mark_plugin_types(part.data, marks)
     if code in into:
         errors.append(part.error((key,), f"{key} '{code}' is also declared in "
                                             f"{into[code].doc.file}"))

@@ -9,6 +9,7 @@ from typing import Any
 from leadloom.metadata.errors import ConfigError
 from leadloom.metadata.files import ConfigFiles
 from leadloom.metadata.source import Document, KeyPath
+from leadloom.plugins import NO_PLUGINS, PluginSet
 
 
 @dataclass(slots=True)
@@ -56,3 +57,5 @@ class ConfigParts:
     broken_units: set[str] = field(default_factory=set)
     #: options.yaml exists but is broken: option set names are not reported as unknown.
     options_broken: bool = False
+    #: the plugins ``app.yaml`` enables (loaded right after it is read)
+    plugins: PluginSet = NO_PLUGINS

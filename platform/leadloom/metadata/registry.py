@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from leadloom.metadata.field_types import NO_COLUMN, FieldType, MoneyUnit
+from leadloom.plugins import NO_PLUGINS, PluginSet
 
 if TYPE_CHECKING:
     from leadloom.metadata.funnels import Funnel
@@ -82,6 +83,8 @@ class Field:
     system: bool = False
     #: money only: what forms and pages use (the stored value is 元)
     unit: MoneyUnit = MoneyUnit.YUAN
+    #: a plugin's field type (``region``), stored as ``type``; ``registry.plugins`` has it
+    plugin_type: str | None = None
     #: the table column that stores it (``None``: no column of its own, e.g. tags); set
     #: once, the write path reads it for every field of every row
     column: str | None = field(init=False, repr=False, compare=False, hash=False)
@@ -247,6 +250,8 @@ class Registry:
     lead_rules: LeadRulesSet | None = None
     #: the published config version this registry was loaded from, if any
     version: int | None = None
+    #: the plugins ``app.yaml`` enables, and what they contribute
+    plugins: PluginSet = field(default=NO_PLUGINS, compare=False, repr=False)
 
     def entity(self, code: str) -> Entity:
         """The entity with every field of every unit: what the table holds."""

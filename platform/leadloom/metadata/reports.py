@@ -192,9 +192,10 @@ def _check_report(parts: ConfigParts, name: str, part: Part,
         yield part.error(("template",), f"no template '{data['template']}' in reports/templates")
     seen: set[str] = set()
     for i, section in enumerate(data["sections"]):
-        if section not in SECTIONS:
+        known = (*SECTIONS, *parts.plugins.sections)
+        if section not in known:
             yield part.error(("sections", i), f"unknown section '{section}' (known: "
-                                              f"{', '.join(SECTIONS)})")
+                                              f"{', '.join(known)})")
         elif section in seen:
             yield part.error(("sections", i), f"section '{section}' is listed twice")
         seen.add(section)

@@ -135,8 +135,16 @@ class ExportSchema(_Strict):
                           validate=validate.Range(min=1, error="give at least 1 row"))
 
 
+class PluginsSchema(_Strict):
+    """``plugins:`` in app.yaml: which plugins run here, and each one's settings."""
+
+    enabled = mf.List(mf.String(validate=_code), load_default=list)
+    settings = mf.Dict(keys=mf.String(), values=mf.Dict(), load_default=dict)
+
+
 class AppSchema(_Strict):
     title = mf.Nested(LabelSchema, required=True)
+    plugins = mf.Nested(PluginsSchema)
     default_locale = mf.String(load_default="zh", validate=_one_of(LOCALES, "locale"))
     timezone = mf.String(load_default="Asia/Shanghai")
     menus = mf.List(mf.Nested(MenuSchema), required=True)

@@ -23,6 +23,7 @@ from leadloom.model.tables import utcnow
 from leadloom.model.workflow import workflow_classes
 from leadloom.records import service
 from leadloom.records.errors import Conflict, Forbidden, NotFound, RecordInvalid
+from leadloom.records.leads.nested import nested
 from leadloom.records.notify import notify
 from leadloom.workflow.approvals import (
     APPROVE,
@@ -191,6 +192,8 @@ def decide(ctx: service.Context, approval_id: int, *, approve: bool, comment: st
     else:
         _tell(ctx, row.requester_id, Message(
             TEXTS[row.status], flow=flow.label, record=named), row)
+        with nested(ctx) as inside:  # a plugin's writes commit with the decision
+            ctx.registry.plugins.approval_decided(inside, row, row.status == APPROVED)
         if row.status == REJECTED:
             service.commit(ctx)
         else:

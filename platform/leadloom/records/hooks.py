@@ -123,10 +123,13 @@ from leadloom.records.audit import audit_hook  # noqa: E402
 from leadloom.records.guards import workflow_guard  # noqa: E402
 from leadloom.records.leads.event_tasks import task_rule_hooks  # noqa: E402
 from leadloom.records.leads.pipeline import followup_hooks, lead_hooks  # noqa: E402
+from leadloom.records.plugin_hooks import plugin_hook  # noqa: E402
 
 #: Built-in hooks, in the order they run; each factory may return None when the config does
 #: not use it. A static list (not a registry filled at import time), so no channel can miss
-#: one by not importing a module. The workflow guard runs after the hooks that fill in
-#: values; the audit trail runs last, so it records the final values.
+#: one by not importing a module. The enabled plugins' hooks (``plugin_hook``) run after
+#: the built-in value hooks; the workflow guard runs after the hooks that fill in values;
+#: the audit trail runs last, so it records the final values.
 BUILTIN_HOOKS: tuple[HookFactory, ...] = (lead_hooks, followup_hooks, task_rule_hooks,
-                                          absence_hook, workflow_guard, audit_hook)
+                                          absence_hook, plugin_hook, workflow_guard,
+                                          audit_hook)

@@ -31,22 +31,31 @@ class Rendered:
 
 
 @lru_cache(maxsize=8)
-def environment(templates: Path) -> jinja2.Environment:
-    """The Jinja environment for a templates folder (cached: templates compile once)."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)),
+def environment(templates: Path,
+                partials: tuple[tuple[str, Path], ...] = ()) -> jinja2.Environment:
+    """The Jinja environment for a templates folder (cached: templates compile once);
+    ``partials``: plugin section templates (name → file), found before the folder's."""
+    files = dict(partials)
+    loader = jinja2.ChoiceLoader([
+        jinja2.FunctionLoader(lambda name: files[name].read_text(encoding="utf-8")
+                              if name in files else None),
+        jinja2.FileSystemLoader(str(templates))])
+    env = jinja2.Environment(loader=loader,
                              autoescape=jinja2.select_autoescape(["html"]),
                              trim_blocks=True, lstrip_blocks=True)
     formats.install(env)
     return env
 
 
-def render_html(templates: Path, template: str, context: dict[str, Any]) -> str:
-    """Render ``template`` with ``context``.
+def render_html(templates: Path, template: str, context: dict[str, Any],
+                partials: tuple[tuple[str, Path], ...] = ()) -> str:
+    """Render ``template`` with ``context``; ``partials`` as for ``environment``.
 
     :raises TemplateMissing: the file is not in ``templates``.
     """
     try:
-        return environment(templates.resolve()).get_template(template).render(**context)
+        return environment(templates.resolve(), partials).get_template(template).render(
+            **context)
     except jinja2.TemplateNotFound as missing:
         raise TemplateMissing(f"report template '{missing.name}' is not in {templates}") \
             from None

@@ -107,7 +107,8 @@ def run_report(env: ReportEnv, request: ReportRequest, progress: Progress | None
         results = _sections(ctx, report, step)
         step(75, "render")
         html = render.render_html(env.templates_dir, report.template,
-                                  _template_context(ctx, report, recipient, results))
+                                  _template_context(ctx, report, recipient, results),
+                                  plugin_partials(env.registry, report))
         rendered = render.html_to_pdf(html, env.templates_dir)
         step(92, "archive")
         stored = archive.store(session, env.models, env.reports_dir, rendered.pdf, {
@@ -162,8 +163,18 @@ def _sections(ctx: SectionContext, report: Report, step: Progress) -> list[Secti
     results = []
     for i, name in enumerate(report.sections):
         step(5 + int(65 * i / len(report.sections)), name)
-        results.append(SECTIONS[name](ctx))
+        built = SECTIONS.get(name)
+        results.append(built(ctx) if built else ctx.registry.plugins.sections[name].build(ctx))
     return results
+
+
+def plugin_partials(registry: Registry, report: Report) -> tuple[tuple[str, Path], ...]:
+    """The partial of each plugin section ``report`` lists: template name → its file in the
+    plugin's folder."""
+    plugins = registry.plugins
+    return tuple((f"sections/{name}.html", plugins.section_folders[name]
+                  / plugins.sections[name].template)
+                 for name in report.sections if name in plugins.sections)
 
 
 def _scope(ctx: SectionContext, recipient: Recipient) -> str:

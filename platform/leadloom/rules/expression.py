@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from leadloom.rules.calendar import DEFAULT_CALENDAR, WorkCalendar
-from leadloom.rules.functions import Env
+from leadloom.rules.functions import Env, Function
 from leadloom.rules.kinds import Kind
 from leadloom.rules.parser import Compiler, Run
 
@@ -45,7 +45,8 @@ class Expression:
 
 def compile_expression(text: str, fields: Mapping[str, str], *,
                        options: Mapping[str, Collection[str]] | None = None,
-                       calendar: WorkCalendar | None = None) -> Expression:
+                       calendar: WorkCalendar | None = None,
+                       functions: Mapping[str, Function] | None = None) -> Expression:
     """Check ``text`` and compile it; nothing of Python but the allowlist can run.
 
     :param fields: the names the expression may use → their field type
@@ -54,13 +55,14 @@ def compile_expression(text: str, fields: Mapping[str, str], *,
         field must be one of them.
     :param calendar: the working-day calendar for ``working_days_between`` and the time
         zone of ``today()`` (default: China, Asia/Shanghai).
+    :param functions: functions plugins add to the built-in ones (``registry.plugins``).
     :raises ExpressionError: with a message and the column of the problem.
 
     >>> compile_expression("budget_status == 'sufficient' and budget_max >= wan(10)",
     ...                    {"budget_status": "enum", "budget_max": "money"}).names
     frozenset({'budget_status', 'budget_max'})
     """
-    compiler = Compiler(text, fields, options or {})
+    compiler = Compiler(text, fields, options or {}, functions)
     kind, run = compiler.compile()
     return Expression(text, frozenset(compiler.names), kind, calendar or DEFAULT_CALENDAR,
                       run)

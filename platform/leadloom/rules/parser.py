@@ -17,7 +17,7 @@ from typing import Any
 
 from leadloom.rules import evaluate as ev
 from leadloom.rules.errors import ExpressionError
-from leadloom.rules.functions import FUNCTIONS, Env
+from leadloom.rules.functions import FUNCTIONS, Env, Function
 from leadloom.rules.kinds import Kind, compatible, kind_of
 
 Run = Callable[[Mapping[str, Any], Env], Any]
@@ -39,8 +39,10 @@ class Compiler:
     """Checks one expression against the fields it may use and builds its evaluator."""
 
     def __init__(self, text: str, fields: Mapping[str, str],
-                 options: Mapping[str, Collection[str]]) -> None:
+                 options: Mapping[str, Collection[str]],
+                 functions: Mapping[str, Function] | None = None) -> None:
         self.text = text
+        self.functions = {**FUNCTIONS, **functions} if functions else FUNCTIONS
         self.kinds = {name: _field_kind(name, ftype) for name, ftype in fields.items()}
         self.options = options
         self.names: set[str] = set()
@@ -104,7 +106,7 @@ class Compiler:
             return self.kinds[name], lambda v, e, _n=name: v.get(_n)
         if name in CONSTANTS:
             return self._Constant(ast.Constant(CONSTANTS[name]))
-        if name in FUNCTIONS:
+        if name in self.functions:
             raise self.error(node, f"'{name}' is a function: call it as {name}(...)")
         close = difflib.get_close_matches(name, list(self.kinds), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -219,9 +221,9 @@ class Compiler:
     def _Call(self, node: ast.Call) -> Typed:
         if not isinstance(node.func, ast.Name):
             raise self.error(node, "only the listed functions can be called, by name")
-        fn = FUNCTIONS.get(node.func.id)
+        fn = self.functions.get(node.func.id)
         if fn is None:
-            close = difflib.get_close_matches(node.func.id, list(FUNCTIONS), n=1)
+            close = difflib.get_close_matches(node.func.id, list(self.functions), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             raise self.error(node, f"unknown function '{node.func.id}'{hint}")
         if node.keywords:

@@ -40,6 +40,7 @@ from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity, Field, Label
 from leadloom.records import Context
+from leadloom.web.cascade import plugin_form_field
 from leadloom.web.form_widgets import (
     LookupField,
     MoneyField,
@@ -152,7 +153,7 @@ def form_class(entity: Entity, ctx: Context, record: Any, owner_label: Any,
     current = form_data(entity, record, ctx) if record is not None else initial or {}
     attrs: dict[str, Any] = {
         f.code: _shown(f.label, _text(f, ctx, current.get(f.code))) if f.code in readonly
-        else FORM_FIELDS[f.type](f, ctx, current.get(f.code)) for f in entity.fields}
+        else _form_field(f, ctx, current.get(f.code)) for f in entity.fields}
     if entity.owned:
         owner = current.get("owner")
         attrs["owner"] = (
@@ -167,6 +168,13 @@ def form_class(entity: Entity, ctx: Context, record: Any, owner_label: Any,
                                   local_time(value).strftime("%Y-%m-%d %H:%M") if value else "")
     attrs["version"] = HiddenField()
     return type(f"{entity.code.title()}Form", (DynamicForm,), attrs)
+
+
+def _form_field(f: Field, ctx: Context, current: Any) -> Any:
+    """The form field of ``f``: its type's, or its plugin type's."""
+    if f.plugin_type is not None:
+        return plugin_form_field(ctx.registry.plugins.field_types[f.plugin_type], _common(f))
+    return FORM_FIELDS[f.type](f, ctx, current)
 
 
 def _text(f: Field, ctx: Context, value: Any) -> str:

@@ -40,6 +40,8 @@ def display(field: Field, value: Any) -> str:
     if value is None or value == [] or value == "":
         return ""
     locale = current_locale()
+    if field.plugin_type is not None:
+        return state().registry.plugins.field_types[field.plugin_type].display(value, locale)
     if field.type is FieldType.ENUM:
         option = field.option(value)
         return option.label.get(locale) if option else str(value)

@@ -22,6 +22,7 @@ from leadloom.metadata.messages import Message
 from leadloom.model import Models
 from leadloom.records import Forbidden, NotFound, RecordInvalid
 from leadloom.web.actor import current_actor
+from leadloom.web.cascade import type_choices
 from leadloom.web.errors import answers_record_errors
 from leadloom.web.openapi_docs import DocumentedApi, add_schemas
 from leadloom.web.state import state
@@ -117,7 +118,7 @@ class LookupApi(DocumentedApi):
 
     resource_name = "lookup"
     class_permission_name = "Lookup"
-    method_permission_name = {"choices": "read"}
+    method_permission_name = {"choices": "read", "type_choices": "read"}
     base_permissions = ["can_read"]
     allow_browser_login = True
     openapi_spec_tag = "Lookup"
@@ -160,6 +161,30 @@ class LookupApi(DocumentedApi):
             return self.response(200, results=find_users(st.db.session, text, limit))
         return self.response(200, results=find_records(
             st.db.session, st.models, current_actor(), entity, text, limit))
+
+    @expose("/_type/<name>", methods=["GET"])
+    @protect()
+    @answers_record_errors
+    def type_choices(self, name: str) -> Response:
+        """The choices of a plugin field type under a parent code (a cascading picker).
+        ---
+        get:
+          summary: Choices of a plugin field type (e.g. region 省/市/区) under a parent
+          parameters:
+          - in: path
+            name: name
+            required: true
+            schema: {type: string}
+          - in: query
+            name: parent
+            schema: {type: string, maxLength: 32}
+            description: the parent's code; none - the top level
+          responses:
+            200:
+              description: The choices, in the list's order
+        """
+        found = type_choices(name, request.args.get("parent") or None)
+        return self.response(200, results=[{"code": c.code, "label": c.name} for c in found])
 
 
 def add_lookup(appbuilder: AppBuilder) -> None:

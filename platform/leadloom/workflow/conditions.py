@@ -34,7 +34,8 @@ class Conditions:
             options = {f.code: [o.code for o in f.options] for f in union.fields
                        if f.type in CHOICE}
             found = self._compiled[key] = compile_expression(
-                text, with_sides(types), options=options, calendar=_calendar(self.registry))
+                text, with_sides(types), options=options, calendar=_calendar(self.registry),
+                functions=self.registry.plugins.functions)
         return found
 
     def holds(self, entity: str, text: str | None, values: Mapping[str, Any],
