@@ -8,6 +8,7 @@ from typing import Any
 
 from leadloom.metadata.field_types import CHOICE, FieldType, MoneyUnit
 from leadloom.metadata.funnels import build_funnels, funnel_stages
+from leadloom.metadata.intake import build_intake
 from leadloom.metadata.lead_checks import build_leads
 from leadloom.metadata.overlays import build_views
 from leadloom.metadata.parts import ConfigParts, Part
@@ -57,6 +58,7 @@ def build_registry(parts: ConfigParts) -> Registry:
         funnels=build_funnels(parts),
         workflows=build_workflows(parts),
         lead_rules=build_leads(parts, app["timezone"]),
+        intake_forms=build_intake(parts),
     )
 
 

@@ -22,6 +22,7 @@ from leadloom.metadata.field_types import (
     FieldType,
 )
 from leadloom.metadata.funnel_checks import check_funnels
+from leadloom.metadata.intake import check_intake
 from leadloom.metadata.lead_checks import check_leads
 from leadloom.metadata.list_view_checks import check_list_views
 from leadloom.metadata.overlays import check_overlays
@@ -58,6 +59,7 @@ def check_config(parts: ConfigParts) -> list[ConfigError]:
     errors += check_overlays(parts, check_field, option_sets)
     errors += _check_menus(parts)
     errors += check_reports(parts)
+    errors += check_intake(parts)
     errors += check_funnels(parts)
     errors += check_workflows(parts)
     errors += check_leads(parts)

@@ -13,6 +13,7 @@ from leadloom.metadata.field_types import NO_COLUMN, FieldType, MoneyUnit
 
 if TYPE_CHECKING:
     from leadloom.metadata.funnels import Funnel
+    from leadloom.metadata.intake import IntakeForm
     from leadloom.metadata.lead_rules import LeadRulesSet
     from leadloom.metadata.reports import Report
     from leadloom.metadata.workflows import Workflow
@@ -235,6 +236,8 @@ class Registry:
     workflows: tuple[Workflow, ...] = ()
     #: lead life-cycle rules (``config/leads.yaml`` + units' ``leads:``); None: not used
     lead_rules: LeadRulesSet | None = None
+    #: public web-to-lead forms (``config/intake/*.yaml``), by name
+    intake_forms: tuple[IntakeForm, ...] = ()
     #: the published config version this registry was loaded from, if any
     version: int | None = None
 

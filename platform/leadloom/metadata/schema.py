@@ -15,6 +15,7 @@ from marshmallow import fields as mf
 
 from leadloom.metadata.field_types import FieldType, MoneyUnit
 from leadloom.metadata.funnels import SCHEMAS as FUNNEL_SCHEMAS
+from leadloom.metadata.intake import SCHEMAS as INTAKE_SCHEMAS
 from leadloom.metadata.leads import SCHEMAS as LEAD_SCHEMAS
 from leadloom.metadata.registry import LOCALES, OPERATIONS, SCOPES
 from leadloom.metadata.reports import SCHEMAS as REPORT_SCHEMAS
@@ -211,5 +212,5 @@ KNOWN_KEYS = sorted({name for schema in (FieldSchema, EntitySchema, AppSchema, R
                                          MenuSchema, OptionsFileSchema, RolesFileSchema,
                                          EntityOverlaySchema, OptionOverlaySchema,
                                          ConvertSchema, *REPORT_SCHEMAS, *FUNNEL_SCHEMAS,
-                                         *WORKFLOW_SCHEMAS, *LEAD_SCHEMAS)
+                                         *WORKFLOW_SCHEMAS, *LEAD_SCHEMAS, *INTAKE_SCHEMAS)
                      for name in schema._declared_fields})

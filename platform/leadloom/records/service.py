@@ -32,6 +32,7 @@ from leadloom.model.columns import ID_RANGE
 from leadloom.model.tables import Models, utcnow
 from leadloom.records.errors import Conflict, RecordInvalid, not_allowed, not_found
 from leadloom.records.hooks import Change, RecordHook, hooks_for, run_after, run_before
+from leadloom.records.intake import DEFAULTS, INTAKE, keep_as_given
 from leadloom.records.validation import EMPTY, RecordChecks, load_input, stored_value
 
 
@@ -246,10 +247,18 @@ def _scoped_record(ctx: Context, entity: Entity, pk: int, *, fresh: bool = False
 
 def _validated(ctx: Context, entity: Entity, granted: Rights, data: Mapping[str, Any],
                record: Any, *, creating: bool) -> dict[str, Any]:
-    """Load ``data`` and run every field rule; raise one RecordInvalid with all problems."""
+    """Load ``data`` and run every field rule; raise one RecordInvalid with all problems.
+
+    The intake channel keeps values that fail a field rule instead (``records.intake``).
+    """
     union = ctx.registry.entity(entity.code)
+    kept: dict[str, Any] = {}
+    if ctx.channel == INTAKE:
+        data, kept = keep_as_given(entity, data, ctx.meta.get(DEFAULTS, {}),
+                                   ctx.registry.app.default_locale)
     values, errors = load_input(entity, granted, data, None if creating else record,
                                 union=union)
+    values.update(kept)
     checks = RecordChecks(ctx.session, ctx.models, ctx.actor, entity, record, creating)
     for code, problem in checks.problems(values):
         errors.setdefault(code, []).append(problem)

@@ -27,6 +27,7 @@ from leadloom.web.converters import IdConverter, refuse_impossible_ids
 from leadloom.web.csrf import protect
 from leadloom.web.errors import answer_bad_input, answer_stale_records
 from leadloom.web.home import Home
+from leadloom.web.intake import add_intake
 from leadloom.web.json_provider import ExactJSONProvider
 from leadloom.web.labels import lazy
 from leadloom.web.language import TRANSLATIONS, use_request_locale
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         add_tasks(appbuilder)
         add_search(appbuilder)
         add_lookup(appbuilder)
+        add_intake(app)
         _add_admin_views(appbuilder)
         protect_logins(appbuilder, settings.login_limits, testing=testing)
         describe_rule(appbuilder)
