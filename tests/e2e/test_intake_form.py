@@ -155,3 +155,10 @@ def test_interactive_rest_stays_strict_about_the_same_phone(api, ids):
         "contact_phone": "1381234567", "source": ids["web"],
         "need_description": "MES"})
     assert answer.status_code == 422 and "contact_phone" in answer.get_json()["errors"]
+
+
+def test_the_openapi_document_describes_the_intake(api):
+    document = api("admin", "get", "/api/v1/_openapi").get_json()
+    post = document["paths"]["/intake/{form}"]["post"]
+    assert {"201", "403", "422", "429"} <= set(post["responses"])
+    assert "contact_phone" in document["components"]["schemas"]["IntakeLead"]["properties"]

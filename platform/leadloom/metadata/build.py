@@ -154,7 +154,8 @@ def _role(code: str, data: dict[str, Any], entities: tuple[Entity, ...]) -> Role
     for entity in entities:
         spec = grants.get(entity.code, fallback)
         if data["admin"] and spec is None:
-            spec = {"operations": list(OPERATIONS), "scope": "all", "hidden": [], "readonly": []}
+            spec = {"operations": list(OPERATIONS), "scope": "all", "hidden": [], "readonly": [],
+                    "shown_to_creator": []}
         if spec is None:
             continue
         known = {f.code for f in entity.fields} | {"owner"}
@@ -162,5 +163,7 @@ def _role(code: str, data: dict[str, Any], entities: tuple[Entity, ...]) -> Role
             entity=entity.code, operations=frozenset(spec["operations"]), scope=spec["scope"],
             hidden=frozenset(f for f in spec["hidden"] if f in known),
             readonly=frozenset(f for f in spec["readonly"] if f in known),
+            shown_to_creator=frozenset(f for f in spec.get("shown_to_creator", ())
+                                       if f in known),
         ))
     return Role(code, label_of(data), tuple(built), admin=data["admin"])

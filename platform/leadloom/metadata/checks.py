@@ -326,12 +326,15 @@ def _check_roles(parts: ConfigParts) -> Iterator[ConfigError]:
                 if ecode not in parts.broken_entities:
                     yield parts.roles.error(at, _unknown("entity", ecode, parts.entities))
                 continue
-            for kind in ("hidden", "readonly"):
+            for kind in ("hidden", "readonly", "shown_to_creator"):
                 for i, fcode in enumerate(grant[kind]):
                     if fcode not in entity.data["fields"] and fcode not in {
                             "owner", *entity.broken_fields}:
                         yield parts.roles.error((*at, kind, i), f"'{ecode}' has no field "
                                                 f"'{fcode}' {_known([*entity.data['fields']])}")
+                    elif kind == "shown_to_creator" and fcode not in grant["hidden"]:
+                        yield parts.roles.error((*at, kind, i), f"'{fcode}' is not hidden: "
+                                                "list it under 'hidden' too")
 
 
 def _check_units(parts: ConfigParts) -> Iterator[ConfigError]:

@@ -134,12 +134,13 @@ def _check_form(name: str, part: Part, lead: Part) -> Iterator[ConfigError]:
     if not data["required"] and not data["contact"]:
         yield part.error(("required",), "name what a lead needs: 'required' or 'contact'")
     yield from _unknown(part, "defaults", list(data["defaults"]), known)
+    written = isinstance(part.doc.data, dict) and "defaults" in part.doc.data
     for code, spec in fields.items():
         if not spec.get("required") or code in SET_BY_FORM or code in data["required"]:
             continue
         if code not in data["defaults"] and spec.get("default") is None:
-            yield part.error(("defaults",), f"give a default for the lead's required "
-                                            f"field '{code}'")
+            yield part.error(("defaults",) if written else ("required",),
+                             f"give a default for the lead's required field '{code}'")
 
 
 def _unknown(part: Part, key: str, codes: list[str], known: list[str]

@@ -182,6 +182,9 @@ class Grant:
     scope: str = "own"
     hidden: frozenset[str] = frozenset()
     readonly: frozenset[str] = frozenset()
+    #: hidden fields shown (and writable) on the records this role's user created, until
+    #: they have an owner
+    shown_to_creator: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -155,6 +155,9 @@ class GrantSchema(_Strict):
     scope = mf.String(load_default="own", validate=_one_of(SCOPES, "scope"))
     hidden = mf.List(mf.String(), load_default=list)
     readonly = mf.List(mf.String(), load_default=list)
+    #: hidden fields the role may enter on the records it creates, and see on them until
+    #: they have an owner (marketing's phones and e-mails of the leads it brings in)
+    shown_to_creator = mf.List(mf.String(), load_default=list)
 
 
 class RoleSchema(LabelSchema):

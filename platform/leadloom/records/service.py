@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from leadloom.access import Actor, Rights, rights, scope_clause
+from leadloom.access import Actor, Rights, on_record, rights, scope_clause
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity, Registry
@@ -71,7 +71,7 @@ def create(ctx: Context, entity_code: str, data: Mapping[str, Any]) -> Any:
     :raises Conflict: the database refused the row (e.g. a unique value taken meanwhile).
     """
     entity = ctx.registry.entity(entity_code)
-    granted = require(ctx, entity, "create")
+    granted = on_record(require(ctx, entity, "create"), ctx.actor, ctx.actor.user_id, None)
     unit = unit_for_new(ctx, entity, data)
     view = ctx.registry.view(entity.code, unit)
     record = ctx.models.cls(entity.code)()
@@ -136,6 +136,7 @@ def update_change(ctx: Context, entity: Entity, granted: Rights, record: Any,
                                "%(now)s, you edited version %(edited)s); reload it",
                                now=record.version, edited=expected))
     view = ctx.registry.view(entity.code, record.unit)
+    granted = on_record(granted, ctx.actor, record.created_by_id, record.owner_id)
     values = _validated(ctx, view, granted, data, record, creating=False)
     return Change(ctx, view, record, values, before=stored_values(view, record))
 

@@ -35,6 +35,7 @@ from leadloom.metadata.messages import Message
 from leadloom.records import Context, RecordError, RecordInvalid, create
 from leadloom.records.intake import DEFAULTS, INTAKE
 from leadloom.web.errors import json_error
+from leadloom.web.intake_docs import IntakeDocs
 from leadloom.web.intake_fields import form_fields
 from leadloom.web.intake_input import (
     HONEYPOT,
@@ -64,7 +65,6 @@ TEXTS = {
                          "exist"),
 }
 
-intake = Blueprint("Intake", __name__)
 
 
 class FormUnavailable(RecordError):
@@ -74,7 +74,9 @@ class FormUnavailable(RecordError):
 
 
 def add_intake(app: Flask) -> None:
-    """Register the public routes, rate limited, with their own CSRF check."""
+    """Register the public routes, rate limited, with their own CSRF check (a blueprint
+    per app: one app's registration must not change another's)."""
+    intake = Blueprint("Intake", __name__)
     limiter = state().appbuilder.sm.limiter
     limited = limiter.limit(_rate, key_func=_client_and_form, methods=["POST"],
                             on_breach=_too_many)
@@ -84,6 +86,7 @@ def add_intake(app: Flask) -> None:
     if csrf is not None:
         csrf.exempt(intake)  # checked in ``submit`` unless the caller has the form's token
     app.register_blueprint(intake)
+    state().appbuilder.add_api(IntakeDocs)
 
 
 def form_page(name: str) -> Any:
@@ -101,8 +104,8 @@ def submit(name: str) -> Any:
         return form
     body = submitted()
     token = given_token(body)
-    if (token is None and request.is_json) or (token is not None and not token_matches(form,
-                                                                                  token)):
+    outside = token is not None or request.is_json  # the page posts a form, no token
+    if outside and not (token is not None and token_matches(form, token)):
         return _json(403, TEXTS["bad_token"])
     if token is None:
         return _from_page(form, body)
@@ -121,7 +124,8 @@ def _from_page(form: IntakeForm, body: dict[str, Any]) -> Any:
     try:
         _keep(form, values)
     except RecordError as error:
-        return _page(form, values, error.errors, status=error.status)
+        problem = TEXTS["refused"] if isinstance(error, RecordInvalid) else error.message
+        return _page(form, values, error.errors, problem, status=error.status)
     return _thanks(form)
 
 
@@ -171,13 +175,13 @@ def _form_or_404(name: str) -> IntakeForm | Response:
 
 
 def _page(form: IntakeForm, values: dict[str, Any], errors: dict[str, Any],
-          status: int = 200) -> tuple[str, int]:
+          problem: Message | None = None, status: int = 200) -> tuple[str, int]:
     locale = current_locale()
     fields = form_fields(form, state().registry.entity(ENTITY), values, errors, locale)
     return render_template(
         "leadloom/intake_form.html", form=form, title=form.label.get(locale), fields=fields,
         locale=locale, honeypot=HONEYPOT, submit_text=translated(TEXTS["submit"]),
-        problem=translated(TEXTS["refused"]) if errors else None,
+        problem=translated(problem) if problem else None,
         contact_hint=translated(TEXTS["contact_hint"]), choose=translated(TEXTS["choose"])
     ), status
 
