@@ -66,7 +66,6 @@ TEXTS = {
 }
 
 
-
 class FormUnavailable(RecordError):
     """The form's config names a source that is not there (a config mistake, not input)."""
 
@@ -99,12 +98,14 @@ def form_page(name: str) -> Any:
 
 def submit(name: str) -> Any:
     """Keep the lead (201 JSON / the thank-you page) or say what is missing (422)."""
-    form = _form_or_404(name)
-    if isinstance(form, Response):
-        return form
     body = submitted()
     token = given_token(body)
     outside = token is not None or request.is_json  # the page posts a form, no token
+    if not outside and current_app.config.get("WTF_CSRF_ENABLED"):
+        current_app.extensions["csrf"].protect()  # a refusal is web.csrf's 400 page
+    form = _form_or_404(name)
+    if isinstance(form, Response):
+        return form
     if outside and not (token is not None and token_matches(form, token)):
         return _json(403, TEXTS["bad_token"])
     if token is None:
@@ -114,8 +115,6 @@ def submit(name: str) -> Any:
 
 
 def _from_page(form: IntakeForm, body: dict[str, Any]) -> Any:
-    if current_app.config.get("WTF_CSRF_ENABLED"):
-        current_app.extensions["csrf"].protect()  # a refusal is web.csrf's 400 page
     values = lead_values(form, body)
     if body.get(HONEYPOT):
         log.warning("intake form %s: honeypot filled from %s; nothing stored", form.name,
