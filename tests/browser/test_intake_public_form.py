@@ -42,6 +42,15 @@ def test_a_visitor_submits_and_the_lead_waits_to_be_verified(browser, site, open
     page.screenshot(path=str(tmp_path / f"intake-form-{size}.png"), full_page=True)
     page.fill("#f-customer_name", name)
     page.fill("#f-contact_name", "陈女士")
+    with page.expect_navigation():  # no phone, no e-mail: the form again, as typed
+        page.click("button[type=submit]")
+    assert "请至少留下一种联系方式" in page.content()
+    assert page.input_value("#f-customer_name") == name
+    page.screenshot(path=str(tmp_path / f"intake-refused-{size}.png"), full_page=True)
+    assert page.console_errors == [
+        "Failed to load resource: the server responded with a status of 422 "
+        "(UNPROCESSABLE ENTITY)"]  # Chromium notes the refusal's status, nothing else
+    page.console_errors.clear()
     page.fill("#f-contact_phone", "1391234567")
     page.select_option("#f-industry", "manufacturing")
     page.fill("#f-need_description", "想了解贵司的生产排程方案")
