@@ -90,4 +90,6 @@ def test_read_only_and_hidden_fields_are_not_offered(api, user, entity):
         assert "amount" not in names and "finance_status" in names
     else:
         assert info["edit_columns"] == []  # marketing may not change leads
-        assert not {"contact_phone", "grade"} & names
+        assert not {"budget_max", "grade"} & names
+        # hidden, but a new lead's creator enters it (roles.yaml: shown_to_creator)
+        assert "contact_phone" in {c["name"] for c in info["add_columns"]}

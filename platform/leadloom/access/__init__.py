@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from leadloom.access.actor import Actor as Actor
 from leadloom.access.grants import Rights as Rights
+from leadloom.access.grants import on_record as on_record
 from leadloom.access.grants import rights as rights
 from leadloom.access.passwords import password_problems as password_problems
 from leadloom.access.pools import in_pool as in_pool

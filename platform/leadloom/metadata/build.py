@@ -8,6 +8,7 @@ from typing import Any
 
 from leadloom.metadata.field_types import CHOICE, FieldType, MoneyUnit
 from leadloom.metadata.funnels import build_funnels, funnel_stages
+from leadloom.metadata.intake import build_intake
 from leadloom.metadata.lead_checks import build_leads
 from leadloom.metadata.overlays import build_views
 from leadloom.metadata.parts import ConfigParts, Part
@@ -59,6 +60,7 @@ def build_registry(parts: ConfigParts) -> Registry:
         workflows=build_workflows(parts),
         lead_rules=build_leads(parts, app["timezone"]),
         plugins=parts.plugins,
+        intake_forms=build_intake(parts),
     )
 
 
@@ -155,7 +157,8 @@ def _role(code: str, data: dict[str, Any], entities: tuple[Entity, ...]) -> Role
     for entity in entities:
         spec = grants.get(entity.code, fallback)
         if data["admin"] and spec is None:
-            spec = {"operations": list(OPERATIONS), "scope": "all", "hidden": [], "readonly": []}
+            spec = {"operations": list(OPERATIONS), "scope": "all", "hidden": [], "readonly": [],
+                    "shown_to_creator": []}
         if spec is None:
             continue
         known = {f.code for f in entity.fields} | {"owner"}
@@ -163,5 +166,7 @@ def _role(code: str, data: dict[str, Any], entities: tuple[Entity, ...]) -> Role
             entity=entity.code, operations=frozenset(spec["operations"]), scope=spec["scope"],
             hidden=frozenset(f for f in spec["hidden"] if f in known),
             readonly=frozenset(f for f in spec["readonly"] if f in known),
+            shown_to_creator=frozenset(f for f in spec.get("shown_to_creator", ())
+                                       if f in known),
         ))
     return Role(code, label_of(data), tuple(built), admin=data["admin"])

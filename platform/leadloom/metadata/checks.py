@@ -22,6 +22,7 @@ from leadloom.metadata.field_types import (
     FieldType,
 )
 from leadloom.metadata.funnel_checks import check_funnels
+from leadloom.metadata.intake import check_intake
 from leadloom.metadata.lead_checks import check_leads
 from leadloom.metadata.list_view_checks import check_list_views
 from leadloom.metadata.overlays import check_overlays
@@ -58,6 +59,7 @@ def check_config(parts: ConfigParts) -> list[ConfigError]:
     errors += check_overlays(parts, check_field, option_sets)
     errors += _check_menus(parts)
     errors += check_reports(parts)
+    errors += check_intake(parts)
     errors += check_funnels(parts)
     errors += check_workflows(parts)
     errors += check_leads(parts)
@@ -327,12 +329,15 @@ def _check_roles(parts: ConfigParts) -> Iterator[ConfigError]:
                 if ecode not in parts.broken_entities:
                     yield parts.roles.error(at, _unknown("entity", ecode, parts.entities))
                 continue
-            for kind in ("hidden", "readonly"):
+            for kind in ("hidden", "readonly", "shown_to_creator"):
                 for i, fcode in enumerate(grant[kind]):
                     if fcode not in entity.data["fields"] and fcode not in {
                             "owner", *entity.broken_fields}:
                         yield parts.roles.error((*at, kind, i), f"'{ecode}' has no field "
                                                 f"'{fcode}' {_known([*entity.data['fields']])}")
+                    elif kind == "shown_to_creator" and fcode not in grant["hidden"]:
+                        yield parts.roles.error((*at, kind, i), f"'{fcode}' is not hidden: "
+                                                "list it under 'hidden' too")
 
 
 def _check_units(parts: ConfigParts) -> Iterator[ConfigError]:

@@ -17,6 +17,7 @@ from marshmallow import Schema
 
 from leadloom.metadata import schema as shapes
 from leadloom.metadata.funnels import FunnelSchema
+from leadloom.metadata.intake import IntakeSchema
 from leadloom.metadata.leads import LeadsSchema
 from leadloom.metadata.reports import ReportSchema
 from leadloom.metadata.workflows import WorkflowSchema
@@ -32,6 +33,7 @@ KINDS: dict[str, tuple[type[Schema], str]] = {
     "funnel": (FunnelSchema, "funnels/*.yaml"),
     "workflow": (WorkflowSchema, "workflows/*.yaml"),
     "leads": (LeadsSchema, "leads.yaml"),
+    "intake": (IntakeSchema, "intake/*.yaml"),
 }
 SCHEMA_FOLDER = ".schema"
 

@@ -21,6 +21,7 @@ from leadloom.metadata.checks import check_config
 from leadloom.metadata.errors import ConfigError, ConfigInvalid
 from leadloom.metadata.files import ConfigFiles, read_folder
 from leadloom.metadata.funnels import FunnelSchema
+from leadloom.metadata.intake import IntakeSchema
 from leadloom.metadata.leads import LeadsSchema
 from leadloom.metadata.parts import ConfigParts, Part
 from leadloom.metadata.plugin_parts import load_plugin_set, mark_plugin_types, with_plugin_types
@@ -72,6 +73,9 @@ def read_parts(files: ConfigFiles) -> tuple[ConfigParts, list[ConfigError]]:
     for name in files.names_in("workflows"):
         _read_keyed(files, name, "workflows", "workflow", WorkflowSchema(), parts.workflows,
                     errors, set())
+    for name in files.names_in("intake"):
+        _read_keyed(files, name, "intake", "form", IntakeSchema(), parts.intake, errors,
+                    set())
     if not parts.entities and not parts.broken_entities:
         errors.append(ConfigError(Path("entities"), None, "entities",
                                   "no entity files: add entities/<code>.yaml"))

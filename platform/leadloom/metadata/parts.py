@@ -49,6 +49,8 @@ class ConfigParts:
     funnels: dict[str, Part] = field(default_factory=dict)
     #: workflow files (``workflows/<name>.yaml``), by name
     workflows: dict[str, Part] = field(default_factory=dict)
+    #: intake forms (``intake/<form>.yaml``), by name
+    intake: dict[str, Part] = field(default_factory=dict)
     #: ``leads.yaml``: the lead life-cycle rules (optional)
     leads: Part | None = None
     #: entities whose file is broken: references to them are not reported again.

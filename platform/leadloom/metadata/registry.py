@@ -14,6 +14,7 @@ from leadloom.plugins import NO_PLUGINS, PluginSet
 
 if TYPE_CHECKING:
     from leadloom.metadata.funnels import Funnel
+    from leadloom.metadata.intake import IntakeForm
     from leadloom.metadata.lead_rules import LeadRulesSet
     from leadloom.metadata.reports import Report
     from leadloom.metadata.workflows import Workflow
@@ -184,6 +185,9 @@ class Grant:
     scope: str = "own"
     hidden: frozenset[str] = frozenset()
     readonly: frozenset[str] = frozenset()
+    #: hidden fields shown (and writable) on the records this role's user created, until
+    #: they have an owner
+    shown_to_creator: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +252,8 @@ class Registry:
     workflows: tuple[Workflow, ...] = ()
     #: lead life-cycle rules (``config/leads.yaml`` + units' ``leads:``); None: not used
     lead_rules: LeadRulesSet | None = None
+    #: public web-to-lead forms (``config/intake/*.yaml``), by name
+    intake_forms: tuple[IntakeForm, ...] = ()
     #: the published config version this registry was loaded from, if any
     version: int | None = None
     #: the plugins ``app.yaml`` enables, and what they contribute

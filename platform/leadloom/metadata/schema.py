@@ -15,6 +15,7 @@ from marshmallow import fields as mf
 
 from leadloom.metadata.field_types import FieldType, MoneyUnit
 from leadloom.metadata.funnels import SCHEMAS as FUNNEL_SCHEMAS
+from leadloom.metadata.intake import SCHEMAS as INTAKE_SCHEMAS
 from leadloom.metadata.leads import SCHEMAS as LEAD_SCHEMAS
 from leadloom.metadata.registry import LOCALES, OPERATIONS, SCOPES
 from leadloom.metadata.reports import SCHEMAS as REPORT_SCHEMAS
@@ -170,6 +171,9 @@ class GrantSchema(_Strict):
     scope = mf.String(load_default="own", validate=_one_of(SCOPES, "scope"))
     hidden = mf.List(mf.String(), load_default=list)
     readonly = mf.List(mf.String(), load_default=list)
+    #: hidden fields the role may enter on the records it creates, and see on them until
+    #: they have an owner (marketing's phones and e-mails of the leads it brings in)
+    shown_to_creator = mf.List(mf.String(), load_default=list)
 
 
 class RoleSchema(LabelSchema):
@@ -228,5 +232,5 @@ KNOWN_KEYS = sorted({name for schema in (FieldSchema, EntitySchema, AppSchema, R
                                          RolesFileSchema,
                                          EntityOverlaySchema, OptionOverlaySchema,
                                          ConvertSchema, *REPORT_SCHEMAS, *FUNNEL_SCHEMAS,
-                                         *WORKFLOW_SCHEMAS, *LEAD_SCHEMAS)
+                                         *WORKFLOW_SCHEMAS, *LEAD_SCHEMAS, *INTAKE_SCHEMAS)
                      for name in schema._declared_fields})

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_appbuilder.security.sqla.models import User
 
-from leadloom.access import rights
+from leadloom.access import on_record, rights
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.registry import Entity
 from leadloom.model.tables import utcnow
@@ -60,6 +60,7 @@ def _bulk_create(ctx: Context, entity_code: str, rows: Iterable[Mapping[str, Any
     granted = rights(ctx.registry, ctx.actor, entity.code)
     if not granted.allows("create"):
         raise not_allowed("create", entity.label)
+    granted = on_record(granted, ctx.actor, ctx.actor.user_id, None)  # new: theirs, no owner
     rows = [dict(row) for row in rows]
     units = _row_units(ctx, entity, rows)
     loaded: list[dict[str, Any]] = []

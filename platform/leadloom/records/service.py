@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from leadloom.access import Actor, Rights, rights, scope_clause
+from leadloom.access import Actor, Rights, on_record, rights, scope_clause
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity, Registry
@@ -32,6 +32,7 @@ from leadloom.model.columns import ID_RANGE
 from leadloom.model.tables import Models, utcnow
 from leadloom.records.errors import Conflict, RecordInvalid, not_allowed, not_found
 from leadloom.records.hooks import Change, RecordHook, hooks_for, run_after, run_before
+from leadloom.records.intake import DEFAULTS, INTAKE, keep_as_given
 from leadloom.records.validation import EMPTY, RecordChecks, load_input, stored_value
 
 
@@ -70,7 +71,7 @@ def create(ctx: Context, entity_code: str, data: Mapping[str, Any]) -> Any:
     :raises Conflict: the database refused the row (e.g. a unique value taken meanwhile).
     """
     entity = ctx.registry.entity(entity_code)
-    granted = require(ctx, entity, "create")
+    granted = on_record(require(ctx, entity, "create"), ctx.actor, ctx.actor.user_id, None)
     unit = unit_for_new(ctx, entity, data)
     view = ctx.registry.view(entity.code, unit)
     record = ctx.models.cls(entity.code)()
@@ -135,6 +136,7 @@ def update_change(ctx: Context, entity: Entity, granted: Rights, record: Any,
                                "%(now)s, you edited version %(edited)s); reload it",
                                now=record.version, edited=expected))
     view = ctx.registry.view(entity.code, record.unit)
+    granted = on_record(granted, ctx.actor, record.created_by_id, record.owner_id)
     values = _validated(ctx, view, granted, data, record, creating=False)
     return Change(ctx, view, record, values, before=stored_values(view, record))
 
@@ -246,10 +248,18 @@ def _scoped_record(ctx: Context, entity: Entity, pk: int, *, fresh: bool = False
 
 def _validated(ctx: Context, entity: Entity, granted: Rights, data: Mapping[str, Any],
                record: Any, *, creating: bool) -> dict[str, Any]:
-    """Load ``data`` and run every field rule; raise one RecordInvalid with all problems."""
+    """Load ``data`` and run every field rule; raise one RecordInvalid with all problems.
+
+    The intake channel keeps values that fail a field rule instead (``records.intake``).
+    """
     union = ctx.registry.entity(entity.code)
+    kept: dict[str, Any] = {}
+    if ctx.channel == INTAKE:
+        data, kept = keep_as_given(entity, data, ctx.meta.get(DEFAULTS, {}),
+                                   ctx.registry.app.default_locale)
     values, errors = load_input(entity, granted, data, None if creating else record,
                                 union=union)
+    values.update(kept)
     checks = RecordChecks(ctx.session, ctx.models, ctx.actor, entity, record, creating)
     for code, problem in checks.problems(values):
         errors.setdefault(code, []).append(problem)

@@ -8,6 +8,7 @@ by the evaluator, never written in an expression.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,6 +16,7 @@ from typing import Any
 
 from leadloom.rules.calendar import WorkCalendar
 from leadloom.rules.kinds import Kind
+from leadloom.rules.phones import normalize_phone
 
 A, B, N, T, D, L = Kind.ANY, Kind.BOOL, Kind.NUMBER, Kind.TEXT, Kind.DATETIME, Kind.LIST
 
@@ -137,6 +139,23 @@ def wan(value: Any) -> Any:
     return None if value is None else Decimal(str(value)) * 10000
 
 
+#: An address as people type it: something@domain.tld, no spaces (the write path's own
+#: e-mail check is stricter; this one finds the values an intake kept as given)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def is_phone(value: str | None) -> bool:
+    """True when the text is a mainland mobile or landline number, in any ``+86`` or
+    separator form: ``not is_empty(contact_phone) and not is_phone(contact_phone)`` finds a
+    phone kept as given from outside."""
+    return value is not None and normalize_phone(str(value)) is not None
+
+
+def is_email(value: str | None) -> bool:
+    """True when the text looks like an e-mail address (``name@example.com``)."""
+    return value is not None and _EMAIL.match(str(value).strip()) is not None
+
+
 def _fn(name: str, call: Callable[..., Any], args: tuple[Kind, ...], returns: Kind,
         needs_env: bool = False) -> Function:
     return Function(name, call, args, returns, needs_env)
@@ -160,4 +179,6 @@ FUNCTIONS: dict[str, Function] = {f.name: f for f in (
     _fn("max", larger, (N, N), N),
     _fn("abs", absolute, (N,), N),
     _fn("wan", wan, (N,), N),
+    _fn("is_phone", is_phone, (T,), B),
+    _fn("is_email", is_email, (T,), B),
 )}

@@ -21,7 +21,7 @@ from marshmallow import fields as mf
 from werkzeug.exceptions import HTTPException
 
 from leadloom import records
-from leadloom.access import rights
+from leadloom.access import on_record, rights
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.list_filters import filterable
 from leadloom.metadata.messages import Message
@@ -38,7 +38,7 @@ from leadloom.web.language import translated
 from leadloom.web.list_count import ActiveFilters, is_estimated
 from leadloom.web.list_parameters import checked_query, list_parameters
 from leadloom.web.list_query import QueryCheck, fab_problem, rison_args
-from leadloom.web.list_rows import page_json
+from leadloom.web.list_rows import Opened, page_json
 from leadloom.web.list_views import chosen_view, prepare_api_filters
 from leadloom.web.openapi import checked_body, query_value, writable
 from leadloom.web.openapi_docs import (
@@ -75,10 +75,21 @@ class EntityApi(ExportApiMixin, ModelRestApi):
     def _hidden(self) -> frozenset[str]:
         return rights(state().registry, current_actor(), self.entity.code).hidden
 
+    def _opened(self) -> Opened | None:
+        """The hidden fields the caller sees on their own unowned rows (``on_record``)."""
+        actor = current_actor()
+        fields = rights(state().registry, actor, self.entity.code).shown_to_creator
+        return Opened(actor.user_id, fields) if fields and actor.user_id is not None else None
+
     def _json(self, record: Any) -> dict[str, Any]:
         """The record as its business unit sees it, minus what the user may not see."""
-        view = state().registry.view(self.entity.code, record.unit)
-        return record_json(view, record, self._hidden())
+        st = state()
+        view = st.registry.view(self.entity.code, record.unit)
+        actor = current_actor()
+        granted = on_record(rights(st.registry, actor, self.entity.code), actor,
+                            getattr(record, "created_by_id", None),
+                            getattr(record, "owner_id", None))
+        return record_json(view, record, granted.hidden)
 
     def _body(self) -> dict[str, Any]:
         """The JSON body, checked against the documented schema (times read in the app's
@@ -137,7 +148,7 @@ class EntityApi(ExportApiMixin, ModelRestApi):
                                          order_column, order_direction, page, page_size)
         st = state()
         result = page_json(model.session, st.models, st.registry, self.entity.code, rows,
-                           self._hidden())
+                           self._hidden(), self._opened())
         return self.response(200, count=int(count), count_estimated=is_estimated(count),
                              ids=[r["id"] for r in result], result=result)
 

@@ -29,6 +29,7 @@ from leadloom.web.foundation import build_foundation, build_roles, new_appbuilde
 from leadloom.web.home import Home
 from leadloom.web.import_api import add_import_api
 from leadloom.web.import_hub import add_import_hub
+from leadloom.web.intake import add_intake
 from leadloom.web.json_provider import ExactJSONProvider
 from leadloom.web.labels import lazy
 from leadloom.web.language import use_request_locale
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False,
         add_search(appbuilder)
         add_import_hub(appbuilder)
         add_lookup(appbuilder)
+        add_intake(app)
         _add_admin_views(appbuilder)
         protect_logins(appbuilder, app.config["LEADLOOM_SETTINGS"].login_limits,
                        testing=testing)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,29 +38,49 @@ def listed_columns(model: type[Any], entity: Entity) -> list[sa.Column[Any]]:
     return [c for c in table.columns if c.name in names]
 
 
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """Hidden fields the reader sees on the rows they created that have no owner yet
+    (``access.on_record``: a role's ``shown_to_creator``)."""
+
+    user_id: int
+    fields: frozenset[str]
+
+
 def page_json(session: Any, models: Models, registry: Registry, code: str, page: Any,
-              hidden: frozenset[str]) -> list[dict[str, Any]]:
+              hidden: frozenset[str], opened: Opened | None = None) -> list[dict[str, Any]]:
     """The records of ``page`` (FAB's query of the list, filtered, ordered and paged) as
-    their business units show them to a reader who may not see ``hidden``."""
+    their business units show them to a reader who may not see ``hidden`` (``opened``:
+    but may see some of it on their own unowned rows)."""
     model = models.cls(code)
     entity = registry.entity(code)
     columns = listed_columns(model, entity)
-    rows = session.execute(page.statement.with_only_columns(*columns)).all()
-    index = {c.name: i for i, c in enumerate(columns)}
+    stamps = [c for c in _owner_stamps(model) if c not in columns] if opened else []
+    rows = session.execute(page.statement.with_only_columns(*columns, *stamps)).all()
+    index = {c.name: i for i, c in enumerate([*columns, *stamps])}
     tags = _page_tags(session, models, entity, [row[index["id"]] for row in rows], hidden)
     convert = _converters(columns, ZoneInfo(registry.app.timezone))
-    shapes: dict[str | None, tuple[tuple[str, int | None, Converter], ...]] = {}
+    shapes: dict[tuple[str | None, bool], tuple[tuple[str, int | None, Converter], ...]] = {}
     answer = []
     for row in rows:
         unit = row[index["unit"]]
-        if unit not in shapes:
-            shapes[unit] = _indexed(record_shape(registry.view(code, unit), hidden), index,
-                                    convert)
+        mine = opened is not None and row[index["created_by_id"]] == opened.user_id and (
+            "owner_id" not in index or row[index["owner_id"]] is None)
+        if (unit, mine) not in shapes:
+            seen = hidden - opened.fields if mine and opened else hidden
+            shapes[unit, mine] = _indexed(record_shape(registry.view(code, unit), seen),
+                                          index, convert)
         record_id = row[index["id"]]
         answer.append({key: tags[key].get(record_id, []) if i is None
                        else row[i] if to_json is None or row[i] is None else to_json(row[i])
-                       for key, i, to_json in shapes[unit]})
+                       for key, i, to_json in shapes[unit, mine]})
     return answer
+
+
+def _owner_stamps(model: type[Any]) -> list[sa.Column[Any]]:
+    """Who created a row and who owns it: whether ``Opened`` applies to it."""
+    table = model.__table__
+    return [table.c[name] for name in ("created_by_id", "owner_id") if name in table.c]
 
 
 def _converters(columns: list[sa.Column[Any]], zone: ZoneInfo) -> dict[str, Converter]:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from jsonschema import Draft7Validator, ValidationError
 
-from leadloom.access import Actor, rights
+from leadloom.access import Actor, on_record, rights
 from leadloom.metadata.field_types import FieldType, MoneyUnit
 from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity, Field, Label, Registry
@@ -160,6 +160,8 @@ def writable(registry: Registry, actor: Actor, entity: str, operation: str) -> l
     granted = rights(registry, actor, entity)
     if not granted.allows(operation):
         return []
+    if operation == "create":  # a new record is the actor's own and has no owner yet
+        granted = on_record(granted, actor, actor.user_id, None)
     view = registry.view(entity, actor.unit)
     found = [f for f in view.fields if f.code not in granted.readonly | granted.hidden]
     if view.owned and "owner" not in granted.readonly | granted.hidden:

@@ -16,6 +16,7 @@ from flask_appbuilder import expose
 from flask_appbuilder.security.decorators import has_access
 
 from leadloom import records
+from leadloom.access import on_record, rights
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import Entity
@@ -57,7 +58,8 @@ class RecordPage:
                      followup_errors: list[str] | None = None) -> Any:
         actor = current_actor()
         view = self._view(item.unit)
-        hidden = self._hidden()
+        hidden = on_record(rights(state().registry, actor, self.entity.code), actor,
+                           item.created_by_id, getattr(item, "owner_id", None)).hidden
         new_owners = prime_people(self.entity, item, NEW_OWNERS
                                   if may_transfer(state().registry, view, actor) else 0)
         panels = panels_for(view, item, actor)  # first: the timeline reads every title

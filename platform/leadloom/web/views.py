@@ -19,7 +19,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.urltools import get_filter_args
 
 from leadloom import records
-from leadloom.access import rights, scope
+from leadloom.access import on_record, rights, scope
 from leadloom.metadata.field_types import FieldType
 from leadloom.metadata.messages import Message
 from leadloom.metadata.registry import OPERATIONS, Entity
@@ -262,7 +262,10 @@ class EntityView(RecordPage, ImportPages, ModelView):
         ctx = request_context("ui")
         record = self._record_or_404(pk) if pk is not None else None
         view = self._view(record.unit if record is not None else ctx.actor.unit)
-        granted = rights(ctx.registry, ctx.actor, self.entity.code)
+        creator, owner = ((ctx.actor.user_id, None) if record is None
+                          else (record.created_by_id, getattr(record, "owner_id", None)))
+        granted = on_record(rights(ctx.registry, ctx.actor, self.entity.code), ctx.actor,
+                            creator, owner)
         skip = granted.readonly | granted.hidden
         initial = add_defaults(view, ctx, request.args) if record is None else None
         form_cls = form_class(view, ctx, record, lazy(layout.SYSTEM_LABELS["owner"]), initial,

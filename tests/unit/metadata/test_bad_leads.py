@@ -24,7 +24,7 @@ CASES = [
         'when: "not bnau_known"\n      value: null\n    - when: >-',
         "when: \"not bnau_known\"\n      value: null\n    - when: budget_status == 'enough'\n"
         "      value: B\n    - when: >-")],
-     ["leads.yaml:78: leads.grading.grade.1.when: 'enough' is not an option of budget_status "
+     ["leads.yaml:82: leads.grading.grade.1.when: 'enough' is not an option of budget_status "
       "(options: sufficient, to_confirm, unclear) at column 18"]),
     ("unknown-function", "leads.yaml",
      [('"is_empty(contact_phone) and is_empty(contact_email)"', '"blank(contact_phone)"')],
@@ -32,20 +32,20 @@ CASES = [
     ("syntax", "leads.yaml", [('"is_decision_maker == false"', '"is_decision_maker =="')],
      ["leads.yaml:48: leads.screening.rules.2.when: syntax error: invalid syntax at column 21"]),
     ("grade-value", "leads.yaml", [("value: A\n", "value: AA\n")],
-     ["leads.yaml:81: leads.grading.grade.1.value: 'AA' is not an option of grade "
+     ["leads.yaml:85: leads.grading.grade.1.value: 'AA' is not an option of grade "
       "(known: A, B, C)"]),
     ("let-clash", "leads.yaml", [("    bnau_known: >-", '    grade: "1"\n    bnau_known: >-')],
-     ["leads.yaml:68: leads.grading.let.grade: 'grade' is already a field name"]),
+     ["leads.yaml:72: leads.grading.let.grade: 'grade' is already a field name"]),
     ("flag-code", "leads.yaml", [("- code: no_contact", "- code: no_phone")],
      ["leads.yaml:50: leads.screening.rules.3.code: 'no_phone' is not an option of "
       "screening_flags (known: non_target_industry, not_decision_maker, need_mismatch, "
-      "no_contact)"]),
+      "no_contact, invalid_phone, invalid_email, invalid_value)"]),
     ("fuzzy-block", "leads.yaml", [("threshold: 0.92, action: warn", "threshold: 0.92, "
                                                                       "action: block")],
-     ["leads.yaml:62: leads.duplicates.rules.4.action: a fuzzy match can only warn: "
+     ["leads.yaml:66: leads.duplicates.rules.4.action: a fuzzy match can only warn: "
       "action: warn"]),
     ("fuzzy-threshold", "leads.yaml", [("threshold: 0.92", "threshold: 1.5")],
-     ["leads.yaml:62: leads.duplicates.rules.4.threshold: give a similarity from 0.5 to 1.0"]),
+     ["leads.yaml:66: leads.duplicates.rules.4.threshold: give a similarity from 0.5 to 1.0"]),
     ("unknown-role", "leads.yaml", [("to: {roles: [supervisor]}", "to: {roles: [manager]}")],
      ["leads.yaml:{roles: [manager]}: leads.assignment.rules.0.to.roles.0: unknown role "
       "'manager' (known: "
