@@ -21,8 +21,11 @@ from leadloom.web import LiveApp, create_app
 from leadloom.web.reports import start_jobs
 
 
-def _app(settings: Settings, *, demo: bool = False, upgrade: bool = True) -> Flask:
-    return built(create_app, settings, demo=demo, upgrade=upgrade)
+def _app(settings: Settings, *, demo: bool = False, upgrade: bool = True,
+         pages: bool = True) -> Flask:
+    """The app; ``pages`` False for a command that serves none (its screens' permissions
+    are left to the next web start, which syncs them)."""
+    return built(create_app, settings, demo=demo, upgrade=upgrade, sync_permissions=pages)
 
 
 def _serve(settings: Settings, host: str, port: int, *, demo: bool = False) -> None:

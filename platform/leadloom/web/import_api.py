@@ -34,7 +34,6 @@ from leadloom.web.openapi_docs import DocumentedApi
 from leadloom.web.reports import jobs
 from leadloom.web.state import state
 
-PERMISSIONS = [("can_read", "Imports"), ("can_write", "Imports")]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

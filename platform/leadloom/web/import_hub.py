@@ -23,6 +23,8 @@ from leadloom.web.state import state
 NAME = "ImportHub"
 URL = "/import/"
 PERMISSIONS = [("can_list", NAME), ("menu_access", NAME)]
+#: the import API's (``web.import_api``), kept here so the role sync need not load the API
+API_PERMISSIONS = [("can_read", "Imports"), ("can_write", "Imports")]
 #: the user's latest runs listed (an admin's: everyone's)
 RECENT = 10
 

@@ -59,9 +59,11 @@ def _read(text: str, allow_json: bool) -> tuple[Any, str | None]:
     if not allow_json:
         return None, "Not a valid rison argument"
     try:  # the address already decoded: a "+" in it is a plus ("+08:00"), not a space
-        return json.loads(text), None
+        value = json.loads(text)
     except (ValueError, RecursionError):
-        pass
+        value = None
+    if isinstance(value, dict):  # a list's arguments; anything else is read as FAB does
+        return value, None
     try:  # FAB's reading: decoded once more, for clients that encoded the JSON twice
         return json.loads(urllib.parse.parse_qs(f"q={text}")["q"][0]), None
     except (ValueError, KeyError, RecursionError):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 from leadloom.metadata.registry import Registry
 from leadloom.web.approvals import PERMISSIONS as APPROVAL_PERMISSIONS
 from leadloom.web.board import PERMISSIONS as BOARD_PERMISSIONS
-from leadloom.web.import_api import PERMISSIONS as IMPORT_PERMISSIONS
+from leadloom.web.import_hub import API_PERMISSIONS as IMPORT_PERMISSIONS
 from leadloom.web.import_hub import import_permissions
 from leadloom.web.leads import pool_permissions
 from leadloom.web.lookup import PERMISSIONS as LOOKUP_PERMISSIONS
