@@ -29,7 +29,7 @@ from flask import Flask
 
 from bench.bulk_write import app_on, empty
 from bench.figures import load, target_line
-from bench.lead_rules import intake_rows, sup1, time_plain
+from bench.lead_rules import acting, intake_rows, time_plain
 from leadloom.imports import Importer, ImportOptions, counts, read_sheet, suggest_mapping
 from leadloom.web.state import state
 
@@ -62,7 +62,7 @@ def workbook(rows: list[dict[str, Any]]) -> bytes:
 
 def imported(app: Flask, data: bytes, name: str) -> tuple[float, dict[str, int]]:
     with app.app_context():
-        ctx = sup1(app, "import")
+        ctx = acting(app, "sup1", "import")
         started = time.perf_counter()
         sheet = read_sheet(data, name)
         mapping = suggest_mapping(state().registry, "lead", sheet.headers)
