@@ -5,6 +5,8 @@ the three chosen."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +18,8 @@ from tests.browser.conftest import SIZES, Site, assert_quiet, demo_site
 from tests.plugins_configs import EXAMPLES, SHIPPED, plugin_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-SHOTS = Path("/work/wt/_shots/plugins")
+#: where the screenshots go to be looked at (``LEADLOOM_SHOTS_DIR``, else the temp folder)
+SHOTS = Path(os.environ.get("LEADLOOM_SHOTS_DIR") or tempfile.gettempdir()) / "plugins"
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ the top_sources_won section in a rendered PDF."""
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -18,7 +19,8 @@ from tests.pdf_checks import page_text, require_poppler
 from tests.plugins_configs import EXAMPLES, SHIPPED, plugin_config, write_plugin
 
 PASSWORD = "demo1234"
-SHOTS = Path("/work/wt/_shots/plugins")
+#: where the screenshots go to be looked at (``LEADLOOM_SHOTS_DIR``, else the temp folder)
+SHOTS = Path(os.environ.get("LEADLOOM_SHOTS_DIR") or tempfile.gettempdir()) / "plugins"
 
 
 #: a plugin of the test's own: every final approval decision leaves a source row behind
